@@ -1,0 +1,46 @@
+"""Framed messages over a socket, with a deadline: the only way bytes cross the trust boundary."""
+from __future__ import annotations
+
+import select
+import socket
+import time
+from typing import Any
+
+from grader import wire
+
+
+class ChannelClosed(Exception):
+    """The other side hung up (the worker crashed or exited)."""
+
+
+class ChannelTimeout(Exception):
+    """The other side did not answer before the deadline."""
+
+
+def send(sock: socket.socket, message: Any) -> None:
+    sock.sendall(wire.frame(wire.dumps(message)))
+
+
+def _recv_exact(sock: socket.socket, n: int, deadline: float | None) -> bytes:
+    chunks, remaining = [], n
+    while remaining:
+        if deadline is not None:
+            wait = deadline - time.monotonic()
+            if wait <= 0 or not select.select([sock], [], [], wait)[0]:
+                raise ChannelTimeout()
+        try:
+            chunk = sock.recv(min(remaining, 1 << 20))
+        except (ConnectionResetError, BrokenPipeError):
+            chunk = b""
+        if not chunk:
+            raise ChannelClosed()
+        chunks.append(chunk)
+        remaining -= len(chunk)
+    return b"".join(chunks)
+
+
+def recv(sock: socket.socket, timeout: float | None = None) -> Any:
+    """Receive one message; raise ChannelTimeout, ChannelClosed or wire.WireError."""
+    deadline = None if timeout is None else time.monotonic() + timeout
+    length = wire.header_length(_recv_exact(sock, 4, deadline))
+    return wire.loads(_recv_exact(sock, length, deadline))

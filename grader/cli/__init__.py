@@ -1,0 +1,76 @@
+"""The command line: declarations only. The one place that imports click and exits.
+
+Commands live in modules by audience (student, instructor, classroom); each is a thin layer
+over the library modules below it.
+"""
+from __future__ import annotations
+
+import sys
+import traceback
+
+import click
+
+from grader import __version__
+from grader.errors import GraderBug, LearnError
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+@click.group(context_settings=CONTEXT, invoke_without_command=True)
+@click.version_option(__version__, prog_name="learn")
+@click.option("--debug", is_flag=True, help="Show the grader's own tracebacks and sandbox details.")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """learn: auto-graded exercises in the linear algebra behind Transformers.
+
+    \b
+    Start here:
+      learn start          set up your workspace and open the next exercise
+      learn grade          grade your work and explain what went wrong
+      learn hint EXERCISE  one more hint, from gentle to explicit
+    """
+    ctx.ensure_object(dict)["debug"] = debug
+    if ctx.invoked_subcommand is None:
+        from grader.cli.student import status
+        ctx.invoke(status)
+
+
+def _register() -> None:
+    from grader.cli import student, instructor  # noqa: F401  (commands register themselves)
+    for optional in ("grader.cli.classroom", "grader.cli.watching"):
+        try:
+            __import__(optional)
+        except ModuleNotFoundError as exc:
+            if exc.name != optional:
+                raise
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: run the CLI and turn every outcome into an exit status."""
+    _register()
+    debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    try:
+        code = cli.main(args=argv, prog_name="learn", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        code = 1
+    except click.ClickException as exc:
+        exc.show()
+        code = 2
+    except click.exceptions.Exit as exc:
+        code = exc.exit_code
+    except LearnError as exc:
+        click.echo(exc.show(), err=True)
+        code = exc.exit_code
+    except KeyboardInterrupt:
+        click.echo("Interrupted.", err=True)
+        code = 130
+    except BrokenPipeError:
+        code = 0
+    except Exception as exc:  # the grader's own fault: say so, never blame the student
+        bug = exc if isinstance(exc, GraderBug) else GraderBug(f"{type(exc).__name__}: {exc}")
+        click.echo(bug.show(), err=True)
+        if debug:
+            traceback.print_exc()
+        code = GraderBug.exit_code
+    sys.exit(code if isinstance(code, int) else 0)

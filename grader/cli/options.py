@@ -1,0 +1,58 @@
+"""Options and argument resolution shared by several commands."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Callable
+
+import click
+
+from grader.course import Course, load_course
+from grader.errors import CourseError
+from grader.workspace import Workspace, find_workspace
+
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+
+
+def builtin_course_root() -> Path:
+    """The course shipped with the package: inside it when installed, beside it in a checkout."""
+    for candidate in (PACKAGE_DIR / "_course", PACKAGE_DIR.parent):
+        if (candidate / "exercises").is_dir():
+            return candidate
+    raise CourseError("the built-in course is missing from this installation; reinstall learn")
+
+
+def workspace_option(function: Callable) -> Callable:
+    return click.option("--workspace", "-w", type=click.Path(file_okay=False, path_type=Path),
+                        default=None, help="The workspace folder (default: the one you are in).")(function)
+
+
+def course_option(function: Callable) -> Callable:
+    return click.option("--course", type=click.Path(file_okay=False, exists=True, path_type=Path),
+                        default=None, help="A course folder (default: the workspace's course, "
+                        "else the built-in one).")(function)
+
+
+def resolve_workspace(path: Path | None) -> Workspace:
+    return Workspace(path.resolve() if path else find_workspace(Path.cwd()))
+
+
+def resolve_course(course: Path | None, workspace: Workspace | None = None) -> Course:
+    if course is not None:
+        return load_course(course)
+    if workspace is not None:
+        recorded = workspace.load_state().get("course")
+        if recorded:
+            if not Path(recorded, "exercises").is_dir():
+                raise CourseError(f"this workspace's course {recorded} no longer exists; "
+                                  "pass --course to choose another")
+            return load_course(Path(recorded))
+    return load_course(builtin_course_root())
+
+
+def complete_exercise(ctx: click.Context, param: Any, incomplete: str) -> list[str]:
+    """Shell completion of exercise ids from the course in use."""
+    try:
+        course = resolve_course(ctx.params.get("course"), resolve_workspace(ctx.params.get("workspace")))
+    except Exception:
+        return []
+    return [e.id for e in course.exercises if e.id.startswith(incomplete)]

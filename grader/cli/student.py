@@ -1,0 +1,234 @@
+"""The student's commands: start, list, show, hint, reset, grade, and the status screen."""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from grader import report, seeds
+from grader.cli import cli
+from grader.cli.options import (complete_exercise, course_option, resolve_course, resolve_workspace,
+                                workspace_option)
+from grader.course import Course, Exercise
+from grader.errors import LearnError
+from grader.grading import grade_workspace
+from grader.results import CourseResult, Status
+from grader.storage import write_atomic
+from grader.workspace import Workspace
+
+GRADE_FORMATS = ("terminal", "json", "markdown", "html", "junit", "gradescope")
+
+
+def use_colour(stream: object = None) -> bool:
+    stream = stream or sys.stdout
+    return "NO_COLOR" not in os.environ and hasattr(stream, "isatty") and stream.isatty()
+
+
+def style(text: str, **kwargs: object) -> str:
+    return click.style(text, **kwargs) if use_colour() else text  # type: ignore[arg-type]
+
+
+def show_exercise(exercise: Exercise, workspace: Workspace) -> None:
+    click.echo(style(f"{exercise.title}", bold=True) + f"  ({exercise.id}, {exercise.points} points)")
+    click.echo("")
+    for line in exercise.instructions.strip().splitlines():
+        if line.startswith("#"):
+            click.echo(style(line.lstrip("# ").strip(), bold=True, underline=True))
+        else:
+            click.echo(line)
+    click.echo("")
+    click.echo(f"Your file: {workspace.student_file(exercise)}")
+    click.echo(f"Grade it:  learn grade {exercise.id}      A hint: learn hint {exercise.id}")
+
+
+@cli.command()
+@click.argument("exercise", required=False, shell_complete=complete_exercise)
+@workspace_option
+@course_option
+def start(exercise: str | None, workspace: Path | None, course: Path | None) -> None:
+    """Set up the workspace (if needed) and open an exercise.
+
+    Copies the exercise's stub into WORKSPACE/EXERCISE/ unless you already have that file: your
+    edits are never overwritten. Without EXERCISE, opens the first one you have not passed.
+
+    \b
+    Example:
+      learn start dot-product --workspace ~/linalg
+    """
+    ws = resolve_workspace(workspace)
+    the_course = resolve_course(course, ws)
+    chosen = the_course.get(exercise) if exercise else ws.next_exercise(the_course)
+    copied = ws.start(chosen, course.resolve() if course else None)
+    file = ws.student_file(chosen)
+    click.echo(f"{'Created' if copied else 'Kept your'} {file}" + ("" if copied else " (not overwritten)"))
+    click.echo("")
+    show_exercise(chosen, ws)
+
+
+@cli.command(name="list")
+@workspace_option
+@course_option
+def list_(workspace: Path | None, course: Path | None) -> None:
+    """Every exercise with its status and your best score.
+
+    \b
+    Example:
+      learn list
+    """
+    ws = resolve_workspace(workspace)
+    the_course = resolve_course(course, ws)
+    rows = ws.progress(the_course)
+    marks = {"passed": style("✓", fg="green"), "in progress": style("…", fg="yellow"), "not started": " "}
+    total = sum(r["best"] or 0 for r in rows)
+    for module in the_course.modules:
+        module_rows = [r for r in rows if r["exercise"].module == module]
+        done = sum(r["status"] == "passed" for r in module_rows)
+        width = 20
+        filled = round(width * done / len(module_rows))
+        click.echo(style(module, bold=True) + f"  [{'#' * filled}{'-' * (width - filled)}] {done}/{len(module_rows)}")
+        for r in module_rows:
+            best = "" if r["best"] is None else f"{r['best']:g}/{r['max']}"
+            click.echo(f"  {marks[r['status']]} {r['exercise'].id:<30} {r['status']:<12} {best}")
+    passed = sum(r["status"] == "passed" for r in rows)
+    click.echo(f"\n{passed}/{len(rows)} exercises passed, {total:g}/{the_course.max_score} points")
+
+
+@cli.command()
+@click.argument("exercise", shell_complete=complete_exercise)
+@workspace_option
+@course_option
+def show(exercise: str, workspace: Path | None, course: Path | None) -> None:
+    """Show an exercise's instructions.
+
+    \b
+    Example:
+      learn show softmax
+    """
+    ws = resolve_workspace(workspace)
+    show_exercise(resolve_course(course, ws).get(exercise), ws)
+
+
+@cli.command()
+@click.argument("exercise", shell_complete=complete_exercise)
+@workspace_option
+@course_option
+def hint(exercise: str, workspace: Path | None, course: Path | None) -> None:
+    """Reveal the next hint for an exercise (gentle first, explicit last).
+
+    \b
+    Example:
+      learn hint softmax
+    """
+    ws = resolve_workspace(workspace)
+    chosen = resolve_course(course, ws).get(exercise)
+    number, text = ws.next_hint(chosen)
+    click.echo(style(f"Hint {number}/{len(chosen.hints)} for {chosen.id}:", bold=True))
+    click.echo(text)
+    if number == len(chosen.hints):
+        click.echo("\nThat was the last hint.")
+
+
+@cli.command()
+@click.argument("exercise", shell_complete=complete_exercise)
+@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
+@workspace_option
+@course_option
+def reset(exercise: str, yes: bool, workspace: Path | None, course: Path | None) -> None:
+    """Restore an exercise's stub, keeping a backup of your file in .learn/backups/.
+
+    \b
+    Example:
+      learn reset softmax
+    """
+    ws = resolve_workspace(workspace)
+    chosen = resolve_course(course, ws).get(exercise)
+    if not yes:
+        click.confirm(f"Replace {ws.student_file(chosen)} with the original stub?", abort=True)
+    backup = ws.reset(chosen)
+    click.echo(f"Restored the stub of {chosen.id}." + (f" Your file was saved to {backup}" if backup else ""))
+
+
+def exit_status(result: CourseResult, named: list[str]) -> int:
+    for ex in result.exercises:
+        if ex.status is Status.NOT_STARTED and ex.id not in named:
+            continue
+        if ex.status is not Status.PASSED:
+            return 1
+    return 0
+
+
+def render_result(result: CourseResult, fmt: str, colour: bool) -> str:
+    if fmt in ("junit", "gradescope"):
+        from grader import exports  # class-scale formats live with the exports
+        return exports.render(result, fmt)
+    return report.render(result, fmt, **({"color": colour} if fmt == "terminal" else {}))
+
+
+@cli.command()
+@click.argument("exercises", nargs=-1, shell_complete=complete_exercise)
+@workspace_option
+@course_option
+@click.option("--format", "fmt", type=click.Choice(GRADE_FORMATS), default="terminal", show_default=True,
+              help="How to show the results.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write the report to this file instead of the terminal.")
+@click.option("--seed", type=click.IntRange(0, 2 ** 32 - 1), default=None,
+              help="Reproduce a run exactly (the report prints its seed).")
+def grade(exercises: tuple[str, ...], workspace: Path | None, course: Path | None, fmt: str,
+          output: Path | None, seed: int | None) -> None:
+    """Grade your work: run the hidden tests and explain what went wrong.
+
+    Exit status: 0 when everything graded passes, 1 when a test failed, 2 for a usage or
+    course error. Exercises you have not started count only when you name them.
+
+    \b
+    Examples:
+      learn grade                      grade every exercise you started
+      learn grade softmax --seed 42    reproduce a run
+      learn grade --format html -o report.html
+    """
+    ws = resolve_workspace(workspace)
+    the_course = resolve_course(course, ws)
+    for exercise_id in exercises:
+        the_course.get(exercise_id)
+    if not the_course.has_solutions:
+        raise LearnError("this is a student-only install: the hidden tests are not here. "
+                         "Your full grade comes from your instructor's CI.")
+    seed = seeds.fresh_seed() if seed is None else seed
+    result = grade_workspace(the_course, ws.root, list(exercises), seed)
+    if ws.has_state:
+        for ex in result.exercises:
+            if ex.status is not Status.NOT_STARTED:
+                ws.record_grade(ex.id, ex.status.value, ex.score, ex.max_score)
+    text = render_result(result, fmt, colour=output is None and use_colour())
+    if output is not None:
+        write_atomic(output, text)
+        click.echo(f"Wrote {output} ({result.score:g}/{result.max_score:g})")
+    else:
+        click.echo(text, nl=False)
+    raise click.exceptions.Exit(exit_status(result, list(exercises)))
+
+
+@cli.command(hidden=True)
+@workspace_option
+@course_option
+def status(workspace: Path | None = None, course: Path | None = None) -> None:
+    """Where you are and what to do next."""
+    ws = resolve_workspace(workspace)
+    the_course: Course = resolve_course(course, ws)
+    rows = ws.progress(the_course)
+    passed = sum(r["status"] == "passed" for r in rows)
+    click.echo(style(the_course.title, bold=True) + f": {passed}/{len(rows)} exercises passed")
+    if passed == len(rows):
+        click.echo("You have passed every exercise. Well done!")
+        return
+    nxt = ws.next_exercise(the_course)
+    started = ws.student_file(nxt).is_file()
+    click.echo(f"Next: {nxt.id} ({nxt.title})")
+    if started:
+        click.echo(f"  edit {ws.student_file(nxt)}, then run: learn grade {nxt.id}")
+    else:
+        click.echo(f"  run: learn start {nxt.id}")
+    click.echo("Other commands: learn list, learn hint EXERCISE, learn --help")

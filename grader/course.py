@@ -1,0 +1,289 @@
+"""The course model: exercise.yaml files loaded once into frozen dataclasses.
+
+This is the only module that imports ``yaml``. Every problem is reported with the file, the
+line and the field (``exercises/m/x/exercise.yaml:14: hints[2]: expected a string, got a
+list``); nothing downstream re-checks what is validated here.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, NoReturn
+
+import yaml
+
+from grader.errors import CourseError
+
+FORMAT_VERSION = 1
+ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+MODULE_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+FILE_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*\.py$")
+NAME_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+FORBIDDEN_PATTERN = re.compile(r"^(@|\.[A-Za-z_][A-Za-z0-9_]*|[A-Za-z_][A-Za-z0-9_.*?\[\]]*)$")
+DEFAULT_TIME_LIMIT = 2.0
+FIELDS = {"format_version", "id", "title", "module", "points", "file", "functions",
+          "time_limit", "forbidden", "instructions", "hints", "mistakes"}
+REQUIRED = FIELDS - {"time_limit", "forbidden", "mistakes"}
+
+
+@dataclass(frozen=True)
+class Mistake:
+    id: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Exercise:
+    id: str
+    title: str
+    module: str
+    points: int
+    file: str
+    functions: tuple[str, ...]
+    instructions: str
+    hints: tuple[str, ...]
+    forbidden: tuple[str, ...]
+    time_limit: float
+    mistakes: tuple[Mistake, ...]
+    directory: Path
+    solution_dir: Path
+
+    @property
+    def yaml_path(self) -> Path:
+        return self.directory / "exercise.yaml"
+
+    @property
+    def stub_path(self) -> Path:
+        return self.directory / self.file
+
+    @property
+    def reference_path(self) -> Path:
+        return self.solution_dir / self.file
+
+    def mistake(self, mistake_id: str) -> Mistake | None:
+        return next((m for m in self.mistakes if m.id == mistake_id), None)
+
+
+@dataclass(frozen=True)
+class Course:
+    root: Path
+    title: str
+    exercises: tuple[Exercise, ...]
+
+    @property
+    def has_solutions(self) -> bool:
+        return (self.root / "solutions").is_dir()
+
+    @property
+    def max_score(self) -> int:
+        return sum(e.points for e in self.exercises)
+
+    @property
+    def modules(self) -> list[str]:
+        return list(dict.fromkeys(e.module for e in self.exercises))
+
+    def get(self, exercise_id: str) -> Exercise:
+        for exercise in self.exercises:
+            if exercise.id == exercise_id:
+                return exercise
+        close = [e.id for e in self.exercises if exercise_id in e.id or e.id in exercise_id]
+        hint = f" Did you mean {close[0]}?" if close else " Run `learn list` to see them."
+        raise CourseError(f"no exercise named {exercise_id!r} in this course.{hint}")
+
+
+class _Doc:
+    """A YAML document as plain data plus the line of every field, for error messages."""
+
+    def __init__(self, path: Path, display: str) -> None:
+        self.display = display
+        self.lines: dict[str, int] = {}
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise CourseError(f"cannot read: {exc}", path=display) from None
+        try:
+            node = yaml.compose(text, Loader=yaml.SafeLoader)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            problem = getattr(exc, "problem", None) or str(exc)
+            raise CourseError(f"invalid YAML: {problem}", path=display,
+                              line=mark.line + 1 if mark else None) from None
+        if node is None:
+            raise CourseError("the file is empty", path=display, line=1)
+        self.data = self._convert(node, "")
+
+    def _convert(self, node: yaml.Node, path: str) -> Any:
+        self.lines.setdefault(path, node.start_mark.line + 1)
+        if isinstance(node, yaml.MappingNode):
+            result = {}
+            for key_node, value_node in node.value:
+                key = str(key_node.value)
+                child = f"{path}.{key}" if path else key
+                if key in result:
+                    self.fail(child, "appears twice")
+                self.lines[child] = key_node.start_mark.line + 1
+                result[key] = self._convert(value_node, child)
+            return result
+        if isinstance(node, yaml.SequenceNode):
+            return [self._convert(v, f"{path}[{i}]") for i, v in enumerate(node.value)]
+        return _scalar(node)
+
+    def fail(self, field: str, message: str) -> NoReturn:
+        line = self.lines.get(field)
+        parent = field
+        while line is None and parent:
+            parent = re.sub(r"(\.[^.\[]*|\[\d+\])$", "", parent)
+            line = self.lines.get(parent)
+        raise CourseError(message, path=self.display, line=line, field=field or None)
+
+
+def _scalar(node: yaml.ScalarNode) -> Any:
+    loader = yaml.SafeLoader("")
+    try:
+        return loader.construct_object(node, deep=True)
+    finally:
+        loader.dispose()
+
+
+def _type_name(value: Any) -> str:
+    return {dict: "a mapping", list: "a list", str: "a string", bool: "a boolean",
+            int: "an integer", float: "a number", type(None): "nothing"}.get(type(value), type(value).__name__)
+
+
+def _expect(doc: _Doc, field: str, value: Any, kind: type | tuple, what: str) -> Any:
+    if not isinstance(value, kind) or (kind is not bool and isinstance(value, bool)):
+        doc.fail(field, f"expected {what}, got {_type_name(value)}")
+    return value
+
+
+def _text(doc: _Doc, field: str, value: Any) -> str:
+    text = _expect(doc, field, value, str, "a string")
+    if not text.strip():
+        doc.fail(field, "expected a non-empty string")
+    return text
+
+
+def load_exercise(yaml_path: Path, course_root: Path) -> Exercise:
+    display = _display(yaml_path, course_root)
+    doc = _Doc(yaml_path, display)
+    data = doc.data
+    if not isinstance(data, dict):
+        doc.fail("", f"expected a mapping of fields, got {_type_name(data)}")
+    for key in data:
+        if key not in FIELDS:
+            doc.fail(key, f"unknown field (expected one of: {', '.join(sorted(FIELDS))})")
+    for key in sorted(REQUIRED):
+        if key not in data:
+            doc.fail("", f"missing required field {key!r}")
+    if data["format_version"] != FORMAT_VERSION:
+        doc.fail("format_version", f"expected {FORMAT_VERSION}, got {data['format_version']!r}")
+    exercise_id = _text(doc, "id", data["id"])
+    if not ID_PATTERN.match(exercise_id):
+        doc.fail("id", "expected lowercase words joined by hyphens, like dot-product")
+    if exercise_id != yaml_path.parent.name:
+        doc.fail("id", f"{exercise_id!r} does not match its folder {yaml_path.parent.name!r}")
+    module = _text(doc, "module", data["module"])
+    if module != yaml_path.parent.parent.name:
+        doc.fail("module", f"{module!r} does not match its folder {yaml_path.parent.parent.name!r}")
+    points = _expect(doc, "points", data["points"], int, "a whole number of points")
+    if points <= 0:
+        doc.fail("points", "expected a positive number of points")
+    file = _text(doc, "file", data["file"])
+    if not FILE_PATTERN.match(file):
+        doc.fail("file", "expected a Python file name like similarity.py")
+    functions = _expect(doc, "functions", data["functions"], list, "a list of function names")
+    if not functions:
+        doc.fail("functions", "expected at least one function")
+    for i, name in enumerate(functions):
+        if not isinstance(name, str) or not NAME_PATTERN.match(name):
+            doc.fail(f"functions[{i}]", f"expected a Python function name, got {name!r}")
+    if len(set(functions)) != len(functions):
+        doc.fail("functions", "lists a function twice")
+    hints = _expect(doc, "hints", data["hints"], list, "a list of hints")
+    if not hints:
+        doc.fail("hints", "expected at least one hint")
+    for i, hint in enumerate(hints):
+        _text(doc, f"hints[{i}]", hint)
+    forbidden = _expect(doc, "forbidden", data.get("forbidden", []) or [], list, "a list of names")
+    for i, name in enumerate(forbidden):
+        if not isinstance(name, str) or not FORBIDDEN_PATTERN.match(name):
+            doc.fail(f"forbidden[{i}]", "expected a dotted name (numpy.dot), a glob "
+                     "(numpy.linalg.eig*), a method (.dot) or the operator @")
+    time_limit = data.get("time_limit", DEFAULT_TIME_LIMIT)
+    _expect(doc, "time_limit", time_limit, (int, float), "a number of seconds")
+    if not 0 < time_limit <= 60:
+        doc.fail("time_limit", "expected a number of seconds between 0 and 60")
+    mistakes = []
+    raw_mistakes = _expect(doc, "mistakes", data.get("mistakes", []) or [], list, "a list of mistakes")
+    for i, entry in enumerate(raw_mistakes):
+        field = f"mistakes[{i}]"
+        _expect(doc, field, entry, dict, "a mapping with id and message")
+        for key in entry:
+            if key not in ("id", "message"):
+                doc.fail(f"{field}.{key}", "unknown field (expected id or message)")
+        for key in ("id", "message"):
+            if key not in entry:
+                doc.fail(field, f"missing required field {key!r}")
+        mistake_id = _text(doc, f"{field}.id", entry["id"])
+        if not ID_PATTERN.match(mistake_id):
+            doc.fail(f"{field}.id", "expected lowercase words joined by hyphens")
+        if any(m.id == mistake_id for m in mistakes):
+            doc.fail(f"{field}.id", f"mistake {mistake_id!r} is listed twice")
+        mistakes.append(Mistake(mistake_id, _text(doc, f"{field}.message", entry["message"]).strip()))
+    return Exercise(
+        id=exercise_id, title=_text(doc, "title", data["title"]).strip(), module=module,
+        points=points, file=file, functions=tuple(functions),
+        instructions=_text(doc, "instructions", data["instructions"]),
+        hints=tuple(h.strip() for h in hints), forbidden=tuple(forbidden),
+        time_limit=float(time_limit), mistakes=tuple(mistakes), directory=yaml_path.parent,
+        solution_dir=course_root / "solutions" / exercise_id,
+    )
+
+
+def _display(path: Path, root: Path) -> str:
+    try:
+        return str(path.relative_to(root))
+    except ValueError:
+        return str(path)
+
+
+def load_course(root: Path) -> Course:
+    """Load every exercise under ROOT/exercises, in the order of exercises/course.yaml."""
+    root = root.resolve()
+    exercises_dir = root / "exercises"
+    if not exercises_dir.is_dir():
+        raise CourseError(f"{root} is not a course: it has no exercises/ folder")
+    found = {p.parent.name: p for p in sorted(exercises_dir.glob("*/*/exercise.yaml"))}
+    title, order = "learn", sorted(found, key=lambda i: (found[i].parent.parent.name, i))
+    index_path = exercises_dir / "course.yaml"
+    if index_path.exists():
+        title, order = _load_index(index_path, root, found)
+    exercises = tuple(load_exercise(found[i], root) for i in order)
+    for exercise in exercises:
+        if not exercise.stub_path.is_file():
+            raise CourseError(f"the stub {exercise.file} named in field 'file' does not exist",
+                              path=_display(exercise.yaml_path, root), field="file")
+    return Course(root=root, title=title, exercises=exercises)
+
+
+def _load_index(index_path: Path, root: Path, found: dict[str, Path]) -> tuple[str, list[str]]:
+    doc = _Doc(index_path, _display(index_path, root))
+    data = doc.data
+    if not isinstance(data, dict):
+        doc.fail("", "expected a mapping with title and exercises")
+    for key in data:
+        if key not in ("format_version", "title", "exercises"):
+            doc.fail(key, "unknown field (expected format_version, title or exercises)")
+    title = _text(doc, "title", data.get("title", "learn"))
+    order = _expect(doc, "exercises", data.get("exercises"), list, "a list of exercise ids")
+    for i, exercise_id in enumerate(order):
+        if exercise_id not in found:
+            doc.fail(f"exercises[{i}]", f"no exercise folder exercises/*/{exercise_id}/exercise.yaml")
+        if order.index(exercise_id) != i:
+            doc.fail(f"exercises[{i}]", f"{exercise_id!r} is listed twice")
+    missing = sorted(set(found) - set(order))
+    if missing:
+        doc.fail("exercises", f"does not list {', '.join(missing)}")
+    return title.strip(), list(order)
+

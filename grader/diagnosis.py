@@ -1,0 +1,45 @@
+"""Names the mistake behind a failed test by replaying the student's calls through the catalogue.
+
+For every catalogued mistake that stands in for a function the test called, the recorded inputs
+are replayed through the mistake (in-process: it is the instructor's code). The mistake explains
+the failure when it reproduces every output the student returned for that function, and
+differs from the reference on at least one of them (so it explains something).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from grader.compare import explain
+from grader.solutions import MistakeFunction, Solution
+from grader.testing import Call
+from grader import wire
+
+
+def _replay(function: Any, call: Call) -> tuple[bool, Any]:
+    try:
+        args, kwargs = wire.loads(wire.dumps(call.args)), wire.loads(wire.dumps(call.kwargs))
+        return True, function(*args, **kwargs)
+    except Exception:
+        return False, None
+
+
+def _explains(mistake: MistakeFunction, calls: list[Call], solution: Solution) -> bool:
+    relevant = [c for c in calls if c.function == mistake.replaces and c.returned]
+    if not relevant:
+        return False
+    reference = getattr(solution.reference, mistake.replaces, None)
+    differs = False
+    for call in relevant:
+        ok, predicted = _replay(mistake.function, call)
+        if not ok or explain(call.value, predicted, name="value") is not None:
+            return False
+        if reference is not None:
+            ok_ref, expected = _replay(reference, call)
+            if not ok_ref or explain(predicted, expected, name="value") is not None:
+                differs = True
+    return differs
+
+
+def diagnose(calls: list[Call], solution: Solution) -> list[str]:
+    """The ids of the catalogued mistakes that explain the calls of a failed test."""
+    return [m.id for m in solution.mistakes if _explains(m, calls, solution)]

@@ -1,0 +1,141 @@
+"""Geometry for the report's pictures: turns a Figure's plain data into shapes for the SVG templates.
+
+No plotting library: the templates in ``templates/figure_*.svg.j2`` draw what is computed here,
+so the grading path never imports one.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from grader.results import Figure
+
+WIDTH, HEIGHT, PAD = 320, 220, 36
+
+
+def _finite(values: list[float]) -> list[float]:
+    return [v for v in values if isinstance(v, (int, float)) and math.isfinite(v)]
+
+
+def _colour(value: float, low: float, high: float) -> str:
+    """A diverging blue-white-red scale around zero, or white-to-blue for non-negative data."""
+    if low >= 0:
+        t = 0.0 if high <= low else (value - low) / (high - low)
+        shade = int(255 - 200 * max(0.0, min(1.0, t)))
+        return f"rgb({shade},{shade + (255 - shade) // 3},255)"
+    bound = max(abs(low), abs(high)) or 1.0
+    t = max(-1.0, min(1.0, value / bound))
+    shade = int(255 * (1 - abs(t)))
+    return f"rgb(255,{shade},{shade})" if t > 0 else f"rgb({shade},{shade},255)"
+
+
+def heatmap(data: dict[str, Any]) -> dict[str, Any]:
+    panels = [(name, data[name]) for name in ("student", "reference") if isinstance(data.get(name), list)]
+    matrices = []
+    for name, matrix in panels:
+        while matrix and isinstance(matrix[0], list) and matrix[0] and isinstance(matrix[0][0], list):
+            matrix = matrix[0]  # batched: show the first element
+        if matrix and not isinstance(matrix[0], list):
+            matrix = [matrix]
+        matrices.append((name, matrix))
+    flat = _finite([v for _, m in matrices for row in m for v in row])
+    low, high = (min(flat), max(flat)) if flat else (0.0, 1.0)
+    size = 180
+    shapes = []
+    for i, (name, matrix) in enumerate(matrices):
+        rows, cols = len(matrix), max((len(r) for r in matrix), default=0)
+        cell = size / max(rows, cols, 1)
+        x0 = PAD / 2 + i * (size + PAD)
+        cells = [{"x": x0 + c * cell, "y": 28 + r * cell, "w": cell, "h": cell,
+                  "fill": _colour(v, low, high) if isinstance(v, (int, float)) and math.isfinite(v) else "#888",
+                  "label": f"[{r},{c}] = {v:.3g}" if isinstance(v, (int, float)) else f"[{r},{c}]"}
+                 for r, row in enumerate(matrix) for c, v in enumerate(row)]
+        shapes.append({"name": name, "x": x0, "cells": cells})
+    return {"width": PAD + len(matrices) * (size + PAD), "height": size + 48, "panels": shapes,
+            "low": low, "high": high}
+
+
+def _scale(lo: float, hi: float, a: float, b: float):
+    span = (hi - lo) or 1.0
+    return lambda v: a + (v - lo) / span * (b - a)
+
+
+def lines(data: dict[str, Any]) -> dict[str, Any]:
+    series = data.get("series") or {}
+    log = bool(data.get("log"))
+    def tr(v: float) -> float | None:
+        if not isinstance(v, (int, float)) or not math.isfinite(v) or (log and v <= 0):
+            return None
+        return math.log10(v) if log else v
+    values = [tr(v) for ys in series.values() for v in ys]
+    values = [v for v in values if v is not None]
+    lo, hi = (min(values), max(values)) if values else (0.0, 1.0)
+    n = max((len(ys) for ys in series.values()), default=1)
+    sx = _scale(0, max(n - 1, 1), PAD, WIDTH - 10)
+    sy = _scale(lo, hi, HEIGHT - PAD, 12)
+    palette = ["#0969da", "#cf222e", "#1a7f37", "#8250df", "#9a6700", "#57606a"]
+    drawn = []
+    for i, (name, ys) in enumerate(series.items()):
+        points = [(sx(j), sy(t)) for j, v in enumerate(ys) if (t := tr(v)) is not None]
+        drawn.append({"name": name, "colour": palette[i % len(palette)],
+                      "points": " ".join(f"{x:.1f},{y:.1f}" for x, y in points)})
+    ticks = [{"y": sy(lo), "label": _tick(lo, log)}, {"y": sy(hi), "label": _tick(hi, log)}]
+    return {"width": WIDTH, "height": HEIGHT, "series": drawn, "ticks": ticks, "pad": PAD,
+            "xlabel": str(data.get("xlabel", "")), "ylabel": str(data.get("ylabel", "")), "n": n}
+
+
+def _tick(v: float, log: bool) -> str:
+    return f"1e{v:.0f}" if log and abs(v - round(v)) < 1e-9 else (f"{10 ** v:.2g}" if log else f"{v:.3g}")
+
+
+def bars(data: dict[str, Any]) -> dict[str, Any]:
+    values = _finite(list(data.get("values") or []))
+    reference = _finite(list(data.get("reference") or []))
+    hi = max(values + reference + [1e-12])
+    n = max(len(values), len(reference), 1)
+    slot = (WIDTH - PAD - 10) / n
+    sy = _scale(0, hi, HEIGHT - PAD, 12)
+    shapes = [{"x": PAD + i * slot + slot * 0.1, "y": sy(v), "w": slot * 0.4, "h": HEIGHT - PAD - sy(v),
+               "label": f"student {i}: {v:.4g}", "colour": "#0969da"} for i, v in enumerate(values)]
+    shapes += [{"x": PAD + i * slot + slot * 0.5, "y": sy(v), "w": slot * 0.4, "h": HEIGHT - PAD - sy(v),
+                "label": f"reference {i}: {v:.4g}", "colour": "#8c959f"} for i, v in enumerate(reference)]
+    return {"width": WIDTH, "height": HEIGHT, "bars": shapes, "pad": PAD, "top": f"{hi:.3g}"}
+
+
+def complex_plane(data: dict[str, Any]) -> dict[str, Any]:
+    def pairs(values: Any) -> list[tuple[float, float]]:
+        out = []
+        for v in values or []:
+            if isinstance(v, list) and len(v) == 2:
+                out.append((float(v[0]), float(v[1])))
+            elif isinstance(v, (int, float)):
+                out.append((float(v), 0.0))
+        return [(a, b) for a, b in out if math.isfinite(a) and math.isfinite(b)]
+    student, reference = pairs(data.get("values")), pairs(data.get("reference"))
+    radius = max([1.0] + [math.hypot(a, b) for a, b in student + reference]) * 1.1
+    size = HEIGHT
+    c = size / 2
+    s = (size / 2 - 10) / radius
+    return {"width": size, "height": size, "cx": c, "cy": c, "unit": s,
+            "student": [{"x": c + a * s, "y": c - b * s, "label": f"{a:.3g}{b:+.3g}i"} for a, b in student],
+            "reference": [{"x": c + a * s, "y": c - b * s, "label": f"{a:.3g}{b:+.3g}i"} for a, b in reference]}
+
+
+LAYOUTS = {"heatmap": heatmap, "lines": lines, "bars": bars, "complex_plane": complex_plane}
+
+
+def layout(figure: Figure) -> dict[str, Any]:
+    return LAYOUTS[figure.kind](figure.data)
+
+
+def describe(figure: Figure) -> str:
+    """Alt text: what the picture shows, in words, for screen readers."""
+    data = figure.data
+    if figure.kind == "heatmap":
+        return "your matrix next to the reference's, as colour maps"
+    if figure.kind == "lines":
+        names = ", ".join(str(n) for n in (data.get("series") or {}))
+        return f"curves of {data.get('ylabel', 'value')} by {data.get('xlabel', 'step')} for {names}"
+    if figure.kind == "bars":
+        return f"{len(data.get('values') or [])} values as bars, yours next to the reference's"
+    return f"{len(data.get('values') or [])} points in the complex plane with the unit circle"

@@ -1,0 +1,148 @@
+"""A warm process that forks one worker per student file.
+
+The server is started with a scrubbed environment before the grader loads anything of the
+course, imports numpy once, and then forks workers on request, so isolation costs a fork, not
+a Python start-up. Requests arrive on a SOCK_SEQPACKET socket together with the worker's end
+of a fresh socket pair (SCM_RIGHTS); the server answers with the worker's pid. The server
+never sees the hidden tests or the reference: it is a clean interpreter.
+"""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from grader import channel, sandbox
+
+PASSED_THROUGH_ENV = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")  # needed on some CPUs, not secret
+
+
+def worker_environment() -> dict[str, str]:
+    env = {
+        "PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
+        "HOME": "/nonexistent", "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1",
+        "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+    }
+    env.update({k: os.environ[k] for k in PASSED_THROUGH_ENV if k in os.environ})
+    return env
+
+
+def serve(control_fd: int) -> None:
+    """The server's main loop (runs in the fork server process)."""
+    import numpy  # noqa: F401  (warm: every worker inherits it)
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # workers are reaped automatically
+    control = socket.socket(fileno=control_fd)
+    while True:
+        try:
+            data, fds, _flags, _addr = socket.recv_fds(control, 65536, 1)
+        except OSError:
+            return
+        if not data:
+            return
+        request = json.loads(data)
+        try:
+            pid = sandbox.start_worker(fds[0], Path(request["file"]), sandbox.Limits(**request["limits"]))
+            answer: dict[str, Any] = {"pid": pid}
+        except Exception as exc:  # report, keep serving
+            answer = {"error": f"{type(exc).__name__}: {exc}"}
+        finally:
+            for fd in fds:
+                os.close(fd)
+        control.send(json.dumps(answer).encode())
+
+
+class WorkerDied(Exception):
+    """The worker exited or broke the protocol."""
+
+
+class WorkerTimedOut(Exception):
+    """The worker did not answer within its time limit."""
+
+
+class Worker:
+    """The grader's handle on one worker process."""
+
+    def __init__(self, pid: int, sock: socket.socket) -> None:
+        self.pid, self.sock, self.alive = pid, sock, True
+
+    def receive(self, timeout: float) -> dict:
+        try:
+            reply = channel.recv(self.sock, timeout)
+        except channel.ChannelTimeout:
+            self.kill()
+            raise WorkerTimedOut() from None
+        except (channel.ChannelClosed, ValueError, OSError) as exc:
+            self.kill()
+            raise WorkerDied(str(exc) or type(exc).__name__) from None
+        if not isinstance(reply, dict):
+            self.kill()
+            raise WorkerDied("the worker sent something that is not a reply")
+        return reply
+
+    def call(self, name: str, args: list, kwargs: dict, timeout: float) -> dict:
+        if not self.alive:
+            raise WorkerDied("the worker is no longer running")
+        try:
+            channel.send(self.sock, {"call": name, "args": args, "kwargs": kwargs})
+        except OSError as exc:
+            self.kill()
+            raise WorkerDied(str(exc)) from None
+        return self.receive(timeout)
+
+    def kill(self) -> None:
+        if self.alive:
+            self.alive = False
+            for kill in (os.killpg, os.kill):
+                try:
+                    kill(self.pid, signal.SIGKILL)
+                except (ProcessLookupError, PermissionError):
+                    pass
+            self.sock.close()
+
+
+class ForkServer:
+    """Client side: start the server once, then ask it for workers."""
+
+    def __init__(self) -> None:
+        self._control, server_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        root = str(Path(__file__).resolve().parent.parent)
+        bootstrap = (f"import sys; sys.path.insert(0, {root!r}); "
+                     f"from grader.forkserver import serve; serve({server_end.fileno()})")
+        self._process = subprocess.Popen(
+            [sys.executable, "-I", "-c", bootstrap], pass_fds=(server_end.fileno(),),
+            env=worker_environment(), stdin=subprocess.DEVNULL, cwd="/",
+            start_new_session=True)
+        server_end.close()
+        self.isolation = sandbox.ISOLATION
+
+    def spawn(self, student_file: Path, limits: sandbox.Limits) -> Worker:
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        request = json.dumps({"file": str(student_file), "limits": limits.as_dict()}).encode()
+        try:
+            socket.send_fds(self._control, [request], [theirs.fileno()])
+            answer = json.loads(self._control.recv(65536) or b"{}")
+        finally:
+            theirs.close()
+        if "pid" not in answer:
+            ours.close()
+            raise RuntimeError(f"the fork server could not start a worker: {answer.get('error', 'no answer')}")
+        return Worker(int(answer["pid"]), ours)
+
+    def close(self) -> None:
+        self._control.close()
+        try:
+            self._process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait()
+
+    def __enter__(self) -> "ForkServer":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

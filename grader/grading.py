@@ -1,0 +1,130 @@
+"""Grades a workspace: student files in, one CourseResult out.
+
+The fork server is started before any instructor material is loaded, so the clean process
+that workers are forked from has never seen the reference or the hidden tests.
+"""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from grader import __version__
+from grader.course import Course, Exercise
+from grader.forbidden import find_violations
+from grader.forkserver import ForkServer
+from grader.proxy import StudentProxy, WorkerBackend, format_student_exception
+from grader.results import CourseResult, Diagnosis, ExerciseResult, Status, TestResult
+from grader.runner import run_tests
+from grader.solutions import Solution, load_solution
+
+_solutions: dict[Path, Solution] = {}
+
+
+def solution_for(exercise: Exercise) -> Solution:
+    """The exercise's instructor side, loaded once per process."""
+    key = exercise.solution_dir
+    if key not in _solutions:
+        _solutions[key] = load_solution(exercise)
+    return _solutions[key]
+
+
+def _blank_tests(solution: Solution, status: Status, message: str) -> list[TestResult]:
+    return [TestResult(c.id, c.description, status, 0.0, c.points, message=message, visibility=c.visibility)
+            for c in solution.tests]
+
+
+def _exercise_result(exercise: Exercise, status: Status, **fields: object) -> ExerciseResult:
+    return ExerciseResult(id=exercise.id, title=exercise.title, module=exercise.module,
+                          file=exercise.file, status=status, score=0.0,
+                          max_score=float(exercise.points), **fields)  # type: ignore[arg-type]
+
+
+def is_untouched(exercise: Exercise, student_file: Path) -> bool:
+    try:
+        return student_file.read_bytes() == exercise.stub_path.read_bytes()
+    except OSError:
+        return False
+
+
+def grade_exercise(exercise: Exercise, student_file: Path, seed: int, server: ForkServer,
+                   reveal_hidden: bool = False, count_stub: bool = False) -> ExerciseResult:
+    """Grade one student file. COUNT_STUB grades an untouched stub instead of calling it not started."""
+    started = time.monotonic()
+    solution = solution_for(exercise)
+    if not student_file.is_file():
+        return _exercise_result(exercise, Status.NOT_STARTED,
+                                tests=_blank_tests(solution, Status.NOT_STARTED, f"{exercise.file} is missing"),
+                                error=f"{exercise.id}/{exercise.file} does not exist: run `learn start {exercise.id}`")
+    if not count_stub and is_untouched(exercise, student_file):
+        return _exercise_result(exercise, Status.NOT_STARTED,
+                                tests=_blank_tests(solution, Status.NOT_STARTED, "not started"),
+                                error=f"{exercise.file} is still the untouched stub")
+    try:
+        source = student_file.read_text(encoding="utf-8", errors="replace")
+    except OSError as exc:
+        return _exercise_result(exercise, Status.ERROR, error=f"cannot read {exercise.file}: {exc.strerror}",
+                                tests=_blank_tests(solution, Status.ERROR, "the file could not be read"))
+    violations = find_violations(source, exercise.forbidden)
+    backend = WorkerBackend(server, student_file, exercise.time_limit)
+    try:
+        hello = backend.start()
+        output = _hello_output(hello)
+        if "hello" not in hello:
+            status, error = _import_failure(exercise, hello)
+            result = _exercise_result(exercise, status, error=error, output=output, violations=violations,
+                                      tests=_blank_tests(solution, status, error))
+        else:
+            proxy = StudentProxy(backend, exercise.functions, exercise.file)
+            tests = run_tests(solution, proxy, seed, reveal_hidden)
+            result = _exercise_result(exercise, Status.FAILED, tests=tests, output=output, violations=violations)
+            _score(result)
+    finally:
+        backend.close()
+    result.duration = time.monotonic() - started
+    return result
+
+
+def _hello_output(hello: dict) -> str:
+    output = hello.get("output")
+    return str(output.get("text", ""))[:4000] if isinstance(output, dict) else ""
+
+
+def _import_failure(exercise: Exercise, hello: dict) -> tuple[Status, str]:
+    if "import_timeout" in hello:
+        return Status.TIMEOUT, (f"importing {exercise.file} did not finish within "
+                                f"{hello['import_timeout']:g} s: is there a loop at the top level of the file?")
+    if "import_error" in hello and isinstance(hello["import_error"], dict):
+        return Status.ERROR, f"{exercise.file} could not be imported:\n" + format_student_exception(hello["import_error"])
+    return Status.ERROR, f"the process importing {exercise.file} died ({hello.get('import_crash', 'no reply')})"
+
+
+def _score(result: ExerciseResult) -> None:
+    earned = sum(t.points for t in result.tests)
+    diagnoses: dict[str, Diagnosis] = {}
+    for test in result.tests:
+        for d in test.diagnoses:
+            diagnoses.setdefault(d.id, d)
+    result.diagnoses = list(diagnoses.values())
+    if result.violations:
+        result.status, result.score = Status.ERROR, 0.0
+        result.error = "forbidden calls: the exercise scores 0 until they are removed"
+        return
+    result.score = round(earned, 2)
+    result.status = Status.PASSED if all(t.status is Status.PASSED for t in result.tests) else Status.FAILED
+
+
+def grade_workspace(course: Course, workspace: Path, exercise_ids: list[str], seed: int,
+                    server: ForkServer | None = None, student: str = "",
+                    reveal_hidden: bool = False) -> CourseResult:
+    started = time.monotonic()
+    own_server = server is None
+    server = server or ForkServer()
+    try:
+        exercises = [course.get(i) for i in exercise_ids] if exercise_ids else list(course.exercises)
+        results = [grade_exercise(e, workspace / e.id / e.file, seed, server, reveal_hidden) for e in exercises]
+    finally:
+        if own_server:
+            server.close()
+    return CourseResult(seed=seed, exercises=results, sandbox=server.isolation, student=student,
+                        course=course.title, grader_version=__version__,
+                        duration=time.monotonic() - started)

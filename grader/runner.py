@@ -1,0 +1,130 @@
+"""Runs an exercise's hidden tests against one student backend and turns outcomes into results.
+
+Each test gets fresh fixtures (``student``, ``reference``, ``rng``, ``size``) and a context
+that records the student's calls. An outcome is one of three kinds, kept apart all the way to
+the screen: the answer was wrong (``failed``), the student's code crashed, timed out or broke
+a rule (``error``/``timeout``), or the grader itself failed (``error`` with ``grader_error``).
+"""
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import numpy as np
+import pytest
+
+from grader import seeds
+from grader.compare import fmt
+from grader.diagnosis import diagnose
+from grader.proxy import GradingInterrupt, StudentException, StudentProxy, format_student_exception
+from grader.results import Diagnosis, Status, TestResult
+from grader.solutions import Solution, TestCase
+from grader.testing import TestContext, close_context, open_context
+
+OUTPUT_CAP = 4000
+MAX_TIMEOUTS = 3          # after this many, the remaining tests are not run (bounded grading time)
+SHRINK_SIZES = (1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64)
+SHRINK_BUDGET = 3.0       # seconds spent looking for a smaller failing input
+
+
+def _run_once(case: TestCase, solution: Solution, proxy: StudentProxy, seed: int,
+              size: int | None) -> tuple[Status, str, bool, TestContext]:
+    fixtures: dict[str, Any] = {
+        "student": proxy, "reference": solution.reference,
+        "rng": np.random.default_rng(seeds.test_seed(seed, solution.exercise.id, case.id, size)),
+        "size": size,
+    }
+    kwargs = {name: fixtures[name] for name in case.fixtures}
+    kwargs.update(dict(case.params))
+    context, token = open_context()
+    try:
+        case.function(**kwargs)
+        return Status.PASSED, "", False, context
+    except GradingInterrupt as exc:
+        return Status(exc.status), exc.message, False, context
+    except StudentException as exc:
+        return Status.ERROR, "Your code raised an exception:\n" + format_student_exception(exc.info), False, context
+    except AssertionError as exc:
+        return Status.FAILED, str(exc) or "the check failed", False, context
+    except pytest.fail.Exception as exc:
+        message = str(exc.msg)
+        if message.startswith("DID NOT RAISE"):
+            wanted = message.removeprefix("DID NOT RAISE").strip().strip("<>").replace("class ", "").strip("'")
+            message = (f"Expected your function to raise {wanted.rsplit('.', 1)[-1]} for this input, "
+                       "but it returned normally.")
+        return Status.FAILED, message, False, context
+    except Exception as exc:  # the hidden test itself broke: the grader's fault, not the student's
+        return (Status.ERROR, f"The grader could not check this test ({type(exc).__name__}: {exc}). "
+                "If your function returns what the instructions describe, this is a bug in the "
+                "exercise: please report it.", True, context)
+    finally:
+        close_context(token)
+
+
+def _describe_calls(context: TestContext, limit: int = 1500) -> str:
+    def show(value: Any) -> str:
+        return fmt(value) if isinstance(value, np.ndarray) else repr(value)
+    parts = []
+    for call in context.calls:
+        args = [show(a) for a in call.args] + [f"{k}={show(v)}" for k, v in call.kwargs.items()]
+        parts.append(f"{call.function}({', '.join(args)})")
+    text = "\n".join(parts)
+    return text if len(text) <= limit else text[:limit] + "\n[... cut]"
+
+
+def _shrink(case: TestCase, solution: Solution, proxy: StudentProxy, seed: int) -> tuple[int, TestContext] | None:
+    deadline = time.monotonic() + SHRINK_BUDGET
+    for size in (s for s in SHRINK_SIZES if s < (case.shrink or 0)):
+        if time.monotonic() > deadline:
+            return None
+        status, _, _, context = _run_once(case, solution, proxy, seed, size)
+        if status is Status.FAILED:
+            return size, context
+        if status is not Status.PASSED:
+            return None
+    return None
+
+
+def _output(context: TestContext) -> str:
+    text = "".join(context.output)
+    if len(text) > OUTPUT_CAP:
+        text = text[:OUTPUT_CAP] + f"\n[... {len(text) - OUTPUT_CAP} more characters of output were cut]"
+    return text
+
+
+def run_test(case: TestCase, solution: Solution, proxy: StudentProxy, seed: int,
+             reveal_hidden: bool = False) -> TestResult:
+    started = time.monotonic()
+    status, message, grader_error, context = _run_once(case, solution, proxy, seed, case.shrink)
+    visibility = "visible" if reveal_hidden else case.visibility
+    result = TestResult(name=case.id, description=case.description, status=status,
+                        points=case.points if status is Status.PASSED else 0.0,
+                        max_points=case.points, message=message, visibility=case.visibility,
+                        figures=context.figures, output=_output(context), grader_error=grader_error)
+    if status is Status.FAILED:
+        catalogue = {m.id: m.message for m in solution.exercise.mistakes}
+        result.diagnoses = [Diagnosis(i, catalogue.get(i, "")) for i in diagnose(context.calls, solution)]
+        if case.shrink and visibility == "visible":
+            smaller = _shrink(case, solution, proxy, seed)
+            if smaller:
+                result.smallest_input = f"size={smaller[0]}:\n{_describe_calls(smaller[1])}"
+    if visibility != "visible" and status is Status.FAILED:
+        result.message = "This test is hidden: its inputs and expected values are not shown."
+    result.duration = time.monotonic() - started
+    return result
+
+
+def run_tests(solution: Solution, proxy: StudentProxy, seed: int,
+              reveal_hidden: bool = False) -> list[TestResult]:
+    results: list[TestResult] = []
+    timeouts = 0
+    for case in solution.tests:
+        if timeouts >= MAX_TIMEOUTS:
+            results.append(TestResult(case.id, case.description, Status.TIMEOUT, 0.0, case.points,
+                                      message=f"Not run: your code timed out {MAX_TIMEOUTS} times already.",
+                                      visibility=case.visibility))
+            continue
+        result = run_test(case, solution, proxy, seed, reveal_hidden)
+        timeouts += result.status is Status.TIMEOUT
+        results.append(result)
+    return results

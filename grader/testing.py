@@ -1,0 +1,119 @@
+"""What hidden tests and mistake catalogues import: ``from grader.testing import ...``.
+
+Helpers record what happens during the current test (the student's calls, figures) in a
+context that the runner (or the pytest plugin) opens around each test.
+"""
+from __future__ import annotations
+
+import contextvars
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+
+from grader.compare import explain
+from grader.results import Figure
+
+FIGURE_KINDS = ("heatmap", "complex_plane", "bars", "lines")
+
+
+@dataclass
+class Call:
+    """One call into the student's code, as the grader saw it."""
+    function: str
+    args: list
+    kwargs: dict
+    returned: bool = False
+    value: Any = None
+    raised: dict | None = None
+    mutated: list[str] = field(default_factory=list)
+
+
+@dataclass
+class TestContext:
+    calls: list[Call] = field(default_factory=list)
+    figures: list[Figure] = field(default_factory=list)
+    output: list[str] = field(default_factory=list)
+
+
+_current: contextvars.ContextVar[TestContext | None] = contextvars.ContextVar("learn_test", default=None)
+
+
+def open_context() -> tuple[TestContext, contextvars.Token]:
+    context = TestContext()
+    return context, _current.set(context)
+
+
+def close_context(token: contextvars.Token) -> None:
+    _current.reset(token)
+
+
+def current_context() -> TestContext | None:
+    return _current.get()
+
+
+class Mismatch(AssertionError):
+    """A failed comparison: a value with room for help."""
+
+    def __init__(self, message: str, actual: Any = None, expected: Any = None) -> None:
+        super().__init__(message)
+        self.actual, self.expected = actual, expected
+
+
+def _mutation_note() -> str:
+    context = current_context()
+    mutated = [c for c in context.calls if c.mutated] if context else []
+    if not mutated:
+        return ""
+    call = mutated[0]
+    return (f"\nNote: your {call.function}() modified its input ({', '.join(call.mutated)}) in place; "
+            "the contract says inputs must be left unchanged (work on a copy).")
+
+
+def assert_close(actual: Any, expected: Any, *, rtol: float | None = None, atol: float | None = None,
+                 name: str = "result") -> None:
+    """Fail with an explanation unless ACTUAL equals EXPECTED within tolerance.
+
+    Default tolerances follow the lower precision of the two dtypes (see grader.compare).
+    """
+    problem = explain(actual, expected, rtol=rtol, atol=atol, name=name)
+    if problem:
+        raise Mismatch(problem + _mutation_note(), actual, expected)
+
+
+def assert_inputs_unchanged() -> None:
+    """Fail if any call of the current test modified one of its arguments."""
+    note = _mutation_note()
+    if note:
+        raise Mismatch(note.strip())
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, np.ndarray):
+        if np.iscomplexobj(value):
+            return [[float(v.real), float(v.imag)] for v in value.ravel()]
+        return np.where(np.isfinite(value), value, np.nan).astype(float).tolist()
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, (np.generic, float, int)):
+        return float(value) if not isinstance(value, (bool, np.bool_)) else bool(value)
+    return value
+
+
+def attach_figure(kind: str, title: str, **data: Any) -> None:
+    """Attach a picture to the current test's result (shown in the HTML report)."""
+    if kind not in FIGURE_KINDS:
+        raise ValueError(f"unknown figure kind {kind!r}; expected one of {', '.join(FIGURE_KINDS)}")
+    context = current_context()
+    if context is not None:
+        context.figures.append(Figure(kind, title, {k: _plain(v) for k, v in data.items()}))
+
+
+def mistake(mistake_id: str, *, replaces: str) -> Callable[[Callable], Callable]:
+    """Mark a function of mistakes.py as the catalogued mistake MISTAKE_ID of REPLACES."""
+    def mark(function: Callable) -> Callable:
+        function.__learn_mistake__ = (mistake_id, replaces)  # type: ignore[attr-defined]
+        return function
+    return mark

@@ -1,0 +1,156 @@
+"""The course checks itself: every exercise's tests must pass the reference, fail the stub, and
+catch and name every catalogued mistake.
+
+Trusted code (the stub, the reference, the mistakes) runs in-process through the same proxy
+and wire codec that student code goes through; the reference also runs once in a real worker,
+so a reference that the sandbox would break is caught here rather than in a student's report.
+"""
+from __future__ import annotations
+
+import importlib.util
+import inspect
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Callable
+
+from grader.course import Exercise
+from grader.errors import CourseError
+from grader.forbidden import find_violations
+from grader.forkserver import ForkServer
+from grader.grading import grade_exercise, solution_for
+from grader.proxy import InProcessBackend, StudentProxy
+from grader.results import Status, TestResult
+from grader.runner import run_tests
+from grader.solutions import Solution
+
+VALIDATION_SEEDS = (1, 2)
+
+
+@dataclass
+class Report:
+    exercise: Exercise
+    problems: list[str] = field(default_factory=list)
+    checks: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def _functions(module: ModuleType, names: tuple[str, ...]) -> dict[str, Callable]:
+    return {n: getattr(module, n) for n in names if callable(getattr(module, n, None))}
+
+
+def run_in_process(solution: Solution, functions: dict[str, Callable], seed: int) -> list[TestResult]:
+    backend = InProcessBackend(functions, solution.exercise.file)
+    proxy = StudentProxy(backend, solution.exercise.functions, solution.exercise.file)
+    return run_tests(solution, proxy, seed, reveal_hidden=True)
+
+
+def _score(tests: list[TestResult]) -> float:
+    return round(sum(t.points for t in tests), 6)
+
+
+def _failures(tests: list[TestResult], limit: int = 3) -> str:
+    failed = [t for t in tests if t.status is not Status.PASSED]
+    lines = [f"{t.name}: {t.status.value}: {(t.message.splitlines() or [''])[0][:160]}" for t in failed[:limit]]
+    return "; ".join(lines) + (f" (and {len(failed) - limit} more)" if len(failed) > limit else "")
+
+
+def _import_stub(exercise: Exercise) -> ModuleType:
+    name = f"learn_stub_{exercise.id.replace('-', '_')}"
+    spec = importlib.util.spec_from_file_location(name, exercise.stub_path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _check_signatures(exercise: Exercise, stub: ModuleType, reference: ModuleType, report: Report) -> None:
+    for name in exercise.functions:
+        ours, theirs = getattr(stub, name, None), getattr(reference, name, None)
+        if not callable(theirs):
+            report.problems.append(f"the reference does not define {name}()")
+            continue
+        if not callable(ours):
+            report.problems.append(f"the stub does not define {name}()")
+            continue
+        if inspect.signature(ours) != inspect.signature(theirs):
+            report.problems.append(f"{name}: the stub's signature {inspect.signature(ours)} differs from "
+                                   f"the reference's {inspect.signature(theirs)}")
+        if inspect.getdoc(ours) != inspect.getdoc(theirs):
+            report.problems.append(f"{name}: the stub's docstring differs from the reference's")
+        report.checks += 2
+
+
+def validate_exercise(exercise: Exercise, server: ForkServer) -> Report:
+    report = Report(exercise)
+    try:
+        solution = solution_for(exercise)
+        stub = _import_stub(exercise)
+    except CourseError as exc:
+        report.problems.append(str(exc))
+        return report
+    except Exception as exc:
+        report.problems.append(f"the stub cannot be imported: {type(exc).__name__}: {exc}")
+        return report
+    reference = solution.reference
+    _check_signatures(exercise, stub, reference, report)
+    ref_functions = _functions(reference, exercise.functions)
+
+    violations = find_violations(exercise.reference_path.read_text(encoding="utf-8"), exercise.forbidden)
+    for v in violations:
+        report.problems.append(f"the reference breaks its own rule at line {v.line}: {v.message}")
+    report.checks += 1
+
+    runs = {seed: run_in_process(solution, ref_functions, seed) for seed in VALIDATION_SEEDS}
+    for seed, tests in runs.items():
+        if _score(tests) != exercise.points:
+            report.problems.append(f"the reference scores {_score(tests):g}/{exercise.points} with seed {seed}: {_failures(tests)}")
+    again = run_in_process(solution, ref_functions, VALIDATION_SEEDS[0])
+    if [(t.name, t.status, t.message) for t in again] != [(t.name, t.status, t.message) for t in runs[VALIDATION_SEEDS[0]]]:
+        report.problems.append("two runs with the same seed gave different results")
+    report.checks += 3
+
+    in_worker = grade_exercise(exercise, exercise.reference_path, VALIDATION_SEEDS[0], server,
+                               reveal_hidden=True, count_stub=True)
+    if in_worker.score != exercise.points:
+        report.problems.append(f"the reference scores {in_worker.score:g}/{exercise.points} in the sandboxed worker: "
+                               f"{in_worker.error or _failures(in_worker.tests)}")
+    report.checks += 1
+
+    stub_tests = run_in_process(solution, _functions(stub, exercise.functions), VALIDATION_SEEDS[0])
+    if _score(stub_tests) != 0:
+        passing = [t.name for t in stub_tests if t.status is Status.PASSED]
+        report.problems.append(f"the untouched stub scores {_score(stub_tests):g}, not 0 (passes {', '.join(passing[:3])})")
+    report.checks += 1
+
+    for mistake in solution.mistakes:
+        functions = dict(ref_functions, **{mistake.replaces: mistake.function})
+        verdicts = []
+        for seed in VALIDATION_SEEDS:
+            tests = run_in_process(solution, functions, seed)
+            named = {d.id for t in tests for d in t.diagnoses}
+            if _score(tests) >= exercise.points:
+                report.problems.append(f"mistake {mistake.id!r} scores full marks with seed {seed}: the tests do not catch it")
+            elif mistake.id not in named:
+                others = f" (diagnosed as {', '.join(sorted(named))})" if named else ""
+                report.problems.append(f"mistake {mistake.id!r} loses points but is not diagnosed as itself with seed {seed}{others}")
+            verdicts.append([t.status for t in tests])
+        if verdicts[0] != verdicts[1]:
+            report.problems.append(f"mistake {mistake.id!r} gets different verdicts with different seeds")
+        report.checks += 3
+    return report
+
+
+def validate(exercises: list[Exercise], on_report: Callable[[Report], None] | None = None) -> list[Report]:
+    reports = []
+    with ForkServer() as server:
+        for exercise in exercises:
+            report = validate_exercise(exercise, server)
+            if on_report:
+                on_report(report)
+            reports.append(report)
+    return reports

@@ -1,0 +1,146 @@
+"""The worker: the only process that imports and runs the student's code.
+
+It is forked from the fork server (which holds numpy and nothing of the course), confined by
+:mod:`grader.sandbox`, imports the student's file, answers ``hello`` with the functions it
+found, then serves calls one at a time. Everything it sends back is plain data
+(:mod:`grader.wire`); an exception in student code is sent as data, with the student's own
+frames only. The grader trusts none of it beyond its type.
+"""
+from __future__ import annotations
+
+import copy
+import importlib.util
+import io
+import linecache
+import os
+import sys
+import traceback
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from grader import channel, wire
+
+OUTPUT_CAP = 8_000  # characters of captured print output kept per phase
+
+
+class CappedOutput(io.TextIOBase):
+    """A text stream that keeps the first OUTPUT_CAP characters and counts the rest."""
+
+    def __init__(self) -> None:
+        self.kept: list[str] = []
+        self.size = 0
+        self.dropped = 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: Any) -> int:
+        text = str(text)
+        room = OUTPUT_CAP - self.size
+        if room > 0:
+            self.kept.append(text[:room])
+        self.size += min(len(text), max(room, 0))
+        self.dropped += max(len(text) - max(room, 0), 0)
+        return len(text)
+
+    def take(self) -> dict:
+        taken = {"text": "".join(self.kept), "dropped": self.dropped}
+        self.kept, self.size, self.dropped = [], 0, 0
+        return taken
+
+
+def describe_exception(exc: BaseException, student_file: Path) -> dict:
+    """The exception as plain data: type names, message, and the student's frames only."""
+    frames = []
+    for summary in traceback.extract_tb(exc.__traceback__):
+        if Path(summary.filename) == student_file:
+            frames.append([student_file.name, summary.lineno, summary.name, summary.line or ""])
+    info = {
+        "type": type(exc).__name__,
+        "mro": [f"{c.__module__}.{c.__qualname__}" for c in type(exc).__mro__],
+        "message": _safe_str(exc)[:2000],
+        "frames": frames[-10:],
+    }
+    if isinstance(exc, SyntaxError) and exc.filename and Path(exc.filename) == student_file:
+        info["frames"] = [[student_file.name, exc.lineno or 0, "<module>", (exc.text or "").rstrip("\n")]]
+        info["offset"] = exc.offset or 0
+        info["message"] = str(exc.msg)
+    return info
+
+
+def _safe_str(exc: BaseException) -> str:
+    try:
+        return str(exc)
+    except BaseException:  # a hostile __str__ must not take the worker down with it
+        return "<the exception's message could not be read>"
+
+
+def _arrays_in(value: Any, path: str) -> list[tuple[str, np.ndarray]]:
+    if isinstance(value, np.ndarray):
+        return [(path, value)]
+    if isinstance(value, (list, tuple)):
+        return [a for i, v in enumerate(value) for a in _arrays_in(v, f"{path}[{i}]")]
+    if isinstance(value, dict):
+        return [a for k, v in value.items() for a in _arrays_in(v, f"{path}[{k!r}]")]
+    return []
+
+
+def _mutated(args: list, kwargs: dict, before: list[np.ndarray], names: list[str]) -> list[str]:
+    after = _arrays_in(args, "args") + _arrays_in(kwargs, "kwargs")
+    return [name for (name, now), old in zip(after, before)
+            if now.shape != old.shape or not np.array_equal(now, old, equal_nan=True)]
+
+
+def _call(module: Any, message: dict, student_file: Path, out: CappedOutput) -> dict:
+    name = message.get("call")
+    func = getattr(module, str(name), None)
+    if not callable(func):
+        return {"missing": f"{student_file.name} does not define a function named {name}"}
+    args, kwargs = list(message.get("args", [])), dict(message.get("kwargs", {}))
+    watched = _arrays_in(args, "args") + _arrays_in(kwargs, "kwargs")
+    before = [a.copy() for _, a in watched]
+    try:
+        value = func(*args, **kwargs)
+    except BaseException as exc:  # SystemExit and KeyboardInterrupt are the student's too
+        return {"raised": describe_exception(exc, student_file), "output": out.take()}
+    mutated = _mutated(args, kwargs, before, [n for n, _ in watched])
+    try:
+        wire.dumps(value)
+    except wire.WireError as exc:
+        return {"bad_value": f"{type(value).__name__}: {exc}", "output": out.take(), "mutated": mutated}
+    return {"value": value, "output": out.take(), "mutated": mutated}
+
+
+def serve(sock: Any, student_file: Path) -> None:
+    """Import the student's file, say hello, then answer calls until the grader hangs up."""
+    out = CappedOutput()
+    sys.stdout = sys.stderr = out
+    sys.stdin = io.StringIO("")
+    sys.path.insert(0, str(student_file.parent))
+    sys.dont_write_bytecode = True
+    try:
+        spec = importlib.util.spec_from_file_location(student_file.stem, student_file)
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[student_file.stem] = module
+        spec.loader.exec_module(module)
+    except BaseException as exc:
+        channel.send(sock, {"import_error": describe_exception(exc, student_file), "output": out.take()})
+        return
+    functions = sorted(n for n, v in vars(module).items() if callable(v) and not n.startswith("_"))
+    channel.send(sock, {"hello": functions, "output": out.take()})
+    linecache.checkcache()
+    while True:
+        try:
+            message = channel.recv(sock)
+        except (channel.ChannelClosed, wire.WireError):
+            return
+        if not isinstance(message, dict):
+            return
+        reply = _call(module, message, student_file, out)
+        try:
+            channel.send(sock, reply)
+        except wire.WireError as exc:  # e.g. the captured output itself was unsendable
+            channel.send(sock, {"bad_value": str(exc), "output": {"text": "", "dropped": 0}})

@@ -1,0 +1,138 @@
+"""The student's workspace: ``DIR/<exercise-id>/<file>.py`` plus optional state in ``DIR/.learn/``.
+
+Starting an exercise copies its stub and never overwrites a student's file; resetting keeps a
+backup. The state file records the course, hints seen and best scores; a workspace without it
+(a repository cloned in CI, files collected by hand) grades the same way.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from grader.course import Course, Exercise
+from grader.errors import WorkspaceError
+from grader.storage import write_atomic
+
+STATE_DIR = ".learn"
+STATE_FILE = "state.json"
+WARNING = "DON'T EDIT THIS FILE! learn keeps your progress here."
+
+
+def find_workspace(start: Path) -> Path:
+    """The nearest folder at or above START that holds .learn/, else START itself."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if (folder / STATE_DIR).is_dir():
+            return folder
+    return start
+
+
+@dataclass
+class Workspace:
+    root: Path
+
+    @property
+    def state_path(self) -> Path:
+        return self.root / STATE_DIR / STATE_FILE
+
+    def student_file(self, exercise: Exercise) -> Path:
+        return self.root / exercise.id / exercise.file
+
+    def load_state(self) -> dict[str, Any]:
+        try:
+            state = json.loads(self.state_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return state if isinstance(state, dict) else {}
+
+    def save_state(self, state: dict[str, Any]) -> None:
+        state = {"_": WARNING, **{k: v for k, v in state.items() if k != "_"}}
+        write_atomic(self.state_path, json.dumps(state, indent=2, sort_keys=True) + "\n")
+
+    def update_state(self, **changes: Any) -> dict[str, Any]:
+        state = self.load_state()
+        state.update(changes)
+        self.save_state(state)
+        return state
+
+    @property
+    def has_state(self) -> bool:
+        return (self.root / STATE_DIR).is_dir()
+
+    def start(self, exercise: Exercise, course_root: Path | None) -> bool:
+        """Copy the stub unless the student already has the file. True when it was copied."""
+        target = self.student_file(exercise)
+        copied = False
+        if target.is_symlink() or (target.exists() and not target.is_file()):
+            raise WorkspaceError(f"{target} exists and is not a regular file; move it away first")
+        if not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(exercise.stub_path, target)
+            copied = True
+        state = self.load_state()
+        state["current"] = exercise.id
+        if course_root is not None:
+            state["course"] = str(course_root)
+        state.setdefault("started", {})[exercise.id] = state.get("started", {}).get(exercise.id, time.time())
+        self.save_state(state)
+        return copied
+
+    def reset(self, exercise: Exercise) -> Path | None:
+        """Restore the stub; return where the student's file was backed up (None if there was none)."""
+        target = self.student_file(exercise)
+        backup = None
+        if target.is_file():
+            stamp = time.strftime("%Y%m%d-%H%M%S")
+            backup = self.root / STATE_DIR / "backups" / f"{exercise.id}-{stamp}-{exercise.file}"
+            backup.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(target, backup)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(exercise.stub_path, target)
+        return backup
+
+    def next_hint(self, exercise: Exercise) -> tuple[int, str]:
+        """Reveal one more hint (1-based number, text); the last one repeats once all are seen."""
+        state = self.load_state()
+        seen = int(state.get("hints", {}).get(exercise.id, 0))
+        number = min(seen + 1, len(exercise.hints))
+        state.setdefault("hints", {})[exercise.id] = number
+        self.save_state(state)
+        return number, exercise.hints[number - 1]
+
+    def record_grade(self, exercise_id: str, status: str, score: float, max_score: float) -> None:
+        state = self.load_state()
+        best = state.setdefault("best", {})
+        previous = best.get(exercise_id, {}).get("score", -1)
+        if score >= previous:
+            best[exercise_id] = {"score": score, "max": max_score}
+        if status == "passed":
+            state.setdefault("passed", {})[exercise_id] = True
+        state.setdefault("last", {})[exercise_id] = status
+        self.save_state(state)
+
+    def progress(self, course: Course) -> list[dict[str, Any]]:
+        """Per exercise: status (not started, in progress, passed) and best score."""
+        state = self.load_state()
+        rows = []
+        for exercise in course.exercises:
+            file = self.student_file(exercise)
+            if state.get("passed", {}).get(exercise.id):
+                status = "passed"
+            elif file.is_file():
+                status = "in progress"
+            else:
+                status = "not started"
+            best = state.get("best", {}).get(exercise.id)
+            rows.append({"exercise": exercise, "status": status,
+                         "best": best["score"] if best else None, "max": exercise.points})
+        return rows
+
+    def next_exercise(self, course: Course) -> Exercise:
+        for row in self.progress(course):
+            if row["status"] != "passed":
+                return row["exercise"]
+        return course.exercises[-1]
