@@ -21,11 +21,14 @@ def _random_mask(rng, shape):
     return rows.reshape(shape)
 
 
-def _check(student, reference, Q, K, V, mask=None):
+def _check(student, reference, Q, K, V, mask=None, figure=None):
     result = student.scaled_dot_product_attention(Q, K, V, mask)
     expected = reference.scaled_dot_product_attention(Q, K, V, mask)
     assert isinstance(result, tuple) and len(result) == 2, \
         "scaled_dot_product_attention must return a tuple (output, weights)"
+    # Drawn before the checks so that a wrong answer is pictured too.
+    if figure and isinstance(result[1], np.ndarray) and result[1].shape == expected[1].shape:
+        attach_figure("heatmap", figure, student=result[1], reference=expected[1])
     assert_close(result[1], expected[1], name="weights")
     assert_close(result[0], expected[0], name="output")
     return result
@@ -33,6 +36,7 @@ def _check(student, reference, Q, K, V, mask=None):
 
 @pytest.mark.points(1)
 @pytest.mark.parametrize("n", [1, 4, 7])
+@pytest.mark.visibility("hidden")  # the expected value would be the answer itself
 def test_causal_mask(student, reference, n):
     """causal_mask(n) is a boolean (n, n) array, True where key j <= query i: each position may
     look at itself and at earlier positions, never at later ones."""
@@ -63,13 +67,7 @@ def test_attention_causal(student, reference, rng):
     """With causal_mask(6), query i gives zero weight to every later key j > i; the remaining
     weights of each row still sum to 1."""
     Q, K, V = _qkv(rng, (), 6, 6)
-    mask = reference.causal_mask(6)
-    result = student.scaled_dot_product_attention(Q, K, V, mask)
-    expected = reference.scaled_dot_product_attention(Q, K, V, mask)
-    if isinstance(result, tuple) and len(result) == 2:
-        attach_figure("heatmap", "Attention weights (causal, 6 × 6)",
-                      student=np.asarray(result[1], dtype=float), reference=expected[1])
-    _check(student, reference, Q, K, V, mask)
+    _check(student, reference, Q, K, V, reference.causal_mask(6), figure="Attention weights (causal, 6 × 6)")
 
 
 @pytest.mark.points(1)
@@ -125,7 +123,10 @@ def test_attention_inputs_unchanged(student, reference, rng):
     results have shapes (..., n_q, d_v) and (..., n_q, n_k)."""
     Q, K, V = _qkv(rng, (2,), 3, 5, d_k=4, d_v=2)
     mask = _random_mask(rng, (3, 5))
-    output, weights = student.scaled_dot_product_attention(Q, K, V, mask)
+    result = student.scaled_dot_product_attention(Q, K, V, mask)
+    assert isinstance(result, tuple) and len(result) == 2, \
+        "scaled_dot_product_attention must return a tuple (output, weights)"
+    output, weights = result
     assert np.shape(output) == (2, 3, 2), f"output has shape {np.shape(output)}, expected (2, 3, 2)"
     assert np.shape(weights) == (2, 3, 5), f"weights has shape {np.shape(weights)}, expected (2, 3, 5)"
     assert_inputs_unchanged()
