@@ -9,7 +9,8 @@ in N runs the bound is about 3/N: a thousand seeds cannot show 1e-6, but they do
 whose thresholds are off by orders of magnitude).
 
 With ``--mistakes`` it also drops every catalogued mistake of those exercises into the reference
-and counts the seeds on which *no* statistical test of the exercise failed (a miss).
+and counts the seeds on which it lost no points at all, over every hidden test of the exercise
+(a miss; some mistakes are meant to be caught by a deterministic test, not a statistical one).
 
     python benchmarks/statistical_false_failures.py --seeds 1000
     python benchmarks/statistical_false_failures.py --seeds 200 --exercise orthogonal-init --mistakes
@@ -108,8 +109,8 @@ def main() -> int:
         if args.mistakes:
             for m in solution.mistakes:
                 mutant = student_from(solution.reference, exercise.functions, {m.replaces: m.function})
-                missed = sum(all(run_case(c, exercise.id, mutant, solution.reference, s) is None for c in cases)
-                             for s in seeds)
+                missed = sum(all(run_case(c, exercise.id, mutant, solution.reference, s) is None
+                                 for c in solution.tests) for s in seeds)
                 print(f"{'  mistake ' + exercise.id + '::' + m.id:<70} missed {missed:>4}/{len(seeds):<7}")
     print(f"total {time.perf_counter() - total_start:.1f}s")
     return 0
