@@ -1,0 +1,97 @@
+"""Wrong answers students really write for the covariance exercise."""
+import numpy as np
+
+from grader.testing import mistake
+
+import covariance as reference
+
+
+@mistake("center-rows", replaces="center")
+def center_rows(X):
+    X = np.asarray(X)
+    return X - X.mean(axis=1, keepdims=True)
+
+
+@mistake("center-standardizes", replaces="center")
+def center_standardizes(X):
+    X = np.asarray(X)
+    return (X - X.mean(axis=0)) / X.std(axis=0)
+
+
+@mistake("no-centering", replaces="covariance_matrix")
+def no_centering(X, ddof=1):
+    X = np.asarray(X)
+    n = X.shape[0]
+    if n - ddof <= 0:
+        raise ValueError("n_samples - ddof <= 0")
+    return X.T @ X / (n - ddof)
+
+
+@mistake("divides-by-n", replaces="covariance_matrix")
+def divides_by_n(X, ddof=1):
+    X = np.asarray(X)
+    n = X.shape[0]
+    if n - ddof <= 0:
+        raise ValueError("n_samples - ddof <= 0")
+    Xc = X - X.mean(axis=0)
+    return Xc.T @ Xc / n
+
+
+@mistake("ddof-ignored", replaces="covariance_matrix")
+def ddof_ignored(X, ddof=1):
+    X = np.asarray(X)
+    n = X.shape[0]
+    if n - ddof <= 0:
+        raise ValueError("n_samples - ddof <= 0")
+    Xc = X - X.mean(axis=0)
+    return Xc.T @ Xc / (n - 1)
+
+
+@mistake("samples-not-features", replaces="covariance_matrix")
+def samples_not_features(X, ddof=1):
+    X = np.asarray(X)
+    n = X.shape[0]
+    if n - ddof <= 0:
+        raise ValueError("n_samples - ddof <= 0")
+    Xc = X - X.mean(axis=0)
+    return Xc @ Xc.T / (n - ddof)
+
+
+@mistake("one-pass-formula", replaces="covariance_matrix")
+def one_pass_formula(X, ddof=1):
+    X = np.asarray(X)
+    n = X.shape[0]
+    if n - ddof <= 0:
+        raise ValueError("n_samples - ddof <= 0")
+    mu = X.mean(axis=0)
+    return (X.T @ X - n * np.outer(mu, mu)) / (n - ddof)
+
+
+@mistake("correlation-nan-for-constant", replaces="correlation_matrix")
+def correlation_nan_for_constant(X):
+    C = reference.covariance_matrix(X, ddof=0)
+    std = np.sqrt(np.diag(C))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return C / np.outer(std, std)
+
+
+@mistake("constant-self-correlation-zero", replaces="correlation_matrix")
+def constant_self_correlation_zero(X):
+    C = reference.covariance_matrix(X, ddof=0)
+    std = np.sqrt(np.diag(C))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.nan_to_num(C / np.outer(std, std), nan=0.0)
+
+
+@mistake("correlation-mixed-ddof", replaces="correlation_matrix")
+def correlation_mixed_ddof(X):
+    X = np.asarray(X)
+    C = reference.covariance_matrix(X)  # ddof=1 ...
+    std = X.std(axis=0)  # ... but ddof=0 here
+    constant = std == 0
+    std = np.where(constant, 1.0, std)
+    R = C / np.outer(std, std)
+    R[constant, :] = 0.0
+    R[:, constant] = 0.0
+    R[constant, constant] = 1.0
+    return R

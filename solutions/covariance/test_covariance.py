@@ -1,0 +1,114 @@
+"""Hidden tests for the covariance exercise."""
+import numpy as np
+import pytest
+
+from grader.testing import assert_close, assert_inputs_unchanged
+
+
+def _data(rng, n, d, offset=3.0):
+    """n samples of d correlated features with nonzero, different means."""
+    Z = rng.standard_normal((n, d))
+    mixing = rng.standard_normal((d, d)) + np.eye(d)
+    means = offset * rng.uniform(-1.0, 1.0, size=d) + offset * np.sign(rng.uniform(-1.0, 1.0, size=d))
+    return Z @ mixing + means
+
+
+@pytest.mark.points(1)
+@pytest.mark.shrink(5)
+def test_center_random(student, reference, rng, size):
+    """center(X) subtracts from each COLUMN (feature) its mean over the samples; the
+    result has the shape of X and columns of mean 0."""
+    X = _data(rng, size + 4, size + 1)
+    result = student.center(X)
+    assert_close(result, reference.center(X), name="center(X)")
+    assert_close(np.asarray(result).mean(axis=0), np.zeros(X.shape[1]), name="column means of center(X)")
+    assert_inputs_unchanged()
+
+
+@pytest.mark.points(2)
+@pytest.mark.shrink(5)
+def test_covariance_default_ddof(student, reference, rng, size):
+    """covariance_matrix(X) with the default ddof=1 on random correlated data: a
+    (d, d) matrix, divided by n_samples - 1, with more samples than features and
+    with fewer."""
+    for n, d in [(size + 6, size), (3, size + 2)]:
+        X = _data(rng, n, d)
+        result = student.covariance_matrix(X)
+        assert_close(result, reference.covariance_matrix(X), name=f"covariance_matrix of {n} samples x {d} features")
+    assert_inputs_unchanged()
+
+
+@pytest.mark.points(1)
+def test_covariance_ddof(student, reference, rng):
+    """covariance_matrix honours ddof: ddof=0 divides by n_samples (population
+    covariance), ddof=2 by n_samples - 2."""
+    X = _data(rng, 9, 3)
+    for ddof in (0, 2):
+        result = student.covariance_matrix(X, ddof=ddof)
+        assert_close(result, reference.covariance_matrix(X, ddof=ddof), name=f"covariance_matrix(X, ddof={ddof})")
+    assert_inputs_unchanged()
+
+
+@pytest.mark.points(1)
+@pytest.mark.visibility("hidden")
+def test_covariance_large_means(student, reference, rng):
+    """Covariance does not change when a constant is added to a feature, even a large
+    one: features of variance about 1 around means of about one million."""
+    X = _data(rng, 20, 4, offset=0.0) + 1e6 * rng.uniform(0.5, 1.5, size=4)
+    assert_close(student.covariance_matrix(X), reference.covariance_matrix(X), name="covariance_matrix")
+
+
+@pytest.mark.points(0.5)
+@pytest.mark.parametrize("n, ddof", [(1, 1), (3, 3)])
+def test_covariance_rejects_too_few_samples(student, rng, n, ddof):
+    """covariance_matrix raises ValueError when n_samples - ddof <= 0 (there is nothing
+    sensible to divide by)."""
+    X = rng.standard_normal((n, 3))
+    with pytest.raises(ValueError):
+        student.covariance_matrix(X, ddof=ddof)
+
+
+@pytest.mark.points(1.5)
+@pytest.mark.shrink(5)
+def test_correlation_random(student, reference, rng, size):
+    """correlation_matrix of random correlated data: covariances divided by the
+    product of the two standard deviations, so ones on the diagonal."""
+    X = _data(rng, 2 * size + 5, size + 1)
+    result = student.correlation_matrix(X)
+    assert_close(result, reference.correlation_matrix(X), name="correlation_matrix")
+    assert_inputs_unchanged()
+
+
+@pytest.mark.points(1.5)
+@pytest.mark.visibility("hidden")
+def test_correlation_constant_features(student, reference, rng):
+    """A feature with zero variance (a constant column, here a nonzero constant and an
+    all-zero one) has correlation 0 with every other feature and 1 with itself,
+    never NaN."""
+    X = _data(rng, 10, 5)
+    X[:, 1] = float(rng.integers(1, 10))
+    X[:, 3] = 0.0
+    result = student.correlation_matrix(X)
+    assert_close(result, reference.correlation_matrix(X), name="correlation_matrix")
+    assert_inputs_unchanged()
+
+
+@pytest.mark.points(0.5)
+def test_correlation_perfectly_related_features(student, rng):
+    """Features related by an exact linear law correlate +1 (same direction) or -1
+    (opposite direction), whatever their scale and offset."""
+    x = rng.standard_normal(12)
+    a, b = rng.uniform(0.5, 3.0, size=2)
+    X = np.column_stack([x, a * x + 1.0, -b * x + 2.0])
+    expected = np.array([[1.0, 1.0, -1.0], [1.0, 1.0, -1.0], [-1.0, -1.0, 1.0]])
+    assert_close(student.correlation_matrix(X), expected, name="correlation_matrix")
+
+
+@pytest.mark.points(1)
+def test_float32_input(student, reference, rng):
+    """float32 data works too, and is compared at float32 precision."""
+    X = _data(rng, 15, 4).astype(np.float32)
+    assert_close(student.center(X), reference.center(X), name="center(X)")
+    assert_close(student.covariance_matrix(X), reference.covariance_matrix(X), name="covariance_matrix(X)")
+    assert_close(student.correlation_matrix(X), reference.correlation_matrix(X), name="correlation_matrix(X)")
+    assert_inputs_unchanged()
