@@ -35,14 +35,14 @@ def _check(student, reference, Q, K, V, mask=None, figure=None):
 
 
 @pytest.mark.points(1)
-@pytest.mark.parametrize("n", [1, 4, 7])
 @pytest.mark.visibility("hidden")  # the expected value would be the answer itself
-def test_causal_mask(student, reference, n):
+def test_causal_mask(student, reference):
     """causal_mask(n) is a boolean (n, n) array, True where key j <= query i: each position may
-    look at itself and at earlier positions, never at later ones."""
-    result = student.causal_mask(n)
-    assert isinstance(result, np.ndarray), f"causal_mask must return a numpy array, got {type(result).__name__}"
-    assert_close(result, reference.causal_mask(n), name=f"causal_mask({n})")
+    look at itself and at earlier positions, never at later ones (checked for n = 1, 4 and 7)."""
+    for n in (1, 4, 7):
+        result = student.causal_mask(n)
+        assert isinstance(result, np.ndarray), f"causal_mask must return a numpy array, got {type(result).__name__}"
+        assert_close(result, reference.causal_mask(n), name=f"causal_mask({n})")
 
 
 @pytest.mark.points(2)
