@@ -19,7 +19,8 @@ from typing import Any
 
 from grader import channel, sandbox
 
-PASSED_THROUGH_ENV = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")  # needed on some CPUs, not secret
+# needed on some CPUs, or the operator forcing a layer (LEARN_SANDBOX=process); none is secret
+PASSED_THROUGH_ENV = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "LEARN_SANDBOX")
 
 
 def worker_environment() -> dict[str, str]:
@@ -46,6 +47,10 @@ def serve(control_fd: int) -> None:
             return
         request = json.loads(data)
         try:
+            if request.get("query") == "isolation":  # what the sandbox really achieves here
+                layer, why = sandbox.isolation()
+                control.send(json.dumps({"isolation": layer, "why": why}).encode())
+                continue
             pid = sandbox.start_worker(fds[0], Path(request["file"]), sandbox.Limits(**request["limits"]))
             answer: dict[str, Any] = {"pid": pid}
         except Exception as exc:  # report, keep serving
@@ -118,7 +123,26 @@ class ForkServer:
             env=worker_environment(), stdin=subprocess.DEVNULL, cwd="/",
             start_new_session=True)
         server_end.close()
-        self.isolation = sandbox.ISOLATION
+        self._isolation: tuple[str, str] | None = None
+
+    @property
+    def isolation(self) -> str:
+        """The layer the server's workers actually run under (``namespaces`` or ``process``)."""
+        return self._query_isolation()[0]
+
+    @property
+    def isolation_reason(self) -> str:
+        return self._query_isolation()[1]
+
+    def _query_isolation(self) -> tuple[str, str]:
+        if self._isolation is None:
+            try:
+                self._control.send(json.dumps({"query": "isolation"}).encode())
+                answer = json.loads(self._control.recv(65536) or b"{}")
+                self._isolation = (str(answer.get("isolation", sandbox.ISOLATION)), str(answer.get("why", "")))
+            except (OSError, ValueError):
+                return sandbox.ISOLATION, "the fork server did not answer"
+        return self._isolation
 
     def spawn(self, student_file: Path, limits: sandbox.Limits) -> Worker:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -134,6 +158,7 @@ class ForkServer:
         return Worker(int(answer["pid"]), ours)
 
     def close(self) -> None:
+        self._query_isolation()  # results read it after close: ask while the server still listens
         self._control.close()
         try:
             self._process.wait(timeout=5)
