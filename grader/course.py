@@ -107,6 +107,9 @@ class _Doc:
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             problem = getattr(exc, "problem", None) or str(exc)
+            context, context_mark = getattr(exc, "context", None), getattr(exc, "context_mark", None)
+            if context and context_mark is not None:
+                problem += f" ({context} that starts at line {context_mark.line + 1})"
             raise CourseError(f"invalid YAML: {problem}", path=display,
                               line=mark.line + 1 if mark else None) from None
         if node is None:

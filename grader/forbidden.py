@@ -78,10 +78,14 @@ class _Finder(ast.NodeVisitor):
             self.generic_visit(node)
 
     def visit_Name(self, node: ast.Name) -> None:
-        if node.id in self.aliases and not isinstance(node.ctx, ast.Store):
+        if isinstance(node.ctx, ast.Store):
+            return
+        if node.id in self.aliases:
             self.check_name(node, self.aliases[node.id])
         elif node.id in DYNAMIC:
             self.report(node, "dynamic", f"uses {node.id}(), which hides what is called")
+        else:
+            self.check_name(node, node.id)  # a builtin such as reversed
 
     def visit_Call(self, node: ast.Call) -> None:
         if isinstance(node.func, ast.Name) and node.func.id == "getattr" and len(node.args) >= 2:

@@ -1,0 +1,106 @@
+"""pytest plugin: run an exercise's hidden tests with plain ``pytest`` while writing them.
+
+``pytest solutions/softmax`` runs the tests against the reference, in-process.
+``pytest solutions/softmax --learn-workspace DIR`` runs them against DIR/softmax/softmax.py in a
+sandboxed worker, as the grader would. ``--learn-seed N`` fixes the seed (default 0).
+The plugin only acts on test files that live in a course's ``solutions/<id>/`` folder.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Iterator
+
+import numpy as np
+import pytest
+
+MARKERS = (
+    "points(n): this test's share of the exercise's points",
+    "visibility(level): visible, hidden or after_due_date",
+    "shrink(n): re-run on smaller sizes on failure; the test takes the `size` fixture",
+    "statistical: a statistical test (its false-failure rate is measured by a benchmark)",
+)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("learn")
+    group.addoption("--learn-workspace", default=None, help="grade this workspace instead of the reference")
+    group.addoption("--learn-seed", type=int, default=0, help="submission seed (default 0)")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    for marker in MARKERS:
+        config.addinivalue_line("markers", marker)
+
+
+def _exercise(request: pytest.FixtureRequest) -> Any:
+    from grader.course import load_exercise
+    folder = Path(str(request.path)).resolve().parent
+    course_root = folder.parent.parent
+    matches = list((course_root / "exercises").glob(f"*/{folder.name}/exercise.yaml"))
+    if folder.parent.name != "solutions" or not matches:
+        pytest.skip("not a hidden test of a learn course (no solutions/<id>/ beside exercises/)")
+    return load_exercise(matches[0], course_root)
+
+
+@pytest.fixture
+def reference(request: pytest.FixtureRequest) -> Any:
+    from grader.grading import solution_for
+    return solution_for(_exercise(request)).reference
+
+
+@pytest.fixture
+def student(request: pytest.FixtureRequest) -> Iterator[Any]:
+    from grader.proxy import InProcessBackend, StudentProxy, WorkerBackend
+    exercise = _exercise(request)
+    workspace = request.config.getoption("--learn-workspace")
+    if workspace:
+        from grader.forkserver import ForkServer
+        server = ForkServer()
+        backend: Any = WorkerBackend(server, Path(workspace) / exercise.id / exercise.file, exercise.time_limit)
+        hello = backend.start()
+        if "hello" not in hello:
+            server.close()
+            pytest.fail(f"the student's file could not be imported: {hello}")
+    else:
+        from grader.grading import solution_for
+        server = None
+        module = solution_for(exercise).reference
+        backend = InProcessBackend({n: getattr(module, n) for n in exercise.functions}, exercise.file)
+    try:
+        yield StudentProxy(backend, exercise.functions, exercise.file)
+    finally:
+        backend.close()
+        if server is not None:
+            server.close()
+
+
+@pytest.fixture
+def rng(request: pytest.FixtureRequest) -> np.random.Generator:
+    from grader import seeds
+    seed = request.config.getoption("--learn-seed")
+    size = _size(request)
+    return np.random.default_rng(seeds.test_seed(seed, Path(str(request.path)).parent.name,
+                                                 request.node.name, size))
+
+
+def _size(request: pytest.FixtureRequest) -> int | None:
+    marker = request.node.get_closest_marker("shrink")
+    return int(marker.args[0]) if marker and marker.args else None
+
+
+@pytest.fixture
+def size(request: pytest.FixtureRequest) -> int:
+    value = _size(request)
+    if value is None:
+        pytest.fail("the `size` fixture needs @pytest.mark.shrink(N)")
+    return value
+
+
+@pytest.fixture(autouse=True)
+def _learn_context(request: pytest.FixtureRequest) -> Iterator[None]:
+    from grader.testing import close_context, open_context
+    _, token = open_context()
+    try:
+        yield
+    finally:
+        close_context(token)

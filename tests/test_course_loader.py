@@ -1,0 +1,83 @@
+"""Broken exercise.yaml files: every error names the file, the line and the field."""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import EXAMPLE_COURSE, REPO
+
+YAML = "exercises/01-strings/count-vowels/exercise.yaml"
+
+
+@pytest.fixture
+def course(tmp_path: Path) -> Path:
+    copy = tmp_path / "course"
+    shutil.copytree(EXAMPLE_COURSE, copy)
+    return copy
+
+
+def break_yaml(course: Path, old: str, new: str) -> None:
+    path = course / YAML
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1))
+
+
+@pytest.mark.parametrize("old, new, expected", [
+    ("points: 10", "points: ten", f"{YAML}:5: points: expected a whole number of points, got a string"),
+    ("  - Lower-case the text first so that \"A\" counts.", "  - [not, a, string]",
+     f"{YAML}:13: hints[1]: expected a string, got a list"),
+    ("id: count-vowels", "id: count-consonants", f"{YAML}:2: id: 'count-consonants' does not match its folder 'count-vowels'"),
+    ("file: vowels.py", "file: vowels.txt", f"{YAML}:6: file: expected a Python file name like similarity.py"),
+    ("title: Count the vowels", "title: [oops", f"{YAML}:4: invalid YAML: expected ',' or ']', but got ':' (while parsing a flow sequence that starts at line 3)"),
+    ("format_version: 1", "format_version: 2", f"{YAML}:1: format_version: expected 1, got 2"),
+    ("functions: [count_vowels]", "functions: [count_vowels]\ncolour: blue",
+     f"{YAML}:8: colour: unknown field"),
+    ("file: vowels.py", "file: missing.py", f"{YAML}: file: the stub missing.py named in field 'file' does not exist"),
+])
+def test_yaml_errors_name_file_line_and_field(learn, course, old, new, expected):
+    break_yaml(course, old, new)
+    run = learn("list", "--course", str(course))
+    assert run.code == 2
+    assert run.stderr.startswith(f"Error: {expected}"), run.stderr
+    assert "Traceback" not in run.stderr
+
+
+def test_missing_required_field(learn, course):
+    path = course / YAML
+    path.write_text("\n".join(l for l in path.read_text().splitlines() if not l.startswith("points:")))
+    run = learn("list", "--course", str(course))
+    assert run.code == 2 and "missing required field 'points'" in run.stderr
+
+
+def test_every_builtin_exercise_yaml_matches_the_json_schema():
+    jsonschema = pytest.importorskip("jsonschema")
+    import yaml
+    schema = json.loads((REPO / "grader/schema/exercise.schema.json").read_text())
+    paths = sorted((REPO / "exercises").glob("*/*/exercise.yaml")) + \
+        sorted((EXAMPLE_COURSE / "exercises").glob("*/*/exercise.yaml"))
+    assert paths
+    for path in paths:
+        jsonschema.validate(yaml.safe_load(path.read_text()), schema)
+
+
+@pytest.mark.parametrize("old, new", [
+    ("points: 10", "points: ten"), ("points: 10", "points: 0"), ("file: vowels.py", "file: vowels.txt"),
+    ("format_version: 1", "format_version: 2"),
+    ("functions: [count_vowels]", "functions: [count_vowels]\ncolour: blue"),
+    ("functions: [count_vowels]", "functions: []"),
+])
+def test_the_schema_rejects_what_the_loader_rejects(course, old, new):
+    jsonschema = pytest.importorskip("jsonschema")
+    import yaml
+    from grader.course import load_exercise
+    from grader.errors import CourseError
+    break_yaml(course, old, new)
+    schema = json.loads((REPO / "grader/schema/exercise.schema.json").read_text())
+    with pytest.raises(CourseError):
+        load_exercise(course / YAML, course)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(yaml.safe_load((course / YAML).read_text()), schema)

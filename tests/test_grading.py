@@ -1,0 +1,229 @@
+"""`learn grade` through the real CLI on throwaway workspaces with real student files."""
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import EXAMPLE_COURSE, REPO, write_student
+
+COURSE = ["--course", str(EXAMPLE_COURSE)]
+CORRECT = '''def reverse_words(text):
+    """The words of TEXT in reverse order, joined by single spaces."""
+    return " ".join(text.split()[::-1])
+'''
+
+
+def grade_json(learn, workspace: Path, *extra: str) -> tuple[int, dict]:
+    run = learn("grade", "reverse-words", "--workspace", str(workspace), "--format", "json",
+                "--seed", "7", *COURSE, *extra)
+    assert "Traceback" not in run.stderr, run.stderr
+    return run.code, json.loads(run.stdout)
+
+
+def exercise_of(result: dict) -> dict:
+    (exercise,) = result["exercises"]
+    return exercise
+
+
+def test_correct_file_scores_full_marks_and_exits_0(learn, workspace):
+    write_student(workspace, "reverse-words", "words.py", CORRECT)
+    code, result = grade_json(learn, workspace)
+    assert code == 0
+    assert (result["score"], result["max_score"]) == (10, 10)
+    assert exercise_of(result)["status"] == "passed"
+    assert result["seed"] == 7 and result["schema"] == "learn.results/1"
+
+
+def test_catalogued_mistake_loses_points_and_is_named(learn, workspace):
+    write_student(workspace, "reverse-words", "words.py",
+                  "def reverse_words(text):\n    return text.strip()[::-1]\n")
+    code, result = grade_json(learn, workspace)
+    assert code == 1
+    exercise = exercise_of(result)
+    assert exercise["score"] < 10
+    assert [d["id"] for d in exercise["diagnoses"]] == ["reversed-characters"]
+    assert "reversed the characters" in exercise["diagnoses"][0]["message"]
+
+
+def test_terminal_report_shows_the_diagnosis_and_the_seed(learn, workspace):
+    write_student(workspace, "reverse-words", "words.py",
+                  "def reverse_words(text):\n    return ' '.join(text.strip().split(' ')[::-1])\n")
+    run = learn("grade", "reverse-words", "--workspace", str(workspace), "--seed", "11", *COURSE)
+    assert run.code == 1
+    assert "Diagnosis: You split on a single space" in run.stdout
+    assert "learn grade reverse-words --seed 11" in run.stdout
+    assert "\x1b[" not in run.stdout  # no colour when not a tty
+
+
+def test_same_seed_reproduces_the_run_exactly(learn, workspace):
+    write_student(workspace, "reverse-words", "words.py",
+                  "def reverse_words(text):\n    return ' '.join(text.split()[::-1][:3])\n")
+    first, second = grade_json(learn, workspace)[1], grade_json(learn, workspace)[1]
+    strip = lambda r: [(t["name"], t["status"], t["message"]) for t in exercise_of(r)["tests"]]
+    assert strip(first) == strip(second)
+
+
+def test_syntax_error_shows_the_students_line(learn, workspace):
+    write_student(workspace, "reverse-words", "words.py", "def reverse_words(text):\n    return text[::-1\n")
+    code, result = grade_json(learn, workspace)
+    exercise = exercise_of(result)
+    assert code == 1 and exercise["status"] == "error" and exercise["score"] == 0
+    assert 'File "words.py", line 2' in exercise["error"]
+    assert "SyntaxError" in exercise["error"]
+    assert str(REPO) not in exercise["error"] and "grader/" not in exercise["error"]
+
+
+def test_import_error_is_reported_as_the_students(learn, workspace):
+    write_student(workspace, "reverse-words", "words.py", "import no_such_module\n")
+    _, result = grade_json(learn, workspace)
+    exercise = exercise_of(result)
+    assert exercise["status"] == "error"
+    assert "ModuleNotFoundError: No module named 'no_such_module'" in exercise["error"]
+
+
+def test_exception_in_a_call_shows_only_the_students_frames(learn, workspace):
+    write_student(workspace, "reverse-words", "words.py",
+                  "def helper(t):\n    return t.nope()\n\ndef reverse_words(text):\n    return helper(text)\n")
+    _, result = grade_json(learn, workspace)
+    test = exercise_of(result)["tests"][0]
+    assert test["status"] == "error"
+    assert 'File "words.py", line 5, in reverse_words' in test["message"]
+    assert 'File "words.py", line 2, in helper' in test["message"]
+    assert "AttributeError" in test["message"]
+    assert "grader" not in test["message"]
+
+
+def test_infinite_loop_times_out_and_grading_stays_bounded(learn, workspace):
+    write_student(workspace, "reverse-words", "words.py", "def reverse_words(text):\n    while True:\n        pass\n")
+    started = time.monotonic()
+    code, result = grade_json(learn, workspace)
+    elapsed = time.monotonic() - started
+    statuses = {t["status"] for t in exercise_of(result)["tests"]}
+    assert code == 1 and statuses == {"timeout"}
+    assert exercise_of(result)["score"] == 0
+    assert elapsed < 30  # three 1 s timeouts, then the rest is not run
+
+
+def test_infinite_loop_at_import_times_out(learn, workspace, monkeypatch):
+    write_student(workspace, "reverse-words", "words.py", "import time\ntime.sleep(3600)\n")
+    monkeypatch.setattr("grader.proxy.IMPORT_TIME_LIMIT", 2.0)  # documented in-process only
+    from grader.course import load_course
+    from grader.grading import grade_workspace
+    import grader.proxy
+    grader.proxy.IMPORT_TIME_LIMIT = 2.0
+    result = grade_workspace(load_course(EXAMPLE_COURSE), workspace, ["reverse-words"], seed=1)
+    exercise = result.exercises[0]
+    assert exercise.status.value == "timeout" and exercise.score == 0
+    assert "did not finish" in exercise.error
+
+
+def test_wrong_return_type_fails_with_a_clear_message(learn, workspace):
+    write_student(workspace, "reverse-words", "words.py", "def reverse_words(text):\n    return 42\n")
+    _, result = grade_json(learn, workspace)
+    test = exercise_of(result)["tests"][0]
+    assert test["status"] == "failed"
+    assert test["message"] == "result is 42, expected 'world hello'"
+
+
+def test_clever_eq_object_cannot_cross_the_boundary(learn, workspace):
+    write_student(workspace, "reverse-words", "words.py",
+                  "class Yes(str):\n    def __eq__(self, other):\n        return True\n"
+                  "    __hash__ = str.__hash__\n"
+                  "def reverse_words(text):\n    return Yes('nope')\n")
+    _, result = grade_json(learn, workspace)
+    exercise = exercise_of(result)
+    assert exercise["score"] == 0
+    assert "cannot send a value of type Yes" in exercise["tests"][0]["message"]
+
+
+def test_print_spam_is_captured_and_truncated(learn, workspace):
+    write_student(workspace, "reverse-words", "words.py",
+                  "def reverse_words(text):\n    print('x' * 1_000_000)\n    return ' '.join(text.split()[::-1])\n")
+    code, result = grade_json(learn, workspace)
+    assert code == 0
+    run = learn("grade", "reverse-words", "--workspace", str(workspace), "--format", "json", *COURSE)
+    assert len(run.stdout) < 200_000
+
+
+def test_print_output_of_a_failed_test_is_shown_with_a_truncation_note(learn, workspace):
+    write_student(workspace, "reverse-words", "words.py",
+                  "def reverse_words(text):\n    print('y' * 100_000)\n    return text\n")
+    _, result = grade_json(learn, workspace)
+    failed = [t for t in exercise_of(result)["tests"] if t["status"] == "failed"]
+    assert failed and "more characters of output were cut" in failed[0]["output"]
+    assert len(failed[0]["output"]) < 10_000
+
+
+def test_hidden_test_never_shows_inputs_or_expected_values(learn, workspace):
+    write_student(workspace, "reverse-words", "words.py", "def reverse_words(text):\n    return text\n")
+    _, result = grade_json(learn, workspace)
+    hidden = next(t for t in exercise_of(result)["tests"] if t["name"] == "test_random_sentence")
+    assert hidden["status"] == "failed" and hidden["visibility"] == "hidden"
+    assert hidden["message"] == "This test is hidden: its inputs and expected values are not shown."
+
+
+def test_forbidden_call_zeroes_the_exercise_and_names_the_line(learn, workspace):
+    write_student(workspace, "reverse-words", "words.py",
+                  "def reverse_words(text):\n    return ' '.join(reversed(text.split()))\n")
+    code, result = grade_json(learn, workspace)
+    exercise = exercise_of(result)
+    assert code == 1 and exercise["score"] == 0 and exercise["status"] == "error"
+    assert exercise["violations"] == [{"rule": "reversed", "line": 2,
+                                       "message": "uses reversed, which this exercise forbids"}]
+
+
+def test_untouched_stub_is_not_started_and_scores_0(learn, workspace):
+    run = learn("start", "reverse-words", "--workspace", str(workspace), *COURSE)
+    assert run.code == 0
+    code, result = grade_json(learn, workspace)
+    assert exercise_of(result)["status"] == "not_started" and result["score"] == 0
+    assert code == 1  # named explicitly, so it counts
+
+
+def test_unknown_exercise_is_a_usage_error(learn, workspace):
+    run = learn("grade", "no-such-thing", "--workspace", str(workspace), *COURSE)
+    assert run.code == 2
+    assert run.stderr.startswith("Error: no exercise named 'no-such-thing'")
+    assert "Traceback" not in run.stderr
+
+
+def test_results_json_matches_its_schema(learn, workspace):
+    jsonschema = pytest.importorskip("jsonschema")
+    write_student(workspace, "reverse-words", "words.py", "def reverse_words(text):\n    return text\n")
+    _, result = grade_json(learn, workspace)
+    schema = json.loads((REPO / "grader" / "schema" / "results.schema.json").read_text())
+    jsonschema.validate(result, schema)
+
+
+GOLDEN = Path(__file__).parent / "golden"
+
+
+def normalized(result: dict) -> dict:
+    """Results without what legitimately changes between runs (timings, versions)."""
+    result = json.loads(json.dumps(result))
+    for key in ("duration", "grader_version", "sandbox"):
+        result.pop(key, None)
+    for exercise in result["exercises"]:
+        exercise.pop("duration", None)
+        for test in exercise["tests"]:
+            test.pop("duration", None)
+    return result
+
+
+@pytest.mark.parametrize("name, source", [
+    ("correct", CORRECT),
+    ("single-space", "def reverse_words(text):\n    return ' '.join(text.strip().split(' ')[::-1])\n"),
+    ("crash", "def reverse_words(text):\n    raise RuntimeError('boom')\n"),
+])
+def test_golden_json(learn, workspace, name, source):
+    write_student(workspace, "reverse-words", "words.py", source)
+    _, result = grade_json(learn, workspace)
+    golden = GOLDEN / f"reverse-words-{name}.json"
+    if not golden.exists():  # first run writes the golden file; review it before committing
+        golden.parent.mkdir(exist_ok=True)
+        golden.write_text(json.dumps(normalized(result), indent=2, sort_keys=True) + "\n")
+    assert normalized(result) == json.loads(golden.read_text())
