@@ -39,6 +39,8 @@ def gram_schmidt(A, tol=1e-10):
         # later column is projected against the already-reduced vector, which is
         # what keeps the rounding errors from piling up as in classical GS.
         V[:, j + 1:] -= np.outer(q, q @ V[:, j + 1:])
+    # float32 in, float32 out (float64 for anything else): the precision the caller chose.
+    dtype = np.result_type(A.dtype, np.float32)
     if not basis:
-        return np.zeros((A.shape[0], 0))
-    return np.column_stack(basis)
+        return np.zeros((A.shape[0], 0), dtype=dtype)
+    return np.column_stack(basis).astype(dtype, copy=False)
