@@ -109,12 +109,15 @@ def test_mha_batched_causal(student, reference, rng):
 def test_mha_per_batch_mask(student, reference, rng):
     """A mask of shape (b, n, n) gives each sequence of the batch its own mask, applied to every
     head of that sequence (here b = 2, then b = 3 sequences, with 2 heads): the scores have a
-    heads axis between the batch axis and the (n, n) axes, and the mask must line up with them."""
+    heads axis between the batch axis and the (n, n) axes, and the mask must line up with them.
+    In the second batch, query 0 of sequence 2 may attend to nothing: its output row is 0."""
     W = _weights(rng, 8)
     X = rng.standard_normal((2, 5, 8))
     _check_mha(student, reference, X, W, 2, _random_mask(rng, (2, 5, 5)))
     X = rng.standard_normal((3, 5, 8))
-    _check_mha(student, reference, X, W, 2, _random_mask(rng, (3, 5, 5)))
+    mask = _random_mask(rng, (3, 5, 5))
+    mask[2, 0] = False
+    _check_mha(student, reference, X, W, 2, mask)
 
 
 @pytest.mark.points(0.5)
