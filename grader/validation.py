@@ -129,7 +129,6 @@ def validate_exercise(exercise: Exercise, server: ForkServer) -> Report:
 
     for mistake in solution.mistakes:
         functions = dict(ref_functions, **{mistake.replaces: mistake.function})
-        verdicts = []
         for seed in VALIDATION_SEEDS:
             tests = run_in_process(solution, functions, seed)
             named = {d.id for t in tests for d in t.diagnoses}
@@ -138,10 +137,7 @@ def validate_exercise(exercise: Exercise, server: ForkServer) -> Report:
             elif mistake.id not in named:
                 others = f" (diagnosed as {', '.join(sorted(named))})" if named else ""
                 report.problems.append(f"mistake {mistake.id!r} loses points but is not diagnosed as itself with seed {seed}{others}")
-            verdicts.append([t.status for t in tests])
-        if verdicts[0] != verdicts[1]:
-            report.problems.append(f"mistake {mistake.id!r} gets different verdicts with different seeds")
-        report.checks += 3
+        report.checks += 2
     return report
 
 

@@ -1,8 +1,9 @@
 """The plain-data codec between the grader and the student's worker.
 
 Only these cross the process boundary: None, bool, int, float, complex, str, numpy arrays of
-numeric or boolean dtype, numpy scalars of those dtypes, and lists, tuples and string-keyed
-dicts of these. Messages are length-prefixed JSON; arrays travel as base64 of their raw bytes
+numeric or boolean dtype, numpy scalars of those dtypes, numpy random Generators (by value:
+the receiver gets a new generator in the same state; the sender's is not advanced), and
+lists, tuples and string-keyed dicts of these. Messages are length-prefixed JSON; arrays travel as base64 of their raw bytes
 with an explicit dtype and shape. Nothing is ever unpickled, and decoding builds only the types
 above, so an ndarray subclass or an object with a clever ``__eq__`` cannot reach the grader.
 """
@@ -22,6 +23,7 @@ MAX_ITEMS = 100_000
 MAX_STR = 1_000_000
 MAX_INT_DIGITS = 400
 _ALLOWED_KINDS = set("biufc")  # bool, int, uint, float, complex
+_BIT_GENERATORS = ("PCG64", "PCG64DXSM", "Philox", "SFC64", "MT19937")
 
 
 class WireError(ValueError):
@@ -50,6 +52,11 @@ def _encode(value: Any, depth: int, budget: list[int]) -> Any:
         return _encode_array(np.asarray(value), scalar=True)
     if type(value) is np.ndarray:
         return _encode_array(value, scalar=False)
+    if type(value) is np.random.Generator:
+        state = value.bit_generator.state
+        if state.get("bit_generator") not in _BIT_GENERATORS:
+            raise WireError(f"cannot send a generator with bit generator {state.get('bit_generator')}")
+        return {"__generator__": _encode(state, depth + 1, budget)}
     if type(value) is list:
         return [_encode(v, depth + 1, budget) for v in value]
     if type(value) is tuple:
@@ -94,6 +101,8 @@ def _decode(obj: Any, depth: int) -> Any:
                 return complex(re, im)
         if tag == "__ndarray__" and type(body) is dict:
             return _decode_array(body)
+        if tag == "__generator__":
+            return _decode_generator(_decode(body, depth + 1))
     raise WireError("malformed message")
 
 
@@ -112,6 +121,18 @@ def _decode_array(body: dict) -> Any:
         raise WireError("array data does not match its shape")
     array = np.frombuffer(raw, dtype=dtype).reshape(shape).copy()
     return array[()] if body.get("scalar") is True and array.ndim == 0 else array
+
+
+def _decode_generator(state: Any) -> np.random.Generator:
+    name = state.get("bit_generator") if type(state) is dict else None
+    if name not in _BIT_GENERATORS:
+        raise WireError("malformed generator")
+    bit_generator = getattr(np.random, name)()
+    try:
+        bit_generator.state = state
+    except (TypeError, ValueError, KeyError) as exc:
+        raise WireError(f"malformed generator state: {exc}") from None
+    return np.random.Generator(bit_generator)
 
 
 def dumps(message: Any) -> bytes:
