@@ -67,8 +67,8 @@ def _base_class(mro: list[str]) -> type[Exception]:
 def student_exception(info: dict) -> StudentException:
     base = _base_class([str(n) for n in info.get("mro", [])])
     cls = _EXCEPTION_CLASSES.get(base)
-    if cls is None:
-        cls = type(f"Student{base.__name__}", (base, StudentException), {})
+    if cls is None:  # SystemExit, KeyboardInterrupt and friends fall back to plain Exception
+        cls = StudentException if base is Exception else type(f"Student{base.__name__}", (base, StudentException), {})
         _EXCEPTION_CLASSES[base] = cls
     exc = cls(str(info.get("message", "")))
     exc.info = info
