@@ -1,0 +1,114 @@
+"""Class analytics: what the instructor reads on Monday, computed from the students' results.
+
+Pure data in (the per-student records that ``grader.batch`` writes), plain data out (a
+``ClassSummary``) for the summary templates: the score distribution, pass rates per exercise
+and per test, the mistakes most often diagnosed (what to re-teach), the students whose code
+crashed or hung, the students the grader failed on, and how long grading took.
+"""
+from __future__ import annotations
+
+import statistics
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+BINS = 10
+
+
+@dataclass
+class ExerciseStats:
+    id: str
+    title: str
+    max_score: float
+    attempted: int = 0
+    passed: int = 0
+    mean_score: float = 0.0
+    tests: list[tuple[str, int, int]] = field(default_factory=list)      # (name, passed, attempted)
+    mistakes: list[tuple[str, str, int]] = field(default_factory=list)   # (id, message, students)
+
+    @property
+    def pass_rate(self) -> float:
+        return self.passed / self.attempted if self.attempted else 0.0
+
+
+@dataclass
+class ClassSummary:
+    students: int
+    graded: int
+    max_score: float
+    mean: float
+    median: float
+    histogram: list[tuple[str, int]]                     # (score range label, students)
+    exercises: list[ExerciseStats]
+    crashed: list[tuple[str, str, str]]                   # (student, exercise, status) error/timeout
+    grader_errors: list[tuple[str, str]]                  # (student, reason)
+    skipped: list[tuple[str, str]]                        # (folder, reason)
+    duration: float                                       # wall clock of the run(s)
+    per_student: float                                    # mean grading time of one student
+
+    @property
+    def histogram_peak(self) -> int:
+        return max((n for _, n in self.histogram), default=0) or 1
+
+
+def _histogram(scores: list[float], max_score: float) -> list[tuple[str, int]]:
+    width = max_score / BINS if max_score else 1.0
+    counts = [0] * BINS
+    for score in scores:
+        counts[min(int(score / width), BINS - 1) if width else 0] += 1
+    return [(f"{i * width:g}–{(i + 1) * width:g}", counts[i]) for i in range(BINS)]
+
+
+def trouble_of(ex: dict[str, Any]) -> str:
+    """'timeout' or 'error' when the student's code hung or crashed anywhere in the exercise."""
+    if ex["status"] in ("error", "timeout"):
+        return str(ex["status"])
+    statuses = {t["status"] for t in ex["tests"] if not t.get("grader_error")}
+    return "timeout" if "timeout" in statuses else "error" if "error" in statuses else ""
+
+
+def summarize(records: list[dict[str, Any]], skipped: list[tuple[str, str]] = (),  # type: ignore[assignment]
+              duration: float = 0.0, top_mistakes: int = 5) -> ClassSummary:
+    graded = [r for r in records if r.get("outcome") == "graded" and r.get("results")]
+    scores = [float(r["results"]["score"]) for r in graded]
+    max_score = max((float(r["results"]["max_score"]) for r in graded), default=0.0)
+    exercises: dict[str, ExerciseStats] = {}
+    test_counts: dict[str, dict[str, list[int]]] = {}
+    mistakes: dict[str, Counter] = {}
+    messages: dict[tuple[str, str], str] = {}
+    totals: dict[str, float] = {}
+    crashed = []
+    for record in graded:
+        for ex in record["results"]["exercises"]:
+            stats = exercises.setdefault(ex["id"], ExerciseStats(ex["id"], ex["title"], float(ex["max_score"])))
+            if ex["status"] == "not_started":
+                continue
+            stats.attempted += 1
+            stats.passed += ex["status"] == "passed"
+            totals[ex["id"]] = totals.get(ex["id"], 0.0) + float(ex["score"])
+            trouble = trouble_of(ex)
+            if trouble:
+                crashed.append((record["student"], ex["id"], trouble))
+            for test in ex["tests"]:
+                counts = test_counts.setdefault(ex["id"], {}).setdefault(test["name"], [0, 0])
+                counts[0] += test["status"] == "passed"
+                counts[1] += 1
+            for diagnosis in ex.get("diagnoses", []):
+                mistakes.setdefault(ex["id"], Counter())[diagnosis["id"]] += 1
+                messages[(ex["id"], diagnosis["id"])] = diagnosis["message"]
+    for stats in exercises.values():
+        stats.mean_score = round(totals.get(stats.id, 0.0) / stats.attempted, 2) if stats.attempted else 0.0
+        stats.tests = [(name, c[0], c[1]) for name, c in test_counts.get(stats.id, {}).items()]
+        stats.mistakes = [(m, messages[(stats.id, m)], n)
+                          for m, n in mistakes.get(stats.id, Counter()).most_common(top_mistakes)]
+    durations = [float(r.get("duration", 0.0)) for r in graded]
+    return ClassSummary(
+        students=len(records), graded=len(graded), max_score=max_score,
+        mean=round(statistics.fmean(scores), 2) if scores else 0.0,
+        median=round(statistics.median(scores), 2) if scores else 0.0,
+        histogram=_histogram(scores, max_score), exercises=list(exercises.values()),
+        crashed=sorted(crashed),
+        grader_errors=sorted((r["student"], r.get("reason", "")) for r in records
+                              if not (r.get("outcome") == "graded" and r.get("results"))),
+        skipped=list(skipped), duration=round(duration, 2),
+        per_student=round(statistics.fmean(durations), 3) if durations else 0.0)

@@ -1,0 +1,112 @@
+"""The Gradescope autograder bundle: a zip with setup.sh, run_autograder, learn and the course.
+
+Gradescope unpacks the zip into ``/autograder/source``, runs ``setup.sh`` once when it builds
+the image, and ``run_autograder`` for every submission, which must leave
+``/autograder/results/results.json``. The bundle carries learn's own source (run with
+``PYTHONPATH``, so no build backend is needed inside the image) and the course, solutions
+included: Gradescope keeps ``source/`` away from the student. A submission may be uploaded as
+a workspace (``<exercise-id>/<file>.py``) or as loose files (``similarity.py``); run_autograder
+lays either out as a workspace before grading.
+"""
+from __future__ import annotations
+
+import io
+import json
+import re
+import stat
+import zipfile
+from pathlib import Path
+
+from grader.course import Course
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+FALLBACK_REQUIREMENTS = ["numpy>=1.24", "pytest>=7.4", "click>=8.1", "pyyaml>=6.0", "jinja2>=3.1"]
+
+SETUP_SH = """#!/usr/bin/env bash
+# Runs once, when Gradescope builds the autograder image.
+set -euo pipefail
+if ! command -v python3 >/dev/null || ! python3 -m pip --version >/dev/null 2>&1; then
+    apt-get update
+    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends python3 python3-pip
+fi
+python3 -m pip install --no-cache-dir -r /autograder/source/requirements.txt
+"""
+
+RUN_AUTOGRADER = """#!/usr/bin/env bash
+# Runs for every submission. AUTOGRADER_ROOT exists so the bundle can be tested outside Gradescope.
+set -uo pipefail
+ROOT="${AUTOGRADER_ROOT:-/autograder}"
+SOURCE="$ROOT/source"
+WORKSPACE="$(mktemp -d)"
+mkdir -p "$ROOT/results"
+python3 "$SOURCE/place_files.py" "$ROOT/submission" "$WORKSPACE" "$SOURCE/exercises.json"
+PYTHONPATH="$SOURCE/learn" OPENBLAS_NUM_THREADS=1 python3 -m grader grade --workspace "$WORKSPACE" \\
+    --course "$SOURCE/learn" --format gradescope --output "$ROOT/results/results.json"
+status=$?
+if [ "$status" -ge 2 ]; then
+    # The grader itself failed: say so instead of leaving Gradescope without results.
+    printf '{"score": 0, "output": "The autograder failed (exit status %s); this is not your fault. Please tell your instructor.", "output_format": "md", "tests": []}\\n' "$status" > "$ROOT/results/results.json"
+fi
+exit 0
+"""
+
+PLACE_FILES = '''"""Lay out a Gradescope submission as a learn workspace: WORKSPACE/<exercise-id>/<file>."""
+import json
+import shutil
+import sys
+from pathlib import Path
+
+submission, workspace, index = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
+for exercise_id, file in json.loads(index.read_text()):
+    candidates = [submission / exercise_id / file]
+    candidates += sorted(p for p in submission.rglob(file) if p.is_file() and not p.is_symlink())
+    for candidate in candidates:
+        if candidate.is_file() and not candidate.is_symlink():
+            (workspace / exercise_id).mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(candidate, workspace / exercise_id / file)
+            break
+'''
+
+
+def requirements() -> list[str]:
+    """learn's runtime dependencies, read from pyproject.toml when it is at hand."""
+    pyproject = PACKAGE_DIR.parent / "pyproject.toml"
+    try:
+        text = pyproject.read_text(encoding="utf-8")
+        block = re.search(r"^dependencies\s*=\s*\[(.*?)\]", text, re.S | re.M)
+        found = re.findall(r'"([^"]+)"', block[1]) if block else []
+        return found or FALLBACK_REQUIREMENTS
+    except OSError:
+        return FALLBACK_REQUIREMENTS
+
+
+def _add(archive: zipfile.ZipFile, name: str, data: bytes, executable: bool = False) -> None:
+    info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))  # reproducible bytes
+    info.external_attr = ((0o755 if executable else 0o644) | stat.S_IFREG) << 16
+    info.compress_type = zipfile.ZIP_DEFLATED
+    archive.writestr(info, data)
+
+
+def _tree(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*")
+                  if p.is_file() and "__pycache__" not in p.parts and not p.name.endswith(".pyc"))
+
+
+def bundle(course: Course) -> bytes:
+    """The autograder zip's bytes."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        _add(archive, "setup.sh", SETUP_SH.encode(), executable=True)
+        _add(archive, "run_autograder", RUN_AUTOGRADER.encode(), executable=True)
+        _add(archive, "place_files.py", PLACE_FILES.encode())
+        _add(archive, "requirements.txt", ("\n".join(requirements()) + "\n").encode())
+        index = [[e.id, e.file] for e in course.exercises]
+        _add(archive, "exercises.json", (json.dumps(index, indent=1) + "\n").encode())
+        for path in _tree(PACKAGE_DIR):
+            if path.relative_to(PACKAGE_DIR).parts[0] == "_course":
+                continue
+            _add(archive, f"learn/grader/{path.relative_to(PACKAGE_DIR).as_posix()}", path.read_bytes())
+        for part in ("exercises", "solutions"):
+            for path in _tree(course.root / part):
+                _add(archive, f"learn/{path.relative_to(course.root).as_posix()}", path.read_bytes())
+    return buffer.getvalue()

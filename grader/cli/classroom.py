@@ -1,0 +1,182 @@
+"""The instructor's class-scale commands: grade-all, gradebook merge, export gradescope."""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import click
+
+from grader import analytics, batch, gradebook, report
+from grader.cli import cli
+from grader.cli.options import course_option, resolve_course
+from grader.errors import LearnError
+from grader.storage import write_atomic
+
+RUN_FILE = "run.json"
+
+
+def _id_column_option(function: Any) -> Any:
+    return click.option("--id-column", default=gradebook.DEFAULT_ID_COLUMN, show_default=True,
+                        help="Header of the gradebook's first column, as your LMS import expects "
+                        "(e.g. \"SIS User ID\").")(function)
+
+
+def write_class_files(out: Path, records: list[dict[str, Any]], skipped: list[tuple[str, str]],
+                      duration: float, id_column: str) -> analytics.ClassSummary:
+    """gradebook.csv and the summary in Markdown and HTML; also the Actions job summary."""
+    summary = analytics.summarize(records, skipped, duration)
+    write_atomic(out / "gradebook.csv", gradebook.to_csv(records, id_column))
+    markdown = report.render_summary(summary, "markdown")
+    write_atomic(out / "summary.md", markdown)
+    write_atomic(out / "summary.html", report.render_summary(summary, "html"))
+    step_summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if os.environ.get("GITHUB_ACTIONS") == "true" and step_summary:
+        with open(step_summary, "a", encoding="utf-8") as handle:
+            handle.write(markdown + "\n")
+    return summary
+
+
+def _progress_line(record: dict[str, Any], done: int, total: int) -> str:
+    if record.get("outcome") != "graded":
+        return f"[{done}/{total}] {record['student']}: grader error: {record.get('reason', '')}"
+    results = record["results"]
+    return f"[{done}/{total}] {record['student']}: {results['score']:g}/{results['max_score']:g} ({record['duration']:.1f} s)"
+
+
+@cli.command(name="grade-all")
+@click.argument("submissions", type=click.Path(file_okay=False, exists=True, path_type=Path))
+@click.option("--out", "-o", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="The results folder (gradebook.csv, summary, one folder per student).")
+@click.option("--jobs", "-j", type=click.IntRange(1, 256), default=None,
+              help="Grading processes [default: the CPU count].")
+@course_option
+@click.option("--seed-secret", "seed_secret", metavar="ENV", default=None,
+              help="Name of the environment variable holding the secret that seeds are derived from.")
+@click.option("--shard", default=None, metavar="I/N", help="Grade only the I-th of N deterministic shares (1 <= I <= N).")
+@click.option("--resume", is_flag=True, help="Re-grade only students that are missing or changed.")
+@_id_column_option
+def grade_all(submissions: Path, out: Path, jobs: int | None, course: Path | None, seed_secret: str | None,
+              shard: str | None, resume: bool, id_column: str) -> None:
+    """Grade every student's workspace in SUBMISSIONS (one subfolder each) into OUT.
+
+    Writes OUT/gradebook.csv, OUT/summary.md, OUT/summary.html and OUT/<student>/ with
+    results.json, report.html and report.md. Without --seed-secret every student gets the
+    fixed seed 0 (reproducible but predictable): pass a secret for real grading.
+
+    \b
+    Examples:
+      learn grade-all submissions/ --out results/ --seed-secret LEARN_SEED_SECRET
+      learn grade-all submissions/ --out results-2/ --shard 2/3
+      learn gradebook merge results-1/ results-2/ results-3/ --out results/
+    """
+    secret = None
+    if seed_secret is not None:
+        secret = os.environ.get(seed_secret)
+        if not secret:
+            raise LearnError(f"--seed-secret {seed_secret}: the environment variable {seed_secret} is not set or empty")
+    shard_range = batch.parse_shard(shard) if shard else None
+    the_course = resolve_course(course)
+    if not the_course.has_solutions:
+        raise LearnError(f"{the_course.root} has no solutions/ folder: class grading needs the hidden tests")
+    from grader.grading import solution_for
+    for exercise in the_course.exercises:
+        solution_for(exercise)  # a broken course fails here, once, with its own message
+    tty = click.get_text_stream("stderr").isatty()
+    bar: Any = None
+
+    def progress(record: dict[str, Any], done: int, total: int) -> None:
+        if bar is not None:
+            bar.update(1)
+        else:
+            click.echo(_progress_line(record, done, total))
+
+    found = [s for s in batch.discover(submissions)[0] if shard_range is None or batch.in_shard(s.name, shard_range)]
+    with click.progressbar(length=len(found), label="Grading", file=click.get_text_stream("stderr")) if tty \
+            else _nothing() as bar:
+        run = batch.grade_all(the_course, submissions, out, jobs or os.cpu_count() or 1, secret,
+                              shard_range, resume, progress)
+    skipped = [(s.name, s.reason) for s in run.skipped]
+    for name, reason in skipped:
+        click.echo(f"skipped {name!r}: {reason}", err=True)
+    write_atomic(out / RUN_FILE, json.dumps({"shard": shard, "skipped": skipped, "duration": round(run.duration, 3),
+                                             "graded": run.graded, "reused": run.reused}, indent=2) + "\n")
+    summary = write_class_files(out, run.records, skipped, run.duration, id_column)
+    click.echo(f"Graded {run.graded} student(s), reused {run.reused} in {run.duration:.1f} s: "
+               f"mean {summary.mean:g}/{summary.max_score:g}. Wrote {out / 'gradebook.csv'} and {out / 'summary.html'}")
+    if summary.grader_errors:
+        click.echo(f"The grader failed on {len(summary.grader_errors)} student(s); rerun with --resume to retry them.",
+                   err=True)
+
+
+class _nothing:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+@cli.group(name="gradebook")
+def gradebook_group() -> None:
+    """Combine class results (e.g. the shards of a CI matrix)."""
+
+
+@gradebook_group.command(name="merge")
+@click.argument("results", nargs=-1, required=True, type=click.Path(file_okay=False, exists=True, path_type=Path))
+@click.option("--out", "-o", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Where the merged gradebook.csv and summary go.")
+@_id_column_option
+def merge(results: tuple[Path, ...], out: Path, id_column: str) -> None:
+    """Merge the RESULTS folders of `learn grade-all --shard` runs into one gradebook and summary.
+
+    \b
+    Example:
+      learn gradebook merge results-1/ results-2/ results-3/ --out results/
+    """
+    records = gradebook.load_records(results)
+    skipped: dict[str, str] = {}
+    duration = 0.0
+    for folder in results:
+        try:
+            run = json.loads((folder / RUN_FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        skipped.update({name: reason for name, reason in run.get("skipped", [])})
+        duration = max(duration, float(run.get("duration", 0.0)))  # the shards ran side by side
+    write_class_files(out, records, sorted(skipped.items()), duration, id_column)
+    click.echo(f"Merged {len(records)} students from {len(results)} folder(s) into {out / 'gradebook.csv'}")
+
+
+@cli.group(name="export")
+def export_group() -> None:
+    """Package the course for another grading platform."""
+
+
+@export_group.command(name="gradescope")
+@click.option("--out", "-o", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The autograder zip to upload to Gradescope.")
+@course_option
+def export_gradescope(out: Path, course: Path | None) -> None:
+    """Build a Gradescope autograder zip (setup.sh, run_autograder, learn and the course).
+
+    \b
+    Example:
+      learn export gradescope --out autograder.zip
+    """
+    from grader import autograder
+    the_course = resolve_course(course)
+    write_atomic(out, autograder.bundle(the_course))
+    click.echo(f"Wrote {out}: upload it as the autograder of a Gradescope programming assignment")
+
+
+def github_report(result: Any, workspace: Path, to_stdout: bool) -> None:
+    """Under GitHub Actions: `::error` annotations on the student's lines and the job summary."""
+    from grader import exports
+    for command in exports.github_annotations(result, workspace, Path(os.environ.get("GITHUB_WORKSPACE") or Path.cwd())):
+        click.echo(command, err=not to_stdout)
+    step_summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if step_summary:
+        with open(step_summary, "a", encoding="utf-8") as handle:
+            handle.write(report.render(result, "markdown") + "\n")

@@ -1,0 +1,86 @@
+"""The class gradebook: one CSV row per student, rebuilt from the per-student result files.
+
+The CSV is what an LMS imports (Canvas, Moodle, Blackboard all take "id column, then score
+columns"): the first column's header is configurable (``--id-column "SIS User ID"``), then
+total, max, one column per exercise, then status and reason. Student-controlled text is
+escaped against spreadsheet formula injection: a cell starting with ``= + - @`` or a control
+character is prefixed with a quote, as OWASP recommends.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import Any, Iterable
+
+from grader.analytics import trouble_of
+from grader.batch import read_record
+from grader.errors import LearnError
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+DEFAULT_ID_COLUMN = "student"
+
+
+def escape_cell(text: str) -> str:
+    """Neutralize a student-controlled cell so a spreadsheet shows it instead of running it."""
+    text = "".join(ch if ch.isprintable() or ch == " " else " " for ch in str(text))
+    return "'" + text if text.lstrip().startswith(FORMULA_START) else text
+
+
+def _points(value: Any) -> str:
+    return f"{float(value):g}"
+
+
+def exercise_columns(records: Iterable[dict[str, Any]]) -> list[str]:
+    """Exercise ids in course order, from the first graded student's results."""
+    columns: list[str] = []
+    for record in records:
+        for exercise in record.get("results", {}).get("exercises", []):
+            if exercise["id"] not in columns:
+                columns.append(exercise["id"])
+    return columns
+
+
+def to_csv(records: list[dict[str, Any]], id_column: str = DEFAULT_ID_COLUMN) -> str:
+    """The gradebook text: rows sorted by student, so any run over the same students is identical."""
+    columns = exercise_columns(records)
+    max_by_exercise: dict[str, float] = {}
+    for record in records:
+        for exercise in record.get("results", {}).get("exercises", []):
+            max_by_exercise.setdefault(exercise["id"], exercise["max_score"])
+    course_max = sum(max_by_exercise.values())
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([escape_cell(id_column), "total", "max", *columns, "status", "reason"])
+    for record in sorted(records, key=lambda r: r["student"]):
+        results = record.get("results")
+        if record.get("outcome") != "graded" or not results:
+            # The grader failed: leave the scores blank rather than give the student a 0.
+            writer.writerow([escape_cell(record["student"]), "", _points(course_max), *([""] * len(columns)),
+                             "grader_error", escape_cell(record.get("reason", ""))])
+            continue
+        scores = {e["id"]: e for e in results["exercises"]}
+        problems = [f"{e['id']}: {trouble}" for e in results["exercises"] if (trouble := trouble_of(e))]
+        writer.writerow([escape_cell(record["student"]), _points(results["score"]), _points(results["max_score"]),
+                         *[_points(scores[c]["score"]) if c in scores else "" for c in columns],
+                         "graded", escape_cell("; ".join(problems))])
+    return buffer.getvalue()
+
+
+def load_records(results_dirs: Iterable[Path]) -> list[dict[str, Any]]:
+    """Every student's record under the given RESULTS folders (shard outputs), one per student."""
+    found: dict[str, dict[str, Any]] = {}
+    for results_dir in results_dirs:
+        if not results_dir.is_dir():
+            raise LearnError(f"{results_dir} is not a results folder (from `learn grade-all --out`)")
+        for student_dir in sorted(p for p in results_dir.iterdir() if p.is_dir() and not p.is_symlink()):
+            record = read_record(student_dir)
+            if record is None:
+                continue
+            previous = found.get(record["student"])
+            if previous is not None and previous.get("outcome") == "graded" and record.get("outcome") != "graded":
+                continue  # a shard that graded the student beats one where the grader failed
+            found[record["student"]] = record
+    if not found:
+        raise LearnError("no graded students found in " + ", ".join(str(d) for d in results_dirs))
+    return sorted(found.values(), key=lambda r: r["student"])

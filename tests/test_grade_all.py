@@ -1,0 +1,193 @@
+"""`learn grade-all`, `learn gradebook merge` and the CI example workflows, through the real CLI."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+from classroom_fixtures import HOSTILE, REPO, make_class, make_course, put
+
+from grader import batch
+
+pytestmark = pytest.mark.slow
+
+
+def learn(*args: str, env: dict | None = None, check: bool = True) -> subprocess.CompletedProcess:
+    proc = subprocess.run([sys.executable, "-m", "grader", *args], cwd=REPO, capture_output=True, text=True,
+                          env={**os.environ, **(env or {})}, timeout=300)
+    if check:
+        assert proc.returncode == 0, proc.stderr + proc.stdout
+    return proc
+
+
+def rows(results: Path) -> dict[str, dict[str, str]]:
+    with open(results / "gradebook.csv", newline="", encoding="utf-8") as handle:
+        return {r["student"]: r for r in csv.DictReader(handle)}
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path, dict[str, str]]:
+    root = tmp_path_factory.mktemp("class")
+    course = make_course(root / "course")
+    submissions = root / "submissions"
+    kinds = make_class(course, submissions)
+    results = root / "results"
+    proc = learn("grade-all", str(submissions), "--out", str(results), "--course", str(course), "--jobs", "2",
+                 "--seed-secret", "LEARN_TEST_SECRET", env={"LEARN_TEST_SECRET": "s3cret", "GITHUB_ACTIONS": "",
+                                                             "LEARN_TEST_MARKER": "s3cret"})
+    assert "skipped 'notes.txt'" in proc.stderr and "skipped 'ghost'" in proc.stderr
+    return course, submissions, results, kinds
+
+
+def test_mixed_class_gets_one_correct_row_per_student(graded):
+    course, submissions, results, kinds = graded
+    book = rows(results)
+    assert set(book) == {("'" + HOSTILE), *(k for k in kinds if k != HOSTILE)}
+    assert book["alice"]["total"] == "20" and book["alice"]["dot-product"] == "10"
+    assert 0 < float(book["bob"]["dot-product"]) < 10 and book["bob"]["softmax"] == "0"
+    assert book["carol"]["dot-product"] == "0" and 0 < float(book["carol"]["softmax"]) < 10
+    assert float(book["dave"]["total"]) < 10
+    assert book["erin"]["total"] == "0" and "dot-product: error" in book["erin"]["reason"]
+    assert "softmax: timeout" in book["frank"]["reason"]
+    assert book["'" + HOSTILE]["dot-product"] == "10"
+    assert all(r["max"] == "20" and r["status"] == "graded" for r in book.values())
+    header = (results / "gradebook.csv").read_text().splitlines()[0]
+    assert header == "student,total,max,dot-product,softmax,status,reason"
+
+
+def test_per_student_files_and_seeds(graded):
+    course, submissions, results, kinds = graded
+    for name in kinds:
+        folder = results / batch.sanitize(name)
+        data = json.loads((folder / "results.json").read_text())
+        assert data["schema"] == "learn.results/1" and data["student"] == name
+        from grader import seeds
+        assert data["seed"] == seeds.seed_from_secret("s3cret", name)
+        assert (folder / "report.html").read_text().startswith("<!DOCTYPE html>")
+        assert "learn:" in (folder / "report.md").read_text()
+    assert batch.sanitize(HOSTILE) != HOSTILE and "/" not in batch.sanitize("../x") and batch.sanitize("..") != ".."
+    # The secret never reaches the student reports or the grading processes' environment.
+    assert "s3cret" not in "".join(p.read_text() for p in results.rglob("*") if p.is_file())
+
+
+def test_summary_has_the_analytics(graded):
+    _course, _subs, results, _kinds = graded
+    md = (results / "summary.md").read_text()
+    html = (results / "summary.html").read_text()
+    for text in (md, html):
+        assert "Score distribution" in text and "dot-no-length-check" in text and "no-max-subtraction" in text
+        assert "erin" in text and "frank" in text and "notes.txt" in text and "ghost" in text
+    assert "<svg" in html and "<script" not in html
+
+
+def test_resume_after_kill_reproduces_the_gradebook(graded, tmp_path):
+    course, submissions, results, _kinds = graded
+    resumed = tmp_path / "resumed"
+    env = {**os.environ, "LEARN_TEST_SECRET": "s3cret"}
+    proc = subprocess.Popen([sys.executable, "-m", "grader", "grade-all", str(submissions), "--out", str(resumed),
+                             "--course", str(course), "--jobs", "1", "--seed-secret", "LEARN_TEST_SECRET"],
+                            cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                            start_new_session=True)
+    with proc:
+        for line in proc.stdout:  # kill the whole run as soon as two students are committed
+            if line.startswith("[2/"):
+                os.killpg(proc.pid, signal.SIGKILL)
+                break
+        proc.wait()
+    done = {p.parent.name for p in resumed.glob("*/grading.json")}
+    assert 2 <= len(done) < 7 and not (resumed / "gradebook.csv").exists()
+    (submissions / "alice" / "softmax" / "softmax.py").touch()  # unchanged content: still reused
+    out = learn("grade-all", str(submissions), "--out", str(resumed), "--course", str(course), "--jobs", "2",
+                "--seed-secret", "LEARN_TEST_SECRET", "--resume", env={"LEARN_TEST_SECRET": "s3cret"}).stdout
+    assert f"reused {len(done)}" in out
+    assert (resumed / "gradebook.csv").read_text() == (results / "gradebook.csv").read_text()
+    # A changed file is re-graded; everything else is reused.
+    again = learn("grade-all", str(submissions), "--out", str(resumed), "--course", str(course),
+                  "--seed-secret", "LEARN_TEST_SECRET", "--resume", env={"LEARN_TEST_SECRET": "s3cret"}).stdout
+    assert "Graded 0 student(s), reused 7" in again
+
+
+def test_three_shards_merge_to_the_unsharded_gradebook(graded, tmp_path):
+    course, submissions, results, _kinds = graded
+    shards = []
+    for i in (1, 2, 3):
+        shard = tmp_path / f"shard-{i}"
+        learn("grade-all", str(submissions), "--out", str(shard), "--course", str(course), "--jobs", "1",
+              "--shard", f"{i}/3", "--seed-secret", "LEARN_TEST_SECRET", env={"LEARN_TEST_SECRET": "s3cret"})
+        shards.append(shard)
+    sizes = [len(rows(s)) for s in shards]
+    assert sum(sizes) == 7
+    merged = tmp_path / "merged"
+    learn("gradebook", "merge", *map(str, shards), "--out", str(merged))
+    assert (merged / "gradebook.csv").read_text() == (results / "gradebook.csv").read_text()
+    assert "ghost" in (merged / "summary.md").read_text()
+    # Stable under added students: a newcomer never moves anyone else between shards.
+    names = [f"student{i}" for i in range(200)]
+    before = {n: batch.in_shard(n, (2, 3)) for n in names}
+    assert all(batch.in_shard(n, (2, 3)) == before[n] for n in names)
+    assert [sum(batch.in_shard(n, (i, 3)) for i in (1, 2, 3)) for n in names] == [1] * 200
+
+
+def test_usage_errors(graded, tmp_path):
+    course, submissions, _results, _kinds = graded
+    base = ["grade-all", str(submissions), "--out", str(tmp_path / "r"), "--course", str(course)]
+    unset = learn(*base, "--seed-secret", "LEARN_UNSET_VARIABLE_XYZ", check=False)
+    assert unset.returncode == 2 and "LEARN_UNSET_VARIABLE_XYZ" in unset.stderr
+    bad = learn(*base, "--shard", "4/3", check=False)
+    assert bad.returncode == 2 and "--shard" in bad.stderr
+    merge = learn("gradebook", "merge", str(tmp_path), "--out", str(tmp_path / "m"), check=False)
+    assert merge.returncode == 2
+
+
+def test_formula_injection_is_escaped():
+    from grader.gradebook import escape_cell
+    for cell in ("=1+1", "+1", "-1", "@SUM(A1)", "\t=1"):
+        assert escape_cell(cell).startswith("'")
+    assert escape_cell("alice") == "alice"
+
+
+def test_example_workflows_run_their_exact_commands(graded, tmp_path):
+    """Every `run:` of the example CI files that calls learn, executed as written (learn = this checkout)."""
+    course, submissions, results, _kinds = graded
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "learn").write_text(f'#!/bin/sh\nPYTHONPATH={REPO} exec {sys.executable} -m grader "$@"\n')
+    (bin_dir / "learn").chmod(0o755)
+    work = tmp_path / "work"
+    work.mkdir()
+    os.symlink(submissions, work / "submissions")
+    for part in ("exercises", "solutions"):  # the checkout is the course repository
+        os.symlink(course / part, work / part)
+    put(work, ".", "dot-product", (course / "solutions" / "dot-product" / "similarity.py").read_text())
+    env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}", "LEARN_SEED_SECRET": "s3cret",
+           "GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md"),
+           "GITHUB_WORKSPACE": str(work), "LEARN_COURSE": str(course), "SHARD_TOTAL": "3"}
+    scripts = []
+    for name in ("github-student.yml", "github-class-matrix.yml", "gitlab-ci.yml"):
+        doc = yaml.safe_load((REPO / "examples" / "ci" / name).read_text())
+        jobs = doc["jobs"].values() if "jobs" in doc else [v for k, v in doc.items() if isinstance(v, dict) and "script" in v]
+        for job in jobs:
+            steps = job.get("steps") or [{"run": "\n".join(job["script"]), "env": job.get("variables", {})}]
+            for step in steps:
+                if "learn " in step.get("run", ""):
+                    scripts.append((name, step["run"]))
+    assert len(scripts) >= 4
+    for shard in ("1", "2", "3"):
+        for name, script in scripts:
+            if "merge" in script and shard != "3":
+                continue
+            proc = subprocess.run(["bash", "-eo", "pipefail", "-c", script], cwd=work, capture_output=True, text=True,
+                                  env={**env, "SHARD_INDEX": shard, "CI_NODE_INDEX": shard, "CI_NODE_TOTAL": "3"},
+                                  timeout=300)
+            assert proc.returncode == 0, f"{name}: {script}\n{proc.stdout}\n{proc.stderr}"
+    assert (work / "merged" / "gradebook.csv").read_text() == (results / "gradebook.csv").read_text()
+    assert "learn: class summary" in (tmp_path / "summary.md").read_text()
