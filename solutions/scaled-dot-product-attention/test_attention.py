@@ -50,7 +50,7 @@ def test_causal_mask(student, reference):
 def test_attention_random(student, reference, rng, size):
     """Without a mask: weights = softmax(Q Kᵀ / √d_k) over the keys (each row sums to 1) and
     output = weights @ V, for size queries and size + 2 keys."""
-    Q, K, V = _qkv(rng, (), size, size + 2)
+    Q, K, V = _qkv(rng, (), size, size + 2, d_k=5)
     _check(student, reference, Q, K, V)
 
 
@@ -58,7 +58,7 @@ def test_attention_random(student, reference, rng, size):
 def test_attention_batched(student, reference, rng):
     """Leading batch axes (here 2 × 3 independent attention problems) are handled like numpy
     broadcasting: only the last two axes of K are transposed."""
-    Q, K, V = _qkv(rng, (2, 3), 4, 5)
+    Q, K, V = _qkv(rng, (2, 3), 4, 5, d_k=6)
     _check(student, reference, Q, K, V)
 
 
