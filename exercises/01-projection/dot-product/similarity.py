@@ -8,8 +8,9 @@ def dot(q, k):
 
     The dot product is ``sum_i q[i] * k[i]``. Write it with elementwise operations:
     ``numpy.dot``, ``numpy.inner``, ``numpy.vdot``, ``numpy.matmul``, ``numpy.einsum``,
-    ``numpy.tensordot``, the ``@`` operator and the ``.dot`` method are forbidden in
-    this file.
+    ``numpy.tensordot``, the ``@`` operator, the ``.dot`` method and the ready-made
+    relatives of these (``numpy.vecdot``, ``numpy.linalg.vecdot``, ``numpy.linalg.multi_dot``,
+    ...) are forbidden in this file.
 
     Args:
         q: 1-D array of shape ``(n,)``, float64 or float32.
