@@ -106,8 +106,12 @@ def test_eps_inside_the_square_root(student, reference, rng):
 
 @pytest.mark.points(0.5)
 def test_wrong_length_gamma_or_beta_raises(student, rng):
-    """`gamma` or `beta` whose length is not the number of features `d` is a ValueError."""
+    """`gamma` or `beta` whose length is not the number of features `d` is a ValueError
+    (while a `gamma` of the right length works)."""
     x = _activations(rng, (4, 5))
+    works = student.layer_norm(x, np.ones(5))
+    assert isinstance(works, np.ndarray) and works.shape == x.shape, \
+        "layer_norm(x, gamma) with a gamma of the right length must return an array shaped like x"
     with pytest.raises(ValueError):
         student.layer_norm(x, np.ones(6))
     with pytest.raises(ValueError):

@@ -73,6 +73,7 @@ def test_project_every_row(student, reference, rng):
 
 
 @pytest.mark.points(1)
+@pytest.mark.visibility("hidden")
 def test_decompose_into_parallel_and_orthogonal(student, reference, rng):
     """`decompose(x, B)` returns `(parallel, orthogonal)`: they add up to `x`, `parallel` is
     the projection of `x` onto span(B) and `orthogonal` is perpendicular to every column of
@@ -118,7 +119,6 @@ def test_principal_directions_and_their_order(student, reference, rng):
 
 
 @pytest.mark.points(1)
-@pytest.mark.visibility("hidden")
 def test_principal_directions_sign_convention(student, reference, rng):
     """Several data sets and values of `k` (including `k == d`): each returned column has its
     entry of largest magnitude positive, so the result is unique and equals the expected
@@ -167,10 +167,16 @@ def test_float32_inputs(student, reference, rng):
 @pytest.mark.points(0.5)
 def test_mismatched_shapes_raise(student, rng):
     """A ValueError when `B (d, k)` has more columns than rows (`k > d`: the columns cannot be
-    independent), or when `X` or `x` does not have `d` features."""
+    independent), or when `X` or `x` does not have `d` features (while matching shapes work)."""
+    # An orthonormal B for the call that must work: there B Bᵀ is right, so a projection
+    # mistake already graded elsewhere is not named again here.
+    Q, _ = np.linalg.qr(rng.standard_normal((6, 2)))
+    works = student.project_onto_subspace(rng.standard_normal((4, 6)), Q)
+    assert isinstance(works, np.ndarray) and works.shape == (4, 6), \
+        "project_onto_subspace(X, B) with X (4, 6) and B (6, 2) must return a (4, 6) array"
+    B = _basis(rng, 6, 2)
     with pytest.raises(ValueError):
         student.projection_matrix(rng.standard_normal((3, 5)))
-    B = _basis(rng, 6, 2)
     with pytest.raises(ValueError):
         student.project_onto_subspace(rng.standard_normal((4, 5)), B)
     with pytest.raises(ValueError):
@@ -180,8 +186,11 @@ def test_mismatched_shapes_raise(student, rng):
 @pytest.mark.points(0.5)
 def test_principal_subspace_rejects_bad_k(student, rng):
     """`principal_subspace(X, k)` needs `1 <= k <= d`: `k = d + 1` and `k = 0` raise
-    ValueError."""
+    ValueError (while `k = d` works)."""
     X = _cloud(rng, 50, 4)
+    works = student.principal_subspace(X - X.mean(axis=0), 4)
+    assert isinstance(works, np.ndarray) and works.shape == (4, 4), \
+        "principal_subspace(X, 4) for X of shape (50, 4) must return a (4, 4) array"
     with pytest.raises(ValueError):
         student.principal_subspace(X, 5)
     with pytest.raises(ValueError):
