@@ -97,3 +97,9 @@ def render(result: CourseResult, fmt: str, **options: Any) -> str:
     if fmt == "terminal":
         return to_terminal(result, **options)
     return RENDERERS[fmt](result)
+
+
+def render_summary(summary: Any, fmt: str) -> str:
+    """The class summary (a grader.analytics.ClassSummary) as Markdown or self-contained HTML."""
+    name = {"markdown": "summary.md.j2", "html": "summary.html.j2"}[fmt]
+    return _template(name).render(s=summary)

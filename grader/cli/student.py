@@ -208,6 +208,9 @@ def grade(exercises: tuple[str, ...], workspace: Path | None, course: Path | Non
         click.echo(f"Wrote {output} ({result.score:g}/{result.max_score:g})")
     else:
         click.echo(text, nl=False)
+    if os.environ.get("GITHUB_ACTIONS") == "true":  # annotations and job summary (grader/cli/classroom.py)
+        from grader.cli.classroom import github_report
+        github_report(result, ws.root, to_stdout=output is not None or fmt == "terminal")
     raise click.exceptions.Exit(exit_status(result, list(exercises)))
 
 
