@@ -12,13 +12,14 @@ With ``--mistakes`` it also drops every catalogued mistake of those exercises in
 and counts the seeds on which it lost no points at all, over every hidden test of the exercise
 (a miss; some mistakes are meant to be caught by a deterministic test, not a statistical one).
 
-    python benchmarks/statistical_false_failures.py --seeds 1000
+    python benchmarks/statistical_false_failures.py --seeds 1000 --jobs 2
     python benchmarks/statistical_false_failures.py --seeds 200 --exercise orthogonal-init --mistakes
 """
 from __future__ import annotations
 
 import argparse
 import math
+import multiprocessing
 import sys
 import time
 from pathlib import Path
@@ -67,52 +68,77 @@ def student_from(reference, functions, replace: dict | None = None) -> SimpleNam
     return SimpleNamespace(**namespace)
 
 
+_SOLUTIONS: dict = {}
+
+
+def _solution(yaml_path: str):
+    """The exercise and its loaded solution, once per process."""
+    if yaml_path not in _SOLUTIONS:
+        exercise = load_exercise(Path(yaml_path), ROOT)
+        _SOLUTIONS[yaml_path] = (exercise, load_solution(exercise))
+    return _SOLUTIONS[yaml_path]
+
+
+def _work(unit: tuple) -> tuple:
+    """One line of the table: a statistical case against the reference, or a mistake."""
+    kind, yaml_path, name, seeds = unit
+    exercise, solution = _solution(yaml_path)
+    start = time.perf_counter()
+    if kind == "case":
+        case = next(c for c in solution.tests if c.id == name)
+        student = student_from(solution.reference, exercise.functions)
+        reasons = [r for r in (run_case(case, exercise.id, student, solution.reference, s) for s in seeds) if r]
+        return kind, f"{exercise.id}::{name}", reasons, len(seeds), time.perf_counter() - start
+    m = next(m for m in solution.mistakes if m.id == name)
+    mutant = student_from(solution.reference, exercise.functions, {m.replaces: m.function})
+    missed = [str(s) for s in seeds
+              if all(run_case(c, exercise.id, mutant, solution.reference, s) is None for c in solution.tests)]
+    return kind, f"{exercise.id}::{name}", missed, len(seeds), time.perf_counter() - start
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=1000, help="seeds per test (default 1000)")
     parser.add_argument("--first-seed", type=int, default=0)
     parser.add_argument("--exercise", action="append", help="only this exercise (repeatable)")
     parser.add_argument("--mistakes", action="store_true", help="also count missed mistakes")
+    parser.add_argument("--jobs", type=int, default=1, help="worker processes (default 1)")
     args = parser.parse_args()
 
-    exercises = []
+    units = []
+    seeds = range(args.first_seed, args.first_seed + args.seeds)
     for path in sorted((ROOT / "exercises").glob("*/*/exercise.yaml")):
+        if args.exercise and path.parent.name not in args.exercise:
+            continue
         try:  # one exercise still being written must not stop the others
-            exercises.append(load_exercise(path, ROOT))
+            exercise, solution = _solution(str(path))
         except CourseError as exc:
             print(f"skipped {path.parent.name}: {exc}", file=sys.stderr)
-    seeds = range(args.first_seed, args.first_seed + args.seeds)
-    total_start = time.perf_counter()
-    print(f"{'test':<70} {'failures/runs':>14} {'rate':>9} {'95% bound':>10} {'time':>7}")
-    for exercise in exercises:
-        if args.exercise and exercise.id not in args.exercise:
-            continue
-        if not exercise.reference_path.is_file():
-            continue
-        try:
-            solution = load_solution(exercise)
-        except CourseError as exc:
-            print(f"skipped {exercise.id}: {exc}", file=sys.stderr)
             continue
         cases = [c for c in solution.tests if c.statistical]
-        if not cases:
-            continue
-        student = student_from(solution.reference, exercise.functions)
-        for case in cases:
-            start = time.perf_counter()
-            reasons = [r for r in (run_case(case, exercise.id, student, solution.reference, s) for s in seeds) if r]
-            n = len(seeds)
-            print(f"{exercise.id + '::' + case.id:<70} {len(reasons):>6}/{n:<7} {len(reasons) / n:>9.2g} "
-                  f"{upper_bound_95(len(reasons), n):>10.2g} {time.perf_counter() - start:>6.1f}s")
-            for reason in sorted(set(reasons))[:3]:
+        units += [("case", str(path), c.id, seeds) for c in cases]
+        if args.mistakes and cases:
+            units += [("mistake", str(path), m.id, seeds) for m in solution.mistakes]
+
+    total_start = time.perf_counter()
+    print(f"{'statistical test (reference) / mistake':<70} {'failures/runs':>14} {'rate':>9} {'95% bound':>10} {'time':>7}")
+    if args.jobs > 1:
+        pool = multiprocessing.Pool(args.jobs)
+        results = pool.imap(_work, units)
+    else:
+        pool, results = None, map(_work, units)
+    for kind, name, bad, n, elapsed in results:
+        if kind == "case":
+            print(f"{name:<70} {len(bad):>6}/{n:<7} {len(bad) / n:>9.2g} {upper_bound_95(len(bad), n):>10.2g} "
+                  f"{elapsed:>6.1f}s")
+            for reason in sorted(set(bad))[:3]:
                 print(f"    {reason[:150]}")
-        if args.mistakes:
-            for m in solution.mistakes:
-                mutant = student_from(solution.reference, exercise.functions, {m.replaces: m.function})
-                missed = sum(all(run_case(c, exercise.id, mutant, solution.reference, s) is None
-                                 for c in solution.tests) for s in seeds)
-                print(f"{'  mistake ' + exercise.id + '::' + m.id:<70} missed {missed:>4}/{len(seeds):<7}")
-    print(f"total {time.perf_counter() - total_start:.1f}s")
+        else:
+            print(f"{'  mistake ' + name:<70} missed {len(bad):>4}/{n:<7}{'':>20} {elapsed:>6.1f}s"
+                  + (f"  (seeds {', '.join(bad[:5])})" if bad else ""))
+    if pool is not None:
+        pool.close()
+    print(f"total {time.perf_counter() - total_start:.1f}s for {len(seeds)} seeds")
     return 0
 
 

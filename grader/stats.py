@@ -22,6 +22,7 @@ need their own statistic; ``tests/test_stats.py`` checks them against known valu
 """
 from __future__ import annotations
 
+import functools
 import math
 from typing import Callable
 
@@ -136,6 +137,7 @@ def hoeffding_halfwidth(n: int, width: float, alpha: float = ALPHA) -> float:
     return width * math.sqrt(math.log(2.0 / alpha) / (2.0 * n))
 
 
+@functools.lru_cache(maxsize=256)  # pure, and tests ask for the same few intervals again and again
 def binomial_interval(n: int, p: float, alpha: float = ALPHA) -> tuple[int, int]:
     """The widest ``(lo, hi)`` with ``P(X < lo) + P(X > hi) <= alpha`` for ``X ~ Binomial(n, p)``,
     each tail getting ``alpha / 2``."""
