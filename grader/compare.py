@@ -47,15 +47,19 @@ def fmt(array: Any) -> str:
 
 
 def explain(actual: Any, expected: Any, *, rtol: float | None = None, atol: float | None = None,
-            name: str = "result") -> str | None:
-    """None if ACTUAL matches EXPECTED within tolerance, else why not."""
+            name: str = "result", float32_input: bool = False) -> str | None:
+    """None if ACTUAL matches EXPECTED within tolerance, else why not.
+
+    FLOAT32_INPUT says the inputs were float32, so a float32 result is as good as a float64 one
+    (compared at float32 tolerance) even when the reference computed in float64.
+    """
     if isinstance(expected, (tuple, list)):
         if not isinstance(actual, (tuple, list)):
             return f"{name} should be a {type(expected).__name__} of {len(expected)} values, got {_describe_type(actual)}"
         if len(actual) != len(expected):
             return f"{name} should have {len(expected)} elements, got {len(actual)}"
         for i, (a, e) in enumerate(zip(actual, expected)):
-            problem = explain(a, e, rtol=rtol, atol=atol, name=f"{name}[{i}]")
+            problem = explain(a, e, rtol=rtol, atol=atol, name=f"{name}[{i}]", float32_input=float32_input)
             if problem:
                 return problem
         return None
@@ -68,17 +72,17 @@ def explain(actual: Any, expected: Any, *, rtol: float | None = None, atol: floa
     if isinstance(expected, np.ndarray) and expected.ndim > 0:
         if not isinstance(actual, np.ndarray):
             return f"{name} should be a numpy array of shape {expected.shape}, got {_describe_type(actual)}"
-        return _explain_arrays(actual, expected, rtol, atol, name)
+        return _explain_arrays(actual, expected, rtol, atol, name, float32_input)
     # A scalar is expected: accept a Python or numpy number, or a 0-d array.
     if isinstance(actual, np.ndarray) and actual.ndim == 0:
         actual = actual[()]
     if isinstance(actual, (bool, np.bool_)) or not isinstance(actual, (int, float, complex, np.number)):
         return f"{name} should be a number, got {_describe_type(actual)}"
-    return _explain_arrays(np.asarray(actual), np.asarray(expected), rtol, atol, name)
+    return _explain_arrays(np.asarray(actual), np.asarray(expected), rtol, atol, name, float32_input)
 
 
 def _explain_arrays(actual: np.ndarray, expected: np.ndarray, rtol: float | None, atol: float | None,
-                    name: str) -> str | None:
+                    name: str, float32_input: bool = False) -> str | None:
     if actual.shape != expected.shape:
         message = f"{name} has shape {actual.shape}, expected {expected.shape}"
         if actual.ndim >= 2 and actual.shape[:-2] + actual.shape[-2:][::-1] == expected.shape:
@@ -102,7 +106,7 @@ def _explain_arrays(actual: np.ndarray, expected: np.ndarray, rtol: float | None
         if np.any(np.abs(actual.imag) > 0):
             return f"{name} is complex (dtype {actual.dtype}); expected real numbers"
         actual = actual.real
-    if expected.dtype == np.float64 and actual.dtype in (np.float32, np.float16):
+    if expected.dtype == np.float64 and actual.dtype in (np.float32, np.float16) and not float32_input:
         return (f"{name} has dtype {actual.dtype} but the input was float64: keep float64 "
                 "precision (do not cast to float32)")
     default_rtol, default_atol = default_tolerance(actual.dtype, expected.dtype)
@@ -145,7 +149,8 @@ def _explain_nonfinite(a: np.ndarray, e: np.ndarray, name: str) -> str | None:
             why = (" NaN usually comes from 0/0, inf − inf or exp overflow (subtract the max "
                    "before exp; guard divisions by zero).") if label == "NaN" else \
                   " inf usually comes from an overflow or a division by zero."
-            return f"{name} contains {label}{place} where a finite value was expected.{why}"
+            wanted = "a finite value was" if np.isfinite(e[unexpected]).all() else "other values were"
+            return f"{name} contains {label}{place} where {wanted} expected.{why}"
         missing = test(e) & ~test(a)
         if missing.any():
             first = np.argwhere(missing)[0] if a.ndim else ()

@@ -11,7 +11,7 @@ from typing import Any
 
 from grader.compare import explain
 from grader.solutions import MistakeFunction, Solution
-from grader.testing import Call
+from grader.testing import Call, has_float32
 from grader import wire
 
 
@@ -31,11 +31,12 @@ def _explains(mistake: MistakeFunction, calls: list[Call], solution: Solution) -
     differs = False
     for call in relevant:
         ok, predicted = _replay(mistake.function, call)
-        if not ok or explain(call.value, predicted, name="value") is not None:
+        float32 = has_float32(call.args) or has_float32(call.kwargs)
+        if not ok or explain(call.value, predicted, name="value", float32_input=float32) is not None:
             return False
         if reference is not None:
             ok_ref, expected = _replay(reference, call)
-            if not ok_ref or explain(predicted, expected, name="value") is not None:
+            if not ok_ref or explain(predicted, expected, name="value", float32_input=float32) is not None:
                 differs = True
     return differs
 

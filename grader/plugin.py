@@ -42,6 +42,17 @@ def _exercise(request: pytest.FixtureRequest) -> Any:
     return load_exercise(matches[0], course_root)
 
 
+@pytest.fixture(scope="session")
+def _learn_fork_server() -> Iterator[list]:
+    """One fork server per pytest session, started on first use."""
+    holder: list = []
+    try:
+        yield holder
+    finally:
+        for server in holder:
+            server.close()
+
+
 @pytest.fixture
 def reference(request: pytest.FixtureRequest) -> Any:
     from grader.grading import solution_for
@@ -49,29 +60,27 @@ def reference(request: pytest.FixtureRequest) -> Any:
 
 
 @pytest.fixture
-def student(request: pytest.FixtureRequest) -> Iterator[Any]:
+def student(request: pytest.FixtureRequest, _learn_fork_server: list) -> Iterator[Any]:
     from grader.proxy import InProcessBackend, StudentProxy, WorkerBackend
     exercise = _exercise(request)
     workspace = request.config.getoption("--learn-workspace")
     if workspace:
         from grader.forkserver import ForkServer
-        server = ForkServer()
-        backend: Any = WorkerBackend(server, Path(workspace) / exercise.id / exercise.file, exercise.time_limit)
+        if not _learn_fork_server:
+            _learn_fork_server.append(ForkServer())
+        backend: Any = WorkerBackend(_learn_fork_server[0], Path(workspace) / exercise.id / exercise.file,
+                                     exercise.time_limit)
         hello = backend.start()
         if "hello" not in hello:
-            server.close()
             pytest.fail(f"the student's file could not be imported: {hello}")
     else:
         from grader.grading import solution_for
-        server = None
         module = solution_for(exercise).reference
         backend = InProcessBackend({n: getattr(module, n) for n in exercise.functions}, exercise.file)
     try:
         yield StudentProxy(backend, exercise.functions, exercise.file)
     finally:
         backend.close()
-        if server is not None:
-            server.close()
 
 
 @pytest.fixture
