@@ -8,11 +8,9 @@ frames only. The grader trusts none of it beyond its type.
 """
 from __future__ import annotations
 
-import copy
 import importlib.util
 import io
 import linecache
-import os
 import sys
 import traceback
 from pathlib import Path
@@ -87,7 +85,7 @@ def _arrays_in(value: Any, path: str) -> list[tuple[str, np.ndarray]]:
     return []
 
 
-def _mutated(args: list, kwargs: dict, before: list[np.ndarray], names: list[str]) -> list[str]:
+def _mutated(args: list, kwargs: dict, before: list[np.ndarray]) -> list[str]:
     after = _arrays_in(args, "args") + _arrays_in(kwargs, "kwargs")
     return [name for (name, now), old in zip(after, before)
             if now.shape != old.shape or not np.array_equal(now, old, equal_nan=True)]
@@ -105,7 +103,7 @@ def _call(module: Any, message: dict, student_file: Path, out: CappedOutput) -> 
         value = func(*args, **kwargs)
     except BaseException as exc:  # SystemExit and KeyboardInterrupt are the student's too
         return {"raised": describe_exception(exc, student_file), "output": out.take()}
-    mutated = _mutated(args, kwargs, before, [n for n, _ in watched])
+    mutated = _mutated(args, kwargs, before)
     try:
         wire.dumps(value)
     except wire.WireError as exc:
