@@ -29,7 +29,7 @@ def _colour(value: float, low: float, high: float) -> str:
     return f"rgb(255,{shade},{shade})" if t > 0 else f"rgb({shade},{shade},255)"
 
 
-def heatmap(data: dict[str, Any]) -> dict[str, Any]:
+def _matrices(data: dict[str, Any]) -> list[tuple[str, list[list[Any]]]]:
     panels = [(name, data[name]) for name in ("student", "reference") if isinstance(data.get(name), list)]
     matrices = []
     for name, matrix in panels:
@@ -38,6 +38,11 @@ def heatmap(data: dict[str, Any]) -> dict[str, Any]:
         if matrix and not isinstance(matrix[0], list):
             matrix = [matrix]
         matrices.append((name, matrix))
+    return matrices
+
+
+def heatmap(data: dict[str, Any]) -> dict[str, Any]:
+    matrices = _matrices(data)
     flat = _finite([v for _, m in matrices for row in m for v in row])
     low, high = (min(flat), max(flat)) if flat else (0.0, 1.0)
     size = 180
@@ -139,3 +144,77 @@ def describe(figure: Figure) -> str:
     if figure.kind == "bars":
         return f"{len(data.get('values') or [])} values as bars, yours next to the reference's"
     return f"{len(data.get('values') or [])} points in the complex plane with the unit circle"
+
+
+# -- the same pictures in a terminal, where they fit in 80 columns ---------------------------------
+
+TICKS = "▁▂▃▄▅▆▇█"
+SHADES = " ░▒▓█"
+SPARK_WIDTH = 48
+
+
+def _spark(values: list[Any], lo: float, hi: float) -> str:
+    span = (hi - lo) or 1.0
+    out = []
+    for v in values:
+        if not isinstance(v, (int, float)) or not math.isfinite(v):
+            out.append("?")  # NaN/inf: visible, never silently a low bar
+        else:
+            out.append(TICKS[max(0, min(len(TICKS) - 1, int((v - lo) / span * (len(TICKS) - 1) + 0.5)))])
+    return "".join(out)
+
+
+def _named_sparks(named: list[tuple[str, list[Any]]], log: bool = False) -> list[str]:
+    def tr(v: Any) -> Any:
+        if log and isinstance(v, (int, float)) and math.isfinite(v):
+            return math.log10(v) if v > 0 else float("nan")
+        return v
+    named = [(n, [tr(v) for v in vs][:SPARK_WIDTH]) for n, vs in named if vs]
+    flat = _finite([v for _, vs in named for v in vs])
+    if not flat:
+        return []
+    lo, hi = min(flat), max(flat)
+    label = max(len(n) for n, _ in named)
+    scale = f"  ({_tick(lo, log)} to {_tick(hi, log)}{', log scale' if log else ''})"
+    return [f"{n:<{label}}  {_spark(vs, lo, hi)}" + (scale if i == 0 else "")
+            for i, (n, vs) in enumerate(named)]
+
+
+def _shade_rows(matrix: list[Any], lo: float, hi: float) -> list[str]:
+    span = (hi - lo) or 1.0
+    rows = []
+    for row in matrix:
+        cells = []
+        for v in row:
+            if not isinstance(v, (int, float)) or not math.isfinite(v):
+                cells.append("??")
+            else:
+                cells.append(SHADES[max(0, min(4, int((v - lo) / span * 4 + 0.5)))] * 2)
+        rows.append("".join(cells))
+    return rows
+
+
+def sparklines(figure: Figure) -> list[str]:
+    """FIGURE as a few lines of text (empty when it does not fit a terminal): sparklines for
+    curves and bars, shaded blocks for small heatmaps; complex planes stay in the HTML report."""
+    data = figure.data
+    if figure.kind == "lines":
+        series = [(str(n), list(v)) for n, v in (data.get("series") or {}).items() if isinstance(v, list)]
+        return _named_sparks(series, bool(data.get("log")))
+    if figure.kind == "bars":
+        return _named_sparks([("yours", list(data.get("values") or [])),
+                              ("reference", list(data.get("reference") or []))])
+    if figure.kind == "heatmap":
+        matrices = _matrices(data)
+        if not matrices or any(len(m) > 12 or max((len(r) for r in m), default=0) > 16 for _, m in matrices):
+            return []
+        flat = _finite([v for _, m in matrices for row in m for v in row])
+        lo, hi = (min(flat), max(flat)) if flat else (0.0, 1.0)
+        shaded = [(name, _shade_rows(m, lo, hi)) for name, m in matrices]
+        width = max(len(r) for _, rows_ in shaded for r in rows_)
+        head = "   ".join(f"{('yours' if n == 'student' else n):<{width}}" for n, _ in shaded).rstrip()
+        body = ["   ".join(f"{rows_[i] if i < len(rows_) else '':<{width}}" for _, rows_ in shaded).rstrip()
+                for i in range(max(len(r) for _, r in shaded))]
+        return [head, *body, f"(light {lo:.3g} to dark {hi:.3g})"]
+    return []
+

@@ -13,7 +13,7 @@ from typing import Any, Callable
 import jinja2
 import markupsafe
 
-from grader import figures
+from grader import figures, origins
 
 from grader.results import CourseResult, Figure
 
@@ -39,6 +39,8 @@ def _environment(autoescape: bool) -> jinja2.Environment:
     env.filters["points"] = lambda x: f"{x:g}" if float(x) == round(float(x), 2) else f"{x:.2f}"
     env.filters["indent_lines"] = lambda text, n=6: "\n".join(" " * n + line for line in str(text).splitlines())
     env.globals["symbols"] = SYMBOLS
+    env.filters["sparklines"] = figures.sparklines   # terminal pictures (grader/figures.py)
+    env.filters["origin"] = origins.origin           # the student's own line in a traceback
     return env
 
 
@@ -65,10 +67,12 @@ def to_json(result: CourseResult) -> str:
     return json.dumps(result.as_json(), indent=2, allow_nan=False, default=str) + "\n"
 
 
-def to_terminal(result: CourseResult, color: bool = False, verbose: bool = False) -> str:
+def to_terminal(result: CourseResult, color: bool = False, verbose: bool = False,
+                compact: bool = False) -> str:
     def paint(text: str, style: str) -> str:
         return f"\x1b[{COLOURS[style]}m{text}\x1b[0m" if color else text
-    return _template("terminal.txt.j2").render(_context(result, paint=paint, verbose=verbose))
+    return _template("terminal.txt.j2").render(_context(result, paint=paint, verbose=verbose,
+                                                              compact=compact))
 
 
 def to_markdown(result: CourseResult) -> str:

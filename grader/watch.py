@@ -1,0 +1,304 @@
+"""Watch mode: re-grade the exercise being worked on each time its file is saved.
+
+One process stays warm for the whole session: the fork server (numpy already imported) and
+the instructor's side of every exercise graded so far (loaded once, cached by
+``grading.solution_for``), so a re-grade costs a fork and the hidden tests, not a Python
+start-up. Saves are found by polling ``stat`` every ``POLL`` seconds: a workspace holds at most
+a few dozen files, so polling costs nothing measurable, and needs no file-watching library
+(inotify misses saves that replace the file on some editors and network file systems anyway).
+A save counts once the file has stopped changing for ``DEBOUNCE`` seconds, so an editor that
+writes in several steps causes one re-grade, not three.
+
+Keys: on a terminal, single keys (h, n, l, q) without Enter; on a pipe, the same letters as
+lines; with no usable input (``/dev/null``, a test runner) the session only watches, until
+interrupted or until every exercise has passed.
+"""
+from __future__ import annotations
+
+import os
+import select
+import sys
+import textwrap
+import time
+from pathlib import Path
+from typing import Callable, TextIO
+
+from grader import report, seeds
+from grader.course import Course, Exercise
+from grader.forkserver import ForkServer
+from grader.grading import grade_exercise, is_untouched
+from grader.results import CourseResult, ExerciseResult, Status
+from grader.workspace import Workspace
+
+POLL = 0.1
+DEBOUNCE = 0.15
+CLEAR = "\x1b[2J\x1b[H"
+KEYS = "[h] next hint   [n] next exercise   [l] list   [q] quit"
+
+Stamp = tuple[int, int] | None
+
+
+def stamp(path: Path) -> Stamp:
+    """What changes when a file is saved: modification time and size (None while it is missing)."""
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return (info.st_mtime_ns, info.st_size)
+
+
+class Keys:
+    """Reads the student's keys without blocking the watch loop.
+
+    A terminal is put in cbreak mode (keys arrive without Enter, echo off) and restored on exit;
+    any other readable file descriptor is read as lines; anything else gives no keys at all.
+    """
+
+    def __init__(self, stream: TextIO | None = None) -> None:
+        stream = stream if stream is not None else sys.stdin
+        try:
+            self.fd: int | None = stream.fileno()
+        except (AttributeError, OSError, ValueError):
+            self.fd = None
+        self.tty = self.fd is not None and os.isatty(self.fd)
+        self._saved: list | None = None
+        self._pending = ""
+
+    @property
+    def available(self) -> bool:
+        return self.fd is not None
+
+    def __enter__(self) -> "Keys":
+        if self.tty:
+            import termios
+            import tty
+            assert self.fd is not None
+            self._saved = termios.tcgetattr(self.fd)
+            tty.setcbreak(self.fd)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._saved is not None:
+            import termios
+            termios.tcsetattr(self.fd, termios.TCSADRAIN, self._saved)
+            self._saved = None
+
+    def read(self, timeout: float) -> str | None:
+        """One key (lower case), or None when nothing arrived within TIMEOUT seconds."""
+        if self._pending:
+            key, self._pending = self._pending[0], self._pending[1:]
+            return key
+        if self.fd is None:
+            time.sleep(timeout)
+            return None
+        try:
+            ready, _, _ = select.select([self.fd], [], [], timeout)
+        except (OSError, ValueError):
+            self.fd = None
+            return None
+        if not ready:
+            return None
+        data = os.read(self.fd, 1 if self.tty else 4096).decode("utf-8", "replace")
+        if not data:  # end of input: keep watching, without keys
+            self.fd = None
+            return None
+        keys = "".join(c for c in data.lower() if c.isalpha())
+        if not keys:
+            return None
+        self._pending = keys[1:]
+        return keys[0]
+
+
+class Session:
+    """A watch session over one workspace: the current exercise, the warm server, the screen."""
+
+    def __init__(self, course: Course, workspace: Workspace, write: Callable[[str], object],
+                 colour: bool = False, clear: bool = False, seed: int | None = None,
+                 course_root: Path | None = None) -> None:
+        self.course, self.workspace, self.write = course, workspace, write
+        self.colour, self.clear, self.fixed_seed, self.course_root = colour, clear, seed, course_root
+        self.server = ForkServer()  # before any solution is loaded: the server stays clean
+        self.current: Exercise = course.exercises[0]
+        self.stamps: dict[Path, Stamp] = {}
+        self.last: ExerciseResult | None = None
+        self.interactive_keys = False
+
+    # -- what is on screen ---------------------------------------------------------------------
+
+    def paint(self, text: str, style: str) -> str:
+        return f"\x1b[{report.COLOURS[style]}m{text}\x1b[0m" if self.colour else text
+
+    def say(self, text: str = "") -> None:
+        self.write(text + "\n")
+
+    def footer(self) -> None:
+        file = self.workspace.student_file(self.current).relative_to(self.workspace.root)
+        self.say(self.paint(f"Watching {file}: save it to re-grade.", "dim"))
+        if self.interactive_keys:
+            self.say(KEYS)
+
+    def show_exercise(self) -> None:
+        ex = self.current
+        self.say(self.paint(f"{ex.title}", "bold") + f"  ({ex.id}, {ex.points} points)")
+        self.say("")
+        self.say(ex.instructions.strip())
+        self.say("")
+
+    def show_result(self, result: ExerciseResult, seed: int) -> None:
+        course_result = CourseResult(seed=seed, exercises=[result], sandbox=self.server.isolation,
+                                     course=self.course.title)
+        self.write(report.to_terminal(course_result, color=self.colour, compact=True))
+        if result.status is Status.NOT_STARTED:
+            self.say(f"\nThis is still the stub: write your code in "
+                     f"{self.workspace.student_file(self.current)} and save.")
+        elif result.status is not Status.PASSED:
+            seen = int(self.workspace.load_state().get("hints", {}).get(result.id, 0))
+            hints = len(self.current.hints)
+            more = f"press h for hint {seen + 1}/{hints}" if seen < hints else "you have seen every hint"
+            self.say(f"\nNext step: fix the first failing test above and save ({more}).")
+
+    def show_list(self) -> None:
+        rows = self.workspace.progress(self.course)
+        marks = {"passed": self.paint("✓", "passed"), "in progress": self.paint("…", "error"),
+                 "not started": " "}
+        for module in self.course.modules:
+            module_rows = [r for r in rows if r["exercise"].module == module]
+            done = sum(r["status"] == "passed" for r in module_rows)
+            filled = round(20 * done / len(module_rows))
+            self.say(self.paint(module, "bold") + f"  [{'#' * filled}{'-' * (20 - filled)}] "
+                     f"{done}/{len(module_rows)}")
+            for r in module_rows:
+                here = ">" if r["exercise"].id == self.current.id else " "
+                self.say(f" {here}{marks[r['status']]} {r['exercise'].id:<30} {r['status']}")
+        passed = sum(r["status"] == "passed" for r in rows)
+        self.say(f"\n{passed}/{len(rows)} exercises passed")
+
+    # -- what happens ----------------------------------------------------------------------------
+
+    def open(self, exercise: Exercise) -> None:
+        """Make EXERCISE current, copying its stub if the student has no file yet."""
+        self.current = exercise
+        self.workspace.start(exercise, self.course_root)
+        if self.clear:
+            self.write(CLEAR)
+        self.show_exercise()
+
+    def grade(self) -> ExerciseResult:
+        seed = seeds.fresh_seed() if self.fixed_seed is None else self.fixed_seed
+        file = self.workspace.student_file(self.current)
+        result = grade_exercise(self.current, file, seed, self.server)
+        if result.status is not Status.NOT_STARTED:
+            self.workspace.record_grade(result.id, result.status.value, result.score, result.max_score)
+        self.last = result
+        self.show_result(result, seed)
+        return result
+
+    def following(self, exercise: Exercise) -> Exercise | None:
+        """The next exercise after EXERCISE that has not passed yet (in course order, wrapping)."""
+        rows = self.workspace.progress(self.course)
+        order = [r["exercise"] for r in rows]
+        start = order.index(exercise)
+        for candidate in order[start + 1:] + order[:start]:
+            if not any(r["exercise"] is candidate and r["status"] == "passed" for r in rows):
+                return candidate
+        return None
+
+    def snapshot(self) -> dict[Path, Stamp]:
+        return {self.workspace.student_file(e): stamp(self.workspace.student_file(e))
+                for e in self.course.exercises}
+
+    def changed(self) -> list[Path]:
+        now = self.snapshot()
+        moved = [p for p, s in now.items() if s is not None and s != self.stamps.get(p)]
+        self.stamps = now
+        return moved
+
+    def settle(self, paths: list[Path]) -> None:
+        """Wait until PATHS have stopped changing for DEBOUNCE seconds (an editor saving in steps)."""
+        before = [stamp(p) for p in paths]
+        while True:
+            time.sleep(DEBOUNCE)
+            after = [stamp(p) for p in paths]
+            if after == before:
+                return
+            before = after
+
+    def regrade_on_save(self, paths: list[Path]) -> bool:
+        """Grade the saved exercise; advance when it passes. False when the whole course is done."""
+        self.settle(paths)
+        self.stamps = self.snapshot()
+        mine = self.workspace.student_file(self.current)
+        if mine not in paths:  # the student moved to another exercise's file: follow them
+            saved = [e for e in self.course.exercises if self.workspace.student_file(e) in paths]
+            self.current = saved[0]
+            self.workspace.update_state(current=self.current.id)
+        if self.clear:
+            self.write(CLEAR)
+        result = self.grade()
+        if result.status is Status.PASSED:
+            return self.advance()
+        self.footer()
+        return True
+
+    def advance(self) -> bool:
+        nxt = self.following(self.current)
+        if nxt is None:
+            self.say(self.paint("\nEvery exercise has passed. Well done!", "passed"))
+            return False
+        self.say(self.paint(f"\n{self.current.id} passed. Next: {nxt.id}", "passed")
+                 + f"  (learn solution {self.current.id} shows the reference)")
+        self.say("")
+        self.open(nxt)
+        self.stamps = self.snapshot()
+        self.footer()
+        return True
+
+    def on_key(self, key: str) -> bool:
+        """Act on one key; False to quit."""
+        if key == "q":
+            return False
+        if key == "h":
+            number, text = self.workspace.next_hint(self.current)
+            self.say(self.paint(f"\nHint {number}/{len(self.current.hints)} for {self.current.id}:", "bold"))
+            self.say("\n".join(textwrap.fill(p, 78) if p.strip() else p for p in text.splitlines()))
+        elif key == "n":
+            nxt = self.following(self.current)
+            if nxt is None:
+                self.say("\nThere is no other exercise left to do.")
+            else:
+                self.open(nxt)
+                self.stamps = self.snapshot()
+        elif key == "l":
+            self.say("")
+            self.show_list()
+        else:
+            self.say(f"\nUnknown key {key!r}. " + KEYS)
+            return True
+        self.say("")
+        self.footer()
+        return True
+
+    def run(self, first: Exercise, keys: Keys, until: float | None = None) -> None:
+        """The loop: show FIRST, grade it if started, then re-grade on every save until q."""
+        self.interactive_keys = keys.available
+        try:
+            self.open(first)
+            file = self.workspace.student_file(first)
+            self.stamps = self.snapshot()
+            if not is_untouched(first, file):
+                result = self.grade()
+                if result.status is Status.PASSED and not self.advance():
+                    return
+                if result.status is not Status.PASSED:
+                    self.footer()
+            else:
+                self.footer()
+            while until is None or time.monotonic() < until:
+                key = keys.read(POLL)
+                if key is not None and not self.on_key(key):
+                    return
+                paths = self.changed()
+                if paths and not self.regrade_on_save(paths):
+                    return
+        finally:
+            self.server.close()
