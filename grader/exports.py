@@ -83,7 +83,7 @@ def _gradescope_tests(ex: ExerciseResult) -> list[dict]:
             output += f"\n\nYour code printed:\n```\n{t.output}\n```"
         tests.append({
             "name": f"{ex.id}: {t.name}", "name_format": "text",
-            "score": 0.0 if broke_rules else t.points, "max_score": t.max_points,
+            "score": 0.0 if broke_rules else round(t.points, 4), "max_score": round(t.max_points, 4),
             "status": "passed" if t.status is Status.PASSED and not broke_rules else "failed",
             "output": _text(output), "output_format": "md",
             "visibility": GRADESCOPE_VISIBILITY.get(t.visibility, "visible"),

@@ -1,0 +1,146 @@
+"""JUnit XML, Gradescope results.json, GitHub annotations and the Gradescope bundle, through the CLI."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import junitparser
+import pytest
+
+from classroom_fixtures import REPO, make_class, make_course
+
+GRADESCOPE_TOP = {"score", "execution_time", "output", "output_format", "test_output_format", "test_name_format",
+                  "visibility", "stdout_visibility", "extra_data", "tests", "leaderboard"}
+GRADESCOPE_TEST = {"score", "max_score", "status", "name", "name_format", "number", "output", "output_format",
+                   "tags", "visibility", "extra_data"}
+VISIBILITIES = {"hidden", "after_due_date", "after_published", "visible"}
+FORMATS = {"text", "html", "simple_format", "md", "ansi"}
+
+
+@pytest.fixture(scope="module")
+def rendered(klass):
+    """Each student graded once in-process (one fork server), for the format checks; bob goes
+    through the real CLI in each test as well."""
+    from grader.course import load_course
+    from grader.forkserver import ForkServer
+    from grader.grading import grade_workspace
+    course, submissions = klass
+    with ForkServer() as server:
+        the_course = load_course(course)
+        return {s: grade_workspace(the_course, submissions / s, [], 7, server=server) for s in ("alice", "dave", "erin")}
+
+
+def export(klass, rendered, tmp_path, student, fmt):
+    from grader import exports
+    if student in rendered:
+        return exports.render(rendered[student], fmt)
+    course, submissions = klass
+    out = tmp_path / "out"
+    assert grade(course, submissions / student, fmt, out).returncode == 1
+    return out.read_text()
+
+
+@pytest.fixture(scope="module")
+def klass(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    root = tmp_path_factory.mktemp("exports")
+    course = make_course(root / "course")
+    make_class(course, root / "submissions")
+    return course, root / "submissions"
+
+
+def grade(course: Path, workspace: Path, fmt: str, out: Path, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "grader", "grade", "--workspace", str(workspace), "--course",
+                           str(course), "--format", fmt, "--output", str(out), "--seed", "7"],
+                          cwd=REPO, capture_output=True, text=True, env={**os.environ, **(env or {})}, timeout=120)
+
+
+def check_gradescope(data: dict) -> None:
+    """The fields and values of Gradescope's autograder results.json specification."""
+    assert set(data) <= GRADESCOPE_TOP and isinstance(data["tests"], list)
+    assert isinstance(data["score"], (int, float)) and isinstance(data["execution_time"], int)
+    assert data["output_format"] in FORMATS and data["visibility"] in VISIBILITIES
+    assert data["stdout_visibility"] in VISIBILITIES
+    for test in data["tests"]:
+        assert set(test) <= GRADESCOPE_TEST
+        assert test["status"] in ("passed", "failed") and test["visibility"] in VISIBILITIES
+        assert isinstance(test["score"], (int, float)) and isinstance(test["max_score"], (int, float))
+        assert 0 <= test["score"] <= test["max_score"] and isinstance(test["name"], str) and test["output_format"] == "md"
+    assert abs(sum(t["score"] for t in data["tests"]) - data["score"]) < 0.01
+
+
+@pytest.mark.parametrize("student", ["alice", "bob", "dave", "erin"])
+def test_junit_parses_with_a_real_consumer(klass, rendered, tmp_path, student):
+    out = tmp_path / "junit.xml"
+    out.write_text(export(klass, rendered, tmp_path, student, "junit"))
+    xml = junitparser.JUnitXml.fromfile(str(out))
+    suites = {suite.name: suite for suite in xml}
+    assert set(suites) == {"dot-product", "softmax"}
+    dot = suites["dot-product"]
+    cases = list(dot)
+    assert dot.tests == len(cases) > 10
+    outcomes = [type(r).__name__ for case in cases for r in case.result]
+    if student == "alice":
+        assert all(case.is_passed for case in cases)
+    elif student == "bob":
+        assert "Failure" in outcomes and sum(case.is_passed for case in cases) > 0
+    elif student == "erin":  # crashes on import: every test is an error, not a failure
+        assert set(outcomes) == {"Error"}
+    else:
+        assert not all(case.is_passed for case in cases)
+    assert all(r.type == "skipped" or isinstance(r, junitparser.Skipped) for case in suites["softmax"] for r in case.result) \
+        or student == "alice"
+
+
+@pytest.mark.parametrize("student", ["alice", "bob", "erin"])
+def test_gradescope_results_follow_the_spec(klass, rendered, tmp_path, student):
+    data = json.loads(export(klass, rendered, tmp_path, student, "gradescope"))
+    check_gradescope(data)
+    assert data["output_format"] == "md"
+    if student == "alice":
+        assert data["score"] == 20 and all(t["status"] == "passed" for t in data["tests"])
+    else:
+        assert data["score"] < 20 and any(t["status"] == "failed" for t in data["tests"])
+    assert any(t["visibility"] == "hidden" for t in data["tests"])  # a hidden test stays hidden
+
+
+def test_github_annotations_and_job_summary(klass, tmp_path):
+    course, submissions = klass
+    summary = tmp_path / "summary.md"
+    proc = grade(course, submissions / "bob", "junit", tmp_path / "j.xml",
+                 env={"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(summary), "GITHUB_WORKSPACE": str(submissions)})
+    errors = [line for line in proc.stdout.splitlines() if line.startswith("::error ")]
+    assert errors and all(line.startswith("::error file=bob/dot-product/similarity.py,line=") for line in errors)
+    assert all("\n" not in line for line in errors)
+    assert "## learn:" in summary.read_text()
+    quiet = grade(course, submissions / "bob", "junit", tmp_path / "j2.xml", env={"GITHUB_ACTIONS": ""})
+    assert "::error" not in quiet.stdout + quiet.stderr
+
+
+def test_gradescope_bundle_grades_a_submission(klass, tmp_path):
+    course, submissions = klass
+    bundle = tmp_path / "autograder.zip"
+    proc = subprocess.run([sys.executable, "-m", "grader", "export", "gradescope", "--out", str(bundle),
+                           "--course", str(course)], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    root = tmp_path / "autograder"
+    with zipfile.ZipFile(bundle) as archive:
+        names = archive.namelist()
+        assert {"setup.sh", "run_autograder"} <= set(names)
+        assert (archive.getinfo("run_autograder").external_attr >> 16) & 0o111
+        archive.extractall(root / "source")
+    assert "learn/solutions/softmax/test_softmax.py" in names and "learn/grader/batch.py" in names
+    for script in ("setup.sh", "run_autograder"):
+        assert subprocess.run(["bash", "-n", str(root / "source" / script)]).returncode == 0
+    # A submission uploaded as loose files (Gradescope's usual shape).
+    (root / "submission").mkdir()
+    (root / "submission" / "similarity.py").write_text((submissions / "alice" / "dot-product" / "similarity.py").read_text())
+    run = subprocess.run(["bash", str(root / "source" / "run_autograder")], capture_output=True, text=True,
+                         env={**os.environ, "AUTOGRADER_ROOT": str(root)}, timeout=120)
+    assert run.returncode == 0, run.stderr
+    data = json.loads((root / "results" / "results.json").read_text())
+    check_gradescope(data)
+    assert data["score"] == 10  # dot-product passed, softmax not submitted
