@@ -176,8 +176,9 @@ def render_result(result: CourseResult, fmt: str, colour: bool) -> str:
               help="Write the report to this file instead of the terminal.")
 @click.option("--seed", type=click.IntRange(0, 2 ** 32 - 1), default=None,
               help="Reproduce a run exactly (the report prints its seed).")
+@click.option("--open", "open_", is_flag=True, help="Also write the HTML report and open it in your browser.")
 def grade(exercises: tuple[str, ...], workspace: Path | None, course: Path | None, fmt: str,
-          output: Path | None, seed: int | None) -> None:
+          output: Path | None, seed: int | None, open_: bool = False) -> None:
     """Grade your work: run the hidden tests and explain what went wrong.
 
     Exit status: 0 when everything graded passes, 1 when a test failed, 2 for a usage or
@@ -188,6 +189,7 @@ def grade(exercises: tuple[str, ...], workspace: Path | None, course: Path | Non
       learn grade                      grade every exercise you started
       learn grade softmax --seed 42    reproduce a run
       learn grade --format html -o report.html
+      learn grade --open               see the report, with pictures, in your browser
     """
     ws = resolve_workspace(workspace)
     the_course = resolve_course(course, ws)
@@ -208,6 +210,9 @@ def grade(exercises: tuple[str, ...], workspace: Path | None, course: Path | Non
         click.echo(f"Wrote {output} ({result.score:g}/{result.max_score:g})")
     else:
         click.echo(text, nl=False)
+    if open_:  # grader/cli/watching.py
+        from grader.cli.watching import open_report
+        open_report(result, ws, output if fmt == "html" else None)
     if os.environ.get("GITHUB_ACTIONS") == "true":  # annotations and job summary (grader/cli/classroom.py)
         from grader.cli.classroom import github_report
         github_report(result, ws.root, to_stdout=output is not None or fmt == "terminal")

@@ -11,6 +11,8 @@ from grader import watch as watching
 from grader.cli import cli
 from grader.cli.options import complete_exercise, course_option, resolve_course, resolve_workspace, workspace_option
 from grader.errors import LearnError
+from grader.storage import write_atomic
+from grader.workspace import STATE_DIR, Workspace
 
 
 def _interactive() -> bool:
@@ -116,3 +118,24 @@ def completion(shell: str) -> None:
     else:
         line = f'eval "$(_LEARN_COMPLETE={shell}_source learn)"'
     click.echo(f"# learn: tab completion ({rc})\n{line}")
+
+
+def open_report(result: object, ws: Workspace, written: Path | None) -> Path:
+    """Open the HTML report in the browser (``learn grade --open``); WRITTEN is one already on disk.
+
+    Without it the report goes to the workspace's .learn/report.html (or a temporary folder
+    for a workspace without state), replaced by the next ``--open``.
+    """
+    import tempfile
+    import webbrowser
+    from grader import report
+    if written is None:
+        folder = ws.root / STATE_DIR if ws.has_state else Path(tempfile.mkdtemp(prefix="learn-report-"))
+        written = folder / "report.html"
+        write_atomic(written, report.render(result, "html"))  # type: ignore[arg-type]
+    target = written.resolve()
+    if not webbrowser.open(target.as_uri()):
+        click.echo(f"Could not start a browser; open {target} yourself.", err=True)
+    else:
+        click.echo(f"Opened {target}", err=True)
+    return target
