@@ -4,12 +4,21 @@ catch and name every catalogued mistake.
 Trusted code (the stub, the reference, the mistakes) runs in-process through the same proxy
 and wire codec that student code goes through; the reference also runs once in a real worker,
 so a reference that the sandbox would break is caught here rather than in a student's report.
+
+Exercises are validated in parallel: a pool of processes, each of which starts its own fork
+server before it loads any instructor material (the same order as ``grade_workspace``), then
+validates the exercises it is handed. Reports come back as plain dataclasses.
 """
 from __future__ import annotations
 
+import concurrent.futures
 import importlib.util
 import inspect
-import sys
+import multiprocessing
+import multiprocessing.util
+import os
+import re
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -26,6 +35,9 @@ from grader.runner import run_tests
 from grader.solutions import Solution
 
 VALIDATION_SEEDS = (1, 2)
+# what a scaffold from `learn new` leaves for the author to replace; never shown to a student
+PLACEHOLDER = re.compile(r"\bTODO\b")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
 @dataclass
@@ -33,6 +45,7 @@ class Report:
     exercise: Exercise
     problems: list[str] = field(default_factory=list)
     checks: int = 0
+    duration: float = 0.0
 
     @property
     def ok(self) -> bool:
@@ -112,7 +125,9 @@ def validate_exercise(exercise: Exercise, server: ForkServer) -> Report:
     again = run_in_process(solution, ref_functions, VALIDATION_SEEDS[0])
     if [(t.name, t.status, t.message) for t in again] != [(t.name, t.status, t.message) for t in runs[VALIDATION_SEEDS[0]]]:
         report.problems.append("two runs with the same seed gave different results")
-    report.checks += 3
+    if not _same_verdicts(runs):
+        report.problems.append(f"the reference's verdicts differ between seeds {VALIDATION_SEEDS}")
+    report.checks += 4
 
     in_worker = grade_exercise(exercise, exercise.reference_path, VALIDATION_SEEDS[0], server,
                                reveal_hidden=True, count_stub=True)
@@ -141,12 +156,100 @@ def validate_exercise(exercise: Exercise, server: ForkServer) -> Report:
     return report
 
 
-def validate(exercises: list[Exercise], on_report: Callable[[Report], None] | None = None) -> list[Report]:
-    reports = []
-    with ForkServer() as server:
-        for exercise in exercises:
-            report = validate_exercise(exercise, server)
-            if on_report:
-                on_report(report)
-            reports.append(report)
+def _fences_balanced(text: str) -> bool:
+    return sum(1 for line in text.splitlines() if line.lstrip().startswith("```")) % 2 == 0
+
+
+def check_texts(exercise: Exercise, render: Callable[[Exercise], list[tuple[str, str]]] | None,
+                report: Report) -> None:
+    """Every text a student reads renders, and none still holds a scaffold's TODO.
+
+    RENDER turns the exercise into (label, text) pairs the way `learn show` and `learn hint`
+    print them; without it the raw texts are checked.
+    """
+    texts = [("instructions", exercise.instructions)] + [(f"hints[{i}]", h) for i, h in enumerate(exercise.hints)]
+    texts += [(f"mistake {m.id!r} message", m.message) for m in exercise.mistakes] + [("title", exercise.title)]
+    for label, text in texts:
+        if PLACEHOLDER.search(text):
+            report.problems.append(f"{label} still holds a TODO placeholder: write it for the student")
+        if not _fences_balanced(text):
+            report.problems.append(f"{label} opens a ``` code block that it never closes")
+    if render is not None:
+        try:
+            shown = render(exercise)
+        except Exception as exc:
+            report.problems.append(f"the instructions or hints do not render: {type(exc).__name__}: {exc}")
+            shown = []
+        for label, text in shown:
+            if _CONTROL.search(text):
+                report.problems.append(f"{label} renders with control characters (escape codes or NUL)")
+            if not text.strip():
+                report.problems.append(f"{label} renders as nothing")
+    report.checks += 1
+
+
+def _same_verdicts(runs: dict[int, list[TestResult]]) -> bool:
+    verdicts = {seed: [(t.name, t.status) for t in tests] for seed, tests in runs.items()}
+    return len({tuple(v) for v in verdicts.values()}) == 1
+
+
+# -- the pool -------------------------------------------------------------------------------
+
+_server: ForkServer | None = None
+
+
+def _start_server() -> None:
+    """Pool initializer: this process's fork server, started before any solution is loaded."""
+    global _server
+    _server = ForkServer()
+    multiprocessing.util.Finalize(_server, _server.close, exitpriority=10)
+
+
+def _validate_in_pool(exercise: Exercise) -> Report:
+    assert _server is not None, "the pool initializer did not run"
+    return _timed(exercise, _server)
+
+
+def _timed(exercise: Exercise, server: ForkServer) -> Report:
+    started = time.monotonic()
+    try:
+        report = validate_exercise(exercise, server)
+    except Exception as exc:  # one broken exercise must not hide the verdict on the others
+        report = Report(exercise, [f"validation itself failed: {type(exc).__name__}: {exc}"])
+    report.duration = time.monotonic() - started
+    return report
+
+
+def default_jobs(count: int) -> int:
+    return max(1, min(count, os.cpu_count() or 1))
+
+
+def validate(exercises: list[Exercise], on_report: Callable[[Report], None] | None = None,
+             jobs: int | None = None,
+             render: Callable[[Exercise], list[tuple[str, str]]] | None = None) -> list[Report]:
+    """Validate EXERCISES with JOBS processes; ON_REPORT sees each report in course order."""
+    jobs = default_jobs(len(exercises)) if jobs is None else max(1, min(jobs, len(exercises) or 1))
+    reports: list[Report] = []
+
+    def done(report: Report) -> None:
+        check_texts(report.exercise, render, report)  # in this process: RENDER may not pickle
+        reports.append(report)
+        if on_report:
+            on_report(report)
+
+    if jobs == 1:
+        with ForkServer() as server:
+            for exercise in exercises:
+                done(_timed(exercise, server))
+        return reports
+    # spawn, not fork: a pool process must not inherit this process's modules or threads
+    context = multiprocessing.get_context("spawn")
+    with concurrent.futures.ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_server) as pool:
+        futures = [pool.submit(_validate_in_pool, e) for e in exercises]
+        for exercise, future in zip(exercises, futures):
+            try:
+                report = future.result()
+            except Exception as exc:  # the pool process died (a crash in trusted code)
+                report = Report(exercise, [f"validation itself failed: {type(exc).__name__}: {exc}"])
+            done(report)
     return reports

@@ -1,35 +1,134 @@
-"""The instructor's commands: validate (and, as they land, new and release)."""
+"""The instructor's commands: validate, new and release.
+
+Exit status of `learn validate`: 0 when every exercise is valid, 1 when some exercise is not
+(each problem is printed under its exercise), 2 when the course cannot even be loaded (a YAML
+error names the file, the line and the field) or the command is misused.
+"""
 from __future__ import annotations
 
+import contextlib
+import io
+import tempfile
+import time
 from pathlib import Path
 
 import click
 
 from grader.cli import cli
 from grader.cli.options import complete_exercise, course_option, resolve_course
+from grader.course import Exercise
+from grader.workspace import Workspace
+
+
+def render_for_student(exercise: Exercise) -> list[tuple[str, str]]:
+    """What `learn show` and `learn hint` print for EXERCISE, captured (for validation)."""
+    from grader.cli.student import show_exercise
+    shown = []
+    with tempfile.TemporaryDirectory() as folder:
+        buffer = io.StringIO()
+        with contextlib.redirect_stdout(buffer):
+            show_exercise(exercise, Workspace(Path(folder)))
+        shown.append(("instructions (as `learn show` prints them)", buffer.getvalue()))
+    for i, hint in enumerate(exercise.hints):
+        shown.append((f"hints[{i}] (as `learn hint` prints it)", click.unstyle(hint)))
+    return shown
 
 
 @cli.command()
 @click.argument("exercises", nargs=-1, shell_complete=complete_exercise)
 @course_option
-def validate(exercises: tuple[str, ...], course: Path | None) -> None:
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None,
+              help="Processes validating in parallel (default: one per CPU).")
+def validate(exercises: tuple[str, ...], course: Path | None, jobs: int | None) -> None:
     """Prove the course is right: reference passes, stub scores 0, every mistake is caught and named.
+
+    Exit status: 0 valid, 1 some exercise is not (the reasons are listed under it), 2 the
+    course cannot be loaded (YAML errors name the file, line and field).
 
     \b
     Example:
       learn validate --course path/to/course
     """
+    from grader.validation import Report, default_jobs
     from grader.validation import validate as run_validation
+    started = time.monotonic()
     the_course = resolve_course(course)
     chosen = [the_course.get(i) for i in exercises] if exercises else list(the_course.exercises)
+    jobs = jobs or default_jobs(len(chosen))
 
-    def show(report: object) -> None:
-        mark = click.style("ok  ", fg="green") if report.ok else click.style("FAIL", fg="red")  # type: ignore[attr-defined]
-        click.echo(f"{mark} {report.exercise.id} ({report.checks} checks)")  # type: ignore[attr-defined]
-        for problem in report.problems:  # type: ignore[attr-defined]
+    def show(report: Report) -> None:
+        mark = click.style("ok  ", fg="green") if report.ok else click.style("FAIL", fg="red")
+        click.echo(f"{mark} {report.exercise.id} ({report.checks} checks, {report.duration:.1f} s)")
+        for problem in report.problems:
             click.echo(f"     - {problem}")
 
-    reports = run_validation(chosen, on_report=show)
+    reports = run_validation(chosen, on_report=show, jobs=jobs, render=render_for_student)
     failed = [r for r in reports if not r.ok]
-    click.echo(f"\n{len(reports) - len(failed)}/{len(reports)} exercises valid")
+    elapsed = time.monotonic() - started
+    click.echo(f"\n{len(reports) - len(failed)}/{len(reports)} exercises valid "
+               f"({sum(r.checks for r in reports)} checks, {elapsed:.1f} s with {jobs} process"
+               f"{'es' if jobs > 1 else ''})")
+    if failed:
+        click.echo(f"Invalid: {', '.join(r.exercise.id for r in failed)}")
     raise click.exceptions.Exit(1 if failed else 0)
+
+
+@cli.command()
+@click.argument("exercise")
+@click.option("--module", "-m", default=None,
+              help="The module folder under exercises/ (default: the course's last module).")
+@click.option("--course", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="The course folder to add it to (default: the current folder, if it holds exercises/).")
+def new(exercise: str, module: str | None, course: Path | None) -> None:
+    """Scaffold a new exercise: YAML, stub, reference, hidden test and mistakes, from templates.
+
+    The files' comments teach the format; their TODOs make `learn validate` fail until you
+    have replaced them. The id is added to exercises/course.yaml when the course has one.
+
+    \b
+    Example:
+      learn new matrix-trace --module 02-matrices --course path/to/course
+    """
+    from grader.errors import CourseError
+    from grader.scaffold import create
+    if course is None:
+        if not (Path.cwd() / "exercises").is_dir():
+            raise CourseError("the current folder is not a course (it has no exercises/ folder): "
+                              "pass --course DIR")
+        course = Path.cwd()
+    scaffold = create(course.resolve(), exercise, module)
+    for path in scaffold.files:
+        click.echo(f"Created {path}")
+    if scaffold.course_index:
+        click.echo(f"Added {exercise} to {scaffold.course_index}")
+    flag = f" --course {course}" if course.resolve() != Path.cwd() else ""
+    click.echo(f"\nReplace every TODO, then run: learn validate {exercise}{flag}")
+
+
+@cli.command()
+@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Where to write the student bundle (a new or empty folder).")
+@course_option
+def release(out: Path, course: Path | None) -> None:
+    """Write the student bundle (exercises, stubs, instructions, hints) and check it for leaks.
+
+    Nothing from solutions/ is copied; afterwards every file of the bundle is compared with
+    every instructor file, and the command fails (exit 1) if any reference code, hidden test
+    or mistake leaked. Students use the bundle with `learn start --course BUNDLE`.
+
+    \b
+    Example:
+      learn release --out dist/student-course
+    """
+    from grader.release import write_bundle
+    the_course = resolve_course(course)
+    bundle = write_bundle(the_course, out)
+    click.echo(f"Wrote {len(bundle.files)} files for {len(the_course.exercises)} exercises to {out}")
+    if bundle.leaks:
+        click.echo(click.style("LEAK: the bundle contains instructor material:", fg="red", bold=True), err=True)
+        for leak in bundle.leaks:
+            click.echo(f"  - {leak}", err=True)
+        click.echo("Do not hand this bundle out. Remove the material from exercises/ and release again.", err=True)
+        raise click.exceptions.Exit(1)
+    click.echo(f"Checked for leaks against {bundle.instructor_files} instructor files: none found.")
+    click.echo(f"Students run: learn start --course {out}")

@@ -1,0 +1,98 @@
+"""Grading in a student-only install (a bundle from `learn release`): the checks that need no
+instructor material, and a result marked ``partial``.
+
+The hidden tests and the reference are not there, so nothing is scored: every exercise's
+``max_score`` is 0 and the report says that the grade comes from the instructor's CI. What can
+be checked honestly is static, and nothing of the student's file is run in this process:
+
+- the file parses;
+- it defines every function of the exercise, with the stub's parameters (names, kinds,
+  defaults), because the hidden tests call them that way;
+- it uses none of the exercise's forbidden calls (the same AST check as full grading).
+"""
+from __future__ import annotations
+
+import ast
+import time
+from pathlib import Path
+
+from grader import __version__
+from grader.course import Course, Exercise
+from grader.forbidden import find_violations
+from grader.grading import is_untouched
+from grader.results import CourseResult, ExerciseResult, Status, TestResult
+
+
+def _parameters(function: ast.FunctionDef | ast.AsyncFunctionDef) -> list[str]:
+    """The parameters as the caller sees them: kind, name and whether there is a default."""
+    args = function.args
+    positional = args.posonlyargs + args.args
+    defaults = [None] * (len(positional) - len(args.defaults)) + list(args.defaults)
+    shown = []
+    for i, (arg, default) in enumerate(zip(positional, defaults)):
+        shown.append(("/" if i < len(args.posonlyargs) else "") + arg.arg + ("=…" if default else ""))
+    if args.vararg:
+        shown.append("*" + args.vararg.arg)
+    for arg, default in zip(args.kwonlyargs, args.kw_defaults):
+        shown.append("kw:" + arg.arg + ("=…" if default is not None else ""))
+    if args.kwarg:
+        shown.append("**" + args.kwarg.arg)
+    return shown
+
+
+def _signature(shown: list[str]) -> str:
+    return "(" + ", ".join(p.replace("kw:", "*, ", 1).lstrip("/") for p in shown) + ")"
+
+
+def _functions(tree: ast.Module) -> dict[str, list[str]]:
+    return {n.name: _parameters(n) for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+
+
+def _signature_test(exercise: Exercise, tree: ast.Module) -> TestResult:
+    wanted = _functions(ast.parse(exercise.stub_path.read_text(encoding="utf-8")))
+    found = _functions(tree)
+    problems = []
+    for name in exercise.functions:
+        if name not in found:
+            problems.append(f"{name}() is not defined at the top level of {exercise.file}")
+        elif name in wanted and found[name] != wanted[name]:
+            problems.append(f"{name}{_signature(found[name])} should be {name}{_signature(wanted[name])}, "
+                            "as in the stub: the hidden tests call it that way")
+    return TestResult("signatures", "Every function of the exercise is defined with the stub's parameters.",
+                      Status.FAILED if problems else Status.PASSED, 0.0, 0.0, message="\n".join(problems))
+
+
+def check_exercise(exercise: Exercise, student_file: Path) -> ExerciseResult:
+    started = time.monotonic()
+    result = ExerciseResult(id=exercise.id, title=exercise.title, module=exercise.module, file=exercise.file,
+                            status=Status.NOT_STARTED, score=0.0, max_score=0.0)
+    if not student_file.is_file() or is_untouched(exercise, student_file):
+        return result
+    source = student_file.read_text(encoding="utf-8", errors="replace")
+    try:
+        tree = ast.parse(source)
+    except SyntaxError as exc:
+        result.status = Status.ERROR
+        result.error = f"{exercise.file}:{exc.lineno}: syntax error: {exc.msg}"
+        return result
+    result.tests.append(_signature_test(exercise, tree))
+    result.violations = find_violations(source, exercise.forbidden)
+    result.tests.append(TestResult(
+        "forbidden_calls", "The file uses none of the calls this exercise forbids.",
+        Status.ERROR if result.violations else Status.PASSED, 0.0, 0.0,
+        message="; ".join(f"line {v.line}: {v.message}" for v in result.violations)))
+    statuses = {t.status for t in result.tests}
+    result.status = (Status.ERROR if Status.ERROR in statuses else
+                     Status.FAILED if Status.FAILED in statuses else Status.PASSED)
+    result.duration = time.monotonic() - started
+    return result
+
+
+def grade_static(course: Course, workspace: Path, exercise_ids: list[str], seed: int,
+                 student: str = "") -> CourseResult:
+    started = time.monotonic()
+    exercises = [course.get(i) for i in exercise_ids] if exercise_ids else list(course.exercises)
+    results = [check_exercise(e, workspace / e.id / e.file) for e in exercises]
+    return CourseResult(seed=seed, exercises=results, sandbox="process", student=student,
+                        course=course.title, grader_version=__version__,
+                        duration=time.monotonic() - started, partial=True)
