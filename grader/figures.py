@@ -137,7 +137,9 @@ def describe(figure: Figure) -> str:
     """Alt text: what the picture shows, in words, for screen readers."""
     data = figure.data
     if figure.kind == "heatmap":
-        return "your matrix next to the reference's, as colour maps"
+        shapes = ", ".join(f"{name if name != 'student' else 'yours'} {len(m)}×{max((len(r) for r in m), default=0)}"
+                           for name, m in _matrices(data))
+        return f"two matrices as colour maps ({shapes}): each cell's colour is its value"
     if figure.kind == "lines":
         names = ", ".join(str(n) for n in (data.get("series") or {}))
         return f"curves of {data.get('ylabel', 'value')} by {data.get('xlabel', 'step')} for {names}"
