@@ -152,7 +152,7 @@ class ForkServer:
             answer = json.loads(self._control.recv(65536) or b"{}")
         finally:
             theirs.close()
-        if "pid" not in answer:
+        if not isinstance(answer.get("pid"), int) or answer["pid"] <= 1:  # never kill init or a group 0
             ours.close()
             raise RuntimeError(f"the fork server could not start a worker: {answer.get('error', 'no answer')}")
         return Worker(int(answer["pid"]), ours)

@@ -323,6 +323,10 @@ def start_worker(channel_fd: int, student_file: Path, limits: Limits) -> int:
         devnull = os.open(os.devnull, os.O_RDWR)
         for fd in (0, 1, 2):
             os.dup2(devnull, fd)
+        # Nothing but the channel survives: an inherited control socket would let the student
+        # forge the fork server's answers (a fake pid the grader would later kill).
+        os.closerange(3, channel_fd)
+        os.closerange(channel_fd + 1, resource.getrlimit(resource.RLIMIT_NOFILE)[0])
         sock = socket.socket(fileno=channel_fd)
         try:
             source = _read_submission(student_file)
