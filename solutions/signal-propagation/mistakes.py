@@ -1,0 +1,88 @@
+"""Known wrong answers for the signal-propagation exercise, in the order of exercise.yaml."""
+
+import numpy as np
+
+import propagation as reference
+from grader.testing import mistake
+
+
+def _check_scheme(scheme):
+    if scheme not in reference.SCHEMES:
+        raise ValueError(f"unknown scheme {scheme!r}")
+
+
+@mistake("xavier-uniform-instead-of-normal", replaces="init_stack")
+def xavier_uniform_instead_of_normal(depth, width, rng, scheme):
+    _check_scheme(scheme)
+    if scheme != "xavier":
+        return reference.init_stack(depth, width, rng, scheme)
+    bound = np.sqrt(6.0 / (width + width))
+    return [rng.uniform(-bound, bound, size=(width, width)) for _ in range(depth)]
+
+
+@mistake("kaiming-without-relu-gain", replaces="init_stack")
+def kaiming_without_relu_gain(depth, width, rng, scheme):
+    _check_scheme(scheme)
+    if scheme != "kaiming":
+        return reference.init_stack(depth, width, rng, scheme)
+    return [rng.normal(0.0, 1.0 / np.sqrt(width), size=(width, width)) for _ in range(depth)]
+
+
+@mistake("kaiming-variance-as-std", replaces="init_stack")
+def kaiming_variance_as_std(depth, width, rng, scheme):
+    _check_scheme(scheme)
+    if scheme != "kaiming":
+        return reference.init_stack(depth, width, rng, scheme)
+    return [rng.normal(0.0, 2.0 / width, size=(width, width)) for _ in range(depth)]
+
+
+@mistake("orthogonal-with-relu-gain", replaces="init_stack")
+def orthogonal_with_relu_gain(depth, width, rng, scheme):
+    stack = reference.init_stack(depth, width, rng, scheme)
+    return [np.sqrt(2.0) * W for W in stack] if scheme == "orthogonal" else stack
+
+
+@mistake("same-matrix-every-layer", replaces="init_stack")
+def same_matrix_every_layer(depth, width, rng, scheme):
+    return reference.init_stack(1, width, rng, scheme) * depth
+
+
+@mistake("moments-of-activations", replaces="forward_second_moments")
+def moments_of_activations(x, weights, activation="relu"):
+    if activation not in reference.ACTIVATIONS:
+        raise ValueError(f"unknown activation {activation!r}")
+    h, moments = np.asarray(x), []
+    for W in weights:
+        h = reference._activate(h @ W, activation)
+        moments.append(np.mean(h ** 2))
+    return np.array(moments)
+
+
+@mistake("variance-instead-of-second-moment", replaces="forward_second_moments")
+def variance_instead_of_second_moment(x, weights, activation="relu"):
+    if activation not in reference.ACTIVATIONS:
+        raise ValueError(f"unknown activation {activation!r}")
+    h, moments = np.asarray(x), []
+    for W in weights:
+        z = h @ W
+        moments.append(np.var(z))
+        h = reference._activate(z, activation)
+    return np.array(moments)
+
+
+@mistake("activation-before-matmul", replaces="forward_second_moments")
+def activation_before_matmul(x, weights, activation="relu"):
+    if activation not in reference.ACTIVATIONS:
+        raise ValueError(f"unknown activation {activation!r}")
+    h, moments = np.asarray(x), []
+    for W in weights:
+        z = reference._activate(h, activation) @ W
+        moments.append(np.mean(z ** 2))
+        h = z
+    return np.array(moments)
+
+
+@mistake("includes-input-moment", replaces="forward_second_moments")
+def includes_input_moment(x, weights, activation="relu"):
+    first = np.mean(np.asarray(x) ** 2)
+    return np.concatenate([[first], reference.forward_second_moments(x, weights, activation)])
