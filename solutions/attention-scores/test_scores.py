@@ -30,7 +30,7 @@ def test_single_sequence(student, reference, rng, size):
 @pytest.mark.points(2)
 @pytest.mark.parametrize("batch", [(3,), (2, 3), (2, 1, 2)], ids=["3", "2x3", "2x1x2"])
 def test_batched(student, reference, rng, batch):
-    """Leading batch axes (batch, heads, ...) are kept: (..., n_q, d_k) and (..., n_k, d_k) give (..., n_q, n_k)."""
+    """Batch axes in front are kept: (..., n_q, d_k) and (..., n_k, d_k) give (..., n_q, n_k)."""
     Q, K = _queries_keys(rng, batch, batch, 4, 5, 6)
     assert_close(student.attention_scores(Q, K), reference.attention_scores(Q, K),
                  name=f"attention_scores(Q, K) with batch axes {batch}")
@@ -49,11 +49,7 @@ def test_batch_axes_broadcast(student, reference, rng, batch_q, batch_k):
 @pytest.mark.points(1)
 @pytest.mark.visibility("hidden")
 def test_every_axis_the_same_length(student, reference, rng):
-    """A batch of 5 sequences of 5 vectors of size 5: only the last two axes of K may be swapped.
-
-    With every axis the same length, transposing the wrong axes does not change the shape,
-    so only the values can tell.
-    """
+    """Q and K of shape (5, 5, 5): swapping the wrong axes of K keeps the shape, not the values."""
     Q, K = _queries_keys(rng, (5,), (5,), 5, 5, 5)
     assert_close(student.attention_scores(Q, K), reference.attention_scores(Q, K),
                  name="attention_scores(Q, K) with Q and K of shape (5, 5, 5)")

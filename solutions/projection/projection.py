@@ -66,7 +66,9 @@ def _checked(v, u):
     v = np.asarray(v)
     u = np.asarray(u)
     if v.ndim != 1 or v.shape != u.shape:
-        raise ValueError(f"v and u must be 1-D vectors of the same length, got shapes {v.shape} and {u.shape}")
+        raise ValueError(
+            f"v and u must be 1-D vectors of the same length, got shapes {v.shape} and {u.shape}"
+        )
     if not np.any(u):
         raise ValueError("u is the zero vector: it has no direction to project onto")
     return v, u
