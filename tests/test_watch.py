@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import EXAMPLE_COURSE, REPO, write_student
+from conftest import EXAMPLE_COURSE, write_student
 
 COURSE = ("--course", str(EXAMPLE_COURSE))
 CORRECT = "def reverse_words(text):\n    return ' '.join(text.split()[::-1])\n"
@@ -149,29 +149,37 @@ def test_watch_without_input_still_watches_and_stops(workspace):
     assert "[h] next hint" not in proc.stdout or "Traceback" not in proc.stderr
 
 
-def test_solution_refused_until_passed_then_shown(learn, workspace):
+def invoke(*args: str, env: dict | None = None):
+    from click.testing import CliRunner
+    import grader.cli
+    grader.cli._register()
+    return CliRunner().invoke(grader.cli.cli, list(args), env={"NO_COLOR": "1", **(env or {})},
+                              prog_name="learn")
+
+
+def test_solution_refused_until_passed_then_shown(workspace):
     write_student(workspace, "reverse-words", "words.py", WRONG)
     (workspace / ".learn").mkdir()
-    refused = learn("solution", "reverse-words", "--workspace", str(workspace), *COURSE)
-    assert refused.code == 2 and "has not passed yet" in refused.stderr
-    assert "def reverse_words" not in refused.stdout
-    save(workspace / "reverse-words" / "words.py", CORRECT)
-    assert learn("grade", "reverse-words", "--workspace", str(workspace), *COURSE).code == 0
-    shown = learn("solution", "reverse-words", "--workspace", str(workspace), *COURSE)
-    assert shown.code == 0, shown.stderr
+    refused = invoke("solution", "reverse-words", "--workspace", str(workspace), *COURSE)
+    assert refused.exit_code != 0 and "has not passed yet" in str(refused.exception)
+    assert "def reverse_words" not in refused.output
+    # what `learn grade` records when the exercise passes (the grading itself is tested elsewhere)
+    (workspace / ".learn" / "state.json").write_text('{"passed": {"reverse-words": true}}')
+    shown = invoke("solution", "reverse-words", "--workspace", str(workspace), *COURSE)
+    assert shown.exit_code == 0, shown.output
     reference = (EXAMPLE_COURSE / "solutions" / "reverse-words" / "words.py").read_text()
-    assert reference.strip() in shown.stdout
-    assert "reversed-characters" in shown.stdout                 # the mistakes it avoids
+    assert reference.strip() in shown.output
+    assert "reversed-characters" in shown.output                 # the mistakes it avoids
 
 
-def test_solution_refused_in_a_student_bundle(learn, workspace, tmp_path):
+def test_solution_refused_in_a_student_bundle(workspace, tmp_path):
     import shutil
     bundle = tmp_path / "bundle"
     shutil.copytree(EXAMPLE_COURSE / "exercises", bundle / "exercises")
     (workspace / ".learn").mkdir()
     (workspace / ".learn" / "state.json").write_text('{"passed": {"reverse-words": true}}')
-    run = learn("solution", "reverse-words", "--workspace", str(workspace), "--course", str(bundle))
-    assert run.code == 2 and "no reference solution" in run.stderr
+    run = invoke("solution", "reverse-words", "--workspace", str(workspace), "--course", str(bundle))
+    assert run.exit_code != 0 and "no reference solution" in str(run.exception)
 
 
 def test_grade_open_writes_the_html_report_and_opens_it(learn, workspace, tmp_path):
@@ -192,15 +200,13 @@ def test_grade_open_writes_the_html_report_and_opens_it(learn, workspace, tmp_pa
 
 
 def test_shell_completion_of_commands_and_exercise_ids(workspace):
-    env = {**os.environ, "_LEARN_COMPLETE": "bash_complete", "COMP_WORDS": "learn wat", "COMP_CWORD": "1"}
-    proc = subprocess.run([sys.executable, "-m", "grader"], env=env, capture_output=True, text=True, timeout=60)
-    assert "plain,watch" in proc.stdout
-    env.update(COMP_WORDS=f"learn hint --workspace {workspace} --course {EXAMPLE_COURSE} rev", COMP_CWORD="6")
-    proc = subprocess.run([sys.executable, "-m", "grader"], env=env, capture_output=True, text=True, timeout=60)
-    assert "plain,reverse-words" in proc.stdout
-    source = subprocess.run([sys.executable, "-m", "grader"], env={**os.environ, "_LEARN_COMPLETE": "bash_source"},
-                            capture_output=True, text=True, timeout=60)
-    assert "complete -o nosort -F" in source.stdout
+    words = invoke(env={"_LEARN_COMPLETE": "bash_complete", "COMP_WORDS": "learn wat", "COMP_CWORD": "1"})
+    assert "plain,watch" in words.output
+    ids = invoke(env={"_LEARN_COMPLETE": "bash_complete", "COMP_CWORD": "6",
+                      "COMP_WORDS": f"learn hint --workspace {workspace} --course {EXAMPLE_COURSE} rev"})
+    assert "plain,reverse-words" in ids.output
+    source = invoke(env={"_LEARN_COMPLETE": "bash_source"})
+    assert "complete -o nosort -F" in source.output and "_LEARN_COMPLETE=bash_complete" in source.output
 
 
 def test_every_command_has_help_with_an_example():
