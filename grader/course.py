@@ -257,7 +257,12 @@ def load_course(root: Path) -> Course:
     exercises_dir = root / "exercises"
     if not exercises_dir.is_dir():
         raise CourseError(f"{root} is not a course: it has no exercises/ folder")
-    found = {p.parent.name: p for p in sorted(exercises_dir.glob("*/*/exercise.yaml"))}
+    found: dict[str, Path] = {}
+    for path in sorted(exercises_dir.glob("*/*/exercise.yaml")):
+        if path.parent.name in found:  # ids are folder names: two modules may not share one
+            raise CourseError(f"the exercise id {path.parent.name!r} is used twice, also by "
+                              f"{_display(found[path.parent.name], root)}", path=_display(path, root))
+        found[path.parent.name] = path
     title, order = "learn", sorted(found, key=lambda i: (found[i].parent.parent.name, i))
     index_path = exercises_dir / "course.yaml"
     if index_path.exists():

@@ -174,6 +174,8 @@ def check_texts(exercise: Exercise, render: Callable[[Exercise], list[tuple[str,
             report.problems.append(f"{label} still holds a TODO placeholder: write it for the student")
         if not _fences_balanced(text):
             report.problems.append(f"{label} opens a ``` code block that it never closes")
+        if _CONTROL.search(text):
+            report.problems.append(f"{label} holds control characters (escape codes or NUL)")
     if render is not None:
         try:
             shown = render(exercise)
@@ -181,8 +183,6 @@ def check_texts(exercise: Exercise, render: Callable[[Exercise], list[tuple[str,
             report.problems.append(f"the instructions or hints do not render: {type(exc).__name__}: {exc}")
             shown = []
         for label, text in shown:
-            if _CONTROL.search(text):
-                report.problems.append(f"{label} renders with control characters (escape codes or NUL)")
             if not text.strip():
                 report.problems.append(f"{label} renders as nothing")
     report.checks += 1

@@ -30,7 +30,7 @@ def render_for_student(exercise: Exercise) -> list[tuple[str, str]]:
             show_exercise(exercise, Workspace(Path(folder)))
         shown.append(("instructions (as `learn show` prints them)", buffer.getvalue()))
     for i, hint in enumerate(exercise.hints):
-        shown.append((f"hints[{i}] (as `learn hint` prints it)", click.unstyle(hint)))
+        shown.append((f"hints[{i}] (as `learn hint` prints it)", hint))
     return shown
 
 

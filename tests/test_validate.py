@@ -1,0 +1,177 @@
+"""`learn validate` on the example course and on broken copies of it: each break is reported
+under the exercise it breaks, with the reason, and the exit status says what kind of failure."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import EXAMPLE_COURSE
+
+from grader.cli import main
+
+
+@pytest.fixture
+def course(tmp_path: Path) -> Path:
+    """A private copy of the example course that a test may break."""
+    target = tmp_path / "course"
+    shutil.copytree(EXAMPLE_COURSE, target, ignore=shutil.ignore_patterns("__pycache__"))
+    return target
+
+
+class Outcome:
+    def __init__(self, exit_code: int, output: str) -> None:
+        self.exit_code, self.output = exit_code, output
+
+
+def learn(*args: str) -> Outcome:
+    """The real entry point (exit statuses included), its stdout and stderr mixed."""
+    with CliRunner().isolation() as streams:
+        try:
+            main(list(args))
+            code = 0
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else 1
+        mixed = streams[2] if len(streams) == 3 else streams[0]  # click >= 8.2 / older
+        return Outcome(code, mixed.getvalue().decode())
+
+
+def validate(course: Path, *args: str) -> Outcome:
+    return learn("validate", "--course", str(course), "--jobs", "1", *args)
+
+
+def block(output: str, exercise: str) -> str:
+    """The lines validate printed for EXERCISE: its verdict and its problems."""
+    lines, inside = [], False
+    for line in output.splitlines():
+        if line.startswith(("ok  ", "FAIL")):
+            inside = line.split()[1] == exercise
+        if inside:
+            lines.append(line)
+    return "\n".join(lines)
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new))
+
+
+def test_example_course_is_valid_in_parallel(course):
+    result = learn("validate", "--course", str(course), "--jobs", "2")
+    assert result.exit_code == 0, result.output
+    assert block(result.output, "reverse-words").startswith("ok   reverse-words")
+    assert block(result.output, "count-vowels").startswith("ok   count-vowels")
+    assert "2/2 exercises valid" in result.output and "with 2 processes" in result.output
+
+
+def test_uncaught_mistake(course):
+    yaml = course / "exercises/01-strings/count-vowels/exercise.yaml"
+    yaml.write_text(yaml.read_text() + "  - id: strips-whitespace\n    message: You stripped the text.\n")
+    (course / "solutions/count-vowels/mistakes.py").write_text(
+        (course / "solutions/count-vowels/mistakes.py").read_text()
+        + '\n\n@mistake("strips-whitespace", replaces="count_vowels")\n'
+          'def strips_whitespace(text):\n    return sum(c in "aeiou" for c in text.strip().lower())\n')
+    result = validate(course)
+    assert result.exit_code == 1
+    out = block(result.output, "count-vowels")
+    assert out.startswith("FAIL count-vowels")
+    assert "mistake 'strips-whitespace' scores full marks" in out and "do not catch it" in out
+    assert block(result.output, "reverse-words").startswith("ok")
+    assert "Invalid: count-vowels" in result.output
+
+
+def test_reference_that_fails(course):
+    edit(course / "solutions/count-vowels/vowels.py", "text.lower()", "text")
+    result = validate(course, "count-vowels")
+    assert result.exit_code == 1
+    out = block(result.output, "count-vowels")
+    assert "the reference scores" in out and "test_examples" in out
+
+
+def test_stub_signature_drift(course):
+    edit(course / "exercises/01-strings/reverse-words/words.py", "def reverse_words(text):",
+         "def reverse_words(text, sep=' '):")
+    result = validate(course, "reverse-words")
+    assert result.exit_code == 1
+    assert "reverse_words: the stub's signature (text, sep=' ') differs from the reference's (text)" \
+        in block(result.output, "reverse-words")
+
+
+def test_stub_docstring_drift(course):
+    edit(course / "exercises/01-strings/reverse-words/words.py", "in reverse order", "backwards")
+    result = validate(course, "reverse-words")
+    assert result.exit_code == 1
+    assert "the stub's docstring differs" in block(result.output, "reverse-words")
+
+
+def test_forbidden_call_in_reference(course):
+    edit(course / "solutions/reverse-words/words.py", "text.split()[::-1]", "reversed(text.split())")
+    result = validate(course, "reverse-words")
+    assert result.exit_code == 1
+    assert "the reference breaks its own rule at line 3: uses reversed" in block(result.output, "reverse-words")
+
+
+def test_stub_that_scores(course):
+    (course / "exercises/01-strings/count-vowels/vowels.py").write_text(
+        'def count_vowels(text):\n    """How many characters of TEXT are vowels (aeiou, either case)."""\n'
+        '    return 0\n')
+    result = validate(course, "count-vowels")
+    assert result.exit_code == 1
+    assert "the untouched stub scores" in block(result.output, "count-vowels")
+
+
+def test_hints_and_instructions_must_render(course):
+    yaml = course / "exercises/01-strings/count-vowels/exercise.yaml"
+    edit(yaml, "  - Loop over the characters", "  - TODO Loop over the characters")
+    edit(yaml, "is 4.\n", "is 4.\n  ```python\n  count_vowels('a')\n")
+    edit(yaml, "Lower-case the text first", "Lower-case the \\x1b[31mtext first")
+    edit(yaml, '- Lower-case', '- "Lower-case')
+    edit(yaml, 'first so that "A" counts.', 'first so that A counts."')
+    result = validate(course, "count-vowels")
+    assert result.exit_code == 1, result.output
+    out = block(result.output, "count-vowels")
+    assert "hints[0] still holds a TODO placeholder" in out
+    assert "instructions opens a ``` code block that it never closes" in out
+    assert "hints[1] holds control characters" in out
+
+
+def test_yaml_error_exits_2_naming_the_file_and_line(course):
+    yaml = course / "exercises/01-strings/count-vowels/exercise.yaml"
+    edit(yaml, "points: 10", "points: [10")
+    result = validate(course)
+    assert result.exit_code == 2
+    assert "exercises/01-strings/count-vowels/exercise.yaml:" in result.output
+    assert "invalid YAML" in result.output
+
+
+def test_yaml_field_error_names_the_field(course):
+    edit(course / "exercises/01-strings/count-vowels/exercise.yaml", "points: 10", "points: ten")
+    result = validate(course)
+    assert result.exit_code == 2
+    assert "exercises/01-strings/count-vowels/exercise.yaml:5: points: expected a whole number" in result.output
+
+
+def test_id_must_match_its_folder(course):
+    edit(course / "exercises/01-strings/count-vowels/exercise.yaml", "id: count-vowels", "id: vowels")
+    result = validate(course)
+    assert result.exit_code == 2
+    assert "count-vowels/exercise.yaml:2: id: 'vowels' does not match its folder 'count-vowels'" in result.output
+
+
+def test_ids_are_unique_across_modules(course):
+    twin = course / "exercises/02-more/count-vowels"
+    shutil.copytree(course / "exercises/01-strings/count-vowels", twin)
+    edit(twin / "exercise.yaml", "module: 01-strings", "module: 02-more")
+    result = validate(course)
+    assert result.exit_code == 2
+    assert "count-vowels" in result.output and "twice" in result.output
+
+
+def test_course_index_lists_every_exercise_once(course):
+    edit(course / "exercises/course.yaml", "[reverse-words, count-vowels]", "[reverse-words, reverse-words]")
+    result = validate(course)
+    assert result.exit_code == 2
+    assert "'reverse-words' is listed twice" in result.output
