@@ -6,7 +6,7 @@ import pytest
 from grader.testing import assert_close, assert_inputs_unchanged
 
 # A number computed from float32 input may come back as a Python float, which carries no
-# dtype to pick the tolerance from: grade it at float32 tolerance explicitly.
+# dtype: state the float32 tolerance rather than rely on the dtypes of the two values.
 FLOAT32 = {"rtol": 1e-4, "atol": 1e-5}
 
 FUNCTIONS = ["scalar_projection", "vector_projection", "rejection"]
