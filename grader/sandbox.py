@@ -5,15 +5,13 @@ submission (refusing symbolic links), then confines itself, in this order, befor
 student code runs:
 
 ``namespaces`` (Linux, as root; probed once per fork server by :func:`isolation`):
-    new mount, network, PID, IPC and UTS namespaces. The child forks again so the worker is
-    PID 1 of its own PID namespace: when it dies, everything it started dies with it, and the
-    outer child (which the grader kills on timeout) takes it down through PR_SET_PDEATHSIG.
-    The worker then chroots into a fresh tmpfs holding read-only binds of the Python
-    installation and the grader package (the course's ``_course`` folder masked), a copy of
-    the submission at ``/submission/<file>`` (read-only), a scratch ``/tmp`` and four
-    devices. The course's solutions, results folders, other students and ``/proc`` do not
-    exist in there, and the network namespace has no interface but a loopback that is down.
-    Then it drops to ``nobody``.
+    the worker is forked as PID 1 of a new PID namespace (killing it, as the grader does on
+    timeout, kills everything it started) and enters new mount, network, IPC and UTS
+    namespaces; it chroots into a tmpfs with read-only binds of the Python installation and
+    the grader package (``_course`` masked), a copy of the submission at
+    ``/submission/<file>``, a scratch ``/tmp`` and four devices (see :mod:`grader.namespaces`).
+    The course's solutions, results folders, other students and ``/proc`` do not exist in
+    there; the only network interface is a loopback that is down. Then it drops to ``nobody``.
 ``process`` (everywhere else):
     a new session (the grader kills the whole group), a fresh scratch folder as cwd.
 
@@ -25,7 +23,6 @@ install the :mod:`grader.guard` audit hook just before the student's file is imp
 from __future__ import annotations
 
 import atexit
-import ctypes
 import os
 import pwd
 import resource
@@ -37,17 +34,11 @@ import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from grader import guard
+from grader import guard, namespaces
+from grader.namespaces import SUBMISSION
 
 ISOLATION = "process"  # the floor; ForkServer reports what the server actually achieved
 
-CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC = 0x00020000, 0x04000000, 0x08000000
-CLONE_NEWPID, CLONE_NEWNET = 0x20000000, 0x40000000
-MS_RDONLY, MS_NOSUID, MS_NODEV, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 1, 2, 4, 32, 4096, 16384, 1 << 18
-PR_SET_PDEATHSIG, PR_SET_CHILD_SUBREAPER = 1, 36
-DEVICES = ("null", "zero", "urandom", "random")
-SUBMISSION = "/submission"
-MOUNT_BASES = ("/mnt", "/media", "/srv", "/opt", "/var/tmp", "/tmp")
 NAMESPACE_FAILED = 97  # exit status of a worker whose namespace setup failed after the probe passed
 
 
@@ -73,27 +64,6 @@ def confine(limits: Limits) -> None:
         rules.append((resource.RLIMIT_NPROC, limits.processes))
     for which, value in rules:
         resource.setrlimit(which, (value, value))
-
-
-# --- the libc calls Python does not wrap (grader side: ctypes is fine here) -------------------
-
-_libc = ctypes.CDLL(None, use_errno=True)
-
-
-def _checked(result: int, what: str) -> None:
-    if result != 0:
-        err = ctypes.get_errno()
-        raise OSError(err, f"{what}: {os.strerror(err)}")
-
-
-def _mount(source: str | None, target: str, fstype: str | None, flags: int, data: str | None = None) -> None:
-    enc = lambda s: None if s is None else s.encode()  # noqa: E731
-    _checked(_libc.mount(enc(source), enc(target), enc(fstype), ctypes.c_ulong(flags), enc(data)),
-             f"mount {target}")
-
-
-def _prctl(option: int, value: int) -> None:
-    _checked(_libc.prctl(option, ctypes.c_ulong(value), 0, 0, 0), f"prctl {option}")
 
 
 # --- what the worker may see --------------------------------------------------------------------
@@ -132,75 +102,6 @@ def _world_readable(path: str) -> bool:
     """Can an unprivileged user reach PATH (every folder on the way searchable by others)?"""
     parts = Path(path).resolve().parts
     return all(os.stat(os.path.join(*parts[:i + 1])).st_mode & 0o005 == 0o005 for i in range(len(parts)))
-
-
-# --- the namespace layer ------------------------------------------------------------------------
-
-def _mount_base(visible: list[str]) -> str:
-    for base in MOUNT_BASES:
-        if os.path.isdir(base) and not any(v == base or v.startswith(base + "/") or base.startswith(v + "/")
-                                           for v in visible):
-            return base
-    raise OSError("no folder to build the worker's root in")
-
-
-def _bind(source: str, root: str, writable: bool = False) -> None:
-    target = root + source
-    if os.path.isdir(source):
-        os.makedirs(target, exist_ok=True)
-    else:
-        os.makedirs(os.path.dirname(target), exist_ok=True)
-        open(target, "a").close()
-    _mount(source, target, None, MS_BIND | MS_REC)
-    if not writable:
-        _mount(None, target, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID)
-
-
-def _build_root(source: bytes, name: str, limits: Limits, owner: tuple[int, int] | None) -> None:
-    """Chroot into a fresh tmpfs that holds only what the worker needs (current mount namespace)."""
-    visible = visible_paths()
-    _mount(None, "/", None, MS_REC | MS_PRIVATE)
-    root = _mount_base(visible)
-    _mount("learn-worker", root, "tmpfs", MS_NOSUID | MS_NODEV, f"size={limits.scratch_bytes},mode=0755")
-    for link in ("/bin", "/lib", "/lib64", "/sbin"):
-        if os.path.islink(link):
-            os.symlink(os.readlink(link), root + link)
-    for path in ["/usr", "/etc/ld.so.cache"] + visible:
-        if os.path.exists(path):
-            _bind(path, root)
-    for path in hidden_paths():
-        if os.path.isdir(root + path):
-            _mount("hidden", root + path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV, "size=4k,mode=0555")
-    os.makedirs(root + "/dev")
-    for device in DEVICES:
-        _bind(f"/dev/{device}", root, writable=True)
-    os.makedirs(root + "/tmp", exist_ok=True)  # it may exist: a virtualenv under /tmp is bound there
-    os.chmod(root + "/tmp", 0o700)
-    os.makedirs(root + SUBMISSION)
-    with open(f"{root}{SUBMISSION}/{name}", "wb") as handle:
-        handle.write(source)
-    os.chmod(f"{root}{SUBMISSION}/{name}", 0o444)
-    os.chmod(root + SUBMISSION, 0o555)
-    if owner and os.geteuid() == 0:
-        os.chown(root + "/tmp", *owner)
-    os.chroot(root)
-    os.chdir("/tmp")
-
-
-def _enter_namespaces() -> None:
-    _checked(_libc.unshare(CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS), "unshare")
-
-
-def _supervise(child: int) -> None:
-    """The outer process of a namespaced worker: wait for it, then leave with its status."""
-    while True:
-        try:
-            _, status = os.waitpid(child, 0)
-        except ChildProcessError:
-            os._exit(0)
-        except InterruptedError:
-            continue
-        os._exit(os.waitstatus_to_exitcode(status) & 0xFF)
 
 
 def _drop_privileges(owner: tuple[int, int] | None) -> None:
@@ -263,29 +164,32 @@ def _probe() -> tuple[str, str]:
         return "process", "there is no user 'nobody' to drop to"
     previous = signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     try:
-        pid = os.fork()
+        pid = namespaces.fork_into_new_pid_namespace()
         if pid == 0:
             try:
-                _enter_namespaces()
-                inner = os.fork()
-                if inner:
-                    _supervise(inner)
-                _build_root(b"", "probe.py", Limits(), _nobody())
+                _enter_root(b"", "probe.py", Limits(), _nobody())
                 _drop_privileges(_nobody())
                 import numpy  # noqa: F401  (already loaded: this only proves the root is usable)
-                os._exit(0 if os.getuid() != 0 else 1)
+                os._exit(0 if os.getuid() != 0 and os.getpid() == 1 else 1)
             except BaseException:
                 os._exit(1)
         _, status = os.waitpid(pid, 0)
+    except OSError as exc:
+        return "process", f"creating a PID namespace failed ({exc.strerror})"
     finally:
         signal.signal(signal.SIGCHLD, previous)
     if os.waitstatus_to_exitcode(status) != 0:
-        return "process", "creating mount/network/PID namespaces failed (a container without CAP_SYS_ADMIN?)"
+        return "process", "creating mount/network namespaces failed (a container without CAP_SYS_ADMIN?)"
     try:
-        _prctl(PR_SET_CHILD_SUBREAPER, 1)  # orphaned workers are reaped by the server, not left as zombies
+        namespaces.become_subreaper()
     except OSError:
         pass
     return "namespaces", "mount, network, PID, IPC and UTS namespaces; chroot; uid nobody"
+
+
+def _enter_root(source: bytes, name: str, limits: Limits, owner: tuple[int, int] | None) -> None:
+    namespaces.enter()
+    namespaces.build_root(visible_paths(), hidden_paths(), source, name, limits.scratch_bytes, owner)
 
 
 def _read_submission(student_file: Path) -> bytes:
@@ -312,7 +216,7 @@ def start_worker(channel_fd: int, student_file: Path, limits: Limits) -> int:
     owner = _nobody()
     from grader import worker  # the worker's own imports happen before any confinement
     scratch = _scratch.create() if layer == "process" else "/tmp"
-    pid = os.fork()
+    pid = namespaces.fork_into_new_pid_namespace() if layer == "namespaces" else os.fork()
     if pid:
         if layer == "process":
             _scratch.track(pid, scratch)
@@ -335,12 +239,7 @@ def start_worker(channel_fd: int, student_file: Path, limits: Limits) -> int:
             os._exit(0)
         if layer == "namespaces":
             try:
-                _enter_namespaces()
-                inner = os.fork()
-                if inner:
-                    sock.close()  # the grader must see EOF the moment the worker dies
-                    _supervise(inner)
-                _build_root(source, student_file.name, limits, owner)
+                _enter_root(source, student_file.name, limits, owner)
             except OSError:
                 os._exit(NAMESPACE_FAILED)  # never fall back silently to a weaker layer
             file = Path(SUBMISSION) / student_file.name
@@ -354,8 +253,6 @@ def start_worker(channel_fd: int, student_file: Path, limits: Limits) -> int:
             file = student_file
             readable = visible_paths() + [str(student_file.parent)]
         _drop_privileges(owner)
-        if layer == "namespaces":
-            _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # after the uid change, which clears it
         confine(limits)
         os.environ.update({"TMPDIR": scratch, "HOME": scratch})
         guard.install(scratch, readable, hidden_paths())
