@@ -31,7 +31,7 @@ from grader.results import CourseResult, ExerciseResult, Status
 from grader.workspace import Workspace
 
 POLL = 0.1
-DEBOUNCE = 0.15
+DEBOUNCE = 0.1
 CLEAR = "\x1b[2J\x1b[H"
 KEYS = "[h] next hint   [n] next exercise   [l] list   [q] quit"
 

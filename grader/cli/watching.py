@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import sys
+import textwrap
 from pathlib import Path
 
 import click
@@ -99,7 +100,8 @@ def solution(exercise: str, workspace: Path | None, course: Path | None) -> None
     if chosen.mistakes:
         click.echo("\nWhat it avoids: the mistakes the grader knows for this exercise")
         for mistake in chosen.mistakes:
-            click.echo(f"  - {mistake.id}: {mistake.message.strip().splitlines()[0]}")
+            click.echo(textwrap.fill(f"- {mistake.id}: {' '.join(mistake.message.split())}", 78,
+                                     initial_indent="  ", subsequent_indent="    "))
     click.echo("\nCompare with yours: the two can differ and both be right.")
 
 

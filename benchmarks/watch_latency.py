@@ -1,0 +1,104 @@
+"""Re-grade latency in the warm `learn watch` process: median over repeated saves, printed.
+
+Two numbers per exercise: `grade` is one re-grade in the warm session (fork a worker, run the
+hidden tests, render); `save→result` is what a student waits for: from writing the file to the
+result on screen, through the polling loop and the debounce. The first (cold) grade, which
+loads the instructor's side of the exercise, is printed for comparison.
+
+    python benchmarks/watch_latency.py [--repeat 15]
+"""
+from __future__ import annotations
+
+import argparse
+import io
+import statistics
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from grader import watch
+from grader.cli.options import builtin_course_root
+from grader.course import load_course
+from grader.workspace import Workspace
+
+CORRECT = ('import numpy as np\n\n\ndef attention_scores(Q, K, scale=True):\n'
+           '    s = np.asarray(Q) @ np.swapaxes(np.asarray(K), -1, -2)\n'
+           '    return s / {div} if scale else s\n')
+VARIANTS = ["np.shape(Q)[-1]", "np.sqrt(np.shape(Q)[-1]) * 2"]  # both wrong: the session stays put
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=15)
+    args = parser.parse_args()
+    course = load_course(builtin_course_root())
+    exercise = course.get("attention-scores")
+    with tempfile.TemporaryDirectory() as folder:
+        ws = Workspace(Path(folder))
+        file = ws.student_file(exercise)
+        file.parent.mkdir(parents=True)
+        file.write_text(CORRECT.format(div=VARIANTS[0]))
+        screen = io.StringIO()
+        session = watch.Session(course, ws, write=screen.write)
+        session.current = exercise
+
+        started = time.perf_counter()
+        session.grade()
+        cold = time.perf_counter() - started
+        grades = []
+        for _ in range(args.repeat):
+            started = time.perf_counter()
+            session.grade()
+            grades.append(time.perf_counter() - started)
+
+        stop = threading.Event()
+        loop = threading.Thread(target=lambda: _run(session, exercise, stop), daemon=True)
+        loop.start()
+        _wait(lambda: "Watching" in screen.getvalue())
+        saves = []
+        for i in range(args.repeat):
+            seen = screen.getvalue().count("Score:")
+            started = time.perf_counter()
+            file.write_text(CORRECT.format(div=VARIANTS[(i + 1) % 2]) + "#" * i)
+            _wait(lambda: screen.getvalue().count("Score:") > seen)
+            saves.append(time.perf_counter() - started)
+            time.sleep(0.05)
+        stop.set()
+        loop.join(timeout=10)
+
+    print(f"watch re-grade latency, attention-scores ({len(course.get('attention-scores').functions)} function, "
+          f"{args.repeat} repeats)")
+    print(f"  cold first grade        {cold * 1000:8.1f} ms")
+    print(f"  warm grade   median     {statistics.median(grades) * 1000:8.1f} ms   "
+          f"(min {min(grades) * 1000:.1f}, max {max(grades) * 1000:.1f})")
+    print(f"  save→result  median     {statistics.median(saves) * 1000:8.1f} ms   "
+          f"(min {min(saves) * 1000:.1f}, max {max(saves) * 1000:.1f}; poll {watch.POLL * 1000:.0f} ms, "
+          f"debounce {watch.DEBOUNCE * 1000:.0f} ms)")
+    print(f"  cold / warm ratio       {cold / statistics.median(grades):8.1f}x")
+
+
+class _NoKeys(watch.Keys):
+    def __init__(self, stop: threading.Event) -> None:
+        super().__init__(io.StringIO())
+        self.stop = stop
+
+    def read(self, timeout: float) -> str | None:
+        time.sleep(timeout)
+        return "q" if self.stop.is_set() else None
+
+
+def _run(session: watch.Session, exercise, stop: threading.Event) -> None:
+    session.run(exercise, _NoKeys(stop))
+
+
+def _wait(condition, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise SystemExit("timed out waiting for the watch loop")
+        time.sleep(0.002)
+
+
+if __name__ == "__main__":
+    main()
