@@ -6,6 +6,7 @@ list``); nothing downstream re-checks what is validated here.
 """
 from __future__ import annotations
 
+import datetime
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,6 +71,12 @@ class Course:
     root: Path
     title: str
     exercises: tuple[Exercise, ...]
+    due_date: datetime.datetime | None = None   # course.yaml's due_date, timezone-aware
+
+    def past_due(self, now: datetime.datetime | None = None) -> bool:
+        """Is the due date behind us? Tests marked after_due_date are shown from then on."""
+        now = now or datetime.datetime.now(datetime.timezone.utc)
+        return self.due_date is not None and now >= self.due_date
 
     @property
     def has_solutions(self) -> bool:
@@ -264,25 +271,38 @@ def load_course(root: Path) -> Course:
                               f"{_display(found[path.parent.name], root)}", path=_display(path, root))
         found[path.parent.name] = path
     title, order = "learn", sorted(found, key=lambda i: (found[i].parent.parent.name, i))
+    due_date = None
     index_path = exercises_dir / "course.yaml"
     if index_path.exists():
-        title, order = _load_index(index_path, root, found)
+        title, order, due_date = _load_index(index_path, root, found)
     exercises = tuple(load_exercise(found[i], root) for i in order)
     for exercise in exercises:
         if not exercise.stub_path.is_file():
             raise CourseError(f"the stub {exercise.file} named in field 'file' does not exist",
                               path=_display(exercise.yaml_path, root), field="file")
-    return Course(root=root, title=title, exercises=exercises)
+    return Course(root=root, title=title, exercises=exercises, due_date=due_date)
 
 
-def _load_index(index_path: Path, root: Path, found: dict[str, Path]) -> tuple[str, list[str]]:
+def _due_date(doc: _Doc, value: Any) -> datetime.datetime | None:
+    """A date means the end of that day in UTC; a datetime without a zone is UTC."""
+    if value is None:
+        return None
+    if isinstance(value, datetime.datetime):
+        return value if value.tzinfo else value.replace(tzinfo=datetime.timezone.utc)
+    if isinstance(value, datetime.date):
+        return datetime.datetime.combine(value, datetime.time(23, 59, 59), datetime.timezone.utc)
+    doc.fail("due_date", f"expected a date like 2025-03-31 or 2025-03-31T18:00:00+01:00, got {value!r}")
+
+
+def _load_index(index_path: Path, root: Path,
+                found: dict[str, Path]) -> tuple[str, list[str], datetime.datetime | None]:
     doc = _Doc(index_path, _display(index_path, root))
     data = doc.data
     if not isinstance(data, dict):
         doc.fail("", "expected a mapping with title and exercises")
     for key in data:
-        if key not in ("format_version", "title", "exercises"):
-            doc.fail(key, "unknown field (expected format_version, title or exercises)")
+        if key not in ("format_version", "title", "exercises", "due_date"):
+            doc.fail(key, "unknown field (expected format_version, title, exercises or due_date)")
     title = _text(doc, "title", data.get("title", "learn"))
     order = _expect(doc, "exercises", data.get("exercises"), list, "a list of exercise ids")
     for i, exercise_id in enumerate(order):
@@ -293,5 +313,5 @@ def _load_index(index_path: Path, root: Path, found: dict[str, Path]) -> tuple[s
     missing = sorted(set(found) - set(order))
     if missing:
         doc.fail("exercises", f"does not list {', '.join(missing)}")
-    return title.strip(), list(order)
+    return title.strip(), list(order), _due_date(doc, data.get("due_date"))
 

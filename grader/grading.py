@@ -28,6 +28,11 @@ def solution_for(exercise: Exercise) -> Solution:
     return _solutions[key]
 
 
+def forget_solutions() -> None:
+    """Drop the instructor material loaded so far: the next grading reads the files as they are now."""
+    _solutions.clear()
+
+
 def _blank_tests(solution: Solution, status: Status, message: str) -> list[TestResult]:
     return [TestResult(c.id, c.description, status, 0.0, c.points, message=message, visibility=c.visibility)
             for c in solution.tests]
@@ -47,7 +52,8 @@ def is_untouched(exercise: Exercise, student_file: Path) -> bool:
 
 
 def grade_exercise(exercise: Exercise, student_file: Path, seed: int, server: ForkServer,
-                   reveal_hidden: bool = False, count_stub: bool = False) -> ExerciseResult:
+                   reveal_hidden: bool = False, count_stub: bool = False,
+                   after_due: bool = False) -> ExerciseResult:
     """Grade one student file. COUNT_STUB grades an untouched stub instead of calling it not started."""
     started = time.monotonic()
     solution = solution_for(exercise)
@@ -75,7 +81,7 @@ def grade_exercise(exercise: Exercise, student_file: Path, seed: int, server: Fo
                                       tests=_blank_tests(solution, status, error))
         else:
             proxy = StudentProxy(backend, exercise.functions, exercise.file)
-            tests = run_tests(solution, proxy, seed, reveal_hidden)
+            tests = run_tests(solution, proxy, seed, reveal_hidden, after_due)
             result = _exercise_result(exercise, Status.FAILED, tests=tests, output=output, violations=violations)
             _score(result)
     finally:
@@ -115,13 +121,15 @@ def _score(result: ExerciseResult) -> None:
 
 def grade_workspace(course: Course, workspace: Path, exercise_ids: list[str], seed: int,
                     server: ForkServer | None = None, student: str = "",
-                    reveal_hidden: bool = False) -> CourseResult:
+                    reveal_hidden: bool = False, after_due: bool = False) -> CourseResult:
+    """AFTER_DUE shows the tests marked after_due_date (see Course.past_due)."""
     started = time.monotonic()
     own_server = server is None
     server = server or ForkServer()
     try:
         exercises = [course.get(i) for i in exercise_ids] if exercise_ids else list(course.exercises)
-        results = [grade_exercise(e, workspace / e.id / e.file, seed, server, reveal_hidden) for e in exercises]
+        results = [grade_exercise(e, workspace / e.id / e.file, seed, server, reveal_hidden, after_due=after_due)
+                   for e in exercises]
     finally:
         if own_server:
             server.close()

@@ -92,11 +92,18 @@ def _output(context: TestContext) -> str:
     return text
 
 
+def shown_as(case: TestCase, reveal_hidden: bool = False, after_due: bool = False) -> str:
+    """How much of CASE the student sees: after_due_date tests are hidden until the due date."""
+    if reveal_hidden or (after_due and case.visibility == "after_due_date"):
+        return "visible"
+    return case.visibility
+
+
 def run_test(case: TestCase, solution: Solution, proxy: StudentProxy, seed: int,
-             reveal_hidden: bool = False) -> TestResult:
+             reveal_hidden: bool = False, after_due: bool = False) -> TestResult:
     started = time.monotonic()
     status, message, grader_error, context = _run_once(case, solution, proxy, seed, case.shrink)
-    visibility = "visible" if reveal_hidden else case.visibility
+    visibility = shown_as(case, reveal_hidden, after_due)
     result = TestResult(name=case.id, description=case.description, status=status,
                         points=case.points if status is Status.PASSED else 0.0,
                         max_points=case.points, message=message, visibility=case.visibility,
@@ -108,14 +115,21 @@ def run_test(case: TestCase, solution: Solution, proxy: StudentProxy, seed: int,
             smaller = _shrink(case, solution, proxy, seed)
             if smaller:
                 result.smallest_input = f"size={smaller[0]}:\n{_describe_calls(smaller[1])}"
-    if visibility != "visible" and status is Status.FAILED:
-        result.message = "This test is hidden: its inputs and expected values are not shown."
+    if visibility != "visible":  # name, docstring and diagnosis only: no inputs, no expected values
+        result.figures = []      # a figure carries the reference's output
+        if status is Status.FAILED:
+            result.message = "This test is hidden: its inputs and expected values are not shown."
+        elif grader_error:
+            result.message = ("The grader could not check this hidden test. If your function returns "
+                              "what the instructions describe, this is a bug in the exercise: please report it.")
+        if case.visibility == "after_due_date" and status is not Status.PASSED:
+            result.message += " Its details are shown after the due date."
     result.duration = time.monotonic() - started
     return result
 
 
 def run_tests(solution: Solution, proxy: StudentProxy, seed: int,
-              reveal_hidden: bool = False) -> list[TestResult]:
+              reveal_hidden: bool = False, after_due: bool = False) -> list[TestResult]:
     results: list[TestResult] = []
     timeouts = 0
     for case in solution.tests:
@@ -124,7 +138,7 @@ def run_tests(solution: Solution, proxy: StudentProxy, seed: int,
                                       message=f"Not run: your code timed out {MAX_TIMEOUTS} times already.",
                                       visibility=case.visibility))
             continue
-        result = run_test(case, solution, proxy, seed, reveal_hidden)
+        result = run_test(case, solution, proxy, seed, reveal_hidden, after_due)
         timeouts += result.status is Status.TIMEOUT
         results.append(result)
     return results

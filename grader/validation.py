@@ -28,7 +28,7 @@ from grader.course import Exercise
 from grader.errors import CourseError
 from grader.forbidden import find_violations
 from grader.forkserver import ForkServer
-from grader.grading import grade_exercise, solution_for
+from grader.grading import forget_solutions, grade_exercise, solution_for
 from grader.proxy import InProcessBackend, StudentProxy
 from grader.results import Status, TestResult
 from grader.runner import run_tests
@@ -238,6 +238,7 @@ def validate(exercises: list[Exercise], on_report: Callable[[Report], None] | No
             on_report(report)
 
     if jobs == 1:
+        forget_solutions()  # an author may have edited them since this process last loaded them
         with ForkServer() as server:
             for exercise in exercises:
                 done(_timed(exercise, server))

@@ -176,8 +176,10 @@ def render_result(result: CourseResult, fmt: str, colour: bool) -> str:
 @click.option("--seed", type=click.IntRange(0, 2 ** 32 - 1), default=None,
               help="Reproduce a run exactly (the report prints its seed).")
 @click.option("--open", "open_", is_flag=True, help="Also write the HTML report and open it in your browser.")
+@click.option("--after-due-date", "after_due", is_flag=True,
+              help="Show the tests marked after_due_date (automatic once course.yaml's due_date has passed).")
 def grade(exercises: tuple[str, ...], workspace: Path | None, course: Path | None, fmt: str,
-          output: Path | None, seed: int | None, open_: bool = False) -> None:
+          output: Path | None, seed: int | None, open_: bool = False, after_due: bool = False) -> None:
     """Grade your work: run the hidden tests and explain what went wrong.
 
     Exit status: 0 when everything graded passes, 1 when a test failed, 2 for a usage or
@@ -199,7 +201,8 @@ def grade(exercises: tuple[str, ...], workspace: Path | None, course: Path | Non
         from grader.partial import grade_static
         result = grade_static(the_course, ws.root, list(exercises), seed)
     else:
-        result = grade_workspace(the_course, ws.root, list(exercises), seed)
+        result = grade_workspace(the_course, ws.root, list(exercises), seed,
+                                 after_due=after_due or the_course.past_due())
     if ws.has_state and not result.partial:
         for ex in result.exercises:
             if ex.status is not Status.NOT_STARTED:

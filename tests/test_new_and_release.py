@@ -1,0 +1,247 @@
+"""`learn new`, `learn release`, grading in a student bundle, and visibility: through the real
+CLI, on throwaway copies of the example course."""
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import EXAMPLE_COURSE, write_student
+
+from grader.cli import main
+
+
+class Outcome:
+    def __init__(self, exit_code: int, output: str) -> None:
+        self.exit_code, self.output = exit_code, output
+
+
+def learn(*args: str | Path, cwd: Path | None = None) -> Outcome:
+    """The real entry point (exit statuses included), its stdout and stderr mixed."""
+    runner = CliRunner()
+    with runner.isolation() as streams:
+        before = os.getcwd()
+        try:
+            if cwd:
+                os.chdir(cwd)
+            main([str(a) for a in args])
+            code = 0
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else 1
+        finally:
+            os.chdir(before)
+        mixed = streams[2] if len(streams) == 3 else streams[0]  # click >= 8.2 / older
+        return Outcome(code, mixed.getvalue().decode())
+
+
+@pytest.fixture
+def course(tmp_path: Path) -> Path:
+    target = tmp_path / "course"
+    shutil.copytree(EXAMPLE_COURSE, target, ignore=shutil.ignore_patterns("__pycache__"))
+    return target
+
+
+# -- learn new ------------------------------------------------------------------------------
+
+def fill_in(course: Path, module: str) -> None:
+    """What an author does with a scaffold of `double-it`: replace every TODO."""
+    yaml = course / f"exercises/{module}/double-it/exercise.yaml"
+    text = yaml.read_text()
+    text = re.sub(r"TODO ?:? ?", "", text).replace("todo-first-mistake", "squares")
+    yaml.write_text(text)
+    doc = '"""Return twice X."""'
+    for path in (course / f"exercises/{module}/double-it/double_it.py", course / "solutions/double-it/double_it.py"):
+        source = re.sub(r'"""TODO.*?"""', doc, path.read_text(), flags=re.S)
+        path.write_text(source)
+    reference = course / "solutions/double-it/double_it.py"
+    reference.write_text(re.sub(r"raise NotImplementedError\(.*\)", "return 2 * x", reference.read_text()))
+    mistakes = course / "solutions/double-it/mistakes.py"
+    mistakes.write_text(mistakes.read_text().replace("todo-first-mistake", "squares")
+                        .replace('raise NotImplementedError("TODO: write the mistake")', "return x * x"))
+    tests = course / "solutions/double-it/test_double_it.py"
+    tests.write_text(tests.read_text().replace('"""TODO: ', '"""'))
+
+
+def test_new_scaffolds_an_exercise_that_fails_validation_until_filled_in(course):
+    made = learn("new", "double-it", "--module", "02-numbers", "--course", course)
+    assert made.exit_code == 0, made.output
+    for path in ("exercises/02-numbers/double-it/exercise.yaml", "exercises/02-numbers/double-it/double_it.py",
+                 "solutions/double-it/double_it.py", "solutions/double-it/test_double_it.py",
+                 "solutions/double-it/mistakes.py"):
+        assert (course / path).is_file(), path
+    assert "exercises: [reverse-words, count-vowels, double-it]" in (course / "exercises/course.yaml").read_text()
+    listed = learn("list", "--course", course, "--workspace", course.parent / "ws")
+    assert "double-it" in listed.output
+
+    fresh = learn("validate", "double-it", "--course", course, "--jobs", "1")
+    assert fresh.exit_code == 1, fresh.output
+    assert "FAIL double-it" in fresh.output
+    assert "the reference scores 0/10" in fresh.output
+    assert "still holds a TODO placeholder" in fresh.output
+
+    fill_in(course, "02-numbers")
+    done = learn("validate", "double-it", "--course", course, "--jobs", "1")
+    assert done.exit_code == 0, done.output
+
+
+def test_new_refuses_an_existing_or_malformed_id_and_keeps_block_lists(course):
+    assert "already exists" in learn("new", "count-vowels", "--course", course).output
+    bad = learn("new", "Count_Vowels", "--course", course)
+    assert bad.exit_code == 2 and "not a valid exercise id" in bad.output
+    index = course / "exercises/course.yaml"
+    index.write_text("format_version: 1\ntitle: Strings\nexercises:\n  - reverse-words  # first\n"
+                     "  - count-vowels\n# the end\n")
+    assert learn("new", "shout", "--course", course).exit_code == 0
+    assert index.read_text() == ("format_version: 1\ntitle: Strings\nexercises:\n  - reverse-words  # first\n"
+                                 "  - count-vowels\n  - shout\n# the end\n")
+    assert (course / "exercises/01-strings/shout/exercise.yaml").is_file()  # the last module by default
+
+
+# -- learn release --------------------------------------------------------------------------
+
+def test_release_writes_a_bundle_without_instructor_material(course, tmp_path):
+    out = tmp_path / "bundle"
+    run = learn("release", "--out", out, "--course", course)
+    assert run.exit_code == 0, run.output
+    assert "none found" in run.output
+    files = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
+    assert files == ["exercises/01-strings/count-vowels/exercise.yaml", "exercises/01-strings/count-vowels/vowels.py",
+                     "exercises/01-strings/reverse-words/exercise.yaml", "exercises/01-strings/reverse-words/words.py",
+                     "exercises/course.yaml"]
+    # independently of the release's own check: no instructor file, nor any line of code of one
+    bundle_text = "\n".join((out / f).read_text() for f in files)
+    for secret in (course / "solutions").rglob("*.py"):
+        for line in secret.read_text().splitlines():
+            code = line.strip()
+            if len(code) > 20 and not code.startswith(('"""', "def ", "import", "from")):
+                assert code not in bundle_text, (secret, code)
+    refused = learn("release", "--out", out, "--course", course)
+    assert refused.exit_code == 2 and "not empty" in refused.output
+
+
+@pytest.mark.parametrize("plant, expected", [
+    (lambda c: shutil.copy(c / "solutions/count-vowels/vowels.py", c / "exercises/01-strings/count-vowels/vowels.py"),
+     "exercises/01-strings/count-vowels/vowels.py: is a copy of solutions/count-vowels/vowels.py"),
+    (lambda c: (c / "exercises/01-strings/reverse-words/mistakes.py").write_text("# examples\n"),
+     "exercises/01-strings/reverse-words/mistakes.py: is named like instructor material"),
+    (lambda c: (c / "exercises/01-strings/reverse-words/notes.md").write_text(
+        "Notes\n" + (c / "solutions/reverse-words/mistakes.py").read_text()),
+     "exercises/01-strings/reverse-words/notes.md: contains the whole file from solutions/reverse-words/mistakes.py"),
+    (lambda c: (c / "exercises/01-strings/reverse-words/exercise.yaml").write_text(
+        (c / "exercises/01-strings/reverse-words/exercise.yaml").read_text()
+        + "# the answer:\n#     return \" \".join(text.split()[::-1])\n"),
+     "exercises/01-strings/reverse-words/exercise.yaml: contains the body of reverse_words() from "
+     "solutions/reverse-words/words.py"),
+    (lambda c: (c / "exercises/01-strings/count-vowels/data.txt").write_text(
+        'def case_sensitive(text):\n    return sum(c in "aeiou" for c in text)\n'),
+     "exercises/01-strings/count-vowels/data.txt: contains the body of case_sensitive() from "
+     "solutions/count-vowels/mistakes.py"),
+])
+def test_release_fails_loudly_on_a_leak(course, tmp_path, plant, expected):
+    plant(course)
+    run = learn("release", "--out", tmp_path / "bundle", "--course", course)
+    assert run.exit_code == 1, run.output
+    assert "LEAK" in run.output
+    assert expected in run.output
+
+
+def test_a_student_uses_the_bundle(course, tmp_path):
+    out = tmp_path / "bundle"
+    assert learn("release", "--out", out, "--course", course).exit_code == 0
+    ws = tmp_path / "ws"
+    started = learn("start", "reverse-words", "--workspace", ws, "--course", out)
+    assert started.exit_code == 0, started.output
+    assert "Reverse the words" in started.output
+    assert json.loads((ws / ".learn/state.json").read_text())["course"] == str(out.resolve())
+
+    untouched = learn("grade", "--workspace", ws, "--format", "json")
+    assert untouched.exit_code == 0, untouched.output
+    assert json.loads(untouched.output)["partial"] is True
+
+    write_student(ws, "reverse-words", "words.py", "def reverse_words(text, sep):\n    return list(reversed(text))\n")
+    graded = learn("grade", "--workspace", ws, "--format", "json")
+    assert graded.exit_code == 1
+    result = json.loads(graded.output)
+    assert result["partial"] is True and result["max_score"] == 0
+    exercise = result["exercises"][0]
+    tests = {t["name"]: t for t in exercise["tests"]}
+    assert tests["signatures"]["status"] == "failed"
+    assert "reverse_words(text, sep) should be reverse_words(text)" in tests["signatures"]["message"]
+    assert tests["forbidden_calls"]["status"] == "error" and "reversed" in tests["forbidden_calls"]["message"]
+
+    write_student(ws, "reverse-words", "words.py", "def reverse_words(text):\n    return text\n")
+    terminal = learn("grade", "--workspace", ws)
+    assert terminal.exit_code == 0, terminal.output
+    assert "student-only install" in terminal.output and "instructor's CI" in terminal.output
+
+
+# -- visibility -----------------------------------------------------------------------------
+
+SECRET_TESTS = '''
+
+@pytest.mark.points(0)
+@pytest.mark.visibility("hidden")
+def test_secret(student):
+    """A sentence about animals."""
+    from grader.testing import attach_figure
+    attach_figure("bars", "secret", values=[1.0, 2.0], reference=[31337.0, 27182.0])
+    assert_close(student.reverse_words("zebra quokka narwhal"), "narwhal quokka zebra")
+
+
+@pytest.mark.points(0)
+@pytest.mark.visibility("after_due_date")
+def test_late(student):
+    """A sentence about letters."""
+    assert_close(student.reverse_words("alpha beta gamma"), "gamma beta alpha")
+'''
+
+
+@pytest.fixture
+def secret_course(course: Path) -> Path:
+    tests = course / "solutions/reverse-words/test_words.py"
+    tests.write_text(tests.read_text() + SECRET_TESTS)
+    return course
+
+
+def grade_wrong(course: Path, ws: Path, *args: str,
+                formats: tuple[str, ...] = ("terminal", "json", "markdown", "html")) -> dict[str, str]:
+    write_student(ws, "reverse-words", "words.py", "def reverse_words(text):\n    return text[::-1]\n")
+    return {fmt: learn("grade", "reverse-words", "--workspace", ws, "--course", course, "--seed", "7",
+                       "--format", fmt, *args).output for fmt in formats}
+
+
+def test_no_report_prints_the_reference_output_of_a_hidden_test(secret_course, tmp_path):
+    reports = grade_wrong(secret_course, tmp_path / "ws")
+    for fmt, text in reports.items():
+        assert "test_secret" in text, fmt
+        for secret in ("narwhal quokka zebra", "zebra quokka narwhal", "31337", "gamma beta alpha"):
+            assert secret not in text, (fmt, secret)
+    tests = {t["name"]: t for t in json.loads(reports["json"])["exercises"][0]["tests"]}
+    assert tests["test_secret"]["status"] == "failed" and "hidden" in tests["test_secret"]["message"]
+    assert "after the due date" in tests["test_late"]["message"]
+    assert tests["test_secret"]["diagnoses"][0]["id"] == "reversed-characters"  # the diagnosis still shows
+    # a visible failure of the same student does show its expected value, so the above means something
+    assert "world hello" in reports["terminal"]
+
+
+def test_after_due_date_tests_show_after_the_due_date(secret_course, tmp_path):
+    flagged = grade_wrong(secret_course, tmp_path / "ws", "--after-due-date", formats=("json",))
+    assert "gamma beta alpha" in flagged["json"] and "narwhal quokka zebra" not in flagged["json"]
+
+    index = secret_course / "exercises/course.yaml"
+    index.write_text(index.read_text() + "due_date: 2000-01-31\n")
+    past = grade_wrong(secret_course, tmp_path / "ws", formats=("json",))
+    assert "gamma beta alpha" in past["json"] and "narwhal quokka zebra" not in past["json"]
+
+    index.write_text(index.read_text().replace("2000-01-31", "2999-01-31T18:00:00+01:00"))
+    future = grade_wrong(secret_course, tmp_path / "ws", formats=("json",))
+    assert "gamma beta alpha" not in future["json"]
+
+    index.write_text(index.read_text().replace("2999-01-31T18:00:00+01:00", "next friday"))
+    broken = learn("grade", "--workspace", tmp_path / "ws", "--course", secret_course)
+    assert broken.exit_code == 2 and "course.yaml:4: due_date: expected a date" in broken.output
