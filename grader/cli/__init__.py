@@ -30,6 +30,9 @@ def cli(ctx: click.Context, debug: bool) -> None:
       learn hint EXERCISE  one more hint, from gentle to explicit
     """
     ctx.ensure_object(dict)["debug"] = debug
+    if debug:  # the layer a worker gets here, and why (a laptop without namespaces is told so)
+        from grader import sandbox
+        click.echo("sandbox: {} ({})".format(*sandbox.isolation()), err=True)
     if ctx.invoked_subcommand is None:
         from grader.cli.student import status
         ctx.invoke(status)
