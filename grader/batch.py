@@ -270,7 +270,8 @@ def serve(course_root: str) -> None:
 def _grade_one(course: Course, task: dict, server: Any) -> dict[str, Any]:
     from grader import report
     from grader.grading import grade_workspace
-    result = grade_workspace(course, Path(task["path"]), [], task["seed"], server=server, student=task["name"])
+    result = grade_workspace(course, Path(task["path"]), [], task["seed"], server=server, student=task["name"],
+                             after_due=course.past_due())  # after_due_date tests, once course.yaml's due_date passed
     out = Path(task["out"])
     data = result.as_json()
     write_atomic(out / "results.json", json.dumps(data, indent=2, allow_nan=False, default=str) + "\n")

@@ -12,6 +12,7 @@ validates the exercises it is handed. Reports come back as plain dataclasses.
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import importlib.util
 import inspect
 import multiprocessing
@@ -22,7 +23,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
-from typing import Callable
+from typing import Callable, Iterator
 
 from grader.course import Exercise
 from grader.errors import CourseError
@@ -37,6 +38,7 @@ from grader.solutions import Solution
 VALIDATION_SEEDS = (1, 2)
 # what a scaffold from `learn new` leaves for the author to replace; never shown to a student
 PLACEHOLDER = re.compile(r"\bTODO\b")
+BLAS_THREADS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
@@ -220,6 +222,19 @@ def _timed(exercise: Exercise, server: ForkServer) -> Report:
     return report
 
 
+@contextlib.contextmanager
+def _one_blas_thread() -> Iterator[None]:
+    """JOBS processes that each start a BLAS thread per core would fight over the cores."""
+    saved = {k: os.environ.get(k) for k in BLAS_THREADS}
+    os.environ.update({k: "1" for k in BLAS_THREADS if k not in os.environ})
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+
+
 def default_jobs(count: int) -> int:
     return max(1, min(count, os.cpu_count() or 1))
 
@@ -245,7 +260,8 @@ def validate(exercises: list[Exercise], on_report: Callable[[Report], None] | No
         return reports
     # spawn, not fork: a pool process must not inherit this process's modules or threads
     context = multiprocessing.get_context("spawn")
-    with concurrent.futures.ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_server) as pool:
+    with _one_blas_thread(), concurrent.futures.ProcessPoolExecutor(
+            jobs, mp_context=context, initializer=_start_server) as pool:
         futures = [pool.submit(_validate_in_pool, e) for e in exercises]
         for exercise, future in zip(exercises, futures):
             try:
