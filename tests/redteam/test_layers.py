@@ -1,0 +1,80 @@
+"""The sandbox's own promises, checked directly on a fork server and on the audit-hook policy."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from grader.forkserver import ForkServer
+from grader.guard import Guard, Refused
+from grader.sandbox import Limits
+from redteam_harness import expected_layer
+
+INSPECTOR = '''
+import os
+import stat
+
+
+def inspect():
+    fds = []
+    for fd in range(256):
+        try:
+            fds.append([fd, stat.S_ISSOCK(os.fstat(fd).st_mode)])
+        except OSError:
+            pass
+    return {"fds": fds, "uid": os.getuid(), "pid": os.getpid(), "cwd": os.getcwd(),
+            "env": sorted(os.environ)}
+'''
+
+
+@pytest.mark.parametrize("forced", [None, "process"])
+def test_the_server_reports_the_layer_it_achieves(forced: str | None, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    if forced:
+        monkeypatch.setenv("LEARN_SANDBOX", forced)
+    else:
+        monkeypatch.delenv("LEARN_SANDBOX", raising=False)
+    monkeypatch.setenv("LEARN_TEST_SECRET", "hunter2")
+    student = tmp_path / "inspect.py"
+    student.write_text(INSPECTOR)
+    with ForkServer() as server:
+        assert server.isolation == (forced or expected_layer())
+        assert server.isolation_reason
+        worker = server.spawn(student, Limits())
+        assert "hello" in worker.receive(20.0)
+        seen = worker.call("inspect", [], {}, 10.0)["value"]
+        worker.kill()
+    # Only stdin/stdout/stderr and the one channel socket: never the server's control socket.
+    assert [fd for fd, _ in seen["fds"]][:3] == [0, 1, 2]
+    assert [is_socket for _, is_socket in seen["fds"]].count(True) == 1 and len(seen["fds"]) == 4
+    assert "LEARN_TEST_SECRET" not in seen["env"]
+    if server.isolation == "namespaces":
+        assert seen["pid"] == 1 and seen["uid"] != 0 and seen["cwd"] == "/tmp"
+
+
+def test_guard_policy(tmp_path: Path) -> None:
+    scratch, readable, hidden = tmp_path / "scratch", tmp_path / "python", tmp_path / "python" / "_course"
+    for folder in (scratch, hidden):
+        folder.mkdir(parents=True)
+    guard = Guard(str(scratch), [str(readable)], [str(hidden)])
+    guard("open", (str(readable / "os.py"), "r", 0))
+    guard("open", (str(scratch / "notes.txt"), "w", 0))
+    guard("open", (3, "rb", 0))                       # an inherited descriptor has no path
+    guard("import", ("numpy",))                       # events it does not watch pass untouched
+    refused = [
+        ("open", (str(hidden / "solutions" / "ref.py"), "r", 0)),
+        ("open", (str(readable / "os.py"), "w", 0)),
+        ("open", (str(readable / "os.py"), None, 0o101)),   # os.open(O_WRONLY | O_CREAT)
+        ("open", ("/etc/passwd", "r", 0)),
+        ("open", (str(scratch / ".." / "python" / "x"), "a", 0)),
+        ("os.listdir", ("/",)), ("os.remove", (str(readable / "os.py"),)),
+        ("os.rename", (str(scratch / "a"), str(readable / "a"))),
+        ("subprocess.Popen", ("sh", ["sh"], None, None)), ("os.system", (b"id",)), ("os.fork", ()),
+        ("os.kill", (1, 9)), ("socket.connect", (None, ("127.0.0.1", 80))), ("ctypes.dlopen", ("libc.so.6",)),
+    ]
+    for event, args in refused:
+        with pytest.raises(Refused):
+            guard(event, args)
+    (scratch / "link").symlink_to(hidden)
+    with pytest.raises(Refused):  # a link in scratch does not reach what it points at
+        guard("open", (str(scratch / "link" / "ref.py"), "r", 0))
