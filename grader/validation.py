@@ -21,7 +21,6 @@ import os
 import re
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from types import ModuleType
 from typing import Callable, Iterator
 
