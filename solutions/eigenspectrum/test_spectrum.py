@@ -86,12 +86,20 @@ def test_eigenspectrum_known_values(student, rng):
 
 
 @pytest.mark.points(1)
-def test_eigenspectrum_float32_symmetric(student, reference, rng):
-    """A symmetric float32 matrix has real eigenvalues; they are compared at float32
-    tolerance (returning float32, float64 or a complex dtype with zero imaginary parts is fine)."""
+def test_float32_inputs(student, reference, rng):
+    """float32 matrices work and are compared at float32 tolerance (returning float32, float64,
+    or a complex dtype with zero imaginary parts, is fine): the eigenvalues and spectral radius
+    of a symmetric matrix (all real), and the condition number of a well-conditioned one."""
     A = rng.standard_normal((6, 6))
     W = ((A + A.T) / 2).astype(np.float32)
     _assert_spectrum(student.eigenspectrum(W), reference.eigenspectrum(W), W.dtype)
+    # np.float32 expected values: a float32 answer is graded at float32 tolerance.
+    assert_close(student.spectral_radius(W), np.float32(reference.spectral_radius(W)),
+                 name="spectral_radius(W) for a float32 W")
+    # Well conditioned on purpose: float32 leaves σ_min only ~1e-7·σ_max of accuracy.
+    W = (3 * np.eye(5) + 0.3 * rng.standard_normal((5, 5))).astype(np.float32)
+    assert_close(student.condition_number(W), np.float32(reference.condition_number(W)),
+                 name="condition_number(W) for a float32 W")
     assert_inputs_unchanged()
 
 
