@@ -136,8 +136,10 @@ def test_eigen_equation(student, rng):
     is the eigenvalue, not σ itself)."""
     for m, n in ((9, 6), (4, 7)):
         W, _, _ = _gap_matrix(rng, m, n, rng.uniform(0.3, 0.9))
-        sigma, v = student.power_iteration(W, rng=_fresh(rng))
-        v = np.asarray(v, dtype=float)
+        result = student.power_iteration(W, rng=_fresh(rng))
+        assert isinstance(result, (tuple, list)) and len(result) == 2 and isinstance(result[1], np.ndarray), \
+            "power_iteration must return a pair (sigma, v) with v a numpy array"
+        sigma, v = float(result[0]), np.asarray(result[1], dtype=float)
         assert_close(np.sqrt(v @ v), 1.0, rtol=1e-6, name="the length of v")
         residual = W.T @ (W @ v) - sigma ** 2 * v
         assert np.sqrt(residual @ residual) <= 1e-4 * sigma ** 2, (

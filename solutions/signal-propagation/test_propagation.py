@@ -21,8 +21,8 @@ def _fresh(rng):
     return np.random.default_rng(int(rng.integers(2**63)))
 
 
-def _stack(student, rng, scheme, depth=DEPTH, width=WIDTH):
-    stack = student.init_stack(depth, width, _fresh(rng), scheme)
+def _stack(student, rng, scheme, depth=DEPTH, width=WIDTH, generator=None):
+    stack = student.init_stack(depth, width, _fresh(rng) if generator is None else generator, scheme)
     assert isinstance(stack, (list, tuple)) and len(stack) == depth, (
         f"init_stack({depth}, {width}, rng, {scheme!r}) must return a list of {depth} matrices, got "
         f"{len(stack) if isinstance(stack, (list, tuple)) else type(stack).__name__}")
@@ -60,10 +60,8 @@ def test_layers_are_independent_draws(student, rng, scheme):
     only from the `rng` argument: the same generator state gives the same stack, another seed
     another stack."""
     seed = int(rng.integers(2**62))
-    first = student.init_stack(3, 6, np.random.default_rng(seed), scheme)
-    again = student.init_stack(3, 6, np.random.default_rng(seed), scheme)
-    other = student.init_stack(3, 6, np.random.default_rng(seed + 1), scheme)
-    assert len(first) == 3 and len(again) == 3 and len(other) == 3, "init_stack(3, 6, ...) must return 3 matrices"
+    first, again, other = (_stack(student, rng, scheme, 3, 6, np.random.default_rng(s))
+                           for s in (seed, seed, seed + 1))
     assert not np.array_equal(first[0], first[1]) and not np.array_equal(first[1], first[2]), (
         f"the layers of init_stack(3, 6, rng, {scheme!r}) are identical: draw a new matrix for every layer")
     assert all(np.array_equal(a, b) for a, b in zip(first, again)), (
