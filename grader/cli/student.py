@@ -32,7 +32,12 @@ def style(text: str, **kwargs: object) -> str:
 def show_exercise(exercise: Exercise, workspace: Workspace) -> None:
     click.echo(style(f"{exercise.title}", bold=True) + f"  ({exercise.id}, {exercise.points} points)")
     click.echo("")
-    for line in exercise.instructions.strip().splitlines():
+    lines = exercise.instructions.strip().splitlines()
+    if lines and lines[0].lstrip("# ").strip() == exercise.title:
+        lines = lines[1:]  # the heading repeats the title printed above
+        while lines and not lines[0].strip():
+            lines = lines[1:]
+    for line in lines:
         if line.startswith("#"):
             click.echo(style(line.lstrip("# ").strip(), bold=True, underline=True))
         else:
