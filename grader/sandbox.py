@@ -245,13 +245,17 @@ def start_worker(channel_fd: int, student_file: Path, limits: Limits) -> int:
             file = Path(SUBMISSION) / student_file.name
             readable = visible_paths() + [SUBMISSION]
         else:
+            # A copy, as in the namespace layer: the student's folder may be unreadable to
+            # nobody, and the worker needs nothing else from it.
+            file = Path(scratch) / student_file.name
+            file.write_bytes(source)
+            file.chmod(0o444)
             if owner and os.geteuid() == 0 and _world_readable(sys.prefix):
                 os.chown(scratch, *owner)
             else:
                 owner = None
             os.chdir(scratch)
-            file = student_file
-            readable = visible_paths() + [str(student_file.parent)]
+            readable = visible_paths()
         _drop_privileges(owner)
         confine(limits)
         os.environ.update({"TMPDIR": scratch, "HOME": scratch})

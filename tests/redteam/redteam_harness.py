@@ -111,3 +111,23 @@ def expected_layer() -> str:
     probe = subprocess.run(["unshare", "--net", "--pid", "--mount", "--fork", "true"],
                            capture_output=True, timeout=30)
     return "namespaces" if probe.returncode == 0 else "process"
+
+
+# --- fixtures: the test modules import them by name (a conftest.py here would shadow the
+# suite's top-level `conftest` module, which other test files import) ---------------------------
+
+@pytest.fixture(scope="session")
+def runner() -> CliRunner:
+    grader.cli._register()
+    return CliRunner()
+
+
+@pytest.fixture
+def secret_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LEARN_TEST_SECRET", SECRET)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", SECRET)
+
+
+@pytest.fixture(scope="session")
+def course(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return copy_course(tmp_path_factory.mktemp("course"))

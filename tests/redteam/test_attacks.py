@@ -17,7 +17,8 @@ import pytest
 
 import grader
 from redteam_harness import (ATTACKS, HOST_CANARIES, INSTRUCTOR_MARKERS, SECRET, Graded, expected_layer, grade,
-                      make_workspace, plant, snapshot)
+                             make_workspace, plant, snapshot)
+from redteam_harness import course, runner, secret_env  # noqa: F401  (fixtures)
 
 TIME_BOUND = 40.0          # seconds for one submission, however hostile
 GRADER_CANARY = Path(grader.__file__).resolve().parent / "redteam-canary.txt"

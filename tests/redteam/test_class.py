@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from redteam_harness import ATTACKS, EXERCISE, FILE, INSTRUCTOR_MARKERS, REFERENCE, REPO, SECRET
+from redteam_harness import course  # noqa: F401  (fixture)
 
 HOSTILE = ("fork_bomb", "write_other_student", "forged_results", "os_exit_in_call", "sleeping",
            "memory_bomb", "environ_secret", "garbage_on_channel", "kill_the_grader", "read_reference_by_path")

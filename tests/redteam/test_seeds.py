@@ -19,6 +19,7 @@ from grader.proxy import InProcessBackend, StudentProxy
 from grader.runner import run_tests
 from grader.solutions import load_solution
 from redteam_harness import EXERCISE, FILE, SECRET, grade, make_workspace
+from redteam_harness import course, runner, secret_env  # noqa: F401  (fixtures)
 
 CHEAT = '''"""Answers harvested for seeds 0 and 1; anything else gets 0.0."""
 import numpy as np
