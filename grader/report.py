@@ -31,11 +31,25 @@ def clean(text: Any) -> str:
     return _CONTROL.sub("", str(text))
 
 
+def unwrap(text: Any) -> str:
+    """Join the hard-wrapped lines of each paragraph (docstrings), so the terminal can re-wrap them.
+    Indented lines and list items keep their own line."""
+    out: list[str] = []
+    for line in str(text).splitlines():
+        joinable = out and out[-1] and line.strip() and not line.startswith((" ", "\t", "-", "*"))
+        if joinable:
+            out[-1] = f"{out[-1]} {line.strip()}"
+        else:
+            out.append(line.rstrip())
+    return "\n".join(out)
+
+
 def _environment(autoescape: bool) -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=autoescape,
                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
                              undefined=jinja2.StrictUndefined)
     env.filters["clean"] = clean
+    env.filters["unwrap"] = unwrap
     env.filters["points"] = lambda x: f"{x:g}" if float(x) == round(float(x), 2) else f"{x:.2f}"
     env.filters["indent_lines"] = lambda text, n=6: "\n".join(" " * n + line for line in str(text).splitlines())
     env.globals["symbols"] = SYMBOLS

@@ -53,7 +53,11 @@ def _run_once(case: TestCase, solution: Solution, proxy: StudentProxy, seed: int
             message = (f"Expected your function to raise {wanted.rsplit('.', 1)[-1]} for this input, "
                        "but it returned normally.")
         return Status.FAILED, message, False, context
-    except Exception as exc:  # the hidden test itself broke: the grader's fault, not the student's
+    except Exception as exc:  # the hidden test itself broke on what the student returned, or on its own
+        unusable = _unusable_return(context)
+        if unusable:
+            return (Status.FAILED, f"{unusable}; the test could not use it ({type(exc).__name__}: {exc}).",
+                    False, context)
         return (Status.ERROR, f"The grader could not check this test ({type(exc).__name__}: {exc}). "
                 "If your function returns what the instructions describe, this is a bug in the "
                 "exercise: please report it.", True, context)
@@ -61,8 +65,21 @@ def _run_once(case: TestCase, solution: Solution, proxy: StudentProxy, seed: int
         close_context(token)
 
 
+def _unusable_return(context: TestContext) -> str:
+    """A student return value no documented contract produces (None, text, a mapping), if any:
+    a test that trips over one failed because of the student, not because of the grader."""
+    for call in context.calls:
+        if call.returned and (call.value is None or isinstance(call.value, (str, dict))):
+            what = "None (is a return statement missing?)" if call.value is None else \
+                f"a {type(call.value).__name__}"
+            return f"{call.function}() returned {what}"
+    return ""
+
+
 def _describe_calls(context: TestContext, limit: int = 1500) -> str:
     def show(value: Any) -> str:
+        if isinstance(value, np.random.Generator):
+            return "rng"  # its state is the test's seed: `learn grade --seed` reproduces it
         return fmt(value) if isinstance(value, np.ndarray) else repr(value)
     parts = []
     for call in context.calls:
