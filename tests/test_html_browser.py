@@ -6,7 +6,6 @@ Needs Debian's `chromium` (installed by .ci/run); skipped with the reason where 
 """
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
