@@ -29,7 +29,7 @@ from typing import Any, Callable
 from grader import __version__, seeds
 from grader.course import Course
 from grader.errors import LearnError
-from grader.storage import write_atomic
+from grader.storage import prepare_dir, write_atomic
 
 # Without --seed-secret every student gets this seed: reproducible, but predictable by anyone
 # who reads this line. Real class grading passes --seed-secret.
@@ -167,7 +167,7 @@ def grade_all(course: Course, submissions: Path, out: Path, jobs: int, secret: s
             run.reused += 1
             continue
         todo.append({"name": sub.name, "slug": sub.slug, "path": str(sub.path.resolve()),
-                     "seed": seed, "hash": digest, "out": str((out / sub.slug).resolve())})
+                     "seed": seed, "hash": digest, "out": str(out.resolve() / sub.slug)})  # never resolve a planted link
     done = run.reused
     for record in _run_pool(course, todo, max(1, jobs), secret):
         records[record["slug"]] = record
@@ -239,7 +239,7 @@ def crash_record(task: dict, reason: str) -> dict[str, Any]:
     """The grader, not the student, failed: the row says so and --resume will try again."""
     record = {"student": task["name"], "slug": task["slug"], "hash": task["hash"], "seed": task["seed"],
               "outcome": "grader_error", "reason": reason, "duration": 0.0}
-    write_atomic(Path(task["out"]) / RECORD, json.dumps(record, indent=2) + "\n")
+    write_atomic(prepare_dir(Path(task["out"])) / RECORD, json.dumps(record, indent=2) + "\n")
     return record
 
 
@@ -272,7 +272,7 @@ def _grade_one(course: Course, task: dict, server: Any) -> dict[str, Any]:
     from grader.grading import grade_workspace
     result = grade_workspace(course, Path(task["path"]), [], task["seed"], server=server, student=task["name"],
                              after_due=course.past_due())  # after_due_date tests, once course.yaml's due_date passed
-    out = Path(task["out"])
+    out = prepare_dir(Path(task["out"]))
     data = result.as_json()
     write_atomic(out / "results.json", json.dumps(data, indent=2, allow_nan=False, default=str) + "\n")
     write_atomic(out / "report.html", report.render(result, "html"))

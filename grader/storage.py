@@ -25,3 +25,12 @@ def write_atomic(path: Path, data: str | bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def prepare_dir(path: Path) -> Path:
+    """Make PATH a real directory for reports: a planted symlink or file there is removed (its
+    target is never touched), never followed."""
+    if path.is_symlink() or (path.exists() and not path.is_dir()):
+        path.unlink()
+    path.mkdir(parents=True, exist_ok=True)
+    return path

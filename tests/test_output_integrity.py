@@ -1,0 +1,60 @@
+"""Reports are written only by the grader, atomically, into the output folder: a symlink, a
+file or a read-only file planted where a report goes is replaced, never followed, and a folder
+planted there is reported for that student only."""
+from __future__ import annotations
+
+import csv
+import os
+import stat
+from pathlib import Path
+
+from conftest import EXAMPLE_COURSE, write_student
+
+CORRECT = "def reverse_words(text):\n    return ' '.join(text.split()[::-1])\n"
+
+
+def test_planted_paths_in_the_results_folder(learn, tmp_path):
+    submissions, results, victim = tmp_path / "subs", tmp_path / "results", tmp_path / "victim"
+    for student in ("alice", "bob", "carol", "dave"):
+        write_student(submissions / student, "reverse-words", "words.py", CORRECT)
+    victim.mkdir()
+    (victim / "precious.txt").write_text("keep me")
+    results.mkdir()
+    (results / "alice").symlink_to(victim, target_is_directory=True)        # a folder link
+    (results / "bob").mkdir()
+    (results / "bob" / "report.html").symlink_to(victim / "precious.txt")   # a file link
+    (results / "carol").mkdir()
+    readonly = results / "carol" / "results.json"
+    readonly.write_text("{}")
+    readonly.chmod(stat.S_IRUSR)                                             # a read-only file
+    (results / "dave").mkdir()
+    (results / "dave" / "report.md").mkdir()                                 # a folder in the way
+
+    run = learn("grade-all", str(submissions), "--out", str(results), "--course", str(EXAMPLE_COURSE),
+                "--jobs", "1")
+    assert "Traceback" not in run.stderr
+
+    assert sorted(p.name for p in victim.iterdir()) == ["precious.txt"]
+    assert (victim / "precious.txt").read_text() == "keep me"
+    assert not (results / "alice").is_symlink() and (results / "alice" / "results.json").is_file()
+    assert not (results / "bob" / "report.html").is_symlink()
+    assert "<html" in (results / "bob" / "report.html").read_text()
+    assert '"schema"' in readonly.read_text()
+    with open(results / "gradebook.csv", newline="") as handle:
+        book = {row["student"]: row for row in csv.DictReader(handle)}
+    assert book["alice"]["reverse-words"] == book["bob"]["reverse-words"] == book["carol"]["reverse-words"] == "10"
+    assert "directory" in book["dave"]["reason"]
+
+
+def test_grade_output_replaces_a_planted_symlink(learn, workspace, tmp_path):
+    write_student(workspace, "reverse-words", "words.py", CORRECT)
+    target = tmp_path / "elsewhere.txt"
+    target.write_text("untouched")
+    link = tmp_path / "report.json"
+    link.symlink_to(target)
+    run = learn("grade", "--workspace", str(workspace), "--course", str(EXAMPLE_COURSE),
+                "--format", "json", "--output", str(link))
+    assert run.code == 0, run.stderr
+    assert target.read_text() == "untouched"
+    assert not link.is_symlink() and '"score": 10' in link.read_text()
+    assert os.stat(link).st_mode & 0o777 == 0o644
