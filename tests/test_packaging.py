@@ -1,0 +1,52 @@
+"""A regular `pip install .` (not only -e) ships the built-in course and everything the grader
+reads at run time: templates, schemas, the course."""
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO
+
+pytestmark = pytest.mark.slow
+
+
+def test_wheel_contains_the_course_templates_and_schemas(tmp_path):
+    build = subprocess.run([sys.executable, "-m", "pip", "wheel", str(REPO), "--no-deps", "-q", "-w", str(tmp_path)],
+                           capture_output=True, text=True, timeout=600)
+    if build.returncode != 0 and "No matching distribution found for hatchling" in build.stderr:
+        pytest.skip("the build backend cannot be downloaded here")
+    assert build.returncode == 0, build.stderr
+    (wheel,) = tmp_path.glob("*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    expected = {
+        "grader/_course/exercises/course.yaml",
+        "grader/_course/exercises/01-projection/dot-product/exercise.yaml",
+        "grader/_course/exercises/01-projection/dot-product/similarity.py",
+        "grader/_course/solutions/dot-product/similarity.py",
+        "grader/_course/solutions/signal-propagation/mistakes.py",
+        "grader/templates/report.html.j2", "grader/templates/terminal.txt.j2",
+        "grader/schema/results.schema.json", "grader/schema/exercise.schema.json", "grader/py.typed",
+    }
+    assert expected <= names, sorted(expected - names)
+    assert not any(n.startswith(("tests/", "grader/_course/tests")) for n in names)
+
+
+def test_installed_learn_runs_the_builtin_course_outside_the_checkout(tmp_path):
+    learn = Path(sys.executable).parent / "learn"
+    if not learn.exists():
+        pytest.skip("the `learn` console script is not installed in this environment")
+    where = subprocess.run([sys.executable, "-c", "import grader; print(grader.__file__)"], cwd=tmp_path,
+                           capture_output=True, text=True).stdout.strip()
+    if not Path(where).is_relative_to(REPO):  # a regular install: the course must be inside it
+        assert (Path(where).parent / "_course" / "exercises" / "course.yaml").is_file()
+    run = subprocess.run([str(learn), "list", "--workspace", str(tmp_path / "ws")], cwd=tmp_path,
+                         capture_output=True, text=True, env={"PATH": "/usr/bin:/bin", "NO_COLOR": "1"})
+    assert run.returncode == 0, run.stderr
+    assert "0/18 exercises passed, 0/180 points" in run.stdout
+    start = subprocess.run([str(learn), "start", "--workspace", str(tmp_path / "ws")], cwd=tmp_path,
+                           capture_output=True, text=True, env={"PATH": "/usr/bin:/bin", "NO_COLOR": "1"})
+    assert start.returncode == 0 and (tmp_path / "ws" / "dot-product" / "similarity.py").is_file()
