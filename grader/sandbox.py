@@ -250,7 +250,9 @@ def start_worker(channel_fd: int, student_file: Path, limits: Limits) -> int:
             file = Path(scratch) / student_file.name
             file.write_bytes(source)
             file.chmod(0o444)
-            if owner and os.geteuid() == 0 and _world_readable(sys.prefix):
+            # Drop to nobody only if nobody can still run Python: a venv's prefix may be
+            # readable while the interpreter it links to (base_prefix) is not.
+            if owner and os.geteuid() == 0 and all(_world_readable(p) for p in visible_paths()):
                 os.chown(scratch, *owner)
             else:
                 owner = None
