@@ -12,7 +12,6 @@ from grader.cli import cli
 from grader.cli.options import (complete_exercise, course_option, resolve_course, resolve_workspace,
                                 workspace_option)
 from grader.course import Course, Exercise
-from grader.grading import grade_workspace
 from grader.results import CourseResult, Status
 from grader.storage import write_atomic
 from grader.workspace import Workspace
@@ -206,6 +205,7 @@ def grade(exercises: tuple[str, ...], workspace: Path | None, course: Path | Non
         from grader.partial import grade_static
         result = grade_static(the_course, ws.root, list(exercises), seed)
     else:
+        from grader.grading import grade_workspace  # numpy and pytest: only when grading
         result = grade_workspace(the_course, ws.root, list(exercises), seed,
                                  after_due=after_due or the_course.past_due())
     if ws.has_state and not result.partial:

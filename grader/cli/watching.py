@@ -8,7 +8,6 @@ from pathlib import Path
 
 import click
 
-from grader import watch as watching
 from grader.cli import cli
 from grader.cli.options import complete_exercise, course_option, resolve_course, resolve_workspace, workspace_option
 from grader.errors import LearnError
@@ -58,6 +57,7 @@ def watch(exercise: str | None, workspace: Path | None, course: Path | None, see
             else ws.next_exercise(the_course)
     interactive = _interactive()
     colour = interactive and "NO_COLOR" not in os.environ
+    from grader import watch as watching  # numpy and pytest: only when watching
     session = watching.Session(the_course, ws, write=lambda text: click.echo(text, nl=False),
                                colour=colour, clear=interactive, seed=seed,
                                course_root=course.resolve() if course else None)
