@@ -23,6 +23,9 @@ FILE_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*\.py$")
 NAME_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 FORBIDDEN_PATTERN = re.compile(r"^(@|\.[A-Za-z_][A-Za-z0-9_]*|[A-Za-z_][A-Za-z0-9_.*?\[\]]*)$")
 DEFAULT_TIME_LIMIT = 2.0
+# libyaml's parser when PyYAML was built with it (20x faster, same marks); pure Python otherwise.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_CONSTRUCTOR = yaml.constructor.SafeConstructor()
 FIELDS = {"format_version", "id", "title", "module", "points", "file", "functions",
           "time_limit", "forbidden", "instructions", "hints", "mistakes"}
 REQUIRED = FIELDS - {"time_limit", "forbidden", "mistakes"}
@@ -110,7 +113,7 @@ class _Doc:
         except (OSError, UnicodeDecodeError) as exc:
             raise CourseError(f"cannot read: {exc}", path=display) from None
         try:
-            node = yaml.compose(text, Loader=yaml.SafeLoader)
+            node = yaml.compose(text, Loader=_LOADER)
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             problem = getattr(exc, "problem", None) or str(exc)
@@ -149,11 +152,7 @@ class _Doc:
 
 
 def _scalar(node: yaml.ScalarNode) -> Any:
-    loader = yaml.SafeLoader("")
-    try:
-        return loader.construct_object(node, deep=True)
-    finally:
-        loader.dispose()
+    return _CONSTRUCTOR.construct_object(node, deep=True)
 
 
 def _type_name(value: Any) -> str:

@@ -32,7 +32,7 @@ def break_yaml(course: Path, old: str, new: str) -> None:
      f"{YAML}:13: hints[1]: expected a string, got a list"),
     ("id: count-vowels", "id: count-consonants", f"{YAML}:2: id: 'count-consonants' does not match its folder 'count-vowels'"),
     ("file: vowels.py", "file: vowels.txt", f"{YAML}:6: file: expected a Python file name like similarity.py"),
-    ("title: Count the vowels", "title: [oops", f"{YAML}:4: invalid YAML: expected ',' or ']', but got ':' (while parsing a flow sequence that starts at line 3)"),
+    ("title: Count the vowels", "title: [oops", f"{YAML}:4: invalid YAML: "),
     ("format_version: 1", "format_version: 2", f"{YAML}:1: format_version: expected 1, got 2"),
     ("functions: [count_vowels]", "functions: [count_vowels]\ncolour: blue",
      f"{YAML}:8: colour: unknown field"),
@@ -44,6 +44,8 @@ def test_yaml_errors_name_file_line_and_field(learn, course, old, new, expected)
     assert run.code == 2
     assert run.stderr.startswith(f"Error: {expected}"), run.stderr
     assert "Traceback" not in run.stderr
+    if "invalid YAML" in expected:  # libyaml and pure-Python PyYAML word the problem differently
+        assert "',' or ']'" in run.stderr and "(while parsing a flow sequence that starts at line 3)" in run.stderr
 
 
 def test_missing_required_field(learn, course):
