@@ -27,14 +27,43 @@ DEFAULT_TIME_LIMIT = 2.0
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
 FIELDS = {"format_version", "id", "title", "module", "points", "file", "functions",
-          "time_limit", "forbidden", "instructions", "hints", "mistakes"}
-REQUIRED = FIELDS - {"time_limit", "forbidden", "mistakes"}
+          "time_limit", "forbidden", "instructions", "hints", "mistakes", "examples"}
+REQUIRED = FIELDS - {"time_limit", "forbidden", "mistakes", "examples"}
+EXAMPLE_FIELDS = ("call", "args", "kwargs", "expected", "tolerance")
 
 
 @dataclass(frozen=True)
 class Mistake:
     id: str
     message: str
+
+
+@dataclass(frozen=True, eq=False)
+class Example:
+    """A public example: CALL(*ARGS, **KWARGS) returns EXPECTED. Values stay plain YAML data here
+    (numpy is imported only when grading); grader/examples.py turns them into arrays."""
+    call: str
+    args: tuple
+    kwargs: tuple[tuple[str, Any], ...]
+    expected: Any
+    rtol: float | None = None
+    atol: float | None = None
+
+    def shown(self) -> str:
+        """The call as a student would type it: ``dot([1, 2, 3], [4, -5, 6])``."""
+        parts = [show_value(a) for a in self.args] + [f"{k}={show_value(v)}" for k, v in self.kwargs]
+        return f"{self.call}({', '.join(parts)})"
+
+
+def show_value(value: Any) -> str:
+    if isinstance(value, dict):  # {tuple: [...]}, checked by the loader
+        items = [show_value(v) for v in value["tuple"]]
+        return "(" + ", ".join(items) + ("," if len(items) == 1 else "") + ")"
+    if isinstance(value, list):
+        return "[" + ", ".join(show_value(v) for v in value) + "]"
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return repr(value)
 
 
 @dataclass(frozen=True)
@@ -52,6 +81,7 @@ class Exercise:
     mistakes: tuple[Mistake, ...]
     directory: Path
     solution_dir: Path
+    examples: tuple[Example, ...] = ()
 
     @property
     def yaml_path(self) -> Path:
@@ -247,7 +277,83 @@ def load_exercise(yaml_path: Path, course_root: Path) -> Exercise:
         hints=tuple(h.strip() for h in hints), forbidden=tuple(forbidden),
         time_limit=float(time_limit), mistakes=tuple(mistakes), directory=yaml_path.parent,
         solution_dir=course_root / "solutions" / exercise_id,
+        examples=_examples(doc, data.get("examples", []) or [], tuple(functions)),
     )
+
+
+def _examples(doc: _Doc, raw: Any, functions: tuple[str, ...]) -> tuple[Example, ...]:
+    """The public examples: each a call of one of FUNCTIONS on plain data, and its expected value."""
+    _expect(doc, "examples", raw, list, "a list of examples")
+    examples = []
+    for i, entry in enumerate(raw):
+        field = f"examples[{i}]"
+        _expect(doc, field, entry, dict, "a mapping with call, args and expected")
+        for key in entry:
+            if key not in EXAMPLE_FIELDS:
+                doc.fail(f"{field}.{key}", f"unknown field (expected one of: {', '.join(EXAMPLE_FIELDS)})")
+        for key in ("call", "expected"):
+            if key not in entry:
+                doc.fail(field, f"missing required field {key!r}")
+        call = _text(doc, f"{field}.call", entry["call"])
+        if call not in functions:
+            doc.fail(f"{field}.call", f"{call!r} is not one of the exercise's functions ({', '.join(functions)})")
+        args = _expect(doc, f"{field}.args", entry.get("args", []), list, "a list of arguments")
+        for j, arg in enumerate(args):
+            _example_value(doc, f"{field}.args[{j}]", arg)
+        kwargs = _expect(doc, f"{field}.kwargs", entry.get("kwargs", {}) or {}, dict, "a mapping of keyword arguments")
+        for name, value in kwargs.items():
+            if not NAME_PATTERN.match(name):
+                doc.fail(f"{field}.kwargs.{name}", "expected a Python parameter name")
+            _example_value(doc, f"{field}.kwargs.{name}", value)
+        _example_value(doc, f"{field}.expected", entry["expected"])
+        tolerance = _expect(doc, f"{field}.tolerance", entry.get("tolerance", {}) or {}, dict,
+                            "a mapping with rtol and/or atol")
+        for key, value in tolerance.items():
+            if key not in ("rtol", "atol"):
+                doc.fail(f"{field}.tolerance.{key}", "unknown field (expected rtol or atol)")
+            _expect(doc, f"{field}.tolerance.{key}", value, (int, float), "a number")
+            if not 0 <= value < 1:
+                doc.fail(f"{field}.tolerance.{key}", "expected a number between 0 and 1")
+        examples.append(Example(call, tuple(args), tuple(kwargs.items()), entry["expected"],
+                                tolerance.get("rtol"), tolerance.get("atol")))
+    return tuple(examples)
+
+
+def _example_value(doc: _Doc, field: str, value: Any) -> None:
+    """Numbers, strings, booleans, null; lists of these (a list of numbers, nested or not, is an
+    array, so its rows must have equal lengths); ``{tuple: [...]}`` for a tuple."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return
+    if isinstance(value, dict):
+        if list(value) != ["tuple"] or not isinstance(value["tuple"], list):
+            doc.fail(field, "a mapping here must be {tuple: [values]}, a tuple of values")
+        for i, item in enumerate(value["tuple"]):
+            _example_value(doc, f"{field}.tuple[{i}]", item)
+        return
+    if isinstance(value, list):
+        for i, item in enumerate(value):
+            _example_value(doc, f"{field}[{i}]", item)
+        if is_numeric(value) and numeric_shape(value) is None:
+            doc.fail(field, "the rows of this array have different lengths")
+        return
+    doc.fail(field, f"expected a number, a string, a boolean, a list or {{tuple: [...]}}, got {_type_name(value)}")
+
+
+def is_numeric(value: Any) -> bool:
+    """A (nested) list whose leaves are all numbers: an array in an example."""
+    if isinstance(value, list):
+        return all(is_numeric(v) for v in value)
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def numeric_shape(value: Any) -> tuple[int, ...] | None:
+    """The shape of a numeric nested list, or None when it is ragged."""
+    if not isinstance(value, list):
+        return ()
+    shapes = {numeric_shape(v) for v in value}
+    if None in shapes or len(shapes) > 1:
+        return None
+    return (len(value),) + (shapes.pop() if shapes else ())
 
 
 def _display(path: Path, root: Path) -> str:

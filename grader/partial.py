@@ -8,18 +8,26 @@ be checked honestly is static, and nothing of the student's file is run in this 
 - the file parses;
 - it defines every function of the exercise, with the stub's parameters (names, kinds,
   defaults), because the hidden tests call them that way;
-- it uses none of the exercise's forbidden calls (the same AST check as full grading).
+- it uses none of the exercise's forbidden calls (the same AST check as full grading);
+- it passes the exercise's public examples (``examples:`` in exercise.yaml, which the student
+  can read anyway). These do run the student's code: in a sandboxed worker from the same fork
+  server, proxy and comparison that full grading uses, never in this process. The fork server
+  starts only when an exercise with examples has a file worth running.
 """
 from __future__ import annotations
 
 import ast
 import time
 from pathlib import Path
+from typing import Callable
 
 from grader import __version__
 from grader.course import Course, Exercise
 from grader.forbidden import find_violations
-from grader.grading import is_untouched
+from grader.forkserver import ForkServer
+from grader.examples import DESCRIPTION, example_tests
+from grader.grading import _import_failure, is_untouched
+from grader.proxy import StudentProxy, WorkerBackend
 from grader.results import CourseResult, ExerciseResult, Status, TestResult
 
 
@@ -62,7 +70,22 @@ def _signature_test(exercise: Exercise, tree: ast.Module) -> TestResult:
                       Status.FAILED if problems else Status.PASSED, 0.0, 0.0, message="\n".join(problems))
 
 
-def check_exercise(exercise: Exercise, student_file: Path) -> ExerciseResult:
+def _example_tests(exercise: Exercise, student_file: Path, server: ForkServer) -> list[TestResult]:
+    backend = WorkerBackend(server, student_file, exercise.time_limit)
+    try:
+        hello = backend.start()
+        if "hello" not in hello:
+            status, error = _import_failure(exercise, hello)
+            return [TestResult(f"example[{n}]", DESCRIPTION, status, 0.0, 0.0, message=error)
+                    for n, e in enumerate(exercise.examples, 1)]
+        return example_tests(exercise, StudentProxy(backend, exercise.functions, exercise.file))
+    finally:
+        backend.close()
+
+
+def check_exercise(exercise: Exercise, student_file: Path,
+                   server: Callable[[], ForkServer] | None = None) -> ExerciseResult:
+    """SERVER gives the fork server that runs the public examples; without it they are skipped."""
     started = time.monotonic()
     result = ExerciseResult(id=exercise.id, title=exercise.title, module=exercise.module, file=exercise.file,
                             status=Status.NOT_STARTED, score=0.0, max_score=0.0)
@@ -81,8 +104,11 @@ def check_exercise(exercise: Exercise, student_file: Path) -> ExerciseResult:
         "forbidden_calls", "The file uses none of the calls this exercise forbids.",
         Status.ERROR if result.violations else Status.PASSED, 0.0, 0.0,
         message="; ".join(f"line {v.line}: {v.message}" for v in result.violations)))
+    if exercise.examples and server is not None:
+        result.tests.extend(_example_tests(exercise, student_file, server()))
     statuses = {t.status for t in result.tests}
     result.status = (Status.ERROR if Status.ERROR in statuses else
+                     Status.TIMEOUT if Status.TIMEOUT in statuses else
                      Status.FAILED if Status.FAILED in statuses else Status.PASSED)
     result.duration = time.monotonic() - started
     return result
@@ -92,7 +118,19 @@ def grade_static(course: Course, workspace: Path, exercise_ids: list[str], seed:
                  student: str = "") -> CourseResult:
     started = time.monotonic()
     exercises = [course.get(i) for i in exercise_ids] if exercise_ids else list(course.exercises)
-    results = [check_exercise(e, workspace / e.id / e.file) for e in exercises]
-    return CourseResult(seed=seed, exercises=results, sandbox="process", student=student,
+    servers: list[ForkServer] = []
+
+    def server() -> ForkServer:
+        if not servers:
+            servers.append(ForkServer())
+        return servers[0]
+
+    try:
+        results = [check_exercise(e, workspace / e.id / e.file, server) for e in exercises]
+    finally:
+        for started_server in servers:
+            started_server.close()
+    sandbox = servers[0].isolation if servers else "process"
+    return CourseResult(seed=seed, exercises=results, sandbox=sandbox, student=student,
                         course=course.title, grader_version=__version__,
                         duration=time.monotonic() - started, partial=True)

@@ -24,7 +24,8 @@ from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Callable, Iterator
 
-from grader.course import Exercise
+from grader.course import Exercise, show_value
+from grader.examples import run_example, show_result
 from grader.errors import CourseError
 from grader.forbidden import find_violations
 from grader.forkserver import ForkServer
@@ -143,6 +144,8 @@ def validate_exercise(exercise: Exercise, server: ForkServer) -> Report:
         report.problems.append(f"the untouched stub scores {_score(stub_tests):g}, not 0 (passes {', '.join(passing[:3])})")
     report.checks += 1
 
+    _check_examples(exercise, ref_functions, report)
+
     for mistake in solution.mistakes:
         functions = dict(ref_functions, **{mistake.replaces: mistake.function})
         for seed in VALIDATION_SEEDS:
@@ -155,6 +158,18 @@ def validate_exercise(exercise: Exercise, server: ForkServer) -> Report:
                 report.problems.append(f"mistake {mistake.id!r} loses points but is not diagnosed as itself with seed {seed}{others}")
         report.checks += 2
     return report
+
+
+def _check_examples(exercise: Exercise, ref_functions: dict[str, Callable], report: Report) -> None:
+    """Every public example is what the reference does: students read them as the truth."""
+    proxy = StudentProxy(InProcessBackend(ref_functions, exercise.file), exercise.functions, exercise.file)
+    for number, example in enumerate(exercise.examples, 1):
+        status, message, value = run_example(example, proxy)
+        if status is not Status.PASSED:
+            if value is not None:  # a wrong value; else the message says what went wrong
+                message = f"the reference returns {show_result(value)}, the YAML says {show_value(example.expected)}"
+            report.problems.append(f"example {number} of {exercise.id}: {message}")
+        report.checks += 1
 
 
 def _fences_balanced(text: str) -> bool:

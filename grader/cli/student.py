@@ -11,7 +11,7 @@ from grader import report, seeds
 from grader.cli import cli
 from grader.cli.options import (complete_exercise, course_option, resolve_course, resolve_workspace,
                                 workspace_option)
-from grader.course import Course, Exercise
+from grader.course import Course, Exercise, show_value
 from grader.results import CourseResult, Status
 from grader.storage import write_atomic
 from grader.workspace import Workspace
@@ -41,6 +41,11 @@ def show_exercise(exercise: Exercise, workspace: Workspace) -> None:
             click.echo(style(line.lstrip("# ").strip(), bold=True, underline=True))
         else:
             click.echo(line)
+    if exercise.examples:  # public by construction: they sit in the student-visible YAML
+        click.echo("")
+        click.echo(style("Examples", bold=True, underline=True))
+        for example in exercise.examples:
+            click.echo(f"    {example.shown()}  →  {show_value(example.expected)}")
     click.echo("")
     click.echo(f"Your file: {workspace.student_file(exercise)}")
     click.echo(f"Grade it:  learn grade {exercise.id}      A hint: learn hint {exercise.id}")
