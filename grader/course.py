@@ -56,7 +56,9 @@ class Example:
 
 
 def show_value(value: Any) -> str:
-    if isinstance(value, dict):  # {tuple: [...]}, checked by the loader
+    if isinstance(value, dict) and "rng" in value:  # {rng: SEED}, checked by the loader
+        return f"default_rng({value['rng']})"
+    if isinstance(value, dict):  # {tuple: [...]}
         items = [show_value(v) for v in value["tuple"]]
         return "(" + ", ".join(items) + ("," if len(items) == 1 else "") + ")"
     if isinstance(value, list):
@@ -311,6 +313,9 @@ def _examples(doc: _Doc, raw: Any, functions: tuple[str, ...]) -> tuple[Example,
         for key, value in tolerance.items():
             if key not in ("rtol", "atol"):
                 doc.fail(f"{field}.tolerance.{key}", "unknown field (expected rtol or atol)")
+            if isinstance(value, str) and re.fullmatch(r"[0-9]+e-?[0-9]+", value):  # YAML 1.1 wants a dot
+                doc.fail(f"{field}.tolerance.{key}", f"{value!r} is a string in YAML: write it with a dot, "
+                         f"like {value.replace('e', '.0e', 1)}")
             _expect(doc, f"{field}.tolerance.{key}", value, (int, float), "a number")
             if not 0 <= value < 1:
                 doc.fail(f"{field}.tolerance.{key}", "expected a number between 0 and 1")
@@ -320,23 +325,30 @@ def _examples(doc: _Doc, raw: Any, functions: tuple[str, ...]) -> tuple[Example,
 
 
 def _example_value(doc: _Doc, field: str, value: Any) -> None:
-    """Numbers, strings, booleans, null; lists of these (a list of numbers, nested or not, is an
-    array, so its rows must have equal lengths); ``{tuple: [...]}`` for a tuple."""
+    """Numbers, strings, booleans, null; lists of these (a list of numbers or of booleans, nested
+    or not, is an array, so its rows must have equal lengths); ``{tuple: [...]}`` for a tuple;
+    ``{rng: SEED}`` for ``numpy.random.default_rng(SEED)``."""
     if value is None or isinstance(value, (bool, int, float, str)):
         return
     if isinstance(value, dict):
+        if list(value) == ["rng"]:
+            if isinstance(value["rng"], bool) or not isinstance(value["rng"], int) or value["rng"] < 0:
+                doc.fail(f"{field}.rng", "expected a seed: a whole number >= 0")
+            return
         if list(value) != ["tuple"] or not isinstance(value["tuple"], list):
-            doc.fail(field, "a mapping here must be {tuple: [values]}, a tuple of values")
+            doc.fail(field, "a mapping here must be {tuple: [values]} (a tuple) or {rng: SEED} "
+                     "(numpy.random.default_rng(SEED))")
         for i, item in enumerate(value["tuple"]):
             _example_value(doc, f"{field}.tuple[{i}]", item)
         return
     if isinstance(value, list):
         for i, item in enumerate(value):
             _example_value(doc, f"{field}[{i}]", item)
-        if is_numeric(value) and numeric_shape(value) is None:
+        if (is_numeric(value) or is_boolean(value)) and numeric_shape(value) is None:
             doc.fail(field, "the rows of this array have different lengths")
         return
-    doc.fail(field, f"expected a number, a string, a boolean, a list or {{tuple: [...]}}, got {_type_name(value)}")
+    doc.fail(field, "expected a number, a string, a boolean, a list, {tuple: [...]} or {rng: SEED}, "
+             f"got {_type_name(value)}")
 
 
 def is_numeric(value: Any) -> bool:
@@ -346,8 +358,15 @@ def is_numeric(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
+def is_boolean(value: Any) -> bool:
+    """A (nested, non-empty) list whose leaves are all booleans: a boolean array in an example."""
+    if isinstance(value, list):
+        return bool(value) and all(is_boolean(v) for v in value)
+    return isinstance(value, bool)
+
+
 def numeric_shape(value: Any) -> tuple[int, ...] | None:
-    """The shape of a numeric nested list, or None when it is ragged."""
+    """The shape of a nested list of numbers or booleans, or None when it is ragged."""
     if not isinstance(value, list):
         return ()
     shapes = {numeric_shape(v) for v in value}

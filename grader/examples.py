@@ -3,8 +3,9 @@
 The same code judges a student's file in a sandboxed worker (grading in a student-only install,
 grader/partial.py) and the reference in-process (``learn validate``), so an example that the
 reference passes is one a correct student passes too. The values are plain YAML data until
-here: a list of numbers (nested or not) becomes a float64 array, ``{tuple: [...]}`` a tuple,
-any other list a list; numbers, strings, booleans and null stay as they are.
+here: a list of numbers (nested or not) becomes a float64 array, a list of booleans a boolean
+array, ``{tuple: [...]}`` a tuple, ``{rng: SEED}`` ``numpy.random.default_rng(SEED)``, any
+other list a list; numbers, strings, booleans and null stay as they are.
 """
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from grader.compare import explain, fmt
-from grader.course import Example, Exercise, is_numeric
+from grader.course import Example, Exercise, is_boolean, is_numeric, show_value
 from grader.proxy import GradingInterrupt, StudentException, StudentProxy, format_student_exception
 from grader.results import Status, TestResult
 
@@ -24,9 +25,15 @@ DESCRIPTION = "A public example from exercise.yaml (`learn show` lists them)."
 def to_value(raw: Any) -> Any:
     """Plain YAML data → the value a function is called with or compared to."""
     if isinstance(raw, dict):
+        if "rng" in raw:
+            return np.random.default_rng(raw["rng"])
         return tuple(to_value(v) for v in raw["tuple"])
     if isinstance(raw, list):
-        return np.array(raw, dtype=np.float64) if is_numeric(raw) else [to_value(v) for v in raw]
+        if is_numeric(raw):
+            return np.array(raw, dtype=np.float64)
+        if is_boolean(raw):
+            return np.array(raw, dtype=bool)
+        return [to_value(v) for v in raw]
     return raw
 
 
@@ -48,7 +55,6 @@ def show_result(value: Any) -> str:
 
 def run_example(example: Example, proxy: StudentProxy) -> tuple[Status, str, Any]:
     """Call the example through PROXY: (status, message, returned value or None)."""
-    from grader.course import show_value
     call = example.shown()
     args = [to_value(a) for a in example.args]
     kwargs = {k: to_value(v) for k, v in example.kwargs}

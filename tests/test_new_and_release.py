@@ -174,7 +174,7 @@ def test_a_student_uses_the_bundle(course, tmp_path):
     assert "reverse_words(text, sep) should be reverse_words(text)" in tests["signatures"]["message"]
     assert tests["forbidden_calls"]["status"] == "error" and "reversed" in tests["forbidden_calls"]["message"]
 
-    write_student(ws, "reverse-words", "words.py", "def reverse_words(text):\n    return text\n")
+    write_student(ws, "reverse-words", "words.py", "def reverse_words(text):\n    return \" \".join(text.split()[::-1])\n")
     terminal = learn("grade", "--workspace", ws)
     assert terminal.exit_code == 0, terminal.output
     assert "student-only install" in terminal.output and "instructor's CI" in terminal.output

@@ -202,3 +202,20 @@ def test_every_builtin_exercise_has_examples_that_its_reference_passes():
         for number, example in enumerate(exercise.examples, 1):
             status, message, _ = run_example(example, proxy)
             assert status is Status.PASSED, f"example {number} of {exercise.id}: {message}"
+
+
+def test_the_references_pass_every_example_in_a_released_builtin_bundle(tmp_path):
+    """In the real sandbox, through the bundle a student installs: a correct file passes them all."""
+    bundle, ws = tmp_path / "bundle", tmp_path / "ws"
+    assert learn("release", "--out", bundle).exit_code == 0
+    assert learn("start", "dot-product", "--workspace", ws, "--course", bundle).exit_code == 0
+    from grader.course import load_course
+    for exercise in load_course(REPO).exercises:
+        write_student(ws, exercise.id, exercise.file, exercise.reference_path.read_text())
+    result = learn("grade", "--workspace", ws, "--format", "json").json
+    assert result["partial"] is True and result["max_score"] == 0
+    for exercise in result["exercises"]:
+        names = [t["name"] for t in exercise["tests"]]
+        assert "example[1]" in names, exercise["id"]
+        failing = [(t["name"], t["message"]) for t in exercise["tests"] if t["status"] != "passed"]
+        assert not failing, (exercise["id"], failing)
