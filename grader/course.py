@@ -1,7 +1,7 @@
 """The course model: exercise.yaml files loaded once into frozen dataclasses.
 
-This is the only module that imports ``yaml``. Every problem is reported with the file, the
-line and the field (``exercises/m/x/exercise.yaml:14: hints[2]: expected a string, got a
+Documents come from :mod:`grader.yamldoc` (the only module that imports ``yaml``), which
+keeps the line of every field: every problem is reported with the file, the line and the field (``exercises/m/x/exercise.yaml:14: hints[2]: expected a string, got a
 list``); nothing downstream re-checks what is validated here.
 """
 from __future__ import annotations
@@ -10,11 +10,10 @@ import datetime
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NoReturn
-
-import yaml
+from typing import Any
 
 from grader.errors import CourseError
+from grader.yamldoc import YamlDoc, expect, text, type_name
 
 FORMAT_VERSION = 1
 ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -23,9 +22,6 @@ FILE_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*\.py$")
 NAME_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 FORBIDDEN_PATTERN = re.compile(r"^(@|\.[A-Za-z_][A-Za-z0-9_]*|[A-Za-z_][A-Za-z0-9_.*?\[\]]*)$")
 DEFAULT_TIME_LIMIT = 2.0
-# libyaml's parser when PyYAML was built with it (20x faster, same marks); pure Python otherwise.
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_CONSTRUCTOR = yaml.constructor.SafeConstructor()
 FIELDS = {"format_version", "id", "title", "module", "points", "file", "functions",
           "time_limit", "forbidden", "instructions", "hints", "mistakes", "examples"}
 REQUIRED = FIELDS - {"time_limit", "forbidden", "mistakes", "examples"}
@@ -134,83 +130,12 @@ class Course:
         raise CourseError(f"no exercise named {exercise_id!r} in this course.{hint}")
 
 
-class _Doc:
-    """A YAML document as plain data plus the line of every field, for error messages."""
-
-    def __init__(self, path: Path, display: str) -> None:
-        self.display = display
-        self.lines: dict[str, int] = {}
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise CourseError(f"cannot read: {exc}", path=display) from None
-        try:
-            node = yaml.compose(text, Loader=_LOADER)
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            problem = getattr(exc, "problem", None) or str(exc)
-            context, context_mark = getattr(exc, "context", None), getattr(exc, "context_mark", None)
-            if context and context_mark is not None:
-                problem += f" ({context} that starts at line {context_mark.line + 1})"
-            raise CourseError(f"invalid YAML: {problem}", path=display,
-                              line=mark.line + 1 if mark else None) from None
-        if node is None:
-            raise CourseError("the file is empty", path=display, line=1)
-        self.data = self._convert(node, "")
-
-    def _convert(self, node: yaml.Node, path: str) -> Any:
-        self.lines.setdefault(path, node.start_mark.line + 1)
-        if isinstance(node, yaml.MappingNode):
-            result = {}
-            for key_node, value_node in node.value:
-                key = str(key_node.value)
-                child = f"{path}.{key}" if path else key
-                if key in result:
-                    self.fail(child, "appears twice")
-                self.lines[child] = key_node.start_mark.line + 1
-                result[key] = self._convert(value_node, child)
-            return result
-        if isinstance(node, yaml.SequenceNode):
-            return [self._convert(v, f"{path}[{i}]") for i, v in enumerate(node.value)]
-        return _scalar(node)
-
-    def fail(self, field: str, message: str) -> NoReturn:
-        line = self.lines.get(field)
-        parent = field
-        while line is None and parent:
-            parent = re.sub(r"(\.[^.\[]*|\[\d+\])$", "", parent)
-            line = self.lines.get(parent)
-        raise CourseError(message, path=self.display, line=line, field=field or None)
-
-
-def _scalar(node: yaml.ScalarNode) -> Any:
-    return _CONSTRUCTOR.construct_object(node, deep=True)
-
-
-def _type_name(value: Any) -> str:
-    return {dict: "a mapping", list: "a list", str: "a string", bool: "a boolean",
-            int: "an integer", float: "a number", type(None): "nothing"}.get(type(value), type(value).__name__)
-
-
-def _expect(doc: _Doc, field: str, value: Any, kind: type | tuple, what: str) -> Any:
-    if not isinstance(value, kind) or (kind is not bool and isinstance(value, bool)):
-        doc.fail(field, f"expected {what}, got {_type_name(value)}")
-    return value
-
-
-def _text(doc: _Doc, field: str, value: Any) -> str:
-    text = _expect(doc, field, value, str, "a string")
-    if not text.strip():
-        doc.fail(field, "expected a non-empty string")
-    return text
-
-
 def load_exercise(yaml_path: Path, course_root: Path) -> Exercise:
     display = _display(yaml_path, course_root)
-    doc = _Doc(yaml_path, display)
+    doc = YamlDoc(yaml_path, display)
     data = doc.data
     if not isinstance(data, dict):
-        doc.fail("", f"expected a mapping of fields, got {_type_name(data)}")
+        doc.fail("", f"expected a mapping of fields, got {type_name(data)}")
     for key in data:
         if key not in FIELDS:
             doc.fail(key, f"unknown field (expected one of: {', '.join(sorted(FIELDS))})")
@@ -219,21 +144,21 @@ def load_exercise(yaml_path: Path, course_root: Path) -> Exercise:
             doc.fail("", f"missing required field {key!r}")
     if data["format_version"] != FORMAT_VERSION:
         doc.fail("format_version", f"expected {FORMAT_VERSION}, got {data['format_version']!r}")
-    exercise_id = _text(doc, "id", data["id"])
+    exercise_id = text(doc, "id", data["id"])
     if not ID_PATTERN.match(exercise_id):
         doc.fail("id", "expected lowercase words joined by hyphens, like dot-product")
     if exercise_id != yaml_path.parent.name:
         doc.fail("id", f"{exercise_id!r} does not match its folder {yaml_path.parent.name!r}")
-    module = _text(doc, "module", data["module"])
+    module = text(doc, "module", data["module"])
     if module != yaml_path.parent.parent.name:
         doc.fail("module", f"{module!r} does not match its folder {yaml_path.parent.parent.name!r}")
-    points = _expect(doc, "points", data["points"], int, "a whole number of points")
+    points = expect(doc, "points", data["points"], int, "a whole number of points")
     if points <= 0:
         doc.fail("points", "expected a positive number of points")
-    file = _text(doc, "file", data["file"])
+    file = text(doc, "file", data["file"])
     if not FILE_PATTERN.match(file):
         doc.fail("file", "expected a Python file name like similarity.py")
-    functions = _expect(doc, "functions", data["functions"], list, "a list of function names")
+    functions = expect(doc, "functions", data["functions"], list, "a list of function names")
     if not functions:
         doc.fail("functions", "expected at least one function")
     for i, name in enumerate(functions):
@@ -241,41 +166,41 @@ def load_exercise(yaml_path: Path, course_root: Path) -> Exercise:
             doc.fail(f"functions[{i}]", f"expected a Python function name, got {name!r}")
     if len(set(functions)) != len(functions):
         doc.fail("functions", "lists a function twice")
-    hints = _expect(doc, "hints", data["hints"], list, "a list of hints")
+    hints = expect(doc, "hints", data["hints"], list, "a list of hints")
     if not hints:
         doc.fail("hints", "expected at least one hint")
     for i, hint in enumerate(hints):
-        _text(doc, f"hints[{i}]", hint)
-    forbidden = _expect(doc, "forbidden", data.get("forbidden", []) or [], list, "a list of names")
+        text(doc, f"hints[{i}]", hint)
+    forbidden = expect(doc, "forbidden", data.get("forbidden", []) or [], list, "a list of names")
     for i, name in enumerate(forbidden):
         if not isinstance(name, str) or not FORBIDDEN_PATTERN.match(name):
             doc.fail(f"forbidden[{i}]", "expected a dotted name (numpy.dot), a glob "
                      "(numpy.linalg.eig*), a method (.dot) or the operator @")
     time_limit = data.get("time_limit", DEFAULT_TIME_LIMIT)
-    _expect(doc, "time_limit", time_limit, (int, float), "a number of seconds")
+    expect(doc, "time_limit", time_limit, (int, float), "a number of seconds")
     if not 0 < time_limit <= 60:
         doc.fail("time_limit", "expected a number of seconds between 0 and 60")
     mistakes = []
-    raw_mistakes = _expect(doc, "mistakes", data.get("mistakes", []) or [], list, "a list of mistakes")
+    raw_mistakes = expect(doc, "mistakes", data.get("mistakes", []) or [], list, "a list of mistakes")
     for i, entry in enumerate(raw_mistakes):
         field = f"mistakes[{i}]"
-        _expect(doc, field, entry, dict, "a mapping with id and message")
+        expect(doc, field, entry, dict, "a mapping with id and message")
         for key in entry:
             if key not in ("id", "message"):
                 doc.fail(f"{field}.{key}", "unknown field (expected id or message)")
         for key in ("id", "message"):
             if key not in entry:
                 doc.fail(field, f"missing required field {key!r}")
-        mistake_id = _text(doc, f"{field}.id", entry["id"])
+        mistake_id = text(doc, f"{field}.id", entry["id"])
         if not ID_PATTERN.match(mistake_id):
             doc.fail(f"{field}.id", "expected lowercase words joined by hyphens")
         if any(m.id == mistake_id for m in mistakes):
             doc.fail(f"{field}.id", f"mistake {mistake_id!r} is listed twice")
-        mistakes.append(Mistake(mistake_id, _text(doc, f"{field}.message", entry["message"]).strip()))
+        mistakes.append(Mistake(mistake_id, text(doc, f"{field}.message", entry["message"]).strip()))
     return Exercise(
-        id=exercise_id, title=_text(doc, "title", data["title"]).strip(), module=module,
+        id=exercise_id, title=text(doc, "title", data["title"]).strip(), module=module,
         points=points, file=file, functions=tuple(functions),
-        instructions=_text(doc, "instructions", data["instructions"]),
+        instructions=text(doc, "instructions", data["instructions"]),
         hints=tuple(h.strip() for h in hints), forbidden=tuple(forbidden),
         time_limit=float(time_limit), mistakes=tuple(mistakes), directory=yaml_path.parent,
         solution_dir=course_root / "solutions" / exercise_id,
@@ -283,32 +208,32 @@ def load_exercise(yaml_path: Path, course_root: Path) -> Exercise:
     )
 
 
-def _examples(doc: _Doc, raw: Any, functions: tuple[str, ...]) -> tuple[Example, ...]:
+def _examples(doc: YamlDoc, raw: Any, functions: tuple[str, ...]) -> tuple[Example, ...]:
     """The public examples: each a call of one of FUNCTIONS on plain data, and its expected value."""
-    _expect(doc, "examples", raw, list, "a list of examples")
+    expect(doc, "examples", raw, list, "a list of examples")
     examples = []
     for i, entry in enumerate(raw):
         field = f"examples[{i}]"
-        _expect(doc, field, entry, dict, "a mapping with call, args and expected")
+        expect(doc, field, entry, dict, "a mapping with call, args and expected")
         for key in entry:
             if key not in EXAMPLE_FIELDS:
                 doc.fail(f"{field}.{key}", f"unknown field (expected one of: {', '.join(EXAMPLE_FIELDS)})")
         for key in ("call", "expected"):
             if key not in entry:
                 doc.fail(field, f"missing required field {key!r}")
-        call = _text(doc, f"{field}.call", entry["call"])
+        call = text(doc, f"{field}.call", entry["call"])
         if call not in functions:
             doc.fail(f"{field}.call", f"{call!r} is not one of the exercise's functions ({', '.join(functions)})")
-        args = _expect(doc, f"{field}.args", entry.get("args", []), list, "a list of arguments")
+        args = expect(doc, f"{field}.args", entry.get("args", []), list, "a list of arguments")
         for j, arg in enumerate(args):
             _example_value(doc, f"{field}.args[{j}]", arg)
-        kwargs = _expect(doc, f"{field}.kwargs", entry.get("kwargs", {}) or {}, dict, "a mapping of keyword arguments")
+        kwargs = expect(doc, f"{field}.kwargs", entry.get("kwargs", {}) or {}, dict, "a mapping of keyword arguments")
         for name, value in kwargs.items():
             if not NAME_PATTERN.match(name):
                 doc.fail(f"{field}.kwargs.{name}", "expected a Python parameter name")
             _example_value(doc, f"{field}.kwargs.{name}", value)
         _example_value(doc, f"{field}.expected", entry["expected"])
-        tolerance = _expect(doc, f"{field}.tolerance", entry.get("tolerance", {}) or {}, dict,
+        tolerance = expect(doc, f"{field}.tolerance", entry.get("tolerance", {}) or {}, dict,
                             "a mapping with rtol and/or atol")
         for key, value in tolerance.items():
             if key not in ("rtol", "atol"):
@@ -316,7 +241,7 @@ def _examples(doc: _Doc, raw: Any, functions: tuple[str, ...]) -> tuple[Example,
             if isinstance(value, str) and re.fullmatch(r"[0-9]+e-?[0-9]+", value):  # YAML 1.1 wants a dot
                 doc.fail(f"{field}.tolerance.{key}", f"{value!r} is a string in YAML: write it with a dot, "
                          f"like {value.replace('e', '.0e', 1)}")
-            _expect(doc, f"{field}.tolerance.{key}", value, (int, float), "a number")
+            expect(doc, f"{field}.tolerance.{key}", value, (int, float), "a number")
             if not 0 <= value < 1:
                 doc.fail(f"{field}.tolerance.{key}", "expected a number between 0 and 1")
         examples.append(Example(call, tuple(args), tuple(kwargs.items()), entry["expected"],
@@ -324,7 +249,7 @@ def _examples(doc: _Doc, raw: Any, functions: tuple[str, ...]) -> tuple[Example,
     return tuple(examples)
 
 
-def _example_value(doc: _Doc, field: str, value: Any) -> None:
+def _example_value(doc: YamlDoc, field: str, value: Any) -> None:
     """Numbers, strings, booleans, null; lists of these (a list of numbers or of booleans, nested
     or not, is an array, so its rows must have equal lengths); ``{tuple: [...]}`` for a tuple;
     ``{rng: SEED}`` for ``numpy.random.default_rng(SEED)``."""
@@ -348,7 +273,7 @@ def _example_value(doc: _Doc, field: str, value: Any) -> None:
             doc.fail(field, "the rows of this array have different lengths")
         return
     doc.fail(field, "expected a number, a string, a boolean, a list, {tuple: [...]} or {rng: SEED}, "
-             f"got {_type_name(value)}")
+             f"got {type_name(value)}")
 
 
 def is_numeric(value: Any) -> bool:
@@ -407,7 +332,7 @@ def load_course(root: Path) -> Course:
     return Course(root=root, title=title, exercises=exercises, due_date=due_date)
 
 
-def _due_date(doc: _Doc, value: Any) -> datetime.datetime | None:
+def _due_date(doc: YamlDoc, value: Any) -> datetime.datetime | None:
     """A date means the end of that day in UTC; a datetime without a zone is UTC."""
     if value is None:
         return None
@@ -420,15 +345,15 @@ def _due_date(doc: _Doc, value: Any) -> datetime.datetime | None:
 
 def _load_index(index_path: Path, root: Path,
                 found: dict[str, Path]) -> tuple[str, list[str], datetime.datetime | None]:
-    doc = _Doc(index_path, _display(index_path, root))
+    doc = YamlDoc(index_path, _display(index_path, root))
     data = doc.data
     if not isinstance(data, dict):
         doc.fail("", "expected a mapping with title and exercises")
     for key in data:
         if key not in ("format_version", "title", "exercises", "due_date"):
             doc.fail(key, "unknown field (expected format_version, title, exercises or due_date)")
-    title = _text(doc, "title", data.get("title", "learn"))
-    order = _expect(doc, "exercises", data.get("exercises"), list, "a list of exercise ids")
+    title = text(doc, "title", data.get("title", "learn"))
+    order = expect(doc, "exercises", data.get("exercises"), list, "a list of exercise ids")
     for i, exercise_id in enumerate(order):
         if exercise_id not in found:
             doc.fail(f"exercises[{i}]", f"no exercise folder exercises/*/{exercise_id}/exercise.yaml")
