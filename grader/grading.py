@@ -76,7 +76,7 @@ def grade_exercise(exercise: Exercise, student_file: Path, seed: int, server: Fo
         hello = backend.start()
         output = _hello_output(hello)
         if "hello" not in hello:
-            status, error = _import_failure(exercise, hello)
+            status, error = import_failure(exercise, hello)
             result = _exercise_result(exercise, status, error=error, output=output, violations=violations,
                                       tests=_blank_tests(solution, status, error))
         else:
@@ -95,7 +95,7 @@ def _hello_output(hello: dict) -> str:
     return str(output.get("text", ""))[:4000] if isinstance(output, dict) else ""
 
 
-def _import_failure(exercise: Exercise, hello: dict) -> tuple[Status, str]:
+def import_failure(exercise: Exercise, hello: dict) -> tuple[Status, str]:
     if "import_timeout" in hello:
         return Status.TIMEOUT, (f"importing {exercise.file} did not finish within "
                                 f"{hello['import_timeout']:g} s: is there a loop at the top level of the file?")

@@ -26,7 +26,7 @@ from grader.course import Course, Exercise
 from grader.forbidden import find_violations
 from grader.forkserver import ForkServer
 from grader.examples import DESCRIPTION, example_tests
-from grader.grading import _import_failure, is_untouched
+from grader.grading import import_failure, is_untouched
 from grader.proxy import StudentProxy, WorkerBackend
 from grader.results import CourseResult, ExerciseResult, Status, TestResult
 
@@ -75,7 +75,7 @@ def _example_tests(exercise: Exercise, student_file: Path, server: ForkServer) -
     try:
         hello = backend.start()
         if "hello" not in hello:
-            status, error = _import_failure(exercise, hello)
+            status, error = import_failure(exercise, hello)
             return [TestResult(f"example[{n}]", DESCRIPTION, status, 0.0, 0.0, message=error)
                     for n, e in enumerate(exercise.examples, 1)]
         return example_tests(exercise, StudentProxy(backend, exercise.functions, exercise.file))
