@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import functools
 import math
-from typing import Callable
+from typing import Any, Callable
 
 import numpy as np
 
@@ -244,3 +244,26 @@ def _raise(problems: list[str], what: str, n: int, alpha: float) -> None:
         lines = "\n".join(f"- {p}" for p in problems)
         raise AssertionError(f"{what} ({n} values) do not have the expected distribution:\n{lines}\n"
                              f"(a correct implementation fails this check with probability below {alpha:g})")
+
+
+def assert_draws_only_from_rng(draw: Callable[[np.random.Generator], Any], call: str,
+                               rng: np.random.Generator) -> None:
+    """Same generator state, same draw; another seed, another draw.
+
+    DRAW(generator) calls the student's initializer (CALL names it in messages, e.g.
+    ``xavier_uniform(6, 4, rng)``); a seed for the check is taken from RNG. An initializer that
+    uses np.random.* or a generator of its own fails one of the two halves. The second half
+    (two seeds giving identical continuous draws) fails a correct answer with probability 0.
+    """
+    seed = int(rng.integers(2**62))
+    first = draw(np.random.default_rng(seed))
+    again = draw(np.random.default_rng(seed))
+    other = draw(np.random.default_rng(seed + 1))
+    if not np.array_equal(first, again):
+        raise AssertionError(
+            f"{call} with default_rng({seed}) gave different results on two calls: the result must "
+            "depend only on the generator you are given (np.random.* or a generator of your own breaks that)")
+    if np.array_equal(first, other):
+        raise AssertionError(
+            f"{call} gave the same result for the seeds {seed} and {seed + 1}: draw from the `rng` "
+            "argument, not from a generator of your own")

@@ -124,3 +124,14 @@ def test_false_failure_rate_is_at_most_alpha() -> None:
         except AssertionError:
             failures += 1
     assert failures / 200 <= 0.3
+
+
+def test_assert_draws_only_from_rng_tells_the_two_failures_apart():
+    from grader.stats import assert_draws_only_from_rng
+    rng = np.random.default_rng(0)
+    assert_draws_only_from_rng(lambda g: g.standard_normal(4), "f(rng)", rng)
+    own = np.random.default_rng(1)
+    with pytest.raises(AssertionError, match="different results on two calls"):
+        assert_draws_only_from_rng(lambda g: own.standard_normal(4), "f(rng)", rng)
+    with pytest.raises(AssertionError, match="same result for the seeds"):
+        assert_draws_only_from_rng(lambda g: np.random.default_rng(7).standard_normal(4), "f(rng)", rng)

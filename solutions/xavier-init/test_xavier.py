@@ -11,7 +11,7 @@ import math
 import numpy as np
 import pytest
 
-from grader.stats import assert_normal_sample, assert_uniform_sample
+from grader.stats import assert_normal_sample, assert_uniform_sample, assert_draws_only_from_rng
 
 FUNCTIONS = ["xavier_uniform", "xavier_normal"]
 
@@ -107,17 +107,7 @@ def test_draws_only_from_the_given_rng(student, rng, function):
     """Same generator state, same matrix: two generators made with the same seed give identical
     weights, and a different seed gives different weights. Draw only from the `rng` argument,
     not from np.random.* or from a generator of your own."""
-    seed = int(rng.integers(2**62))
-    init = getattr(student, function)
-    first = init(6, 4, np.random.default_rng(seed))
-    again = init(6, 4, np.random.default_rng(seed))
-    other = init(6, 4, np.random.default_rng(seed + 1))
-    assert np.array_equal(first, again), (
-        f"{function}(6, 4, default_rng({seed})) gave different weights on two calls: the result must "
-        "depend only on the generator you are given (np.random.* or a generator of your own breaks that)")
-    assert not np.array_equal(first, other), (
-        f"{function} gave the same weights for the seeds {seed} and {seed + 1}: draw from the `rng` "
-        "argument, not from a generator of your own")
+    assert_draws_only_from_rng(lambda g: getattr(student, function)(6, 4, g), f"{function}(6, 4, rng)", rng)
 
 
 @pytest.mark.points(1.5)
