@@ -226,3 +226,12 @@ def test_golden_json(learn, workspace, name, source):
         golden.parent.mkdir(exist_ok=True)
         golden.write_text(json.dumps(normalized(result), indent=2, sort_keys=True) + "\n")
     assert normalized(result) == json.loads(golden.read_text())
+
+
+def test_grading_a_workspace_lists_exercises_not_started_on_one_line(learn, workspace):
+    write_student(workspace, "reverse-words", "words.py", CORRECT)
+    run = learn("grade", "--workspace", str(workspace), "--seed", "1", *COURSE)
+    assert run.code == 0  # not-started exercises count only when named
+    assert "· 1 not started: count-vowels" in run.stdout
+    assert "test_examples[Queue-4]" not in run.stdout  # no test lines for an exercise not started
+    assert "Score: 10/20" in run.stdout
