@@ -103,12 +103,14 @@ def _call(module: Any, message: dict, student_file: Path, out: CappedOutput) -> 
         value = func(*args, **kwargs)
     except BaseException as exc:  # SystemExit and KeyboardInterrupt are the student's too
         return {"raised": describe_exception(exc, student_file), "output": out.take()}
-    mutated = _mutated(args, kwargs, before)
-    try:
-        wire.dumps(value)
-    except wire.WireError as exc:
-        return {"bad_value": f"{type(value).__name__}: {exc}", "output": out.take(), "mutated": mutated}
-    return {"value": value, "output": out.take(), "mutated": mutated}
+    return {"value": value, "output": out.take(), "mutated": _mutated(args, kwargs, before)}
+
+
+def _unsendable(reply: dict, exc: wire.WireError) -> dict:
+    """The reply for a return value the codec refused (it is encoded once, when sent)."""
+    value = reply.get("value")
+    return {"bad_value": f"{type(value).__name__}: {exc}", "output": reply.get("output", {"text": "", "dropped": 0}),
+            "mutated": reply.get("mutated", [])}
 
 
 def serve(sock: Any, student_file: Path) -> None:
@@ -139,6 +141,6 @@ def serve(sock: Any, student_file: Path) -> None:
             return
         reply = _call(module, message, student_file, out)
         try:
-            channel.send(sock, reply)
-        except wire.WireError as exc:  # e.g. the captured output itself was unsendable
-            channel.send(sock, {"bad_value": str(exc), "output": {"text": "", "dropped": 0}})
+            channel.send(sock, reply)  # dumps raises before anything is written
+        except wire.WireError as exc:
+            channel.send(sock, _unsendable(reply, exc))
