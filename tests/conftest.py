@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE_COURSE = REPO / "tests" / "example_course"
@@ -51,3 +53,40 @@ def write_student(workspace: Path, exercise: str, file: str, source: str) -> Pat
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(source)
     return path
+
+
+class Outcome:
+    """What `learn` did in-process: its exit status and its stdout and stderr mixed."""
+
+    def __init__(self, exit_code: int, output: str) -> None:
+        self.exit_code, self.output = exit_code, output
+
+    @property
+    def json(self) -> dict:
+        return json.loads(self.output)
+
+
+def learn_in_process(*args: str | Path, cwd: Path | None = None) -> Outcome:
+    """The real entry point (exit statuses included), without a Python start-up per call."""
+    from grader.cli import main
+    with CliRunner().isolation() as streams:
+        before = os.getcwd()
+        try:
+            if cwd:
+                os.chdir(cwd)
+            main([str(a) for a in args])
+            code = 0
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else 1
+        finally:
+            os.chdir(before)
+        mixed = streams[2] if len(streams) == 3 else streams[0]  # click >= 8.2 / older
+        return Outcome(code, mixed.getvalue().decode())
+
+
+@pytest.fixture
+def course(tmp_path: Path) -> Path:
+    """A private copy of the example course that a test may break."""
+    target = tmp_path / "course"
+    shutil.copytree(EXAMPLE_COURSE, target, ignore=shutil.ignore_patterns("__pycache__"))
+    return target

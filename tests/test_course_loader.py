@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -10,13 +9,6 @@ import pytest
 from conftest import EXAMPLE_COURSE, REPO
 
 YAML = "exercises/01-strings/count-vowels/exercise.yaml"
-
-
-@pytest.fixture
-def course(tmp_path: Path) -> Path:
-    copy = tmp_path / "course"
-    shutil.copytree(EXAMPLE_COURSE, copy)
-    return copy
 
 
 def break_yaml(course: Path, old: str, new: str) -> None:

@@ -3,47 +3,13 @@ CLI, on throwaway copies of the example course."""
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from conftest import EXAMPLE_COURSE, write_student
-
-from grader.cli import main
-
-
-class Outcome:
-    def __init__(self, exit_code: int, output: str) -> None:
-        self.exit_code, self.output = exit_code, output
-
-
-def learn(*args: str | Path, cwd: Path | None = None) -> Outcome:
-    """The real entry point (exit statuses included), its stdout and stderr mixed."""
-    runner = CliRunner()
-    with runner.isolation() as streams:
-        before = os.getcwd()
-        try:
-            if cwd:
-                os.chdir(cwd)
-            main([str(a) for a in args])
-            code = 0
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else 1
-        finally:
-            os.chdir(before)
-        mixed = streams[2] if len(streams) == 3 else streams[0]  # click >= 8.2 / older
-        return Outcome(code, mixed.getvalue().decode())
-
-
-@pytest.fixture
-def course(tmp_path: Path) -> Path:
-    target = tmp_path / "course"
-    shutil.copytree(EXAMPLE_COURSE, target, ignore=shutil.ignore_patterns("__pycache__"))
-    return target
+from conftest import learn_in_process as learn, write_student
 
 
 # -- learn new ------------------------------------------------------------------------------

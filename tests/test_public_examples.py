@@ -5,47 +5,14 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import os
-import shutil
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from conftest import EXAMPLE_COURSE, REPO, write_student
+from conftest import REPO, learn_in_process as learn, write_student
 
-from grader.cli import main
 
 YAML = "exercises/01-strings/count-vowels/exercise.yaml"
-
-
-class Outcome:
-    def __init__(self, exit_code: int, output: str) -> None:
-        self.exit_code, self.output = exit_code, output
-
-    @property
-    def json(self) -> dict:
-        return json.loads(self.output)
-
-
-def learn(*args: str | Path) -> Outcome:
-    """The real entry point (exit statuses included), its stdout and stderr mixed."""
-    runner = CliRunner()
-    with runner.isolation() as streams:
-        try:
-            main([str(a) for a in args])
-            code = 0
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else 1
-        mixed = streams[2] if len(streams) == 3 else streams[0]  # click >= 8.2 / older
-        return Outcome(code, mixed.getvalue().decode())
-
-
-@pytest.fixture
-def course(tmp_path: Path) -> Path:
-    target = tmp_path / "course"
-    shutil.copytree(EXAMPLE_COURSE, target, ignore=shutil.ignore_patterns("__pycache__"))
-    return target
 
 
 def set_examples(course: Path, text: str) -> None:

@@ -5,37 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import pytest
-from click.testing import CliRunner
-
-from conftest import EXAMPLE_COURSE
-
-from grader.cli import main
-
-
-@pytest.fixture
-def course(tmp_path: Path) -> Path:
-    """A private copy of the example course that a test may break."""
-    target = tmp_path / "course"
-    shutil.copytree(EXAMPLE_COURSE, target, ignore=shutil.ignore_patterns("__pycache__"))
-    return target
-
-
-class Outcome:
-    def __init__(self, exit_code: int, output: str) -> None:
-        self.exit_code, self.output = exit_code, output
-
-
-def learn(*args: str) -> Outcome:
-    """The real entry point (exit statuses included), its stdout and stderr mixed."""
-    with CliRunner().isolation() as streams:
-        try:
-            main(list(args))
-            code = 0
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else 1
-        mixed = streams[2] if len(streams) == 3 else streams[0]  # click >= 8.2 / older
-        return Outcome(code, mixed.getvalue().decode())
+from conftest import Outcome, learn_in_process as learn
 
 
 def validate(course: Path, *args: str) -> Outcome:
