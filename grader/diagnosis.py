@@ -23,7 +23,8 @@ def _replay(function: Any, call: Call) -> tuple[bool, Any]:
         return False, None
 
 
-def _explains(mistake: MistakeFunction, calls: list[Call], solution: Solution) -> bool:
+def _explains(mistake: MistakeFunction, calls: list[Call], solution: Solution,
+              expected_by_call: dict[int, tuple[bool, Any]]) -> bool:
     relevant = [c for c in calls if c.function == mistake.replaces and c.returned]
     if not relevant:
         return False
@@ -35,7 +36,9 @@ def _explains(mistake: MistakeFunction, calls: list[Call], solution: Solution) -
         if not ok or explain(call.value, predicted, name="value", float32_input=float32) is not None:
             return False
         if reference is not None:
-            ok_ref, expected = _replay(reference, call)
+            if id(call) not in expected_by_call:  # shared by every mistake of this function
+                expected_by_call[id(call)] = _replay(reference, call)
+            ok_ref, expected = expected_by_call[id(call)]
             if not ok_ref or explain(predicted, expected, name="value", float32_input=float32) is not None:
                 differs = True
     return differs
@@ -43,4 +46,5 @@ def _explains(mistake: MistakeFunction, calls: list[Call], solution: Solution) -
 
 def diagnose(calls: list[Call], solution: Solution) -> list[str]:
     """The ids of the catalogued mistakes that explain the calls of a failed test."""
-    return [m.id for m in solution.mistakes if _explains(m, calls, solution)]
+    expected_by_call: dict[int, tuple[bool, Any]] = {}
+    return [m.id for m in solution.mistakes if _explains(m, calls, solution, expected_by_call)]
