@@ -115,6 +115,9 @@ def _explain_arrays(actual: np.ndarray, expected: np.ndarray, rtol: float | None
     atol = default_atol if atol is None else atol
     a = actual.astype(np.complex128 if "c" in (actual.dtype.kind, expected.dtype.kind) else np.float64)
     e = expected.astype(a.dtype)
+    with np.errstate(invalid="ignore", over="ignore"):  # the common case, cheaply: all finite and close
+        if np.isfinite(a).all() and np.isfinite(e).all() and (abs(a - e) <= atol + rtol * abs(e)).all():
+            return None  # np.isclose's own test, without its overhead (most of a passing test's time)
     nan_problem = _explain_nonfinite(a, e, name)
     if nan_problem:
         return nan_problem
