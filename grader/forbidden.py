@@ -30,15 +30,21 @@ class _Finder(ast.NodeVisitor):
         self.methods = {p[1:] for p in patterns if p.startswith(".")}
         self.aliases: dict[str, str] = {}
         self.found: list[Violation] = []
+        self._rule_of: dict[str, str | None] = {}  # a file names the same few things many times
 
     def report(self, node: ast.AST, rule: str, message: str) -> None:
         self.found.append(Violation(rule, getattr(node, "lineno", 0), message))
 
+    def rule_for(self, dotted: str) -> str | None:
+        """The first forbidden pattern DOTTED falls under, if any."""
+        if dotted not in self._rule_of:
+            self._rule_of[dotted] = next((p for p in self.names if matches(p, dotted)), None)
+        return self._rule_of[dotted]
+
     def check_name(self, node: ast.AST, dotted: str) -> None:
-        for pattern in self.names:
-            if matches(pattern, dotted):
-                self.report(node, pattern, f"uses {dotted}, which this exercise forbids")
-                return
+        pattern = self.rule_for(dotted)
+        if pattern is not None:
+            self.report(node, pattern, f"uses {dotted}, which this exercise forbids")
 
     def visit_Import(self, node: ast.Import) -> None:
         for alias in node.names:
@@ -74,7 +80,7 @@ class _Finder(ast.NodeVisitor):
             self.check_name(node, dotted)
         elif node.attr in self.methods:
             self.report(node, f".{node.attr}", f"calls the method .{node.attr}(), which this exercise forbids")
-        if dotted is None or not any(matches(p, dotted) for p in self.names):
+        if dotted is None or self.rule_for(dotted) is None:
             self.generic_visit(node)
 
     def visit_Name(self, node: ast.Name) -> None:
