@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from grader.cli import main
+from grader.cli import run
 
 if __name__ == "__main__":
-    main()
+    run()
