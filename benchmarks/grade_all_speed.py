@@ -2,11 +2,17 @@
 
 Part 1 (default): 40 students x the dot-product exercise (30 correct, 10 with a catalogued
 mistake), graded by
-  A. `learn grade-all SUBS --out R --jobs 2` (warm fork server per grading process), and
-  B. the baseline an instructor would otherwise script: one `pytest solutions/dot-product
-     -p grader.plugin --learn-workspace STUDENT` process per student, two at a time,
-     OPENBLAS_NUM_THREADS=1 (the same hidden tests, the student's code in a worker).
-It prints the median wall time of each and the ratio B / A.
+  A. `learn grade-all SUBS --out R --jobs 2`: one warm fork server, grading processes forked
+     from the loaded grader, one sandboxed worker per student file; and by two baselines, one
+     `pytest` process per student, two at a time, OPENBLAS_NUM_THREADS=1, the same hidden
+     test file, no third-party pytest plugins (PYTEST_DISABLE_PLUGIN_AUTOLOAD=1):
+  B. hand-written: a plain conftest.py that imports the student's file into the pytest
+     process (no sandbox) and provides the reference, rng and size fixtures. This is what an
+     instructor would otherwise script, and the cheaper of the two: the ratio is quoted on it.
+  C. plugin: `pytest solutions/dot-product -p grader.plugin --learn-workspace STUDENT`, the
+     student's code in a sandboxed worker per test, as `learn grade` isolates it.
+Every run is checked (exit status, 24 tests reported, the same scores), so a baseline that
+dies at start-up cannot pass for a fast one. Prints medians and the ratios B / A and C / A.
 
 Part 2 (--full N): N students x every exercise of the built-in course that has a reference,
 graded by grade-all --jobs 2, sampling the summed RSS of the whole process tree; prints the
@@ -18,7 +24,9 @@ peak RSS and the time per student. Run it for two class sizes to check linearity
 from __future__ import annotations
 
 import argparse
+import csv
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -31,6 +39,42 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 ENV = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "PYTHONPATH": str(REPO)}
+PYTEST_ENV = {**ENV, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}  # only the plugins a command names
+TESTS = 24  # in solutions/dot-product/test_similarity.py, parametrized cases included
+
+# The instructor's own glue: import the student's file, no isolation.
+HAND_WRITTEN_CONFTEST = '''
+import importlib.util, os, zlib
+from pathlib import Path
+import numpy as np
+import pytest
+
+def _load(path, name):
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+def pytest_configure(config):
+    for marker in ("points(n)", "visibility(level)", "shrink(n)", "statistical"):
+        config.addinivalue_line("markers", marker)
+
+@pytest.fixture(scope="session")
+def student():
+    return _load(os.environ["STUDENT_FILE"], "student_similarity")
+
+@pytest.fixture(scope="session")
+def reference():
+    return _load(Path(__file__).parent / "similarity.py", "reference_similarity")
+
+@pytest.fixture
+def rng(request):
+    return np.random.default_rng(zlib.crc32(request.node.nodeid.encode()))
+
+@pytest.fixture
+def size(request):
+    return int(request.node.get_closest_marker("shrink").args[0])
+'''
 
 
 def one_exercise_course(root: Path) -> Path:
@@ -38,6 +82,15 @@ def one_exercise_course(root: Path) -> Path:
                     root / "exercises" / "01-projection" / "dot-product")
     shutil.copytree(REPO / "solutions" / "dot-product", root / "solutions" / "dot-product",
                     ignore=shutil.ignore_patterns("__pycache__"))
+    return root
+
+
+def hand_written_suite(course: Path, root: Path) -> Path:
+    """The hidden test file and the reference beside a hand-written conftest.py."""
+    root.mkdir(parents=True)
+    for name in ("test_similarity.py", "similarity.py"):
+        shutil.copyfile(course / "solutions" / "dot-product" / name, root / name)
+    (root / "conftest.py").write_text(HAND_WRITTEN_CONFTEST)
     return root
 
 
@@ -56,33 +109,70 @@ def grade_all(submissions: Path, out: Path, course: Path) -> float:
     subprocess.run([sys.executable, "-m", "grader", "grade-all", str(submissions), "--out", str(out),
                     "--course", str(course), "--jobs", "2"], env=ENV, cwd=REPO, check=True,
                    stdout=subprocess.DEVNULL)
-    return time.perf_counter() - started
+    elapsed = time.perf_counter() - started
+    with open(out / "gradebook.csv", newline="") as handle:
+        scores = sorted(float(row["total"]) for row in csv.DictReader(handle))
+    students = len(list(submissions.iterdir()))
+    wrong = students // 4
+    assert len(scores) == students and scores[wrong:] == [10.0] * (students - wrong) and scores[wrong - 1] < 10, scores
+    return elapsed
 
 
-def pytest_per_student(submissions: Path, course: Path) -> float:
-    def one(student: Path) -> None:
-        subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "grader.plugin",
-                        str(course / "solutions" / "dot-product"), "--learn-workspace", str(student)],
-                       env=ENV, cwd=course, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+def _checked_pytest(command: list[str], cwd: Path, env: dict, wrong: bool) -> None:
+    proc = subprocess.run(command, env=env, cwd=cwd, capture_output=True, text=True)
+    counts = {k: int(n) for n, k in re.findall(r"(\d+) (passed|failed)", proc.stdout)}
+    ran = sum(counts.values()) == TESTS and (counts.get("failed", 0) > 0) == wrong
+    if not ran or proc.returncode != (1 if wrong else 0):
+        raise SystemExit(f"a baseline run did not run the tests (exit {proc.returncode}):\n"
+                         f"{' '.join(command)}\n{proc.stdout[-2000:]}{proc.stderr[-2000:]}")
+
+
+def per_student(submissions: Path, run_one) -> float:  # type: ignore[no-untyped-def]
     started = time.perf_counter()
     with ThreadPoolExecutor(2) as pool:
-        list(pool.map(one, sorted(submissions.iterdir())))
+        list(pool.map(run_one, sorted(submissions.iterdir())))
     return time.perf_counter() - started
+
+
+def _is_wrong(student: Path) -> bool:
+    return int(student.name.removeprefix("student")) % 4 == 3
+
+
+def hand_written_per_student(submissions: Path, suite: Path) -> float:
+    def one(student: Path) -> None:
+        _checked_pytest([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(suite)], suite,
+                        {**PYTEST_ENV, "STUDENT_FILE": str(student / "dot-product" / "similarity.py")},
+                        _is_wrong(student))
+    return per_student(submissions, one)
+
+
+def plugin_per_student(submissions: Path, course: Path) -> float:
+    def one(student: Path) -> None:
+        _checked_pytest([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "grader.plugin",
+                         str(course / "solutions" / "dot-product"), "--learn-workspace", str(student)],
+                        course, PYTEST_ENV, _is_wrong(student))
+    return per_student(submissions, one)
 
 
 def part1(students: int, repeats: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         course = one_exercise_course(root / "course")
+        suite = hand_written_suite(course, root / "hand-written")
         submissions = root / "submissions"
         dot_class(course, submissions, students)
-        ours = [grade_all(submissions, root / "results", course) for _ in range(repeats)]
-        baseline = [pytest_per_student(submissions, course) for _ in range(repeats)]
-        a, b = statistics.median(ours), statistics.median(baseline)
+        ours, hand, plugin = [], [], []
+        for _ in range(repeats):  # interleaved, so a noisy minute hits all three alike
+            ours.append(grade_all(submissions, root / "results", course))
+            hand.append(hand_written_per_student(submissions, suite))
+            plugin.append(plugin_per_student(submissions, course))
+        a, b, c = statistics.median(ours), statistics.median(hand), statistics.median(plugin)
         print(f"{students} students x dot-product, median of {repeats}:")
-        print(f"  learn grade-all --jobs 2:                      {a:7.2f} s  ({a / students * 1000:.0f} ms/student)")
-        print(f"  pytest per student, 2 at a time (plugin):      {b:7.2f} s  ({b / students * 1000:.0f} ms/student)")
-        print(f"  ratio (baseline / grade-all):                  {b / a:7.1f}x")
+        print(f"  A. learn grade-all --jobs 2:                   {a:7.2f} s  ({a / students * 1000:.0f} ms/student)")
+        print(f"  B. pytest per student, hand-written conftest:  {b:7.2f} s  ({b / students * 1000:.0f} ms/student)")
+        print(f"  C. pytest per student, -p grader.plugin:       {c:7.2f} s  ({c / students * 1000:.0f} ms/student)")
+        print(f"  ratio B / A (the issue's baseline):            {b / a:7.1f}x")
+        print(f"  ratio C / A (same isolation as grade-all):     {c / a:7.1f}x")
 
 
 def tree_rss(pid: int) -> int:
