@@ -13,18 +13,19 @@ graded. The gradebook and summary are rebuilt from these files, which is what ma
 """
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import os
 import re
 import selectors
-import subprocess
+import signal
 import sys
 import time
 from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import IO, TYPE_CHECKING, Any, Callable
 
 from grader import __version__, seeds
 from grader.course import Course
@@ -35,6 +36,10 @@ from grader.storage import prepare_dir, write_atomic
 # who reads this line. Real class grading passes --seed-secret.
 DEFAULT_SEED = 0
 RECORD = "grading.json"
+ARTEFACTS = ("results.json", "report.html", "report.md")  # per student, committed by RECORD
+if TYPE_CHECKING:  # the fork server's modules import numpy: not for every CLI command
+    from grader.forkserver import ForkClient, ForkServer
+
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
@@ -136,20 +141,42 @@ def submission_hash(submission: Submission, course: Course, seed: int, fingerpri
 
 
 def read_record(student_dir: Path) -> dict[str, Any] | None:
-    """A student's grading.json plus the results it commits to (None if absent or unreadable)."""
+    """A student's grading.json plus the results it commits to (None if absent or unreadable).
+
+    A graded record whose files do not match the digests it names (a machine that lost power
+    before the page cache reached the disk) comes back as a grader error: --resume re-grades it.
+    """
     try:
         record = json.loads((student_dir / RECORD).read_text(encoding="utf-8"))
-        if record.get("outcome") == "graded":
-            record["results"] = json.loads((student_dir / "results.json").read_text(encoding="utf-8"))
-        return record
-    except (OSError, ValueError, AttributeError):
+        if not isinstance(record, dict) or record.get("outcome") != "graded":
+            return record if isinstance(record, dict) else None
+    except (OSError, ValueError):
         return None
+    try:
+        contents = {name: (student_dir / name).read_bytes() for name in ARTEFACTS}
+        if record.get("files") != {name: _digest(data) for name, data in contents.items()}:
+            raise ValueError("they do not match grading.json")
+        record["results"] = json.loads(contents["results.json"])
+    except (OSError, ValueError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else str(exc)
+        return {**record, "outcome": "grader_error", "reason": f"the saved results are damaged ({reason}): "
+                "grade again with --resume"}
+    return record
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
 def grade_all(course: Course, submissions: Path, out: Path, jobs: int, secret: str | None = None,
               shard: tuple[int, int] | None = None, resume: bool = False,
-              on_record: Callable[[dict[str, Any], int, int], None] | None = None) -> BatchRun:
-    """Grade every (shard's) student of SUBMISSIONS into OUT. ON_RECORD(record, done, total) reports progress."""
+              on_record: Callable[[dict[str, Any], int, int], None] | None = None,
+              server: ForkServer | None = None) -> BatchRun:
+    """Grade every (shard's) student of SUBMISSIONS into OUT. ON_RECORD(record, done, total) reports progress.
+
+    SERVER is a fork server started early (it warms up while the course loads); without one,
+    a server is started and closed here.
+    """
     started = time.monotonic()
     found, skipped = discover(submissions)
     if shard is not None:
@@ -169,70 +196,145 @@ def grade_all(course: Course, submissions: Path, out: Path, jobs: int, secret: s
         todo.append({"name": sub.name, "slug": sub.slug, "path": str(sub.path.resolve()),
                      "seed": seed, "hash": digest, "out": str(out.resolve() / sub.slug)})  # never resolve a planted link
     done = run.reused
-    for record in _run_pool(course, todo, max(1, jobs), secret):
-        records[record["slug"]] = record
-        done += 1
-        run.graded += 1
-        if on_record:
-            on_record(record, done, len(found))
+    from grader.forkserver import ForkServer
+    from grader.grading import solution_for
+    for exercise in course.exercises:
+        solution_for(exercise)  # loaded once, here: every forked grading process inherits them
+    own_server = server is None
+    server = server or ForkServer()
+    try:
+        for record in _run_pool(course, todo, max(1, jobs), server, secret):
+            records[record["slug"]] = record
+            done += 1
+            run.graded += 1
+            if on_record:
+                on_record(record, done, len(found))
+    finally:
+        if own_server:
+            server.close()
     run.records = [records[s.slug] for s in found]
     run.duration = time.monotonic() - started
     return run
 
 
-def _run_pool(course: Course, tasks: list[dict], jobs: int, secret: str | None):  # type: ignore[no-untyped-def]
-    """Yield one record per task, from up to JOBS grading processes; a dead process costs one task."""
+@dataclass
+class _GradingProcess:
+    """A forked grading process: tasks go down one pipe, records come back up another."""
+    pid: int
+    slot: int
+    tasks: IO[str]
+    records: IO[str]
+    task: dict | None = None
+
+
+def _run_pool(course: Course, tasks: list[dict], jobs: int, server: ForkServer,  # type: ignore[no-untyped-def]
+              secret: str | None = None):
+    """Yield one record per task, from up to JOBS grading processes; a dead process costs one task.
+
+    Grading processes are forked from this one once the course is loaded, so none of them pays
+    for Python, numpy, pytest and the hidden tests again; each gets its own lane to the one
+    warm fork server and its own CPU (shared round-robin when JOBS exceeds the CPUs).
+    """
     pending = deque(tasks)
+    cpus = sorted(os.sched_getaffinity(0))
     selector = selectors.DefaultSelector()
-    # The seed secret stays in the parent: seeds travel in the tasks.
-    env = {k: v for k, v in os.environ.items() if not (secret and v == secret)}
-    env.setdefault("OPENBLAS_NUM_THREADS", "1")
-    root = str(Path(__file__).resolve().parent.parent)
-    bootstrap = (f"import sys; sys.path.insert(0, {root!r}); "
-                 f"from grader.batch import serve; serve({str(course.root)!r})")
-    busy: dict[int, dict] = {}
-    procs: list[subprocess.Popen] = []
+    running: dict[int, _GradingProcess] = {}
 
-    def launch() -> None:
-        proc = subprocess.Popen([sys.executable, "-c", bootstrap], stdin=subprocess.PIPE,
-                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, text=True)
-        procs.append(proc)
-        selector.register(proc.stdout, selectors.EVENT_READ, proc)  # type: ignore[arg-type]
-        _feed(proc)
+    def launch(slot: int) -> None:
+        lane = server.open_lane(frozenset({cpus[slot % len(cpus)]}))
+        task_read, task_write = os.pipe()
+        record_read, record_write = os.pipe()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:  # the grading process: never returns into the parent's code
+            status = 70
+            try:
+                os.close(task_write)
+                os.close(record_read)
+                selector.close()
+                server.detach()
+                for other in running.values():
+                    other.tasks.close()
+                    other.records.close()
+                for name in [k for k, v in os.environ.items() if secret and v == secret]:
+                    del os.environ[name]  # seeds travel in the tasks; the hidden tests never need it
+                status = _grading_process(course, lane, task_read, record_write)
+            finally:
+                os._exit(status)
+        lane.detach()
+        os.close(task_read)
+        os.close(record_write)
+        process = _GradingProcess(pid, slot, os.fdopen(task_write, "w", encoding="utf-8"),
+                                  os.fdopen(record_read, encoding="utf-8"))
+        running[pid] = process
+        selector.register(process.records, selectors.EVENT_READ, process)
+        feed(process)
 
-    def _feed(proc: subprocess.Popen) -> None:
-        if pending:
-            task = pending.popleft()
-            busy[proc.pid] = task
-            proc.stdin.write(json.dumps(task) + "\n")  # type: ignore[union-attr]
-            proc.stdin.flush()  # type: ignore[union-attr]
-        else:
-            proc.stdin.close()  # type: ignore[union-attr]
+    def feed(process: _GradingProcess) -> None:
+        process.task = pending.popleft() if pending else None
+        try:
+            if process.task is None:
+                process.tasks.close()  # end of work: the process finishes and exits
+            else:
+                process.tasks.write(json.dumps(process.task) + "\n")
+                process.tasks.flush()
+        except BrokenPipeError:
+            pass  # it died: its end of the records pipe says so, and the task is charged there
 
+    gc.freeze()  # what the course loaded is never collected in a child, so its pages stay shared
     try:
-        for _ in range(min(jobs, len(pending))):
-            launch()
-        while busy:
+        for slot in range(min(jobs, len(pending))):
+            launch(slot)
+        while running:
             for key, _mask in selector.select():
-                proc = key.data
-                line = proc.stdout.readline()
-                task = busy.pop(proc.pid, None)
+                process = key.data
+                line = process.records.readline()
                 if line:
-                    yield json.loads(line)
-                    _feed(proc)
+                    record = json.loads(line)
+                    retire = record.pop("retire", False)
+                    yield record
+                    process.task = None
+                    if not retire:  # a process whose grader failed takes no more work
+                        feed(process)
                     continue
-                selector.unregister(proc.stdout)
-                proc.wait()
-                if task is not None:
-                    yield crash_record(task, f"the grading process died (exit status {proc.returncode})")
-                    if pending:
-                        launch()
+                selector.unregister(process.records)
+                process.records.close()
+                del running[process.pid]
+                _, status = os.waitpid(process.pid, 0)
+                if process.task is not None:
+                    yield crash_record(process.task, "the grading process died "
+                                       f"(exit status {os.waitstatus_to_exitcode(status)})")
+                if pending:
+                    launch(process.slot)
     finally:
-        for proc in procs:
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait()
+        for process in running.values():
+            os.kill(process.pid, signal.SIGKILL)
+            os.waitpid(process.pid, 0)
         selector.close()
+
+
+def _grading_process(course: Course, lane: ForkClient, task_fd: int, record_fd: int) -> int:
+    """The body of a forked grading process: one task per line in, one record per line out."""
+    if lane.cpus:
+        os.sched_setaffinity(0, lane.cpus)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)  # what the hidden tests print must not reach the instructor's terminal
+    os.dup2(devnull, 2)
+    os.close(devnull)
+    with os.fdopen(task_fd, encoding="utf-8") as tasks, os.fdopen(record_fd, "w", encoding="utf-8") as records:
+        for line in tasks:
+            task = json.loads(line)
+            try:
+                record = _grade_one(course, task, lane)
+            except Exception as exc:  # the grader's own failure: record it; a fresh process takes over
+                record = {**crash_record(task, f"the grader failed: {type(exc).__name__}: {exc}"), "retire": True}
+            records.write(json.dumps(record) + "\n")
+            records.flush()
+            if record.get("retire"):
+                return 1
+    lane.close()
+    return 0
 
 
 def crash_record(task: dict, reason: str) -> dict[str, Any]:
@@ -243,30 +345,6 @@ def crash_record(task: dict, reason: str) -> dict[str, Any]:
     return record
 
 
-def serve(course_root: str) -> None:
-    """A grading process: read one task per line on stdin, answer one record per line on stdout."""
-    from grader.forkserver import ForkServer
-    protocol = os.fdopen(os.dup(1), "w", encoding="utf-8")
-    os.dup2(2, 1)  # anything the hidden tests print must not corrupt the protocol
-    server = ForkServer()  # before any instructor material is loaded
-    from grader.course import load_course
-    from grader.grading import solution_for
-    course = load_course(Path(course_root))
-    for exercise in course.exercises:
-        solution_for(exercise)
-    for line in sys.stdin:
-        task = json.loads(line)
-        try:
-            record = _grade_one(course, task, server)
-        except Exception as exc:  # the grader's own failure: record it, restart, keep going
-            record = crash_record(task, f"the grader failed: {type(exc).__name__}: {exc}")
-            server.close()
-            server = ForkServer()
-        protocol.write(json.dumps(record) + "\n")
-        protocol.flush()
-    server.close()
-
-
 def _grade_one(course: Course, task: dict, server: Any) -> dict[str, Any]:
     from grader import report
     from grader.grading import grade_workspace
@@ -274,10 +352,16 @@ def _grade_one(course: Course, task: dict, server: Any) -> dict[str, Any]:
                              after_due=course.past_due())  # after_due_date tests, once course.yaml's due_date passed
     out = prepare_dir(Path(task["out"]))
     data = result.as_json()
-    write_atomic(out / "results.json", json.dumps(data, indent=2, allow_nan=False, default=str) + "\n")
-    write_atomic(out / "report.html", report.render(result, "html"))
-    write_atomic(out / "report.md", report.render(result, "markdown"))
+    contents = {"results.json": json.dumps(data, indent=2, allow_nan=False, default=str) + "\n",
+                "report.html": report.render(result, "html"), "report.md": report.render(result, "markdown")}
+    files = {}
+    for name, text in contents.items():
+        raw = text.encode("utf-8")
+        # Not fsynced one by one (that was a tenth of a student's grading time): grading.json
+        # names each file's digest, and a file that did not reach the disk is graded again.
+        write_atomic(out / name, raw, durable=False)
+        files[name] = _digest(raw)
     record = {"student": task["name"], "slug": task["slug"], "hash": task["hash"], "seed": task["seed"],
-              "outcome": "graded", "reason": "", "duration": round(result.duration, 3)}
-    write_atomic(out / RECORD, json.dumps(record, indent=2) + "\n")  # last: commits the others
+              "outcome": "graded", "reason": "", "duration": round(result.duration, 3), "files": files}
+    write_atomic(out / RECORD, json.dumps(record, indent=2) + "\n", durable=False)  # last: commits the others
     return {**record, "results": data}

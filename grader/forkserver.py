@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import selectors
 import signal
 import socket
 import subprocess
@@ -34,33 +35,59 @@ def worker_environment() -> dict[str, str]:
 
 
 def serve(control_fd: int) -> None:
-    """The server's main loop (runs in the fork server process)."""
+    """The server's main loop (runs in the fork server process).
+
+    CONTROL_FD belongs to the process that started the server; it may hand over more control
+    sockets ("lanes", one per grading process of ``learn grade-all``), each served alike. The
+    server exits when the starter's socket closes.
+    """
     import numpy  # noqa: F401  (warm: every worker inherits it)
     import numpy.linalg  # noqa: F401  numpy imports these lazily: once here, not once per worker
     import numpy.random  # noqa: F401  (~15 ms each time a worker first touched np.random)
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # workers are reaped automatically
-    control = socket.socket(fileno=control_fd)
+    starter = socket.socket(fileno=control_fd)
+    lanes = selectors.DefaultSelector()
+    lanes.register(starter, selectors.EVENT_READ)
     while True:
-        try:
-            data, fds, _flags, _addr = socket.recv_fds(control, 65536, 1)
-        except OSError:
-            return
-        if not data:
-            return
-        request = json.loads(data)
-        try:
-            if request.get("query") == "isolation":  # what the sandbox really achieves here
-                layer, why = sandbox.isolation()
-                control.send(json.dumps({"isolation": layer, "why": why}).encode())
+        for key, _mask in lanes.select():
+            control: socket.socket = key.fileobj  # type: ignore[assignment]
+            try:
+                data, fds, _flags, _addr = socket.recv_fds(control, 65536, 1)
+            except OSError:
+                data, fds = b"", []
+            if not data:
+                if control is starter:  # done: skip the interpreter's slow teardown (~30 ms with numpy)
+                    sandbox.remove_scratch_folders()
+                    os._exit(0)
+                lanes.unregister(control)
+                control.close()
                 continue
-            pid = sandbox.start_worker(fds[0], Path(request["file"]), sandbox.Limits(**request["limits"]))
-            answer: dict[str, Any] = {"pid": pid}
-        except Exception as exc:  # report, keep serving
-            answer = {"error": f"{type(exc).__name__}: {exc}"}
-        finally:
-            for fd in fds:
-                os.close(fd)
-        control.send(json.dumps(answer).encode())
+            lane = _answer(control, json.loads(data), fds)
+            if lane is not None:
+                lanes.register(lane, selectors.EVENT_READ)
+
+
+def _answer(control: socket.socket, request: dict, fds: list[int]) -> socket.socket | None:
+    """Answer one request on CONTROL; return a new lane to serve, if that was the request."""
+    lane = None
+    try:
+        if request.get("query") == "isolation":  # what the sandbox really achieves here
+            layer, why = sandbox.isolation()
+            answer: dict[str, Any] = {"isolation": layer, "why": why}
+        elif request.get("query") == "lane":
+            lane, fds = socket.socket(fileno=fds[0]), fds[1:]
+            answer = {"lane": True}
+        else:
+            cpus = request.get("cpus") or None
+            pid = sandbox.start_worker(fds[0], Path(request["file"]), sandbox.Limits(**request["limits"]), cpus)
+            answer = {"pid": pid}
+    except Exception as exc:  # report, keep serving
+        answer = {"error": f"{type(exc).__name__}: {exc}"}
+    finally:
+        for fd in fds:
+            os.close(fd)
+    control.send(json.dumps(answer).encode())
+    return lane
 
 
 class WorkerDied(Exception):
@@ -112,19 +139,16 @@ class Worker:
             self.sock.close()
 
 
-class ForkServer:
-    """Client side: start the server once, then ask it for workers."""
+class ForkClient:
+    """One control socket to a fork server: asks it for workers, one request at a time.
 
-    def __init__(self) -> None:
-        self._control, server_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        root = str(Path(__file__).resolve().parent.parent)
-        bootstrap = (f"import sys; sys.path.insert(0, {root!r}); "
-                     f"from grader.forkserver import serve; serve({server_end.fileno()})")
-        self._process = subprocess.Popen(
-            [sys.executable, "-I", "-c", bootstrap], pass_fds=(server_end.fileno(),),
-            env=worker_environment(), stdin=subprocess.DEVNULL, cwd="/",
-            start_new_session=True)
-        server_end.close()
+    CPUS, when given, pins every worker of this client to those CPUs. ``learn grade-all`` pins
+    each grading process and its workers to one CPU: a call into the worker is then a context
+    switch on that CPU rather than a wake-up on another one (measured 3-5x cheaper on a 2-CPU VM).
+    """
+
+    def __init__(self, control: socket.socket, cpus: frozenset[int] | None = None) -> None:
+        self._control, self.cpus = control, cpus
         self._isolation: tuple[str, str] | None = None
 
     @property
@@ -139,19 +163,24 @@ class ForkServer:
     def _query_isolation(self) -> tuple[str, str]:
         if self._isolation is None:
             try:
-                self._control.send(json.dumps({"query": "isolation"}).encode())
-                answer = json.loads(self._control.recv(65536) or b"{}")
+                answer = self._request({"query": "isolation"})
                 self._isolation = (str(answer.get("isolation", sandbox.ISOLATION)), str(answer.get("why", "")))
             except (OSError, ValueError):
                 return sandbox.ISOLATION, "the fork server did not answer"
         return self._isolation
 
+    def _request(self, request: dict, fds: tuple[int, ...] = ()) -> dict:
+        socket.send_fds(self._control, [json.dumps(request).encode()], list(fds))
+        answer = json.loads(self._control.recv(65536) or b"{}")
+        return answer if isinstance(answer, dict) else {}
+
     def spawn(self, student_file: Path, limits: sandbox.Limits) -> Worker:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-        request = json.dumps({"file": str(student_file), "limits": limits.as_dict()}).encode()
+        request: dict[str, Any] = {"file": str(student_file), "limits": limits.as_dict()}
+        if self.cpus:
+            request["cpus"] = sorted(self.cpus)
         try:
-            socket.send_fds(self._control, [request], [theirs.fileno()])
-            answer = json.loads(self._control.recv(65536) or b"{}")
+            answer = self._request(request, (theirs.fileno(),))
         finally:
             theirs.close()
         if not isinstance(answer.get("pid"), int) or answer["pid"] <= 1:  # never kill init or a group 0
@@ -160,8 +189,44 @@ class ForkServer:
         return Worker(int(answer["pid"]), ours)
 
     def close(self) -> None:
+        """Hang up; the server forgets this client (and exits, if it was the starter's)."""
         self._query_isolation()  # results read it after close: ask while the server still listens
         self._control.close()
+
+    def detach(self) -> None:
+        """Drop this process's copy of the socket after a fork: the other process uses it."""
+        self._control.close()
+
+
+class ForkServer(ForkClient):
+    """Start the server once, then ask it for workers (or for more clients: :meth:`open_lane`)."""
+
+    def __init__(self) -> None:
+        control, server_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        super().__init__(control)
+        root = str(Path(__file__).resolve().parent.parent)
+        bootstrap = (f"import sys; sys.path.insert(0, {root!r}); "
+                     f"from grader.forkserver import serve; serve({server_end.fileno()})")
+        self._process = subprocess.Popen(
+            [sys.executable, "-I", "-c", bootstrap], pass_fds=(server_end.fileno(),),
+            env=worker_environment(), stdin=subprocess.DEVNULL, cwd="/",
+            start_new_session=True)
+        server_end.close()
+
+    def open_lane(self, cpus: frozenset[int] | None = None) -> ForkClient:
+        """A new, independent client of this server, e.g. for a forked grading process."""
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        try:
+            answer = self._request({"query": "lane"}, (theirs.fileno(),))
+        finally:
+            theirs.close()
+        if answer.get("lane") is not True:
+            ours.close()
+            raise RuntimeError(f"the fork server did not open a lane: {answer.get('error', 'no answer')}")
+        return ForkClient(ours, cpus)
+
+    def close(self) -> None:
+        super().close()
         try:
             self._process.wait(timeout=5)
         except subprocess.TimeoutExpired:

@@ -142,6 +142,11 @@ class ScratchFolders:
 
 
 _scratch = ScratchFolders()
+
+
+def remove_scratch_folders() -> None:
+    """The fork server is exiting: its workers' scratch folders go with it."""
+    _scratch.sweep(everything=True)
 _chosen: tuple[str, str] | None = None
 
 
@@ -210,8 +215,9 @@ def _refuse(sock: socket.socket, exc: BaseException) -> None:
     channel.send(sock, {"import_error": info, "output": {"text": "", "dropped": 0}})
 
 
-def start_worker(channel_fd: int, student_file: Path, limits: Limits) -> int:
-    """Fork a confined worker serving STUDENT_FILE on CHANNEL_FD; return its (outer) pid."""
+def start_worker(channel_fd: int, student_file: Path, limits: Limits, cpus: list[int] | None = None) -> int:
+    """Fork a confined worker serving STUDENT_FILE on CHANNEL_FD; return its (outer) pid.
+    CPUS pins the worker (see forkserver.ForkClient)."""
     layer, _why = isolation()
     owner = _nobody()
     from grader import worker  # the worker's own imports happen before any confinement
@@ -224,6 +230,11 @@ def start_worker(channel_fd: int, student_file: Path, limits: Limits) -> int:
     try:
         os.setsid()
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        if cpus:
+            try:
+                os.sched_setaffinity(0, cpus)
+            except (OSError, ValueError):
+                pass  # a CPU that went offline: run unpinned, merely slower
         devnull = os.open(os.devnull, os.O_RDWR)
         for fd in (0, 1, 2):
             os.dup2(devnull, fd)

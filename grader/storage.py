@@ -6,8 +6,13 @@ import tempfile
 from pathlib import Path
 
 
-def write_atomic(path: Path, data: str | bytes) -> None:
-    """Replace PATH with DATA in one step. A symlink or directory at PATH is replaced, not followed."""
+def write_atomic(path: Path, data: str | bytes, durable: bool = True) -> None:
+    """Replace PATH with DATA in one step. A symlink or directory at PATH is replaced, not followed.
+
+    Atomic either way: a killed process leaves the old file or the new one. DURABLE also fsyncs
+    before the rename, so the new file survives a power loss; callers that can detect and redo
+    a lost write (grade-all's digests) skip it.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.is_symlink():
         path.unlink()
@@ -18,8 +23,9 @@ def write_atomic(path: Path, data: str | bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(raw)
-            handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:

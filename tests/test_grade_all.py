@@ -5,6 +5,7 @@ import csv
 import json
 import os
 import signal
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -192,3 +193,62 @@ def test_example_workflows_run_their_exact_commands(graded, tmp_path):
     assert set(rows(work / "merged")) == {"ann", "ben", "cy", "dee"}
     summary = (tmp_path / "summary.md").read_text()
     assert "learn: class summary" in summary and "## learn: 10/" in summary
+
+
+GRADER_FAULTS = '''
+import os
+import signal
+
+import numpy as np
+
+
+def test_zz_this_grading_process_survives(student):
+    """Instructor code gone wrong: the grading process dies while grading one student."""
+    if student.dot(np.zeros(2), np.zeros(2)) == 42.0:
+        os.kill(os.getpid(), signal.SIGKILL)
+'''
+
+
+def test_a_dying_or_failing_grader_costs_one_row_each(tmp_path):
+    """One student kills the grading process, the grader fails on another: each gets a row
+    saying so, a fresh grading process takes over, and everyone else is graded."""
+    course = make_course(tmp_path / "course")
+    (course / "solutions" / "dot-product" / "test_zz_faults.py").write_text(GRADER_FAULTS)
+    dot = (course / "solutions" / "dot-product" / "similarity.py").read_text()
+    submissions = tmp_path / "submissions"
+    for name in ("alice", "bob", "dave", "erin"):
+        put(submissions, name, "dot-product", dot)
+    put(submissions, "killer", "dot-product", dot.replace("    return np.sum(q * k)", "    return 42.0"))
+    results = tmp_path / "results"
+    (results / "dave" / "report.html").mkdir(parents=True)  # writing dave's report will fail
+    proc = learn("grade-all", str(submissions), "--out", str(results), "--course", str(course), "--jobs", "1")
+    book = rows(results)
+    assert set(book) == {"alice", "bob", "dave", "erin", "killer"}
+    assert book["killer"]["status"] == "grader_error" and "exit status -9" in book["killer"]["reason"]
+    assert book["dave"]["status"] == "grader_error" and "IsADirectoryError" in book["dave"]["reason"]
+    for name in ("alice", "bob", "erin"):
+        assert book[name]["status"] == "graded" and book[name]["dot-product"] == "10"
+    assert "The grader failed on 2 student(s)" in proc.stderr
+    # --resume retries exactly the two the grader failed on.
+    (results / "dave" / "report.html").rmdir()
+    out = learn("grade-all", str(submissions), "--out", str(results), "--course", str(course), "--jobs", "2",
+                "--resume").stdout
+    assert "Graded 2 student(s), reused 3" in out
+    assert rows(results)["dave"]["status"] == "graded" and rows(results)["killer"]["status"] == "grader_error"
+
+
+def test_damaged_results_are_graded_again_and_never_merged_as_good(graded, tmp_path):
+    """Results are not fsynced one by one: grading.json names each file's digest instead, so
+    a file that did not reach the disk (or was edited) is detected, not trusted."""
+    course, submissions, results, _kinds = graded
+    copy = tmp_path / "results"
+    shutil.copytree(results, copy)
+    (copy / "bob" / "report.md").write_text("")  # lost in a power cut
+    merged = tmp_path / "merged"
+    learn("gradebook", "merge", str(copy), "--out", str(merged))
+    bob = rows(merged)["bob"]
+    assert bob["status"] == "grader_error" and "damaged" in bob["reason"] and bob["total"] == ""
+    out = learn("grade-all", str(submissions), "--out", str(copy), "--course", str(course), "--jobs", "2",
+                "--seed-secret", "LEARN_TEST_SECRET", "--resume", env={"LEARN_TEST_SECRET": "s3cret"}).stdout
+    assert "Graded 1 student(s), reused 6" in out
+    assert (copy / "gradebook.csv").read_text() == (results / "gradebook.csv").read_text()

@@ -80,8 +80,28 @@ def grade_all(submissions: Path, out: Path, jobs: int | None, course: Path | Non
     the_course = resolve_course(course)
     if not the_course.has_solutions:
         raise LearnError(f"{the_course.root} has no solutions/ folder: class grading needs the hidden tests")
+    for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(variable, "1")  # before numpy loads: the grading processes are forked from here
+    from grader.forkserver import ForkServer
+    with ForkServer() as server:  # started first: it warms up while the course loads
+        run = _grade_class(the_course, submissions, out, jobs, secret, shard_range, resume, server)
+    skipped = [(s.name, s.reason) for s in run.skipped]
+    for name, reason in skipped:
+        click.echo(f"skipped {name!r}: {reason}", err=True)
+    write_atomic(out / RUN_FILE, json.dumps({"shard": shard, "skipped": skipped, "duration": round(run.duration, 3),
+                                             "graded": run.graded, "reused": run.reused}, indent=2) + "\n")
+    summary = write_class_files(out, run.records, skipped, run.duration, id_column)
+    click.echo(f"Graded {run.graded} student(s), reused {run.reused} in {run.duration:.1f} s: "
+               f"mean {summary.mean:g}/{summary.max_score:g}. Wrote {out / 'gradebook.csv'} and {out / 'summary.html'}")
+    if summary.grader_errors:
+        click.echo(f"The grader failed on {len(summary.grader_errors)} student(s); rerun with --resume to retry them.",
+                   err=True)
+
+
+def _grade_class(course: Any, submissions: Path, out: Path, jobs: int | None, secret: str | None,
+                 shard_range: tuple[int, int] | None, resume: bool, server: Any) -> batch.BatchRun:
     from grader.grading import solution_for
-    for exercise in the_course.exercises:
+    for exercise in course.exercises:
         solution_for(exercise)  # a broken course fails here, once, with its own message
     tty = click.get_text_stream("stderr").isatty()
     bar: Any = None
@@ -95,19 +115,8 @@ def grade_all(submissions: Path, out: Path, jobs: int | None, course: Path | Non
     found = [s for s in batch.discover(submissions)[0] if shard_range is None or batch.in_shard(s.name, shard_range)]
     with click.progressbar(length=len(found), label="Grading", file=click.get_text_stream("stderr")) if tty \
             else _nothing() as bar:
-        run = batch.grade_all(the_course, submissions, out, jobs or os.cpu_count() or 1, secret,
-                              shard_range, resume, progress)
-    skipped = [(s.name, s.reason) for s in run.skipped]
-    for name, reason in skipped:
-        click.echo(f"skipped {name!r}: {reason}", err=True)
-    write_atomic(out / RUN_FILE, json.dumps({"shard": shard, "skipped": skipped, "duration": round(run.duration, 3),
-                                             "graded": run.graded, "reused": run.reused}, indent=2) + "\n")
-    summary = write_class_files(out, run.records, skipped, run.duration, id_column)
-    click.echo(f"Graded {run.graded} student(s), reused {run.reused} in {run.duration:.1f} s: "
-               f"mean {summary.mean:g}/{summary.max_score:g}. Wrote {out / 'gradebook.csv'} and {out / 'summary.html'}")
-    if summary.grader_errors:
-        click.echo(f"The grader failed on {len(summary.grader_errors)} student(s); rerun with --resume to retry them.",
-                   err=True)
+        return batch.grade_all(course, submissions, out, jobs or os.cpu_count() or 1, secret,
+                               shard_range, resume, progress, server)
 
 
 class _nothing:

@@ -1,6 +1,7 @@
 """The sandbox's own promises, checked directly on a fork server and on the audit-hook policy."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -23,7 +24,7 @@ def inspect():
         except OSError:
             pass
     return {"fds": fds, "uid": os.getuid(), "pid": os.getpid(), "cwd": os.getcwd(),
-            "env": sorted(os.environ)}
+            "env": sorted(os.environ), "cpus": sorted(os.sched_getaffinity(0))}
 '''
 
 
@@ -50,6 +51,32 @@ def test_the_server_reports_the_layer_it_achieves(forced: str | None, tmp_path: 
     assert "LEARN_TEST_SECRET" not in seen["env"]
     if server.isolation == "namespaces":
         assert seen["pid"] == 1 and seen["uid"] != 0 and seen["cwd"] == "/tmp"
+
+
+def test_lanes_are_independent_clients_that_pin_their_workers(tmp_path: Path) -> None:
+    """grade-all's grading processes each talk to the one server on a lane of their own."""
+    student = tmp_path / "inspect.py"
+    student.write_text(INSPECTOR)
+    cpus = sorted(os.sched_getaffinity(0))
+    with ForkServer() as server:
+        lanes = [server.open_lane(frozenset({cpus[-1]})), server.open_lane()]
+        seen = []
+        for lane in reversed(lanes):  # either order: a lane does not depend on the others
+            assert lane.isolation == server.isolation
+            worker = lane.spawn(student, Limits())
+            assert "hello" in worker.receive(20.0)
+            seen.append(worker.call("inspect", [], {}, 10.0)["value"])
+            worker.kill()
+        lanes[0].close()
+        worker = lanes[1].spawn(student, Limits())  # a closed lane leaves the others serving
+        assert "hello" in worker.receive(20.0)
+        worker.kill()
+        lanes[1].close()
+    unpinned, pinned = seen
+    assert pinned["cpus"] == [cpus[-1]] and unpinned["cpus"] == cpus
+    # The server's other control sockets never reach a worker either.
+    for inspected in seen:
+        assert [is_socket for _, is_socket in inspected["fds"]].count(True) == 1 and len(inspected["fds"]) == 4
 
 
 def test_guard_policy(tmp_path: Path) -> None:
