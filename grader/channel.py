@@ -17,8 +17,29 @@ class ChannelTimeout(Exception):
     """The other side did not answer before the deadline."""
 
 
-def send(sock: socket.socket, message: Any) -> None:
-    sock.sendall(wire.frame(wire.dumps(message)))
+def send(sock: socket.socket, message: Any, timeout: float | None = None) -> None:
+    """Send one message; with TIMEOUT, raise ChannelTimeout if the other side stops reading.
+
+    A worker that never reads (student code can replace the worker's loop) must not block the
+    grader once a large message fills the socket buffer.
+    """
+    data = wire.frame(wire.dumps(message))
+    if timeout is None:
+        sock.sendall(data)
+        return
+    try:
+        sent = sock.send(data, socket.MSG_DONTWAIT)  # the usual case: it fits in the buffer at once
+    except BlockingIOError:
+        sent = 0
+    if sent == len(data):
+        return
+    sock.settimeout(timeout)  # a bound on the whole rest, however slowly the other side reads
+    try:
+        sock.sendall(memoryview(data)[sent:])
+    except TimeoutError:
+        raise ChannelTimeout() from None
+    finally:
+        sock.settimeout(None)
 
 
 def _recv_exact(sock: socket.socket, n: int, deadline: float | None) -> bytes:

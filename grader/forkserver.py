@@ -15,6 +15,7 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -119,14 +120,19 @@ class Worker:
         return reply
 
     def call(self, name: str, args: list, kwargs: dict, timeout: float) -> dict:
+        """TIMEOUT bounds the whole call: sending the arguments, the work, the reply."""
         if not self.alive:
             raise WorkerDied("the worker is no longer running")
+        deadline = time.monotonic() + timeout
         try:
-            channel.send(self.sock, {"call": name, "args": args, "kwargs": kwargs})
+            channel.send(self.sock, {"call": name, "args": args, "kwargs": kwargs}, timeout)
+        except channel.ChannelTimeout:
+            self.kill()
+            raise WorkerTimedOut() from None
         except OSError as exc:
             self.kill()
             raise WorkerDied(str(exc)) from None
-        return self.receive(timeout)
+        return self.receive(max(deadline - time.monotonic(), 0.0))
 
     def kill(self) -> None:
         if self.alive:

@@ -79,6 +79,47 @@ def test_lanes_are_independent_clients_that_pin_their_workers(tmp_path: Path) ->
         assert [is_socket for _, is_socket in inspected["fds"]].count(True) == 1 and len(inspected["fds"]) == 4
 
 
+STOPS_READING = '''
+import sys
+import time
+
+sys.modules["grader.channel"].recv = lambda *args, **kwargs: time.sleep(10 ** 6)  # the loop never reads again
+
+
+def f(x):
+    return 1.0
+'''
+
+
+def test_a_worker_that_stops_reading_cannot_hang_the_grader(tmp_path: Path) -> None:
+    """Its socket buffer fills with a large argument; the call still ends at its time limit."""
+    import threading
+
+    import numpy as np
+
+    from grader.forkserver import WorkerTimedOut
+    student = tmp_path / "sneaky.py"
+    student.write_text(STOPS_READING)
+    outcome: list[BaseException] = []
+
+    def call() -> None:
+        try:
+            worker.call("f", [np.zeros(2_000_000)], {}, 1.0)  # 16 MB: far more than the socket buffer
+        except BaseException as exc:  # noqa: BLE001  (judged below)
+            outcome.append(exc)
+
+    with ForkServer() as server:
+        worker = server.spawn(student, Limits())
+        assert "hello" in worker.receive(20.0)
+        caller = threading.Thread(target=call, daemon=True)  # a regression fails here, not hangs
+        caller.start()
+        caller.join(15.0)
+        hung = caller.is_alive()
+        worker.kill()  # frees a blocked sender either way
+    assert not hung, "the grader blocked sending to a worker that stopped reading"
+    assert len(outcome) == 1 and isinstance(outcome[0], WorkerTimedOut)
+
+
 def test_guard_policy(tmp_path: Path) -> None:
     scratch, readable, hidden = tmp_path / "scratch", tmp_path / "python", tmp_path / "python" / "_course"
     for folder in (scratch, hidden):
