@@ -352,7 +352,8 @@ def _grade_one(course: Course, task: dict, server: Any) -> dict[str, Any]:
                              after_due=course.past_due())  # after_due_date tests, once course.yaml's due_date passed
     out = prepare_dir(Path(task["out"]))
     data = result.as_json()
-    contents = {"results.json": json.dumps(data, indent=2, allow_nan=False, default=str) + "\n",
+    # One line, not indented: json's C encoder is only used without indent (5x faster here).
+    contents = {"results.json": json.dumps(data, allow_nan=False, default=str) + "\n",
                 "report.html": report.render(result, "html"), "report.md": report.render(result, "markdown")}
     files = {}
     for name, text in contents.items():
@@ -363,5 +364,5 @@ def _grade_one(course: Course, task: dict, server: Any) -> dict[str, Any]:
         files[name] = _digest(raw)
     record = {"student": task["name"], "slug": task["slug"], "hash": task["hash"], "seed": task["seed"],
               "outcome": "graded", "reason": "", "duration": round(result.duration, 3), "files": files}
-    write_atomic(out / RECORD, json.dumps(record, indent=2) + "\n", durable=False)  # last: commits the others
+    write_atomic(out / RECORD, json.dumps(record) + "\n", durable=False)  # last: commits the others
     return {**record, "results": data}
