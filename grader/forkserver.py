@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from grader import channel, sandbox
+from grader import sandbox
 
 # needed on some CPUs, or the operator forcing a layer (LEARN_SANDBOX=process); none is secret
 PASSED_THROUGH_ENV = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "LEARN_SANDBOX")
@@ -106,6 +106,7 @@ class Worker:
         self.pid, self.sock, self.alive = pid, sock, True
 
     def receive(self, timeout: float) -> dict:
+        from grader import channel  # here, not at the top: starting a server must not wait for numpy
         try:
             reply = channel.recv(self.sock, timeout)
         except channel.ChannelTimeout:
@@ -121,6 +122,7 @@ class Worker:
 
     def call(self, name: str, args: list, kwargs: dict, timeout: float) -> dict:
         """TIMEOUT bounds the whole call: sending the arguments, the work, the reply."""
+        from grader import channel
         if not self.alive:
             raise WorkerDied("the worker is no longer running")
         deadline = time.monotonic() + timeout
