@@ -15,8 +15,9 @@ Every run is checked (exit status, 24 tests reported, the same scores), so a bas
 dies at start-up cannot pass for a fast one. Prints medians and the ratios B / A and C / A.
 
 Part 2 (--full N): N students x every exercise of the built-in course that has a reference,
-graded by grade-all --jobs 2, sampling the summed RSS of the whole process tree; prints the
-peak RSS and the time per student. Run it for two class sizes to check linearity.
+graded by grade-all --jobs 2, sampling the memory of the whole process tree every 0.2 s;
+prints the peak PSS (shared pages split between the processes sharing them) and summed RSS,
+and the time per student. Run it for two class sizes to check linearity.
 
     python benchmarks/grade_all_speed.py                 # part 1
     python benchmarks/grade_all_speed.py --full 40 --full 200
@@ -175,27 +176,32 @@ def part1(students: int, repeats: int) -> None:
         print(f"  ratio C / A (same isolation as grade-all):     {c / a:7.1f}x")
 
 
-def tree_rss(pid: int) -> int:
-    """Summed resident set size (bytes) of PID and all its descendants."""
+def tree_memory(pid: int) -> tuple[int, int]:
+    """(PSS, RSS) in bytes, summed over PID and all its descendants. PSS splits each shared page
+    between the processes sharing it, so forked grading processes are not counted twice over."""
     children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
     for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            status = (entry / "status").read_text()
-        except OSError:
-            continue
-        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
-        child = int(entry.name)
-        children.setdefault(int(fields.get("PPid", "0").strip()), []).append(child)
-        rss[child] = int(fields.get("VmRSS", "0 kB").split()[0]) * 1024
-    total, stack = 0, [pid]
+        if entry.name.isdigit():
+            try:
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(parent, []).append(int(entry.name))
+    pss = rss = 0
+    stack = [pid]
     while stack:
         current = stack.pop()
-        total += rss.get(current, 0)
         stack.extend(children.get(current, []))
-    return total
+        try:
+            lines = Path(f"/proc/{current}/smaps_rollup").read_text().splitlines()
+        except OSError:
+            continue  # it exited meanwhile
+        for line in lines:  # "Pss:      1234 kB"
+            if line.startswith("Pss:"):
+                pss += int(line.split()[1]) * 1024
+            elif line.startswith("Rss:"):
+                rss += int(line.split()[1]) * 1024
+    return pss, rss
 
 
 def part2(students: int) -> None:
@@ -214,12 +220,13 @@ def part2(students: int) -> None:
         proc = subprocess.Popen([sys.executable, "-m", "grader", "grade-all", str(submissions), "--out",
                                  str(Path(tmp) / "results"), "--jobs", "2"], env=ENV, cwd=REPO,
                                 stdout=subprocess.DEVNULL)
-        peak = 0
+        peak_pss = peak_rss = 0
 
         def sample() -> None:
-            nonlocal peak
+            nonlocal peak_pss, peak_rss
             while proc.poll() is None:
-                peak = max(peak, tree_rss(proc.pid))
+                pss, rss = tree_memory(proc.pid)
+                peak_pss, peak_rss = max(peak_pss, pss), max(peak_rss, rss)
                 time.sleep(0.2)
         sampler = threading.Thread(target=sample)
         sampler.start()
@@ -227,8 +234,9 @@ def part2(students: int) -> None:
         sampler.join()
         elapsed = time.perf_counter() - started
         print(f"{students} students x {len(exercises)} exercises (of {len(course.exercises)}), --jobs 2: "
-              f"{elapsed:.1f} s, {elapsed / students:.2f} s/student, peak RSS of the process tree "
-              f"{peak / 2 ** 20:.0f} MiB (exit {proc.returncode})")
+              f"{elapsed:.1f} s, {elapsed / students:.2f} s/student; peak memory of the process tree: "
+              f"PSS {peak_pss / 2 ** 20:.0f} MiB (summed RSS {peak_rss / 2 ** 20:.0f} MiB, which counts "
+              f"pages shared by the forked processes more than once) (exit {proc.returncode})")
 
 
 def main() -> None:

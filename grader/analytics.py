@@ -59,6 +59,22 @@ def _histogram(scores: list[float], max_score: float) -> list[tuple[str, int]]:
     return [(f"{i * width:g}–{(i + 1) * width:g}", counts[i]) for i in range(BINS)]
 
 
+def class_view(results: dict[str, Any]) -> dict[str, Any]:
+    """What the gradebook and the class summary read of one student's results.
+
+    grade-all keeps every student's record until the summary is written; the rest of the
+    results (messages, figures, printed output) stays in results.json, so a class costs about
+    a kilobyte of memory per student and exercise, not the size of its reports.
+    """
+    return {"score": results["score"], "max_score": results["max_score"], "exercises": [
+        {"id": ex["id"], "title": ex["title"], "max_score": ex["max_score"], "score": ex["score"],
+         "status": ex["status"],
+         "tests": [{"name": t["name"], "status": t["status"], "grader_error": bool(t.get("grader_error"))}
+                   for t in ex["tests"]],
+         "diagnoses": [{"id": d["id"], "message": d["message"]} for d in ex.get("diagnoses", [])]}
+        for ex in results["exercises"]]}
+
+
 def trouble_of(ex: dict[str, Any]) -> str:
     """'timeout' or 'error' when the student's code hung or crashed anywhere in the exercise."""
     if ex["status"] in ("error", "timeout"):

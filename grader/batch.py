@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Callable
 
 from grader import __version__, seeds
+from grader.analytics import class_view
 from grader.course import Course
 from grader.errors import LearnError
 from grader.storage import prepare_dir, write_atomic
@@ -156,7 +157,7 @@ def read_record(student_dir: Path) -> dict[str, Any] | None:
         contents = {name: (student_dir / name).read_bytes() for name in ARTEFACTS}
         if record.get("files") != {name: _digest(data) for name, data in contents.items()}:
             raise ValueError("they do not match grading.json")
-        record["results"] = json.loads(contents["results.json"])
+        record["results"] = class_view(json.loads(contents["results.json"]))
     except (OSError, ValueError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) else str(exc)
         return {**record, "outcome": "grader_error", "reason": f"the saved results are damaged ({reason}): "
@@ -365,4 +366,4 @@ def _grade_one(course: Course, task: dict, server: Any) -> dict[str, Any]:
     record = {"student": task["name"], "slug": task["slug"], "hash": task["hash"], "seed": task["seed"],
               "outcome": "graded", "reason": "", "duration": round(result.duration, 3), "files": files}
     write_atomic(out / RECORD, json.dumps(record) + "\n", durable=False)  # last: commits the others
-    return {**record, "results": data}
+    return {**record, "results": class_view(data)}
