@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+from typing import Sequence
 
 CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC = 0x00020000, 0x04000000, 0x08000000
 CLONE_NEWPID, CLONE_NEWNET = 0x20000000, 0x40000000
@@ -93,7 +94,7 @@ def _bind(source: str, root: str, writable: bool = False) -> None:
         _mount(None, target, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID)
 
 
-def build_root(visible: list[str], hidden: list[str], source: bytes, name: str, size: int,
+def build_root(visible: Sequence[str], hidden: Sequence[str], source: bytes, name: str, size: int,
                owner: tuple[int, int] | None) -> None:
     """Chroot into a fresh tmpfs holding VISIBLE (read-only, HIDDEN masked), the devices, a
     scratch /tmp of at most SIZE bytes owned by OWNER, and SOURCE as /submission/NAME."""

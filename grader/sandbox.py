@@ -23,6 +23,7 @@ install the :mod:`grader.guard` audit hook just before the student's file is imp
 from __future__ import annotations
 
 import atexit
+import functools
 import os
 import pwd
 import resource
@@ -72,7 +73,8 @@ def _grader_dir() -> str:
     return str(Path(__file__).resolve().parent)
 
 
-def visible_paths() -> list[str]:
+@functools.cache  # computed once in the fork server, before it forks (each call is dozens of stats)
+def visible_paths() -> tuple[str, ...]:
     """Python's installation and the grader package; never the checkout the grader sits in."""
     checkout = str(Path(_grader_dir()).parent)
     candidates = [sys.prefix, sys.base_prefix, sys.exec_prefix, _grader_dir()]
@@ -82,14 +84,16 @@ def visible_paths() -> list[str]:
     for path in real:  # drop paths already inside a kept one
         if not any(path.startswith(k.rstrip("/") + "/") for k in kept):
             kept.append(path)
-    return kept
+    return tuple(kept)
 
 
-def hidden_paths() -> list[str]:
+@functools.cache
+def hidden_paths() -> tuple[str, ...]:
     """The course shipped inside the package: its solutions must never be readable."""
-    return [os.path.join(_grader_dir(), "_course")]
+    return (os.path.join(_grader_dir(), "_course"),)
 
 
+@functools.cache
 def _nobody() -> tuple[int, int] | None:
     try:
         entry = pwd.getpwnam("nobody")
@@ -98,6 +102,7 @@ def _nobody() -> tuple[int, int] | None:
     return entry.pw_uid, entry.pw_gid
 
 
+@functools.cache
 def _world_readable(path: str) -> bool:
     """Can an unprivileged user reach PATH (every folder on the way searchable by others)?"""
     parts = Path(path).resolve().parts
@@ -221,6 +226,7 @@ def start_worker(channel_fd: int, student_file: Path, limits: Limits, cpus: list
     layer, _why = isolation()
     owner = _nobody()
     from grader import worker  # the worker's own imports happen before any confinement
+    nobody_runs_python = all(_world_readable(p) for p in visible_paths())  # cached here, inherited by the child
     scratch = _scratch.create() if layer == "process" else "/tmp"
     pid = namespaces.fork_into_new_pid_namespace() if layer == "namespaces" else os.fork()
     if pid:
@@ -254,7 +260,7 @@ def start_worker(channel_fd: int, student_file: Path, limits: Limits, cpus: list
             except OSError:
                 os._exit(NAMESPACE_FAILED)  # never fall back silently to a weaker layer
             file = Path(SUBMISSION) / student_file.name
-            readable = visible_paths() + [SUBMISSION]
+            readable = [*visible_paths(), SUBMISSION]
         else:
             # A copy, as in the namespace layer: the student's folder may be unreadable to
             # nobody, and the worker needs nothing else from it.
@@ -263,12 +269,12 @@ def start_worker(channel_fd: int, student_file: Path, limits: Limits, cpus: list
             file.chmod(0o444)
             # Drop to nobody only if nobody can still run Python: a venv's prefix may be
             # readable while the interpreter it links to (base_prefix) is not.
-            if owner and os.geteuid() == 0 and all(_world_readable(p) for p in visible_paths()):
+            if owner and os.geteuid() == 0 and nobody_runs_python:
                 os.chown(scratch, *owner)
             else:
                 owner = None
             os.chdir(scratch)
-            readable = visible_paths()
+            readable = list(visible_paths())
         _drop_privileges(owner)
         confine(limits)
         os.environ.update({"TMPDIR": scratch, "HOME": scratch})
