@@ -127,7 +127,8 @@ class Worker:
             raise WorkerDied("the worker is no longer running")
         deadline = time.monotonic() + timeout
         try:
-            channel.send(self.sock, {"call": name, "args": args, "kwargs": kwargs}, timeout)
+            request = {"call": name, "args": args, "kwargs": kwargs} if kwargs else {"call": name, "args": args}
+            channel.send(self.sock, request, timeout)
         except channel.ChannelTimeout:
             self.kill()
             raise WorkerTimedOut() from None

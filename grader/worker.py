@@ -106,8 +106,18 @@ def _call(module: Any, message: dict, student_file: Path, out: CappedOutput) -> 
     try:
         value = func(*args, **kwargs)
     except BaseException as exc:  # SystemExit and KeyboardInterrupt are the student's too
-        return {"raised": describe_exception(exc, student_file), "output": out.take()}
-    return {"value": value, "output": out.take(), "mutated": _mutated(args, kwargs, before)}
+        return _with_output({"raised": describe_exception(exc, student_file)}, out)
+    reply = _with_output({"value": value}, out)
+    mutated = _mutated(args, kwargs, before)
+    if mutated:  # absent keys are the usual case, and a smaller reply for every call
+        reply["mutated"] = mutated
+    return reply
+
+
+def _with_output(reply: dict, out: CappedOutput) -> dict:
+    if out.size or out.dropped:
+        reply["output"] = out.take()
+    return reply
 
 
 def _unsendable(reply: dict, exc: wire.WireError) -> dict:
