@@ -172,14 +172,15 @@ def _digest(data: bytes) -> str:
 def grade_all(course: Course, submissions: Path, out: Path, jobs: int, secret: str | None = None,
               shard: tuple[int, int] | None = None, resume: bool = False,
               on_record: Callable[[dict[str, Any], int, int], None] | None = None,
-              server: ForkServer | None = None) -> BatchRun:
+              server: ForkServer | None = None,
+              discovered: tuple[list[Submission], list[Skipped]] | None = None) -> BatchRun:
     """Grade every (shard's) student of SUBMISSIONS into OUT. ON_RECORD(record, done, total) reports progress.
 
     SERVER is a fork server started early (it warms up while the course loads); without one,
-    a server is started and closed here.
+    a server is started and closed here. DISCOVERED is discover(SUBMISSIONS), if already done.
     """
     started = time.monotonic()
-    found, skipped = discover(submissions)
+    found, skipped = discovered or discover(submissions)
     if shard is not None:
         found = [s for s in found if in_shard(s.name, shard)]
     fingerprint = course_fingerprint(course)

@@ -120,11 +120,12 @@ def _grade_class(course: Any, submissions: Path, out: Path, jobs: int | None, se
         else:
             click.echo(_progress_line(record, done, total))
 
-    found = [s for s in batch.discover(submissions)[0] if shard_range is None or batch.in_shard(s.name, shard_range)]
+    discovered = batch.discover(submissions)
+    found = [s for s in discovered[0] if shard_range is None or batch.in_shard(s.name, shard_range)]
     with click.progressbar(length=len(found), label="Grading", file=click.get_text_stream("stderr")) if tty \
             else _nothing() as bar:
         return batch.grade_all(course, submissions, out, jobs or os.cpu_count() or 1, secret,
-                               shard_range, resume, progress, server)
+                               shard_range, resume, progress, server, discovered)
 
 
 class _nothing:
