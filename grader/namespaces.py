@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import ctypes
 import os
+import signal
 from typing import Sequence
 
 CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC = 0x00020000, 0x04000000, 0x08000000
 CLONE_NEWPID, CLONE_NEWNET = 0x20000000, 0x40000000
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 1, 2, 4, 32, 4096, 16384, 1 << 18
-PR_SET_CHILD_SUBREAPER = 36
+PR_SET_PDEATHSIG, PR_SET_CHILD_SUBREAPER = 1, 36
 DEVICES = ("null", "zero", "urandom", "random")
 SYSTEM = ("/usr", "/etc/ld.so.cache")
 LINKS = ("/bin", "/lib", "/lib64", "/sbin")   # merged-/usr symlinks, recreated as links
@@ -44,6 +45,20 @@ def _mount(source: str | None, target: str, fstype: str | None, flags: int, data
         return None if s is None else s.encode()
     _checked(_libc.mount(enc(source), enc(target), enc(fstype), ctypes.c_ulong(flags), enc(data)),
              f"mount {target}")
+
+
+def die_with_parent(parent: int | None) -> None:
+    """SIGKILL this process when its parent (the fork server) exits; exit now if PARENT already did.
+
+    Set after the uid changes (which clears it). Whatever kills the grader, the server sees its
+    control socket close and exits, and with it every worker: a sleeping or looping submission
+    cannot outlive a grader that was killed or interrupted. (PID 1 of a new PID namespace sees
+    its parent as 0, so there PARENT is None and a server that died in the few milliseconds
+    since the fork goes unnoticed; RLIMIT_CPU still ends a looping worker.)
+    """
+    _checked(_libc.prctl(PR_SET_PDEATHSIG, ctypes.c_ulong(signal.SIGKILL), 0, 0, 0), "prctl")
+    if parent is not None and os.getppid() != parent:
+        os._exit(0)
 
 
 def become_subreaper() -> None:

@@ -228,6 +228,7 @@ def start_worker(channel_fd: int, student_file: Path, limits: Limits, cpus: list
     from grader import worker  # the worker's own imports happen before any confinement
     nobody_runs_python = all(_world_readable(p) for p in visible_paths())  # cached here, inherited by the child
     scratch = _scratch.create() if layer == "process" else "/tmp"
+    server = os.getpid()
     pid = namespaces.fork_into_new_pid_namespace() if layer == "namespaces" else os.fork()
     if pid:
         if layer == "process":
@@ -276,6 +277,7 @@ def start_worker(channel_fd: int, student_file: Path, limits: Limits, cpus: list
             os.chdir(scratch)
             readable = list(visible_paths())
         _drop_privileges(owner)
+        namespaces.die_with_parent(server if layer == "process" else None)
         confine(limits)
         os.environ.update({"TMPDIR": scratch, "HOME": scratch})
         guard.install(scratch, readable, hidden_paths())

@@ -120,6 +120,57 @@ def test_a_worker_that_stops_reading_cannot_hang_the_grader(tmp_path: Path) -> N
     assert len(outcome) == 1 and isinstance(outcome[0], WorkerTimedOut)
 
 
+KILLED_GRADER = '''
+import sys
+from pathlib import Path
+from grader.forkserver import ForkServer
+from grader.sandbox import Limits
+server = ForkServer()
+worker = server.spawn(Path(sys.argv[1]), Limits())
+worker.receive(20.0)
+print(worker.pid, flush=True)
+worker.call("spin", [], {}, 600.0)
+'''
+
+
+def _running(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
+
+
+@pytest.mark.parametrize("forced", [None, "process"])
+def test_a_killed_grader_leaves_no_worker_running(forced: str | None, tmp_path: Path) -> None:
+    """Cancelled CI jobs, Ctrl-C, the OOM killer: the grader dies without killing its worker.
+    The server sees its control socket close and exits, and the worker dies with it."""
+    import signal
+    import subprocess
+    import sys
+    import time
+    student = tmp_path / "spin.py"
+    student.write_text("def spin():\n    while True:\n        pass\n")
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    env.pop("LEARN_SANDBOX", None)
+    if forced:
+        env["LEARN_SANDBOX"] = forced
+    grader = subprocess.Popen([sys.executable, "-c", KILLED_GRADER, str(student)], stdout=subprocess.PIPE,
+                              text=True, env=env)
+    worker = int(grader.stdout.readline())  # type: ignore[union-attr]
+    time.sleep(0.3)  # inside the endless call
+    assert _running(worker)
+    grader.send_signal(signal.SIGKILL)
+    grader.wait()
+    grader.stdout.close()  # type: ignore[union-attr]
+    deadline = time.monotonic() + 20
+    while _running(worker) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    still = _running(worker)
+    if still:
+        os.kill(worker, signal.SIGKILL)
+    assert not still, "the worker outlived the grader"
+
+
 def test_guard_policy(tmp_path: Path) -> None:
     scratch, readable, hidden = tmp_path / "scratch", tmp_path / "python", tmp_path / "python" / "_course"
     for folder in (scratch, hidden):
