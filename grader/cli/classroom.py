@@ -50,7 +50,7 @@ def _progress_line(record: dict[str, Any], done: int, total: int) -> str:
 @click.option("--out", "-o", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="The results folder (gradebook.csv, summary, one folder per student).")
 @click.option("--jobs", "-j", type=click.IntRange(1, 256), default=None,
-              help="Grading processes [default: the CPU count].")
+              help="Grading processes, each pinned to a CPU [default: the CPUs this process may use].")
 @course_option
 @click.option("--seed-secret", "seed_secret", metavar="ENV", default=None,
               help="Name of the environment variable holding the secret that seeds are derived from.")
@@ -124,7 +124,7 @@ def _grade_class(course: Any, submissions: Path, out: Path, jobs: int | None, se
     found = [s for s in discovered[0] if shard_range is None or batch.in_shard(s.name, shard_range)]
     with click.progressbar(length=len(found), label="Grading", file=click.get_text_stream("stderr")) if tty \
             else _nothing() as bar:
-        return batch.grade_all(course, submissions, out, jobs or os.cpu_count() or 1, secret,
+        return batch.grade_all(course, submissions, out, jobs or len(os.sched_getaffinity(0)), secret,
                                shard_range, resume, progress, server, discovered)
 
 
