@@ -1,15 +1,17 @@
 """Class-scale grading: many students' workspaces, a pool of warm grading processes.
 
-The parent never runs student code or hidden tests. It finds the submissions, derives each
-student's seed, and hands one student at a time to ``--jobs`` grading processes (plain
-``python`` subprocesses speaking JSON lines, so a crash in one costs one student, and no
-``__main__`` is re-imported). Each grading process starts ONE fork server *before* it loads
-the instructor's material, loads every solution once, and then grades student after student.
+The parent never runs student code. It starts one fork server (a clean interpreter that never
+sees the course), loads the course and its hidden tests, finds the submissions and derives each
+student's seed, then forks ``--jobs`` grading processes from itself: each inherits everything
+loaded, talks to the fork server on a lane of its own, is pinned to one CPU, and grades one
+student at a time (tasks and records travel as JSON lines over pipes, so a grading process that
+dies costs the student it was grading, and a fresh one takes over).
 
 For each student it writes ``RESULTS/<slug>/results.json``, ``report.html`` and ``report.md``
 atomically, and last ``grading.json``: the commit marker with the content hash of what was
-graded. The gradebook and summary are rebuilt from these files, which is what makes
-``--resume`` (re-grade only what is missing or changed) and shard merging simple.
+graded and the digest of each file. The gradebook and summary are rebuilt from these files,
+which is what makes ``--resume`` (re-grade only what is missing, changed or damaged) and shard
+merging simple.
 """
 from __future__ import annotations
 
@@ -320,9 +322,9 @@ def _grading_process(course: Course, lane: ForkClient, task_fd: int, record_fd: 
     """The body of a forked grading process: one task per line in, one record per line out."""
     if lane.cpus:
         os.sched_setaffinity(0, lane.cpus)
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 1)  # what the hidden tests print must not reach the instructor's terminal
-    os.dup2(devnull, 2)
+    devnull = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):  # the hidden tests neither read the instructor's terminal nor print to it
+        os.dup2(devnull, fd)
     os.close(devnull)
     with os.fdopen(task_fd, encoding="utf-8") as tasks, os.fdopen(record_fd, "w", encoding="utf-8") as records:
         for line in tasks:
