@@ -87,7 +87,10 @@ def _answer(control: socket.socket, request: dict, fds: list[int]) -> socket.soc
     finally:
         for fd in fds:
             os.close(fd)
-    control.send(json.dumps(answer).encode())
+    try:
+        control.send(json.dumps(answer).encode())
+    except OSError:
+        pass  # that client died meanwhile (a killed grading process): the others keep their server
     return lane
 
 

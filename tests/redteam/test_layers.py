@@ -1,7 +1,9 @@
 """The sandbox's own promises, checked directly on a fork server and on the audit-hook policy."""
 from __future__ import annotations
 
+import json
 import os
+import socket
 from pathlib import Path
 
 import pytest
@@ -73,6 +75,21 @@ def test_lanes_are_independent_clients_that_pin_their_workers(tmp_path: Path) ->
         worker.kill()
         lanes[1].close()
     unpinned, pinned = seen
+    # The server survives a client that dies before its answer comes (a killed grading process).
+    with ForkServer() as server:
+        for _ in range(5):
+            doomed = server.open_lane()
+            ours, theirs = socket.socketpair()
+            request = json.dumps({"file": str(student), "limits": Limits().as_dict()}).encode()
+            socket.send_fds(doomed._control, [request], [theirs.fileno()])
+            doomed._control.close()  # gone before the answer
+            theirs.close()
+            ours.close()
+        survivor = server.open_lane()
+        worker = survivor.spawn(student, Limits())
+        assert "hello" in worker.receive(20.0)
+        worker.kill()
+        survivor.close()
     assert pinned["cpus"] == [cpus[-1]] and unpinned["cpus"] == cpus
     # The server's other control sockets never reach a worker either.
     for inspected in seen:
