@@ -58,3 +58,22 @@ def test_grade_output_replaces_a_planted_symlink(learn, workspace, tmp_path):
     assert target.read_text() == "untouched"
     assert not link.is_symlink() and '"score": 10' in link.read_text()
     assert os.stat(link).st_mode & 0o777 == 0o644
+
+
+def test_compiled_templates_are_cached_only_in_a_private_folder(learn, workspace, tmp_path):
+    """The cache holds code the grader runs: a folder others can write to is never used."""
+    write_student(workspace, "reverse-words", "words.py", CORRECT)
+    private, shared = tmp_path / "private", tmp_path / "shared"
+    (shared / "learn").mkdir(parents=True)
+    (shared / "learn").chmod(0o777)
+    for home in (private, shared):
+        run = learn("grade", "--workspace", str(workspace), "--course", str(EXAMPLE_COURSE), "--seed", "5",
+                    env={"XDG_CACHE_HOME": str(home)})
+        assert run.code == 0, run.stderr
+    cached = list((private / "learn").glob("template-*.cache"))
+    assert cached and stat.S_IMODE((private / "learn").stat().st_mode) == 0o700
+    assert list((shared / "learn").iterdir()) == []
+    # A run from the cache renders what a run that compiled the templates did.
+    again = learn("grade", "--workspace", str(workspace), "--course", str(EXAMPLE_COURSE), "--seed", "5",
+                  env={"XDG_CACHE_HOME": str(private)})
+    assert again.stdout == run.stdout and "reverse-words" in again.stdout
