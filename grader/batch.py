@@ -316,6 +316,7 @@ def _run_pool(course: Course, tasks: list[dict], jobs: int, server: ForkServer, 
             os.kill(process.pid, signal.SIGKILL)
             os.waitpid(process.pid, 0)
         selector.close()
+        gc.unfreeze()  # this process may go on (a library caller): let its collector see them again
 
 
 def _grading_process(course: Course, lane: ForkClient, task_fd: int, record_fd: int) -> int:
