@@ -54,8 +54,12 @@ def _bytecode_cache(autoescape: bool) -> jinja2.BytecodeCache | None:
     the cache holds code this process will run. Entries are keyed by this module's source (the
     environment's options live here) and checked against the template's source by jinja2.
     """
-    folder = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "learn"
     try:
+        base = Path(os.environ.get("XDG_CACHE_HOME") or "")
+        root = base if base.is_absolute() else Path.home() / ".cache"  # XDG: a relative one is ignored
+        if not root.parent.is_dir():
+            return None  # no home folder (a service account): never create one
+        folder = root / "learn"
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         info = folder.lstat()
     except (OSError, RuntimeError):
