@@ -74,25 +74,21 @@ def grade_all(submissions: Path, out: Path, jobs: int | None, course: Path | Non
     from grader.forkserver import ForkServer
     server = ForkServer()  # first: it imports numpy on another CPU while this process loads the course
     try:
-        _grade_all(server, submissions, out, jobs, course, seed_secret, shard, resume, id_column)
+        secret = None
+        if seed_secret is not None:
+            secret = os.environ.get(seed_secret)
+            if not secret:
+                raise LearnError(f"--seed-secret {seed_secret}: the environment variable {seed_secret} "
+                                 "is not set or empty")
+        shard_range = batch.parse_shard(shard) if shard else None
+        the_course = resolve_course(course)
+        if not the_course.has_solutions:
+            raise LearnError(f"{the_course.root} has no solutions/ folder: class grading needs the hidden tests")
+        for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+            os.environ.setdefault(variable, "1")  # before numpy loads: the grading processes are forked from here
+        run = _grade_class(the_course, submissions, out, jobs, secret, shard_range, resume, server)
     finally:
         server.close()
-
-
-def _grade_all(server: Any, submissions: Path, out: Path, jobs: int | None, course: Path | None,
-               seed_secret: str | None, shard: str | None, resume: bool, id_column: str) -> None:
-    secret = None
-    if seed_secret is not None:
-        secret = os.environ.get(seed_secret)
-        if not secret:
-            raise LearnError(f"--seed-secret {seed_secret}: the environment variable {seed_secret} is not set or empty")
-    shard_range = batch.parse_shard(shard) if shard else None
-    the_course = resolve_course(course)
-    if not the_course.has_solutions:
-        raise LearnError(f"{the_course.root} has no solutions/ folder: class grading needs the hidden tests")
-    for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ.setdefault(variable, "1")  # before numpy loads: the grading processes are forked from here
-    run = _grade_class(the_course, submissions, out, jobs, secret, shard_range, resume, server)
     skipped = [(s.name, s.reason) for s in run.skipped]
     for name, reason in skipped:
         click.echo(f"skipped {name!r}: {reason}", err=True)
