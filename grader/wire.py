@@ -3,13 +3,15 @@
 Only these cross the process boundary: None, bool, int, float, complex, str, numpy arrays of
 numeric or boolean dtype, numpy scalars of those dtypes, numpy random Generators (by value:
 the receiver gets a new generator in the same state; the sender's is not advanced), and
-lists, tuples and string-keyed dicts of these. Messages are length-prefixed JSON; arrays travel as base64 of their raw bytes
-with an explicit dtype and shape. Nothing is ever unpickled, and decoding builds only the types
+lists, tuples and string-keyed dicts of these. Messages are length-prefixed JSON; an array
+travels as ``{"__ndarray__": [dtype, shape, base64 of its bytes in C order]}`` (a numpy
+scalar as ``__scalar__``, a 0-d array). Nothing is ever unpickled, and decoding builds only the types
 above, so an ndarray subclass or an object with a clever ``__eq__`` cannot reach the grader.
 """
 from __future__ import annotations
 
 import base64
+import binascii
 import json
 import math
 import struct
@@ -24,6 +26,7 @@ MAX_STR = 1_000_000
 MAX_INT_DIGITS = 400
 _ALLOWED_KINDS = set("biufc")  # bool, int, uint, float, complex
 _BIT_GENERATORS = ("PCG64", "PCG64DXSM", "Philox", "SFC64", "MT19937")
+_DTYPES: dict[str, np.dtype] = {}  # accepted dtype names, parsed once
 
 
 class WireError(ValueError):
@@ -36,91 +39,110 @@ def _encode(value: Any, depth: int, budget: list[int]) -> Any:
     budget[0] -= 1
     if budget[0] < 0:
         raise WireError(f"more than {MAX_ITEMS} items")
-    if value is None or type(value) is bool or type(value) is str:
-        if type(value) is str and len(value) > MAX_STR:
+    kind = type(value)  # exact types: a subclass (of float, ndarray, dict...) is refused below
+    if kind is np.ndarray:
+        return _encode_array(value, "__ndarray__")
+    if kind is float:
+        return value if math.isfinite(value) else {"__float__": repr(value)}
+    if kind is list:
+        return [_encode(v, depth + 1, budget) for v in value]
+    if kind is str:
+        if len(value) > MAX_STR:
             raise WireError("string too long")
         return value
-    if type(value) is int:
+    if kind is int:
         if abs(value) >= 10 ** MAX_INT_DIGITS:
             raise WireError("integer too large")
         return value
-    if type(value) is float:
-        return value if math.isfinite(value) else {"__float__": repr(value)}
-    if type(value) is complex:
+    if value is None or kind is bool:
+        return value
+    if kind is tuple:
+        return {"__tuple__": [_encode(v, depth + 1, budget) for v in value]}
+    if kind is dict:
+        if not all(type(k) is str for k in value):
+            raise WireError("dict keys must be strings")
+        return {"__dict__": {k: _encode(v, depth + 1, budget) for k, v in value.items()}}
+    if kind is complex:
         return {"__complex__": [_encode(value.real, depth, budget), _encode(value.imag, depth, budget)]}
-    if isinstance(value, np.generic) and type(value).__module__ == "numpy":
-        return _encode_array(np.asarray(value), scalar=True)
-    if type(value) is np.ndarray:
-        return _encode_array(value, scalar=False)
-    if type(value) is np.random.Generator:
+    if isinstance(value, np.generic) and kind.__module__ == "numpy":
+        return _encode_array(np.asarray(value), "__scalar__")
+    if kind is np.random.Generator:
         state = value.bit_generator.state
         if state.get("bit_generator") not in _BIT_GENERATORS:
             raise WireError(f"cannot send a generator with bit generator {state.get('bit_generator')}")
         return {"__generator__": _encode(state, depth + 1, budget)}
-    if type(value) is list:
-        return [_encode(v, depth + 1, budget) for v in value]
-    if type(value) is tuple:
-        return {"__tuple__": [_encode(v, depth + 1, budget) for v in value]}
-    if type(value) is dict:
-        if not all(type(k) is str for k in value):
-            raise WireError("dict keys must be strings")
-        return {"__dict__": {k: _encode(v, depth + 1, budget) for k, v in value.items()}}
-    raise WireError(f"cannot send a value of type {type(value).__name__}")
+    raise WireError(f"cannot send a value of type {kind.__name__}")
 
 
-def _encode_array(array: np.ndarray, scalar: bool) -> dict:
+def _encode_array(array: np.ndarray, tag: str) -> dict:
     if array.dtype.kind not in _ALLOWED_KINDS:
         raise WireError(f"arrays of dtype {array.dtype} cannot be sent")
     if array.nbytes > MAX_MESSAGE_BYTES:
         raise WireError("array too large")
-    data = np.array(array, order="C", copy=True)  # ascontiguousarray would make 0-d arrays 1-d
-    return {"__ndarray__": {
-        "dtype": data.dtype.str, "shape": list(data.shape), "scalar": scalar,
-        "data": base64.b64encode(data.tobytes()).decode("ascii"),
-    }}
+    # tobytes() is C order whatever the array's layout; dtype.str names the byte order too
+    return {tag: [array.dtype.str, list(array.shape), binascii.b2a_base64(array.tobytes(), newline=False).decode("ascii")]}
 
 
 def _decode(obj: Any, depth: int) -> Any:
     if depth > MAX_DEPTH + 2:
         raise WireError("nested too deeply")
-    if obj is None or type(obj) in (bool, int, float, str):
-        return obj
-    if type(obj) is list:
+    kind = type(obj)
+    if kind is list:
         return [_decode(v, depth + 1) for v in obj]
-    if type(obj) is dict and len(obj) == 1:
+    if kind is dict and len(obj) == 1:
         (tag, body), = obj.items()
+        if tag == "__ndarray__" or tag == "__scalar__":
+            return _decode_array(body, tag == "__scalar__")
+        if tag == "__dict__" and type(body) is dict:
+            return {k: _decode(v, depth + 1) for k, v in body.items()}  # JSON keys are strings
         if tag == "__tuple__" and type(body) is list:
             return tuple(_decode(v, depth + 1) for v in body)
-        if tag == "__dict__" and type(body) is dict:
-            return {str(k): _decode(v, depth + 1) for k, v in body.items()}
         if tag == "__float__" and body in ("nan", "inf", "-inf"):
             return float(body)
         if tag == "__complex__" and type(body) is list and len(body) == 2:
             re, im = (_decode(v, depth + 1) for v in body)
             if type(re) is float and type(im) is float:
                 return complex(re, im)
-        if tag == "__ndarray__" and type(body) is dict:
-            return _decode_array(body)
         if tag == "__generator__":
             return _decode_generator(_decode(body, depth + 1))
+    if obj is None or kind is str or kind is float or kind is int or kind is bool:
+        return obj
     raise WireError("malformed message")
 
 
-def _decode_array(body: dict) -> Any:
-    try:
-        dtype = np.dtype(str(body["dtype"]))
-        shape = tuple(int(n) for n in body["shape"])
-        raw = base64.b64decode(str(body["data"]), validate=True)
-    except (KeyError, TypeError, ValueError) as exc:
-        raise WireError(f"malformed array: {exc}") from None
-    if dtype.kind not in _ALLOWED_KINDS or dtype.fields is not None or dtype.subdtype is not None:
-        raise WireError(f"arrays of dtype {dtype} are not accepted")
-    if any(n < 0 for n in shape) or len(shape) > 32:
+def _dtype(name: Any) -> np.dtype:
+    dtype = _DTYPES.get(name) if type(name) is str else None
+    if dtype is None:
+        try:
+            dtype = np.dtype(str(name))
+        except (TypeError, ValueError) as exc:
+            raise WireError(f"malformed array: {exc}") from None
+        if dtype.kind not in _ALLOWED_KINDS or dtype.fields is not None or dtype.subdtype is not None:
+            raise WireError(f"arrays of dtype {dtype} are not accepted")
+        if len(_DTYPES) < 64:  # the dtypes seen so far; bounded, whatever a worker sends
+            _DTYPES[name] = dtype
+    return dtype
+
+
+def _decode_array(body: Any, scalar: bool) -> Any:
+    if type(body) is not list or len(body) != 3 or type(body[1]) is not list or type(body[2]) is not str:
+        raise WireError("malformed array")
+    dtype = _dtype(body[0])
+    shape = body[1]
+    if len(shape) > 32 or any(type(n) is not int or n < 0 for n in shape):
         raise WireError("malformed array shape")
+    try:
+        raw = base64.b64decode(body[2], validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise WireError(f"malformed array: {exc}") from None
     if len(raw) != dtype.itemsize * math.prod(shape):
         raise WireError("array data does not match its shape")
-    array = np.frombuffer(raw, dtype=dtype).reshape(shape).copy()
-    return array[()] if body.get("scalar") is True and array.ndim == 0 else array
+    array = np.frombuffer(raw, dtype=dtype).reshape(shape).copy()  # writable, and owns its data
+    if scalar:
+        if array.ndim != 0:
+            raise WireError("malformed scalar")
+        return array[()]
+    return array
 
 
 def _decode_generator(state: Any) -> np.random.Generator:
@@ -135,10 +157,16 @@ def _decode_generator(state: Any) -> np.random.Generator:
     return np.random.Generator(bit_generator)
 
 
+# One encoder and one decoder for the life of the process: json.dumps(obj, **options) builds a
+# new encoder per call, which cost more than the encoding of a typical message.
+_JSON_ENCODER = json.JSONEncoder(allow_nan=False, separators=(",", ":"))
+_JSON_DECODER = json.JSONDecoder()
+
+
 def dumps(message: Any) -> bytes:
     """Encode a message (plain data only) to bytes, or raise WireError."""
     try:
-        text = json.dumps(_encode(message, 0, [MAX_ITEMS]), allow_nan=False, separators=(",", ":"))
+        text = _JSON_ENCODER.encode(_encode(message, 0, [MAX_ITEMS]))
     except RecursionError:
         raise WireError("nested too deeply") from None
     data = text.encode("utf-8", "surrogatepass")
@@ -152,9 +180,12 @@ def loads(data: bytes) -> Any:
     if len(data) > MAX_MESSAGE_BYTES:
         raise WireError("message too large")
     try:
-        obj = json.loads(data.decode("utf-8", "surrogatepass"))
+        text = data.decode("utf-8", "surrogatepass")
+        obj, end = _JSON_DECODER.raw_decode(text)
     except (ValueError, RecursionError) as exc:
         raise WireError(f"not a valid message: {type(exc).__name__}") from None
+    if end != len(text):
+        raise WireError("not a valid message: data after the end")
     return _decode(obj, 0)
 
 
