@@ -45,6 +45,8 @@ def serve(control_fd: int) -> None:
     import numpy  # noqa: F401  (warm: every worker inherits it)
     import numpy.linalg  # noqa: F401  numpy imports these lazily: once here, not once per worker
     import numpy.random  # noqa: F401  (~15 ms each time a worker first touched np.random)
+    from grader import worker
+    worker.warm_up()  # before the first fork: every worker inherits the specialized code
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # workers are reaped automatically
     starter = socket.socket(fileno=control_fd)
     lanes = selectors.DefaultSelector()
