@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from grader import sandbox
+from grader import namespaces, sandbox
 
 # needed on some CPUs, or the operator forcing a layer (LEARN_SANDBOX=process); none is secret
 PASSED_THROUGH_ENV = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "LEARN_SANDBOX")
@@ -63,11 +63,30 @@ def serve(control_fd: int) -> None:
                     sandbox.remove_scratch_folders()
                     os._exit(0)
                 lanes.unregister(control)
+                network = _networks.pop(control.fileno(), None)
+                if network is not None:
+                    os.close(network)
                 control.close()
                 continue
             lane = _answer(control, json.loads(data), fds)
             if lane is not None:
                 lanes.register(lane, selectors.EVENT_READ)
+
+
+# control socket (fd) -> the network namespace its workers join: one per client, so the workers
+# of one grading process share one, one after another, and concurrent ones never do
+_networks: dict[int, int] = {}
+
+
+def _network_of(control: socket.socket) -> int | None:
+    if sandbox.isolation()[0] != "namespaces":
+        return None
+    if control.fileno() not in _networks:
+        try:
+            _networks[control.fileno()] = namespaces.new_network_namespace()
+        except OSError:
+            return None  # each worker makes its own, or fails to and is refused, as before
+    return _networks[control.fileno()]
 
 
 def _answer(control: socket.socket, request: dict, fds: list[int]) -> socket.socket | None:
@@ -82,7 +101,8 @@ def _answer(control: socket.socket, request: dict, fds: list[int]) -> socket.soc
             answer = {"lane": True}
         else:
             cpus = request.get("cpus") or None
-            pid = sandbox.start_worker(fds[0], Path(request["file"]), sandbox.Limits(**request["limits"]), cpus)
+            pid = sandbox.start_worker(fds[0], Path(request["file"]), sandbox.Limits(**request["limits"]), cpus,
+                                       _network_of(control))
             answer = {"pid": pid}
     except Exception as exc:  # report, keep serving
         answer = {"error": f"{type(exc).__name__}: {exc}"}

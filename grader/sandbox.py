@@ -197,8 +197,9 @@ def _probe() -> tuple[str, str]:
     return "namespaces", "mount, network, PID, IPC and UTS namespaces; chroot; uid nobody"
 
 
-def _enter_root(source: bytes, name: str, limits: Limits, owner: tuple[int, int] | None) -> None:
-    namespaces.enter()
+def _enter_root(source: bytes, name: str, limits: Limits, owner: tuple[int, int] | None,
+                new_network: bool = True) -> None:
+    namespaces.enter(new_network)
     namespaces.build_root(visible_paths(), hidden_paths(), source, name, limits.scratch_bytes, owner)
 
 
@@ -220,15 +221,21 @@ def _refuse(sock: socket.socket, exc: BaseException) -> None:
     channel.send(sock, {"import_error": info, "output": {"text": "", "dropped": 0}})
 
 
-def start_worker(channel_fd: int, student_file: Path, limits: Limits, cpus: list[int] | None = None) -> int:
+def start_worker(channel_fd: int, student_file: Path, limits: Limits, cpus: list[int] | None = None,
+                 network: int | None = None) -> int:
     """Fork a confined worker serving STUDENT_FILE on CHANNEL_FD; return its (outer) pid.
-    CPUS pins the worker (see forkserver.ForkClient)."""
+    CPUS pins the worker (see forkserver.ForkClient). NETWORK, a file descriptor from
+    namespaces.new_network_namespace, is the network namespace it joins (else it gets a new one)."""
     layer, _why = isolation()
     owner = _nobody()
     from grader import worker  # the worker's own imports happen before any confinement
     nobody_runs_python = all(_world_readable(p) for p in visible_paths())  # cached here, inherited by the child
     scratch = _scratch.create() if layer == "process" else "/tmp"
     server = os.getpid()
+    try:  # read here, where the code is warm: the first run of it in a fresh child costs ~0.5 ms
+        source, refused = _read_submission(student_file), None
+    except OSError as exc:
+        source, refused = b"", exc
     pid = namespaces.fork_into_new_pid_namespace() if layer == "namespaces" else os.fork()
     if pid:
         if layer == "process":
@@ -237,6 +244,11 @@ def start_worker(channel_fd: int, student_file: Path, limits: Limits, cpus: list
     try:
         os.setsid()
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        if layer == "namespaces" and network is not None:
+            try:
+                namespaces.join_network(network)  # before its descriptor is closed below
+            except OSError:
+                os._exit(NAMESPACE_FAILED)
         if cpus:
             try:
                 os.sched_setaffinity(0, cpus)
@@ -250,14 +262,12 @@ def start_worker(channel_fd: int, student_file: Path, limits: Limits, cpus: list
         os.closerange(3, channel_fd)
         os.closerange(channel_fd + 1, resource.getrlimit(resource.RLIMIT_NOFILE)[0])
         sock = socket.socket(fileno=channel_fd)
-        try:
-            source = _read_submission(student_file)
-        except OSError as exc:
-            _refuse(sock, exc)
+        if refused is not None:
+            _refuse(sock, refused)
             os._exit(0)
         if layer == "namespaces":
             try:
-                _enter_root(source, student_file.name, limits, owner)
+                _enter_root(source, student_file.name, limits, owner, new_network=network is None)
             except OSError:
                 os._exit(NAMESPACE_FAILED)  # never fall back silently to a weaker layer
             file = Path(SUBMISSION) / student_file.name

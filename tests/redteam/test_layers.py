@@ -96,6 +96,67 @@ def test_lanes_are_independent_clients_that_pin_their_workers(tmp_path: Path) ->
         assert [is_socket for _, is_socket in inspected["fds"]].count(True) == 1 and len(inspected["fds"]) == 4
 
 
+
+def _namespace(pid: int, kind: str) -> str:
+    return os.readlink(f"/proc/{pid}/ns/{kind}")
+
+
+def _interfaces_up_in(pid: int) -> list[str]:
+    """The network interfaces that are up in PID's network namespace, seen from a child that joins it."""
+    import fcntl
+    import struct
+
+    from grader import namespaces
+    read, write = os.pipe()
+    child = os.fork()
+    if child == 0:
+        try:
+            namespaces.join_network(os.open(f"/proc/{pid}/ns/net", os.O_RDONLY))
+            up = []
+            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+                for _index, name in socket.if_nameindex():
+                    request = struct.pack("16sH14x", name.encode(), 0)
+                    flags = struct.unpack("16sH14x", fcntl.ioctl(probe, 0x8913, request))[1]  # SIOCGIFFLAGS
+                    if flags & 1:  # IFF_UP
+                        up.append(name)
+            os.write(write, json.dumps({"names": [n for _, n in socket.if_nameindex()], "up": up}).encode())
+        finally:
+            os._exit(0)
+    os.close(write)
+    with os.fdopen(read) as answer:
+        seen = json.loads(answer.read())
+    os.waitpid(child, 0)
+    assert seen["names"] == ["lo"], seen
+    return seen["up"]
+
+
+def test_a_lanes_workers_share_one_network_namespace_with_nothing_up_and_lanes_never_share(tmp_path: Path) -> None:
+    """One network namespace per lane (creating one per worker cost ~1.5 ms of CPU): workers of a
+    lane run one after another in it; concurrent lanes, the server and the host each have their own.
+    Mount, PID, IPC and UTS namespaces stay one per worker."""
+    if expected_layer() != "namespaces":
+        pytest.skip("namespaces are not available on this machine")
+    student = tmp_path / "inspect.py"
+    student.write_text(INSPECTOR)
+    with ForkServer() as server:
+        first, second = server.open_lane(), server.open_lane()
+        workers = [first.spawn(student, Limits()), first.spawn(student, Limits()), second.spawn(student, Limits())]
+        for worker in workers:
+            assert "hello" in worker.receive(20.0)
+        nets = [_namespace(w.pid, "net") for w in workers]
+        others = {kind: [_namespace(w.pid, kind) for w in workers] for kind in ("mnt", "pid", "ipc", "uts")}
+        up = _interfaces_up_in(workers[0].pid)
+        server_net = _namespace(server._process.pid, "net")
+        for worker in workers:
+            worker.kill()
+        first.close()
+        second.close()
+    assert nets[0] == nets[1] and nets[2] != nets[0]
+    assert server_net not in nets and _namespace(os.getpid(), "net") not in nets
+    for kind, names in others.items():
+        assert len(set(names)) == 3, f"{kind} namespaces shared between workers"
+    assert up == [], "a worker's network namespace has an interface up"
+
 STOPS_READING = '''
 import sys
 import time
