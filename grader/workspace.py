@@ -11,11 +11,13 @@ import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from grader.course import Course, Exercise
 from grader.errors import WorkspaceError
 from grader.storage import write_atomic
+
+if TYPE_CHECKING:  # annotations only: finding a workspace does not load YAML
+    from grader.course import Course, Exercise
 
 STATE_DIR = ".learn"
 STATE_FILE = "state.json"

@@ -50,3 +50,25 @@ def test_installed_learn_runs_the_builtin_course_outside_the_checkout(tmp_path):
     start = subprocess.run([str(learn), "start", "--workspace", str(tmp_path / "ws")], cwd=tmp_path,
                            capture_output=True, text=True, env={"PATH": "/usr/bin:/bin", "NO_COLOR": "1"})
     assert start.returncode == 0 and (tmp_path / "ws" / "dot-product" / "similarity.py").is_file()
+
+
+def test_every_command_is_found_where_the_lazy_map_says():
+    """Commands load lazily (grader.cli.COMMAND_MODULES): a command missing from the map, or
+    mapped to the wrong module, would vanish from `learn CMD` though `learn --help` lists it."""
+    import grader.cli
+    grader.cli._register()
+    defined = {name: command.callback.__module__ if command.callback else None
+               for name, command in grader.cli.cli.commands.items()}
+    groups = {name for name, command in grader.cli.cli.commands.items() if command.callback is None}
+    assert not groups
+    assert defined == grader.cli.COMMAND_MODULES
+
+
+def test_grade_all_starts_before_the_course_and_templates_are_imported():
+    """What `learn grade-all` imports before its fork server starts (see grader.cli.COMMAND_MODULES)."""
+    probe = ("import sys, grader.cli, grader.forkserver\n"
+             "grader.forkserver.ForkServer.__init__ = lambda self: sys.exit(sorted(m for m in sys.modules "
+             "if m.split('.')[0] in ('yaml', 'jinja2', 'numpy', 'pytest') or m in ('grader.course', 'grader.report')))\n"
+             "grader.cli.main(['grade-all', '.', '--out', 'x'])\n")
+    proc = subprocess.run([sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True)
+    assert proc.stderr.strip() == "[]", proc.stderr

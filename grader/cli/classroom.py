@@ -4,17 +4,19 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from grader import analytics, batch, gradebook, report
+from grader import gradebook
 from grader.cli import cli
 from grader.cli.options import course_option, resolve_course
 from grader.errors import LearnError
 from grader.storage import write_atomic
 
 RUN_FILE = "run.json"
+if TYPE_CHECKING:  # imported where used: `learn grade-all` starts its fork server before they load
+    from grader import analytics, batch
 
 
 def _id_column_option(function: Any) -> Any:
@@ -26,6 +28,7 @@ def _id_column_option(function: Any) -> Any:
 def write_class_files(out: Path, records: list[dict[str, Any]], skipped: list[tuple[str, str]],
                       duration: float, id_column: str) -> analytics.ClassSummary:
     """gradebook.csv and the summary in Markdown and HTML; also the Actions job summary."""
+    from grader import analytics, report
     summary = analytics.summarize(records, skipped, duration)
     write_atomic(out / "gradebook.csv", gradebook.to_csv(records, id_column))
     markdown = report.render_summary(summary, "markdown")
@@ -74,6 +77,7 @@ def grade_all(submissions: Path, out: Path, jobs: int | None, course: Path | Non
     from grader.forkserver import ForkServer
     server = ForkServer()  # first: it imports numpy on another CPU while this process loads the course
     try:
+        from grader import batch
         secret = None
         if seed_secret is not None:
             secret = os.environ.get(seed_secret)
@@ -104,6 +108,7 @@ def grade_all(submissions: Path, out: Path, jobs: int | None, course: Path | Non
 
 def _grade_class(course: Any, submissions: Path, out: Path, jobs: int | None, secret: str | None,
                  shard_range: tuple[int, int] | None, resume: bool, server: Any) -> batch.BatchRun:
+    from grader import batch
     from grader.grading import solution_for
     for exercise in course.exercises:
         solution_for(exercise)  # a broken course fails here, once, with its own message
@@ -187,7 +192,7 @@ def export_gradescope(out: Path, course: Path | None) -> None:
 
 def github_report(result: Any, workspace: Path, to_stdout: bool) -> None:
     """Under GitHub Actions: `::error` annotations on the student's lines and the job summary."""
-    from grader import exports
+    from grader import exports, report
     for command in exports.github_annotations(result, workspace, Path(os.environ.get("GITHUB_WORKSPACE") or Path.cwd())):
         click.echo(command, err=not to_stdout)
     step_summary = os.environ.get("GITHUB_STEP_SUMMARY")

@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import click
 
-from grader.course import Course, load_course
 from grader.errors import CourseError
 from grader.workspace import Workspace, find_workspace
+
+if TYPE_CHECKING:  # loaded when a course is (YAML is ~25 ms): `learn grade-all` starts its fork server first
+    from grader.course import Course
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
@@ -37,6 +39,7 @@ def resolve_workspace(path: Path | None) -> Workspace:
 
 
 def resolve_course(course: Path | None, workspace: Workspace | None = None) -> Course:
+    from grader.course import load_course
     if course is not None:
         return load_course(course)
     if workspace is not None:
