@@ -200,6 +200,7 @@ def grade_all(course: Course, submissions: Path, out: Path, jobs: int, secret: s
         todo.append({"name": sub.name, "slug": sub.slug, "path": str(sub.path.resolve()),
                      "seed": seed, "hash": digest, "out": str(out.resolve() / sub.slug)})  # never resolve a planted link
     done = run.reused
+    from grader import report  # noqa: F401  (imported once, here, like the solutions below)
     from grader.forkserver import ForkServer
     from grader.grading import solution_for
     for exercise in course.exercises:
