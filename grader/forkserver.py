@@ -47,7 +47,7 @@ def serve(control_fd: int) -> None:
     import numpy.random  # noqa: F401  (~15 ms each time a worker first touched np.random)
     from grader import worker
     worker.warm_up()  # before the first fork: every worker inherits the specialized code
-    sandbox.isolation()  # probed now (a fork, ~10 ms), not when the first worker is due
+    sandbox.prepare()  # the layer probed (a fork, ~10 ms) and the workers' root built now, not when a worker is due
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # workers are reaped automatically
     starter = socket.socket(fileno=control_fd)
     lanes = selectors.DefaultSelector()

@@ -13,21 +13,26 @@ here: no student code has run yet). The sequence for one worker:
    ``learn grade-all``) and that lane's workers, which run one after another, join it. A
    worker cannot configure it (no capabilities) and its sockets close when it is killed, so
    it leaves nothing there for the next student; concurrent lanes never share one;
-3. :func:`build_root`: a tmpfs holding read-only binds of ``/usr``, the Python installation
-   and the grader package (its ``_course`` masked), four devices, a scratch ``/tmp`` and a
-   copy of the submission; then ``chroot`` into it. No ``/proc``, no course solutions, no
-   results folders, no other students: they do not exist in there.
+3. the worker's root: read-only binds of ``/usr``, the Python installation and the grader
+   package (its ``_course`` masked), four devices, a scratch ``/tmp`` and a copy of the
+   submission; then ``chroot`` into it. No ``/proc``, no course solutions, no results
+   folders, no other students: they do not exist in there. The server builds the shared,
+   read-only part once (:func:`build_template`); each worker mounts only its own ``/tmp``
+   and ``/submission`` on top (:func:`enter_template`). :func:`build_root` builds the whole
+   root in the worker instead, where no template could be made.
 """
 from __future__ import annotations
 
 import ctypes
 import os
 import signal
+import tempfile
 from typing import Sequence
 
 CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC = 0x00020000, 0x04000000, 0x08000000
 CLONE_NEWPID, CLONE_NEWNET = 0x20000000, 0x40000000
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 1, 2, 4, 32, 4096, 16384, 1 << 18
+MS_SLAVE, MNT_DETACH = 1 << 19, 2
 PR_SET_PDEATHSIG, PR_SET_CHILD_SUBREAPER = 1, 36
 DEVICES = ("null", "zero", "urandom", "random")
 SYSTEM = ("/usr", "/etc/ld.so.cache")
@@ -135,25 +140,86 @@ def _bind(source: str, root: str, writable: bool = False) -> None:
         _mount(None, target, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID)
 
 
-def build_root(visible: Sequence[str], hidden: Sequence[str], source: bytes, name: str, size: int,
-               owner: tuple[int, int] | None) -> None:
-    """Chroot into a fresh tmpfs holding VISIBLE (read-only, HIDDEN masked), the devices, a
-    scratch /tmp of at most SIZE bytes owned by OWNER, and SOURCE as /submission/NAME."""
-    _mount(None, "/", None, MS_REC | MS_PRIVATE)  # nothing we mount leaks back to the host
-    root = _mount_base(visible)
-    _mount("learn-worker", root, "tmpfs", MS_NOSUID | MS_NODEV, f"size={size},mode=0755")
-    for link in LINKS:
-        if os.path.islink(link):
-            os.symlink(os.readlink(link), root + link)
-    for path in [*SYSTEM, *visible]:
+def _bind_visible(root: str, paths: Sequence[str], hidden: Sequence[str]) -> None:
+    """Read-only binds of PATHS under ROOT, with the HIDDEN folders among them masked."""
+    for path in paths:
         if os.path.exists(path) and not os.path.islink(path):
             _bind(path, root)
     for path in hidden:
-        if os.path.isdir(root + path):
+        if os.path.isdir(root + path) and any(path == p or path.startswith(p.rstrip("/") + "/") for p in paths):
             _mount("hidden", root + path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV, "size=4k,mode=0555")
+
+
+def _fill_root(root: str, visible: Sequence[str], hidden: Sequence[str]) -> None:
+    """The part of a worker's root that is the same for every worker: links, binds, devices."""
+    for link in LINKS:
+        if os.path.islink(link):
+            os.symlink(os.readlink(link), root + link)
+    _bind_visible(root, [*SYSTEM, *visible], hidden)
     os.makedirs(root + "/dev")
     for device in DEVICES:
         _bind(f"/dev/{device}", root, writable=True)
+
+
+def build_template(visible: Sequence[str], hidden: Sequence[str]) -> str:
+    """In the fork server, once: the part of every worker's root that is the same, ready-made.
+
+    The server moves into a mount namespace of its own (host mounts still reach it; its own
+    never reach the host) and fills a tmpfs on a fresh empty folder, then makes it read-only.
+    Each worker's mount namespace is a copy of the server's, so a worker only mounts its own
+    scratch /tmp and /submission on top (:func:`enter_template`): ~1.4 ms instead of ~3.4 ms
+    for the whole root. Returns the folder; :func:`remove_template` when the server exits.
+    """
+    _checked(_libc.unshare(CLONE_NEWNS), "unshare(CLONE_NEWNS)")
+    _mount(None, "/", None, MS_REC | MS_SLAVE)
+    template = tempfile.mkdtemp(prefix="learn-root-")
+    _mount("learn-root", template, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=0755")
+    _fill_root(template, visible, hidden)
+    for folder in ("/tmp", SUBMISSION):
+        os.makedirs(template + folder, exist_ok=True)  # /tmp may exist: a virtualenv under /tmp is bound there
+    _mount(None, template, None, MS_REC | MS_PRIVATE)
+    _mount(None, template, None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)  # the tmpfs itself: no writes, even by root
+    return template
+
+
+def enter_template(template: str, visible: Sequence[str], hidden: Sequence[str], source: bytes, name: str,
+                   size: int, owner: tuple[int, int] | None) -> None:
+    """In a worker, after :func:`enter`: chroot into TEMPLATE with a fresh scratch /tmp of at
+    most SIZE bytes owned by OWNER and SOURCE as /submission/NAME, both tmpfs of its own."""
+    _mount(None, "/", None, MS_REC | MS_PRIVATE)  # nothing we mount leaks anywhere
+    ids = f",uid={owner[0]},gid={owner[1]}" if owner and os.geteuid() == 0 else ""
+    _mount("learn-scratch", template + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, f"size={size},mode=0700{ids}")
+    # the scratch hides what the template bound under /tmp (a virtualenv there): bound again on top
+    _bind_visible(template, [p for p in visible if p.startswith("/tmp/")], hidden)
+    _mount("learn-submission", template + SUBMISSION, "tmpfs", MS_NOSUID | MS_NODEV,
+           f"size={len(source) + 65536},mode=0755")
+    with open(f"{template}{SUBMISSION}/{name}", "wb") as handle:
+        handle.write(source)
+    os.chmod(f"{template}{SUBMISSION}/{name}", 0o444)
+    os.chmod(template + SUBMISSION, 0o555)
+    _mount(None, template + SUBMISSION, None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
+    os.chroot(template)
+    os.chdir("/tmp")
+
+
+def remove_template(template: str) -> None:
+    """The server is exiting: detach the template and remove its (empty, on the host) folder."""
+    try:
+        _checked(_libc.umount2(template.encode(), MNT_DETACH), f"umount {template}")
+        os.rmdir(template)
+    except OSError:
+        pass  # an empty folder in /tmp is all that is left
+
+
+def build_root(visible: Sequence[str], hidden: Sequence[str], source: bytes, name: str, size: int,
+               owner: tuple[int, int] | None) -> None:
+    """Chroot into a fresh tmpfs holding VISIBLE (read-only, HIDDEN masked), the devices, a
+    scratch /tmp of at most SIZE bytes owned by OWNER, and SOURCE as /submission/NAME.
+    (Where no template could be built; also what the layer probe checks.)"""
+    _mount(None, "/", None, MS_REC | MS_PRIVATE)  # nothing we mount leaks back to the host
+    root = _mount_base(visible)
+    _mount("learn-worker", root, "tmpfs", MS_NOSUID | MS_NODEV, f"size={size},mode=0755")
+    _fill_root(root, visible, hidden)
     os.makedirs(root + "/tmp", exist_ok=True)  # it may exist: a virtualenv under /tmp is bound there
     os.chmod(root + "/tmp", 0o700)
     os.makedirs(root + SUBMISSION)

@@ -150,8 +150,24 @@ _scratch = ScratchFolders()
 
 
 def remove_scratch_folders() -> None:
-    """The fork server is exiting: its workers' scratch folders go with it."""
+    """The fork server is exiting: its workers' scratch folders go with it (and the template)."""
     _scratch.sweep(everything=True)
+    if _template is not None:
+        namespaces.remove_template(_template)
+
+
+_template: str | None = None  # the read-only part of every worker's root, built once per server
+
+
+def prepare() -> None:
+    """In the fork server, before it serves: probe the layer and build the workers' template
+    root, so neither happens while a grader waits for its first worker."""
+    global _template
+    if isolation()[0] == "namespaces" and _template is None:
+        try:
+            _template = namespaces.build_template(visible_paths(), hidden_paths())
+        except OSError:
+            _template = None  # each worker builds its whole root, as the probe did
 _chosen: tuple[str, str] | None = None
 
 
@@ -200,7 +216,10 @@ def _probe() -> tuple[str, str]:
 def _enter_root(source: bytes, name: str, limits: Limits, owner: tuple[int, int] | None,
                 new_network: bool = True) -> None:
     namespaces.enter(new_network)
-    namespaces.build_root(visible_paths(), hidden_paths(), source, name, limits.scratch_bytes, owner)
+    if _template is not None:
+        namespaces.enter_template(_template, visible_paths(), hidden_paths(), source, name, limits.scratch_bytes, owner)
+    else:
+        namespaces.build_root(visible_paths(), hidden_paths(), source, name, limits.scratch_bytes, owner)
 
 
 def _read_submission(student_file: Path) -> bytes:

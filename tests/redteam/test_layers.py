@@ -157,6 +157,50 @@ def test_a_lanes_workers_share_one_network_namespace_with_nothing_up_and_lanes_n
         assert len(set(names)) == 3, f"{kind} namespaces shared between workers"
     assert up == [], "a worker's network namespace has an interface up"
 
+
+SCRATCH_WRITER = """
+import os
+
+
+def leave_a_note():
+    with open("/tmp/note.txt", "w") as handle:
+        handle.write("for the next student")
+    return sorted(os.listdir("/tmp"))
+
+
+def look():
+    return sorted(os.listdir("/tmp"))
+"""
+
+
+def test_workers_share_a_read_only_root_and_each_gets_its_own_scratch(tmp_path: Path) -> None:
+    """The server builds the part of the root every worker shares once (a template); nothing
+    can write to it, even root, and each worker's /tmp and /submission are its own."""
+    import errno
+    if expected_layer() != "namespaces":
+        pytest.skip("namespaces are not available on this machine")
+    student = tmp_path / "notes.py"
+    student.write_text(SCRATCH_WRITER)
+    with ForkServer() as server:
+        first = server.spawn(student, Limits())
+        assert "hello" in first.receive(20.0)
+        assert first.call("leave_a_note", [], {}, 10.0)["value"] == ["note.txt"]
+        refused = []
+        for target in ("planted.py", "usr/planted.py", "submission/planted.py"):  # as root, from outside
+            try:
+                with open(f"/proc/{first.pid}/root/{target}", "w"):
+                    pass
+                refused.append(None)
+            except OSError as exc:
+                refused.append(exc.errno)
+        second = server.spawn(student, Limits())
+        assert "hello" in second.receive(20.0)
+        seen_by_next = second.call("look", [], {}, 10.0)["value"]
+        first.kill()
+        second.kill()
+    assert refused == [errno.EROFS] * 3
+    assert seen_by_next == []
+
 STOPS_READING = '''
 import sys
 import time
