@@ -173,12 +173,16 @@ def build_template(visible: Sequence[str], hidden: Sequence[str]) -> str:
     _checked(_libc.unshare(CLONE_NEWNS), "unshare(CLONE_NEWNS)")
     _mount(None, "/", None, MS_REC | MS_SLAVE)
     template = tempfile.mkdtemp(prefix="learn-root-")
-    _mount("learn-root", template, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=0755")
-    _fill_root(template, visible, hidden)
-    for folder in ("/tmp", SUBMISSION):
-        os.makedirs(template + folder, exist_ok=True)  # /tmp may exist: a virtualenv under /tmp is bound there
-    _mount(None, template, None, MS_REC | MS_PRIVATE)
-    _mount(None, template, None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)  # the tmpfs itself: no writes, even by root
+    try:
+        _mount("learn-root", template, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=0755")
+        _fill_root(template, visible, hidden)
+        for folder in ("/tmp", SUBMISSION):
+            os.makedirs(template + folder, exist_ok=True)  # /tmp may exist: a virtualenv under /tmp is bound there
+        _mount(None, template, None, MS_REC | MS_PRIVATE)
+        _mount(None, template, None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)  # the tmpfs itself: no writes, even by root
+    except OSError:
+        remove_template(template)
+        raise
     return template
 
 
