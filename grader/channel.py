@@ -42,15 +42,23 @@ def send(sock: socket.socket, message: Any, timeout: float | None = None) -> Non
         sock.settimeout(None)
 
 
-def _recv_exact(sock: socket.socket, n: int, deadline: float | None) -> bytes:
+def _recv_exact(sock: socket.socket, n: int, deadline: float | None, arrived: bool = False) -> bytes:
+    """N bytes by DEADLINE; ARRIVED: they are probably there already (try before waiting)."""
     chunks, remaining = [], n
     while remaining:
-        if deadline is not None:
-            wait = deadline - time.monotonic()
-            if wait <= 0 or not select.select([sock], [], [], wait)[0]:
-                raise ChannelTimeout()
         try:
-            chunk = sock.recv(min(remaining, 1 << 20))
+            if arrived and deadline is not None:
+                try:
+                    chunk = sock.recv(min(remaining, 1 << 20), socket.MSG_DONTWAIT)
+                except BlockingIOError:
+                    arrived = False
+                    continue
+            else:
+                if deadline is not None:
+                    wait = deadline - time.monotonic()
+                    if wait <= 0 or not select.select([sock], [], [], wait)[0]:
+                        raise ChannelTimeout()
+                chunk = sock.recv(min(remaining, 1 << 20))
         except (ConnectionResetError, BrokenPipeError):
             chunk = b""
         if not chunk:
@@ -64,4 +72,4 @@ def recv(sock: socket.socket, timeout: float | None = None) -> Any:
     """Receive one message; raise ChannelTimeout, ChannelClosed or wire.WireError."""
     deadline = None if timeout is None else time.monotonic() + timeout
     length = wire.header_length(_recv_exact(sock, 4, deadline))
-    return wire.loads(_recv_exact(sock, length, deadline))
+    return wire.loads(_recv_exact(sock, length, deadline, arrived=True))  # sent with its header
