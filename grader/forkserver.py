@@ -260,8 +260,13 @@ class ForkServer(ForkClient):
             raise RuntimeError(f"the fork server did not open a lane: {answer.get('error', 'no answer')}")
         return ForkClient(ours, cpus)
 
+    def hang_up(self) -> None:
+        """Tell the server to exit and do not wait for it (:meth:`close` later reaps it)."""
+        if self._control.fileno() != -1:
+            super().close()
+
     def close(self) -> None:
-        super().close()
+        self.hang_up()
         try:
             self._process.wait(timeout=5)
         except subprocess.TimeoutExpired:

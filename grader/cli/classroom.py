@@ -91,19 +91,24 @@ def grade_all(submissions: Path, out: Path, jobs: int | None, course: Path | Non
         for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
             os.environ.setdefault(variable, "1")  # before numpy loads: the grading processes are forked from here
         run = _grade_class(the_course, submissions, out, jobs, secret, shard_range, resume, server)
+    except BaseException:
+        server.close()
+        raise
+    server.hang_up()  # it exits (~10 ms: its workers' mounts, its memory) while the class files are written
+    try:
+        skipped = [(s.name, s.reason) for s in run.skipped]
+        for name, reason in skipped:
+            click.echo(f"skipped {name!r}: {reason}", err=True)
+        write_atomic(out / RUN_FILE, json.dumps({"shard": shard, "skipped": skipped, "duration": round(run.duration, 3),
+                                                 "graded": run.graded, "reused": run.reused}, indent=2) + "\n")
+        summary = write_class_files(out, run.records, skipped, run.duration, id_column)
+        click.echo(f"Graded {run.graded} student(s), reused {run.reused} in {run.duration:.1f} s: "
+                   f"mean {summary.mean:g}/{summary.max_score:g}. Wrote {out / 'gradebook.csv'} and {out / 'summary.html'}")
+        if summary.grader_errors:
+            click.echo(f"The grader failed on {len(summary.grader_errors)} student(s); rerun with --resume to retry them.",
+                       err=True)
     finally:
         server.close()
-    skipped = [(s.name, s.reason) for s in run.skipped]
-    for name, reason in skipped:
-        click.echo(f"skipped {name!r}: {reason}", err=True)
-    write_atomic(out / RUN_FILE, json.dumps({"shard": shard, "skipped": skipped, "duration": round(run.duration, 3),
-                                             "graded": run.graded, "reused": run.reused}, indent=2) + "\n")
-    summary = write_class_files(out, run.records, skipped, run.duration, id_column)
-    click.echo(f"Graded {run.graded} student(s), reused {run.reused} in {run.duration:.1f} s: "
-               f"mean {summary.mean:g}/{summary.max_score:g}. Wrote {out / 'gradebook.csv'} and {out / 'summary.html'}")
-    if summary.grader_errors:
-        click.echo(f"The grader failed on {len(summary.grader_errors)} student(s); rerun with --resume to retry them.",
-                   err=True)
 
 
 def _grade_class(course: Any, submissions: Path, out: Path, jobs: int | None, secret: str | None,
