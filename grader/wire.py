@@ -27,6 +27,9 @@ MAX_INT_DIGITS = 400
 _ALLOWED_KINDS = set("biufc")  # bool, int, uint, float, complex
 _BIT_GENERATORS = ("PCG64", "PCG64DXSM", "Philox", "SFC64", "MT19937")
 _DTYPES: dict[str, np.dtype] = {}  # accepted dtype names, parsed once
+# numpy scalars sent as [dtype, JSON number]: exact both ways (others travel as bytes)
+_PLAIN_SCALARS: dict[type, Any] = {np.float64: float, np.int64: int, np.bool_: bool}
+_PLAIN_DECODE = {np.dtype(t).str: (t, plain) for t, plain in _PLAIN_SCALARS.items()}
 
 
 class WireError(ValueError):
@@ -65,6 +68,9 @@ def _encode(value: Any, depth: int, budget: list[int]) -> Any:
     if kind is complex:
         return {"__complex__": [_encode(value.real, depth, budget), _encode(value.imag, depth, budget)]}
     if isinstance(value, np.generic) and kind.__module__ == "numpy":
+        plain = _PLAIN_SCALARS.get(kind)  # the usual reply: a float64 (as a JSON number, exactly)
+        if plain is not None and (kind is not np.float64 or math.isfinite(value)):
+            return {"__scalar__": [value.dtype.str, plain(value)]}
         return _encode_array(np.asarray(value), "__scalar__")
     if kind is np.random.Generator:
         state = value.bit_generator.state
@@ -91,8 +97,10 @@ def _decode(obj: Any, depth: int) -> Any:
         return [_decode(v, depth + 1) for v in obj]
     if kind is dict and len(obj) == 1:
         (tag, body), = obj.items()
-        if tag == "__ndarray__" or tag == "__scalar__":
-            return _decode_array(body, tag == "__scalar__")
+        if tag == "__ndarray__":
+            return _decode_array(body, scalar=False)
+        if tag == "__scalar__":
+            return _decode_scalar(body)
         if tag == "__dict__" and type(body) is dict:
             return {k: _decode(v, depth + 1) for k, v in body.items()}  # JSON keys are strings
         if tag == "__tuple__" and type(body) is list:
@@ -122,6 +130,15 @@ def _dtype(name: Any) -> np.dtype:
         if len(_DTYPES) < 64:  # the dtypes seen so far; bounded, whatever a worker sends
             _DTYPES[name] = dtype
     return dtype
+
+
+def _decode_scalar(body: Any) -> Any:
+    if type(body) is list and len(body) == 2 and type(body[0]) is str:
+        kind, plain = _PLAIN_DECODE.get(body[0], (None, None))
+        if kind is not None and type(body[1]) is plain and (plain is not int or -2 ** 63 <= body[1] < 2 ** 63):
+            return kind(body[1])
+        raise WireError("malformed scalar")
+    return _decode_array(body, scalar=True)
 
 
 def _decode_array(body: Any, scalar: bool) -> Any:

@@ -19,6 +19,8 @@ def _same(a, b) -> bool:
         return type(a) is type(b) and len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
     if isinstance(a, dict):
         return type(b) is dict and a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, np.generic):  # bit for bit: -0.0, NaN payloads
+        return type(b) is type(a) and a.tobytes() == b.tobytes()
     if isinstance(a, float) and math.isnan(a):
         return type(b) is type(a) and math.isnan(b)
     return type(a) is type(b) and a == b
@@ -27,7 +29,9 @@ def _same(a, b) -> bool:
 ROUND_TRIPS = [
     None, True, False, 0, -(2 ** 70), 1.5, float("inf"), float("-inf"), float("nan"), 1 - 2j, "",
     "héllo \udc80",  # a lone surrogate, as a file name may hold
-    np.float64(0.1), np.float32(2.5), np.float16(1.0), np.int64(-3), np.uint8(200), np.bool_(True),
+    np.float64(0.1), np.float64(-0.0), np.float64("nan"), np.float64("-inf"), np.float64(5e-324),
+    np.int64(2 ** 63 - 1), np.int64(-2 ** 63), np.bool_(False),  # these travel as JSON numbers
+    np.float32(2.5), np.float16(1.0), np.int64(-3), np.uint8(200), np.bool_(True), np.longdouble(1) / 3,
     np.complex128(1j), np.array(5.0), np.arange(6).reshape(2, 3), np.zeros((0, 3)),
     np.asfortranarray(np.arange(6.0).reshape(2, 3)), np.arange(10.0)[::3],  # non-contiguous layouts
     np.array([1, 2], dtype=">i4"), np.array([True, False]), np.ones((2, 2), dtype=np.complex64),
@@ -92,6 +96,11 @@ ONE = "AAAAAAAA8D8="  # base64 of float64 1.0
     {"__ndarray__": [["<f8"], [1], ONE]},
     {"__ndarray__": {"dtype": "<f8", "shape": [1], "data": ONE}},
     {"__scalar__": ["<f8", [1], ONE]},                # a scalar has no dimensions
+    {"__scalar__": ["<f8", 1]},                       # an int where the float64 is
+    {"__scalar__": ["<f8", "1.0"]},
+    {"__scalar__": ["<i8", 2 ** 63]},                 # out of int64's range
+    {"__scalar__": ["|b1", 1]},
+    {"__scalar__": ["<f4", 1.0]},                     # only float64, int64 and bool travel as numbers
     {"__float__": "1.0"},
     {"__tuple__": 3},
     {"__complex__": ["1", 2.0]},
