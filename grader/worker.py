@@ -52,9 +52,10 @@ class CappedOutput(io.TextIOBase):
 def describe_exception(exc: BaseException, student_file: Path) -> dict:
     """The exception as plain data: type names, message, and the student's frames only."""
     frames = []
-    for summary in traceback.extract_tb(exc.__traceback__):
-        if Path(summary.filename) == student_file:
-            frames.append([student_file.name, summary.lineno, summary.name, summary.line or ""])
+    for frame, line in traceback.walk_tb(exc.__traceback__):  # only the student's lines are looked up
+        if Path(frame.f_code.co_filename) == student_file:
+            text = linecache.getline(frame.f_code.co_filename, line, frame.f_globals).strip()
+            frames.append([student_file.name, line, frame.f_code.co_name, text])
     info = {
         "type": type(exc).__name__,
         "mro": [f"{c.__module__}.{c.__qualname__}" for c in type(exc).__mro__],
