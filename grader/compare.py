@@ -7,6 +7,7 @@ normalized over the wrong axis).
 """
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -16,6 +17,7 @@ import numpy as np
 # float32: its machine epsilon (1.2e-7) times the same headroom.
 TOLERANCES = {8: (1e-7, 1e-9), 4: (1e-4, 1e-5), 2: (1e-2, 1e-3)}
 SHOW_ENTRIES = 36
+_FLOAT64 = (float, np.float64)  # exact types: the usual scalar, checked without numpy
 
 
 def default_tolerance(*dtypes: np.dtype) -> tuple[float, float]:
@@ -77,6 +79,12 @@ def explain(actual: Any, expected: Any, *, rtol: float | None = None, atol: floa
     # A scalar is expected: accept a Python or numpy number, or a 0-d array.
     if isinstance(actual, np.ndarray) and actual.ndim == 0:
         actual = actual[()]
+    if type(actual) in _FLOAT64 and type(expected) in _FLOAT64:  # numpy's test below, in plain floats (both IEEE doubles)
+        default_rtol, default_atol = TOLERANCES[8]
+        a, e = float(actual), float(expected)
+        if math.isfinite(a) and math.isfinite(e) and \
+                abs(a - e) <= (default_atol if atol is None else atol) + (default_rtol if rtol is None else rtol) * abs(e):
+            return None
     if isinstance(actual, (bool, np.bool_)) or not isinstance(actual, (int, float, complex, np.number)):
         return f"{name} should be a number, got {_describe_type(actual)}"
     return _explain_arrays(np.asarray(actual), np.asarray(expected), rtol, atol, name, float32_input)
