@@ -174,6 +174,7 @@ def part1(students: int, repeats: int) -> None:
         print(f"  C. pytest per student, -p grader.plugin:       {c:7.2f} s  ({c / students * 1000:.0f} ms/student)")
         print(f"  ratio B / A (the issue's baseline):            {b / a:7.1f}x")
         print(f"  ratio C / A (same isolation as grade-all):     {c / a:7.1f}x")
+        print("  each round (A, B, B/A): " + "; ".join(f"{x:.2f} s, {y:.2f} s, {y / x:.1f}x" for x, y in zip(ours, hand)))
 
 
 def tree_memory(pid: int) -> tuple[int, int]:

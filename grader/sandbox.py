@@ -310,6 +310,6 @@ def start_worker(channel_fd: int, student_file: Path, limits: Limits, cpus: list
         confine(limits)
         os.environ.update({"TMPDIR": scratch, "HOME": scratch})
         guard.install(scratch, readable, hidden_paths())
-        worker.serve(sock, file)
+        worker.serve(sock, file, source)
     finally:
         os._exit(0)

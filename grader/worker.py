@@ -133,15 +133,16 @@ def _unsendable(reply: dict, exc: wire.WireError) -> dict:
             "mutated": reply.get("mutated", [])}
 
 
-def serve(sock: Any, student_file: Path) -> None:
-    """Import the student's file, say hello, then answer calls until the grader hangs up."""
+def serve(sock: Any, student_file: Path, source: bytes | None = None) -> None:
+    """Import the student's file (SOURCE: its bytes, if already read), say hello, then answer
+    calls until the grader hangs up."""
     out = CappedOutput()
     sys.stdout = sys.stderr = out
     sys.stdin = io.StringIO("")
     sys.path.insert(0, str(student_file.parent))
     sys.dont_write_bytecode = True
     try:
-        module = _import(student_file)
+        module = _import(student_file, source)
     except BaseException as exc:
         channel.send(sock, {"import_error": describe_exception(exc, student_file), "output": out.take()})
         return
@@ -150,12 +151,15 @@ def serve(sock: Any, student_file: Path) -> None:
     _answer_calls(sock, module, student_file, out)
 
 
-def _import(file: Path) -> Any:
+def _import(file: Path, source: bytes | None = None) -> Any:
     spec = importlib.util.spec_from_file_location(file.stem, file)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[file.stem] = module
-    spec.loader.exec_module(module)
+    if source is None:
+        spec.loader.exec_module(module)
+    else:  # what exec_module does, minus looking for bytecode and reading the file again (~0.4 ms)
+        exec(compile(source, str(file), "exec", dont_inherit=True), module.__dict__)
     return module
 
 
