@@ -22,6 +22,7 @@ import os
 import re
 import selectors
 import signal
+import stat
 import sys
 import time
 from collections import deque
@@ -134,13 +135,20 @@ def course_fingerprint(course: Course) -> str:
 def submission_hash(submission: Submission, course: Course, seed: int, fingerprint: str) -> str:
     digest = hashlib.sha256(f"{fingerprint}:{seed}:{submission.name}".encode("utf-8", "surrogateescape"))
     for exercise in course.exercises:
-        file = submission.path / exercise.id / exercise.file
-        try:
-            content = file.read_bytes()
-        except OSError:
-            content = b"\0missing"
-        digest.update(exercise.id.encode() + b"\0" + hashlib.sha256(content).digest())
+        content = regular_file_bytes(submission.path / exercise.id / exercise.file)
+        digest.update(exercise.id.encode() + b"\0" + hashlib.sha256(b"\0missing" if content is None else content).digest())
     return digest.hexdigest()
+
+
+def regular_file_bytes(path: Path) -> bytes | None:
+    """PATH's bytes if it is a regular file, else None: a named pipe in a submission would block
+    a plain read (and the whole class) forever."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as handle:
+        return handle.read() if stat.S_ISREG(os.fstat(handle.fileno()).st_mode) else None
 
 
 def read_record(student_dir: Path) -> dict[str, Any] | None:

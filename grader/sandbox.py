@@ -30,6 +30,7 @@ import resource
 import shutil
 import signal
 import socket
+import stat
 import sys
 import tempfile
 from dataclasses import asdict, dataclass
@@ -228,8 +229,10 @@ def _read_submission(student_file: Path) -> bytes:
         if path.is_symlink():
             raise PermissionError(f"{student_file.name}: {path.name} is a symbolic link; "
                                   "submit a regular file")
-    fd = os.open(student_file, os.O_RDONLY | os.O_NOFOLLOW)
+    fd = os.open(student_file, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)  # a named pipe must not block the server
     with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            raise PermissionError(f"{student_file.name} is not a regular file; submit a regular file")
         return handle.read(8 * 1024 ** 2)
 
 

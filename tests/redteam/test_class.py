@@ -70,6 +70,10 @@ def test_hostile_students_do_not_change_honest_grades(tmp_path: Path, course: Pa
     _write(alone, honest)
     _write(together, honest)
     _write(together, {f"zz-{name}": (ATTACKS / f"{name}.py").read_text() for name in HOSTILE})
+    # A named pipe where the file should be: a plain read of it would block the grader forever.
+    _write(together, {"zz-named_pipe": "HELPER = 1\n"})
+    (together / "zz-named_pipe" / EXERCISE / FILE).rename(together / "zz-named_pipe" / EXERCISE / "helper.py")
+    os.mkfifo(together / "zz-named_pipe" / EXERCISE / FILE)
     before = {p: p.read_bytes() for p in together.rglob("*") if p.is_file()}
 
     done_alone, _ = _grade_all(alone, tmp_path / "out-alone", course)
@@ -85,7 +89,7 @@ def test_hostile_students_do_not_change_honest_grades(tmp_path: Path, course: Pa
     with (tmp_path / "out-together" / "gradebook.csv").open(newline="") as handle:
         rows = list(csv.reader(handle))
     names = [row[0] for row in rows[1:]]
-    assert sorted(names) == sorted([*honest, *(f"zz-{n}" for n in HOSTILE)])
+    assert sorted(names) == sorted([*honest, *(f"zz-{n}" for n in HOSTILE), "zz-named_pipe"])
     baseline = float(next(row for row in rows if row[0] == "blaise")[1])
     for row in rows[1:]:
         if row[0].startswith("zz-"):
