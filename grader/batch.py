@@ -237,12 +237,14 @@ class _GradingProcess:
     slot: int
     tasks: IO[str]
     records: IO[str]
-    task: dict | None = None
+    in_flight: deque = field(default_factory=deque)  # sent, not yet recorded: the first is being graded
+    retired: bool = False                             # its grader failed: it takes no more work
 
 
 def _run_pool(course: Course, tasks: list[dict], jobs: int, server: ForkServer,  # type: ignore[no-untyped-def]
               secret: str | None = None):
-    """Yield one record per task, from up to JOBS grading processes; a dead process costs one task.
+    """Yield one record per task, from up to JOBS grading processes; a dead process costs the task
+    it was grading (the ones queued behind it go to another process).
 
     Grading processes are forked from this one once the course is loaded, so none of them pays
     for Python, numpy, pytest and the hidden tests again; each gets its own lane to the one
@@ -285,15 +287,18 @@ def _run_pool(course: Course, tasks: list[dict], jobs: int, server: ForkServer, 
         feed(process)
 
     def feed(process: _GradingProcess) -> None:
-        process.task = pending.popleft() if pending else None
+        # Two tasks ahead while work is plentiful, so a grading process never waits for this one
+        # between students (~1 ms each); one at the end, so the last students spread evenly.
         try:
-            if process.task is None:
-                process.tasks.close()  # end of work: the process finishes and exits
-            else:
-                process.tasks.write(json.dumps(process.task) + "\n")
+            while pending and len(process.in_flight) < (2 if len(pending) >= jobs else 1):
+                process.in_flight.append(pending.popleft())
+                process.tasks.write(json.dumps(process.in_flight[-1]) + "\n")
+            if pending:
                 process.tasks.flush()
+            else:
+                process.tasks.close()  # end of work: the process finishes what it has and exits
         except BrokenPipeError:
-            pass  # it died: its end of the records pipe says so, and the task is charged there
+            pass  # it died: its end of the records pipe says so, and its tasks are settled there
 
     gc.freeze()  # what the course loaded is never collected in a child, so its pages stay shared
     try:
@@ -305,19 +310,21 @@ def _run_pool(course: Course, tasks: list[dict], jobs: int, server: ForkServer, 
                 line = process.records.readline()
                 if line:
                     record = json.loads(line)
-                    retire = record.pop("retire", False)
+                    process.retired = record.pop("retire", False)
+                    process.in_flight.popleft()  # tasks are graded in the order they were sent
                     yield record
-                    process.task = None
-                    if not retire:  # a process whose grader failed takes no more work
+                    if not process.retired:
                         feed(process)
                     continue
                 selector.unregister(process.records)
                 process.records.close()
                 del running[process.pid]
                 _, status = os.waitpid(process.pid, 0)
-                if process.task is not None:
-                    yield crash_record(process.task, "the grading process died "
+                unfinished = process.in_flight
+                if unfinished and not process.retired:  # it died grading the first of them
+                    yield crash_record(unfinished.popleft(), "the grading process died "
                                        f"(exit status {os.waitstatus_to_exitcode(status)})")
+                pending.extendleft(reversed(unfinished))  # never started: another process grades them
                 if pending:
                     launch(process.slot)
     finally:

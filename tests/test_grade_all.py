@@ -211,29 +211,30 @@ def test_zz_this_grading_process_survives(student):
 
 def test_a_dying_or_failing_grader_costs_one_row_each(tmp_path):
     """One student kills the grading process, the grader fails on another: each gets a row
-    saying so, a fresh grading process takes over, and everyone else is graded."""
+    saying so, a fresh grading process takes over, and everyone else is graded (also the
+    students already queued behind them: a grading process gets two tasks ahead)."""
     course = make_course(tmp_path / "course")
     (course / "solutions" / "dot-product" / "test_zz_faults.py").write_text(GRADER_FAULTS)
     dot = (course / "solutions" / "dot-product" / "similarity.py").read_text()
     submissions = tmp_path / "submissions"
-    for name in ("alice", "bob", "dave", "erin"):
+    for name in ("alice", "bob", "dave", "erin", "zoe"):
         put(submissions, name, "dot-product", dot)
     put(submissions, "killer", "dot-product", dot.replace("    return np.sum(q * k)", "    return 42.0"))
     results = tmp_path / "results"
     (results / "dave" / "report.html").mkdir(parents=True)  # writing dave's report will fail
     proc = learn("grade-all", str(submissions), "--out", str(results), "--course", str(course), "--jobs", "1")
     book = rows(results)
-    assert set(book) == {"alice", "bob", "dave", "erin", "killer"}
+    assert set(book) == {"alice", "bob", "dave", "erin", "killer", "zoe"}
     assert book["killer"]["status"] == "grader_error" and "exit status -9" in book["killer"]["reason"]
     assert book["dave"]["status"] == "grader_error" and "IsADirectoryError" in book["dave"]["reason"]
-    for name in ("alice", "bob", "erin"):
+    for name in ("alice", "bob", "erin", "zoe"):  # erin was queued behind dave, zoe behind killer
         assert book[name]["status"] == "graded" and book[name]["dot-product"] == "10"
     assert "The grader failed on 2 student(s)" in proc.stderr
     # --resume retries exactly the two the grader failed on.
     (results / "dave" / "report.html").rmdir()
     out = learn("grade-all", str(submissions), "--out", str(results), "--course", str(course), "--jobs", "2",
                 "--resume").stdout
-    assert "Graded 2 student(s), reused 3" in out
+    assert "Graded 2 student(s), reused 4" in out
     assert rows(results)["dave"]["status"] == "graded" and rows(results)["killer"]["status"] == "grader_error"
 
 
