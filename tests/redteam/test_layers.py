@@ -184,7 +184,8 @@ def test_workers_share_a_read_only_root_and_each_gets_its_own_scratch(tmp_path: 
     with ForkServer() as server:
         first = server.spawn(student, Limits())
         assert "hello" in first.receive(20.0)
-        assert first.call("leave_a_note", [], {}, 10.0)["value"] == ["note.txt"]
+        fresh = first.call("look", [], {}, 10.0)["value"]  # empty, or the mount points of a Python under /tmp
+        assert first.call("leave_a_note", [], {}, 10.0)["value"] == sorted([*fresh, "note.txt"])
         refused = []
         for target in ("planted.py", "usr/planted.py", "submission/planted.py"):  # as root, from outside
             try:
@@ -199,7 +200,7 @@ def test_workers_share_a_read_only_root_and_each_gets_its_own_scratch(tmp_path: 
         first.kill()
         second.kill()
     assert refused == [errno.EROFS] * 3
-    assert seen_by_next == []
+    assert seen_by_next == fresh
 
 STOPS_READING = '''
 import sys
