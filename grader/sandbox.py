@@ -169,6 +169,8 @@ def prepare() -> None:
             _template = namespaces.build_template(visible_paths(), hidden_paths())
         except OSError:
             _template = None  # each worker builds its whole root, as the probe did
+
+
 _chosen: tuple[str, str] | None = None
 
 
