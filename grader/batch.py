@@ -22,7 +22,6 @@ import os
 import re
 import selectors
 import signal
-import stat
 import sys
 import time
 from collections import deque
@@ -34,7 +33,7 @@ from grader import __version__, seeds
 from grader.analytics import class_view
 from grader.course import Course
 from grader.errors import LearnError
-from grader.storage import prepare_dir, write_atomic
+from grader.storage import prepare_dir, read_regular_file, write_atomic
 
 # Without --seed-secret every student gets this seed: reproducible, but predictable by anyone
 # who reads this line. Real class grading passes --seed-secret.
@@ -135,20 +134,12 @@ def course_fingerprint(course: Course) -> str:
 def submission_hash(submission: Submission, course: Course, seed: int, fingerprint: str) -> str:
     digest = hashlib.sha256(f"{fingerprint}:{seed}:{submission.name}".encode("utf-8", "surrogateescape"))
     for exercise in course.exercises:
-        content = regular_file_bytes(submission.path / exercise.id / exercise.file)
+        try:
+            content = read_regular_file(submission.path / exercise.id / exercise.file)
+        except OSError:
+            content = None
         digest.update(exercise.id.encode() + b"\0" + hashlib.sha256(b"\0missing" if content is None else content).digest())
     return digest.hexdigest()
-
-
-def regular_file_bytes(path: Path) -> bytes | None:
-    """PATH's bytes if it is a regular file, else None: a named pipe in a submission would block
-    a plain read (and the whole class) forever."""
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
-    except OSError:
-        return None
-    with os.fdopen(fd, "rb") as handle:
-        return handle.read() if stat.S_ISREG(os.fstat(handle.fileno()).st_mode) else None
 
 
 def read_record(student_dir: Path) -> dict[str, Any] | None:

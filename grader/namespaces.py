@@ -197,13 +197,18 @@ def enter_template(template: str, visible: Sequence[str], hidden: Sequence[str],
     _bind_visible(template, [p for p in visible if p.startswith("/tmp/")], hidden)
     _mount("learn-submission", template + SUBMISSION, "tmpfs", MS_NOSUID | MS_NODEV,
            f"size={len(source) + 65536},mode=0755")
-    with open(f"{template}{SUBMISSION}/{name}", "wb") as handle:
-        handle.write(source)
-    os.chmod(f"{template}{SUBMISSION}/{name}", 0o444)
-    os.chmod(template + SUBMISSION, 0o555)
+    _put_submission(template, source, name)
     _mount(None, template + SUBMISSION, None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
     os.chroot(template)
     os.chdir("/tmp")
+
+
+def _put_submission(root: str, source: bytes, name: str) -> None:
+    """SOURCE as ROOT/submission/NAME, read-only, in a folder nobody can add to."""
+    with open(f"{root}{SUBMISSION}/{name}", "wb") as handle:
+        handle.write(source)
+    os.chmod(f"{root}{SUBMISSION}/{name}", 0o444)
+    os.chmod(root + SUBMISSION, 0o555)
 
 
 def remove_template(template: str) -> None:
@@ -227,10 +232,7 @@ def build_root(visible: Sequence[str], hidden: Sequence[str], source: bytes, nam
     os.makedirs(root + "/tmp", exist_ok=True)  # it may exist: a virtualenv under /tmp is bound there
     os.chmod(root + "/tmp", 0o700)
     os.makedirs(root + SUBMISSION)
-    with open(f"{root}{SUBMISSION}/{name}", "wb") as handle:
-        handle.write(source)
-    os.chmod(f"{root}{SUBMISSION}/{name}", 0o444)
-    os.chmod(root + SUBMISSION, 0o555)
+    _put_submission(root, source, name)
     if owner and os.geteuid() == 0:
         os.chown(root + "/tmp", *owner)
     os.chroot(root)

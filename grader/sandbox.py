@@ -30,7 +30,6 @@ import resource
 import shutil
 import signal
 import socket
-import stat
 import sys
 import tempfile
 from dataclasses import asdict, dataclass
@@ -38,6 +37,7 @@ from pathlib import Path
 
 from grader import guard, namespaces
 from grader.namespaces import SUBMISSION
+from grader.storage import read_regular_file
 
 ISOLATION = "process"  # the floor; ForkServer reports what the server actually achieved
 
@@ -231,11 +231,10 @@ def _read_submission(student_file: Path) -> bytes:
         if path.is_symlink():
             raise PermissionError(f"{student_file.name}: {path.name} is a symbolic link; "
                                   "submit a regular file")
-    fd = os.open(student_file, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)  # a named pipe must not block the server
-    with os.fdopen(fd, "rb") as handle:
-        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-            raise PermissionError(f"{student_file.name} is not a regular file; submit a regular file")
-        return handle.read(8 * 1024 ** 2)
+    source = read_regular_file(student_file, 8 * 1024 ** 2, follow_symlinks=False)  # a named pipe must not block the server
+    if source is None:
+        raise PermissionError(f"{student_file.name} is not a regular file; submit a regular file")
+    return source
 
 
 def _refuse(sock: socket.socket, exc: BaseException) -> None:

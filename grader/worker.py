@@ -91,8 +91,7 @@ def _snapshot(arrays: list[tuple[str, np.ndarray]]) -> list[tuple[tuple[int, ...
     return [(a.shape, a.tobytes()) for _, a in arrays]
 
 
-def _mutated(args: list, kwargs: dict, before: list[tuple[tuple[int, ...], bytes]]) -> list[str]:
-    after = _arrays_in(args, "args") + _arrays_in(kwargs, "kwargs")
+def _mutated(after: list[tuple[str, np.ndarray]], before: list[tuple[tuple[int, ...], bytes]]) -> list[str]:
     return [name for (name, now), (shape, data) in zip(after, before)
             if now.shape != shape or now.tobytes() != data]
 
@@ -104,17 +103,17 @@ def _call(module: Any, message: dict, student_file: Path, out: CappedOutput) -> 
         return {"missing": f"{student_file.name} does not define a function named {name}"}
     args, kwargs = list(message.get("args", [])), dict(message.get("kwargs", {}))
     arrays_only = not kwargs and all(type(a) is np.ndarray for a in args)  # the usual call: no containers to walk
-    before = _snapshot([("", a) for a in args] if arrays_only else _arrays_in(args, "args") + _arrays_in(kwargs, "kwargs"))
+    watched = [(f"args[{i}]", a) for i, a in enumerate(args)] if arrays_only else \
+        _arrays_in(args, "args") + _arrays_in(kwargs, "kwargs")
+    before = _snapshot(watched)
     try:
         value = func(*args, **kwargs)
     except BaseException as exc:  # SystemExit and KeyboardInterrupt are the student's too
         return _with_output({"raised": describe_exception(exc, student_file)}, out)
     reply = _with_output({"value": value}, out)
-    if arrays_only:  # the same array objects: only their contents can have changed
-        mutated = [f"args[{i}]" for i, (a, (shape, data)) in enumerate(zip(args, before))
-                   if a.shape != shape or a.tobytes() != data]
-    else:
-        mutated = _mutated(args, kwargs, before)
+    # Arrays only: the same objects, whose contents may have changed. Containers are walked
+    # again: the student may have put another array in one.
+    mutated = _mutated(watched if arrays_only else _arrays_in(args, "args") + _arrays_in(kwargs, "kwargs"), before)
     if mutated:  # absent keys are the usual case, and a smaller reply for every call
         reply["mutated"] = mutated
     return reply
