@@ -89,6 +89,13 @@ class Exercise:
     def stub_path(self) -> Path:
         return self.directory / self.file
 
+    def is_untouched(self, student_file: Path) -> bool:
+        """STUDENT_FILE is still this exercise's stub, byte for byte (not started: not graded)."""
+        try:
+            return student_file.read_bytes() == self.stub_path.read_bytes()
+        except OSError:
+            return False
+
     @property
     def reference_path(self) -> Path:
         return self.solution_dir / self.file

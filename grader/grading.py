@@ -44,13 +44,6 @@ def _exercise_result(exercise: Exercise, status: Status, **fields: object) -> Ex
                           max_score=float(exercise.points), **fields)  # type: ignore[arg-type]
 
 
-def is_untouched(exercise: Exercise, student_file: Path) -> bool:
-    try:
-        return student_file.read_bytes() == exercise.stub_path.read_bytes()
-    except OSError:
-        return False
-
-
 def grade_exercise(exercise: Exercise, student_file: Path, seed: int, server: ForkServer,
                    reveal_hidden: bool = False, count_stub: bool = False,
                    after_due: bool = False) -> ExerciseResult:
@@ -61,7 +54,7 @@ def grade_exercise(exercise: Exercise, student_file: Path, seed: int, server: Fo
         return _exercise_result(exercise, Status.NOT_STARTED,
                                 tests=_blank_tests(solution, Status.NOT_STARTED, f"{exercise.file} is missing"),
                                 error=f"{exercise.id}/{exercise.file} does not exist: run `learn start {exercise.id}`")
-    if not count_stub and is_untouched(exercise, student_file):
+    if not count_stub and exercise.is_untouched(student_file):
         return _exercise_result(exercise, Status.NOT_STARTED,
                                 tests=_blank_tests(solution, Status.NOT_STARTED, "not started"),
                                 error=f"{exercise.file} is still the untouched stub")

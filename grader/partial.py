@@ -26,7 +26,7 @@ from grader.course import Course, Exercise
 from grader.forbidden import find_violations
 from grader.forkserver import ForkServer
 from grader.examples import DESCRIPTION, example_tests
-from grader.grading import import_failure, is_untouched
+from grader.grading import import_failure
 from grader.proxy import StudentProxy, WorkerBackend
 from grader.results import CourseResult, ExerciseResult, Status, TestResult
 
@@ -89,7 +89,7 @@ def check_exercise(exercise: Exercise, student_file: Path,
     started = time.monotonic()
     result = ExerciseResult(id=exercise.id, title=exercise.title, module=exercise.module, file=exercise.file,
                             status=Status.NOT_STARTED, score=0.0, max_score=0.0)
-    if not student_file.is_file() or is_untouched(exercise, student_file):
+    if not student_file.is_file() or exercise.is_untouched(student_file):
         return result
     source = student_file.read_text(encoding="utf-8", errors="replace")
     try:

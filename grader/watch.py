@@ -26,7 +26,7 @@ from typing import Callable, TextIO
 from grader import report, seeds
 from grader.course import Course, Exercise
 from grader.forkserver import ForkServer
-from grader.grading import grade_exercise, is_untouched
+from grader.grading import grade_exercise
 from grader.results import CourseResult, ExerciseResult, Status
 from grader.workspace import Workspace
 
@@ -285,7 +285,7 @@ class Session:
             self.open(first)
             file = self.workspace.student_file(first)
             self.stamps = self.snapshot()
-            if not is_untouched(first, file):
+            if not first.is_untouched(file):
                 result = self.grade()
                 if result.status is Status.PASSED and not self.advance():
                     return
