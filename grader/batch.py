@@ -40,6 +40,9 @@ from grader.storage import prepare_dir, read_regular_file, write_atomic
 DEFAULT_SEED = 0
 RECORD = "grading.json"
 ARTEFACTS = ("results.json", "report.html", "report.md")  # per student, committed by RECORD
+# Workers the fork server may start while this process loads the hidden tests (forkserver.Standby):
+# about what its idle CPU time allows on a small machine, and a bound on their memory (~4 MB each).
+STANDBY_WORKERS = 32
 if TYPE_CHECKING:  # the fork server's modules import numpy: not for every CLI command
     from grader.forkserver import ForkClient, ForkServer
 
@@ -170,34 +173,60 @@ def _digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def grade_all(course: Course, submissions: Path, out: Path, jobs: int, secret: str | None = None,
-              shard: tuple[int, int] | None = None, resume: bool = False,
-              on_record: Callable[[dict[str, Any], int, int], None] | None = None,
-              server: ForkServer | None = None,
-              discovered: tuple[list[Submission], list[Skipped]] | None = None) -> BatchRun:
-    """Grade every (shard's) student of SUBMISSIONS into OUT. ON_RECORD(record, done, total) reports progress.
+@dataclass
+class ClassPlan:
+    """Who is graded in this run and who is reused, decided before anything heavy loads."""
+    found: list[Submission]
+    skipped: list[Skipped]
+    todo: list[dict[str, Any]]               # one task per student to grade, in grading order
+    reused: dict[str, dict[str, Any]]        # slug -> the record --resume keeps
 
-    SERVER is a fork server started early (it warms up while the course loads); without one,
-    a server is started and closed here. DISCOVERED is discover(SUBMISSIONS), if already done.
-    """
-    started = time.monotonic()
-    found, skipped = discovered or discover(submissions)
+
+def plan_class(course: Course, submissions: Path, out: Path, secret: str | None = None,
+               shard: tuple[int, int] | None = None, resume: bool = False) -> ClassPlan:
+    found, skipped = discover(submissions)
     if shard is not None:
         found = [s for s in found if in_shard(s.name, shard)]
     fingerprint = course_fingerprint(course)
-    run = BatchRun(skipped=skipped)
-    records: dict[str, dict[str, Any]] = {}
-    todo = []
+    plan = ClassPlan(found, skipped, [], {})
     for sub in found:
         seed = student_seed(sub.name, secret)
         digest = submission_hash(sub, course, seed, fingerprint)
         previous = read_record(out / sub.slug) if resume else None
         if previous and previous.get("outcome") == "graded" and previous.get("hash") == digest:
-            records[sub.slug] = previous
-            run.reused += 1
+            plan.reused[sub.slug] = previous
             continue
-        todo.append({"name": sub.name, "slug": sub.slug, "path": str(sub.path.resolve()),
-                     "seed": seed, "hash": digest, "out": str(out.resolve() / sub.slug)})  # never resolve a planted link
+        plan.todo.append({"name": sub.name, "slug": sub.slug, "path": str(sub.path.resolve()),
+                          "seed": seed, "hash": digest, "out": str(out.resolve() / sub.slug)})  # never resolve a planted link
+    return plan
+
+
+def standby_files(course: Course, plan: ClassPlan, limit: int = STANDBY_WORKERS) -> list[Path]:
+    """The first student files the grading processes will ask workers for, in that order: the
+    ones grading will run (present, and not the untouched stub; see grading.grade_exercise)."""
+    files: list[Path] = []
+    for task in plan.todo:
+        for exercise in course.exercises:
+            file = Path(task["path"]) / exercise.id / exercise.file
+            if len(files) < limit and file.is_file() and not file.is_symlink() and not exercise.is_untouched(file):
+                files.append(file)
+    return files
+
+
+def grade_all(course: Course, submissions: Path, out: Path, jobs: int, secret: str | None = None,
+              shard: tuple[int, int] | None = None, resume: bool = False,
+              on_record: Callable[[dict[str, Any], int, int], None] | None = None,
+              server: ForkServer | None = None, plan: ClassPlan | None = None) -> BatchRun:
+    """Grade every (shard's) student of SUBMISSIONS into OUT. ON_RECORD(record, done, total) reports progress.
+
+    SERVER is a fork server started early (it warms up while the course loads); without one,
+    a server is started and closed here. PLAN is plan_class(...) for the same arguments, if
+    already made.
+    """
+    started = time.monotonic()
+    plan = plan or plan_class(course, submissions, out, secret, shard, resume)
+    run = BatchRun(skipped=plan.skipped, reused=len(plan.reused))
+    records = dict(plan.reused)
     done = run.reused
     from grader import report  # noqa: F401  (imported once, here, like the solutions below)
     from grader.forkserver import ForkServer
@@ -207,16 +236,16 @@ def grade_all(course: Course, submissions: Path, out: Path, jobs: int, secret: s
     own_server = server is None
     server = server or ForkServer()
     try:
-        for record in _run_pool(course, todo, max(1, jobs), server, secret):
+        for record in _run_pool(course, plan.todo, max(1, jobs), server, secret):
             records[record["slug"]] = record
             done += 1
             run.graded += 1
             if on_record:
-                on_record(record, done, len(found))
+                on_record(record, done, len(plan.found))
     finally:
         if own_server:
             server.close()
-    run.records = [records[s.slug] for s in found]
+    run.records = [records[s.slug] for s in plan.found]
     run.duration = time.monotonic() - started
     return run
 

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import selectors
 import signal
 import socket
 import subprocess
 import sys
 import time
+from collections import deque
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +25,7 @@ from grader import namespaces, sandbox
 
 # needed on some CPUs, or the operator forcing a layer (LEARN_SANDBOX=process); none is secret
 PASSED_THROUGH_ENV = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "LEARN_SANDBOX")
+MAX_FDS = 64  # per request: a standby request brings one channel per worker (batch.STANDBY_WORKERS)
 
 
 def worker_environment() -> dict[str, str]:
@@ -53,10 +56,14 @@ def serve(control_fd: int) -> None:
     lanes = selectors.DefaultSelector()
     lanes.register(starter, selectors.EVENT_READ)
     while True:
-        for key, _mask in lanes.select():
+        events = lanes.select(0 if _standby.queue else None)
+        if not events:  # nothing asked of the server right now: fork the next standby worker
+            _standby.start_next()
+            continue
+        for key, _mask in events:
             control: socket.socket = key.fileobj  # type: ignore[assignment]
             try:
-                data, fds, _flags, _addr = socket.recv_fds(control, 65536, 1)
+                data, fds, _flags, _addr = socket.recv_fds(control, 65536, MAX_FDS)
             except OSError:
                 data, fds = b"", []
             if not data:
@@ -93,18 +100,23 @@ def _network_of(control: socket.socket) -> int | None:
 def _answer(control: socket.socket, request: dict, fds: list[int]) -> socket.socket | None:
     """Answer one request on CONTROL; return a new lane to serve, if that was the request."""
     lane = None
+    if "standby" in request:  # unanswered: the starter goes on loading while these are forked
+        _standby.enqueue(request, fds)
+        return None
     try:
         if request.get("query") == "isolation":  # what the sandbox really achieves here
             layer, why = sandbox.isolation()
             answer: dict[str, Any] = {"isolation": layer, "why": why}
         elif request.get("query") == "lane":
+            _standby.stop()  # grading begins: from now on the CPUs are the lanes'
             lane, fds = socket.socket(fileno=fds[0]), fds[1:]
             answer = {"lane": True}
         else:
+            _standby.stop()
             cpus = request.get("cpus") or None
-            pid = sandbox.start_worker(fds[0], Path(request["file"]), sandbox.Limits(**request["limits"]), cpus,
-                                       _network_of(control))
-            answer = {"pid": pid}
+            limits = sandbox.Limits(**request["limits"])
+            answer = _standby.adopt(request.get("standby_for"), limits, cpus) or {
+                "pid": sandbox.start_worker(fds[0], Path(request["file"]), limits, cpus, _network_of(control))}
     except Exception as exc:  # report, keep serving
         answer = {"error": f"{type(exc).__name__}: {exc}"}
     finally:
@@ -115,6 +127,93 @@ def _answer(control: socket.socket, request: dict, fds: list[int]) -> socket.soc
     except OSError:
         pass  # that client died meanwhile (a killed grading process): the others keep their server
     return lane
+
+
+class Standby:
+    """Workers forked ahead of need, while the starter is still loading the course.
+
+    ``learn grade-all`` spends its first few hundred milliseconds importing pytest, numpy and the
+    hidden tests in one process; the server, ready sooner, would sit idle on the other CPUs. The
+    starter names the first student files it will grade; the server forks and confines a worker
+    for each, but only when no request is waiting, and only until the first lane opens. Each
+    such worker stops before importing the student's file and waits for its grader's ``go``:
+    no student code runs before a grader is there to bound it. Each has a network namespace
+    of its own (two of them may later run side by side). A grader that asks for a worker for
+    one of these files adopts it: it is pinned to that grader's CPU and its pid is answered on
+    the control socket, never taken from the worker's own channel. Workers never adopted die
+    with the server.
+    """
+
+    def __init__(self) -> None:
+        self.queue: deque[tuple[str, int]] = deque()   # (student file, the worker's end of its channel)
+        self.ready: dict[str, tuple[int, int]] = {}    # student file -> (pid, pidfd)
+        self.cpus: set[int] | None = None              # where standby workers run: not the starter's CPU
+        self.own_cpus: set[int] | None = None          # the server's affinity before it moved there
+        self.accepting = True
+
+    def enqueue(self, request: dict, fds: list[int]) -> None:
+        files = request.get("standby")
+        if not self.accepting or not isinstance(files, list) or len(files) != len(fds) \
+                or not hasattr(os, "pidfd_open"):
+            for fd in fds:  # too late (a lane is open) or malformed: the grader spawns as usual
+                os.close(fd)
+            return
+        self.cpus = set(request.get("cpus") or []) or None
+        self.queue.extend(zip(map(str, files), fds))
+
+    def start_next(self) -> None:
+        file, fd = self.queue.popleft()
+        try:
+            if self.cpus and self.own_cpus is None:
+                self.own_cpus = os.sched_getaffinity(0)
+                os.sched_setaffinity(0, self.cpus)
+            pid = sandbox.start_worker(fd, Path(file), sandbox.Limits(), sorted(self.cpus or ()) or None,
+                                       standby=True)
+            self.ready[file] = (pid, os.pidfd_open(pid))
+        except Exception:  # noqa: BLE001  the grader will ask for this worker as usual
+            pass
+        finally:
+            os.close(fd)
+
+    def stop(self) -> None:
+        self.accepting = False
+        while self.queue:
+            os.close(self.queue.popleft()[1])  # its grader reads end-of-file: no standby worker
+        if self.own_cpus is not None:
+            os.sched_setaffinity(0, self.own_cpus)
+            self.own_cpus = None
+
+    def adopt(self, file: Any, limits: sandbox.Limits, cpus: list[int] | None) -> dict | None:
+        """The answer to a spawn request for FILE if a standby worker serves it, else None."""
+        entry = self.ready.pop(str(file), None) if file is not None else None
+        if entry is None:
+            return None
+        pid, pidfd = entry
+        try:
+            exited = bool(select.select([pidfd], [], [], 0)[0])  # the pid may already be another process's
+        finally:
+            os.close(pidfd)
+        if exited or limits != sandbox.Limits():
+            if not exited:
+                _kill_group(pid)
+            return None
+        if cpus:
+            try:
+                os.sched_setaffinity(pid, cpus)
+            except OSError:
+                pass  # it runs unpinned, merely slower
+        return {"pid": pid, "standby": True}
+
+
+def _kill_group(pid: int) -> None:
+    for kill in (os.killpg, os.kill):
+        try:
+            kill(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+
+_standby = Standby()
 
 
 class WorkerDied(Exception):
@@ -182,9 +281,12 @@ class ForkClient:
     switch on that CPU rather than a wake-up on another one (measured 3-5x cheaper on a 2-CPU VM).
     """
 
-    def __init__(self, control: socket.socket, cpus: frozenset[int] | None = None) -> None:
+    def __init__(self, control: socket.socket, cpus: frozenset[int] | None = None,
+                 standby: dict[str, socket.socket] | None = None) -> None:
         self._control, self.cpus = control, cpus
         self._isolation: tuple[str, str] | None = None
+        # student file -> our end of the channel of a worker the server may have on standby for it
+        self.standby: dict[str, socket.socket] = standby if standby is not None else {}
 
     @property
     def isolation(self) -> str:
@@ -214,14 +316,31 @@ class ForkClient:
         request: dict[str, Any] = {"file": str(student_file), "limits": limits.as_dict()}
         if self.cpus:
             request["cpus"] = sorted(self.cpus)
+        standby = self.standby.pop(str(student_file), None)
+        if standby is not None:
+            request["standby_for"] = str(student_file)  # adopted if the server has it ready
         try:
             answer = self._request(request, (theirs.fileno(),))
         finally:
             theirs.close()
         if not isinstance(answer.get("pid"), int) or answer["pid"] <= 1:  # never kill init or a group 0
-            ours.close()
+            for sock in (ours, standby):
+                if sock is not None:
+                    sock.close()
             raise RuntimeError(f"the fork server could not start a worker: {answer.get('error', 'no answer')}")
-        return Worker(int(answer["pid"]), ours)
+        if not (answer.get("standby") and standby is not None):
+            if standby is not None:
+                standby.close()
+            return Worker(int(answer["pid"]), ours)
+        ours.close()  # unused: the server kept the fresh worker's end to itself and closed it
+        worker = Worker(int(answer["pid"]), standby)
+        from grader import channel, worker as worker_side
+        try:
+            channel.send(standby, worker_side.GO, 1.0)
+        except (OSError, channel.ChannelTimeout):  # it died since the server looked: start one as usual
+            worker.kill()
+            return self.spawn(student_file, limits)
+        return worker
 
     def close(self) -> None:
         """Hang up; the server forgets this client (and exits, if it was the starter's)."""
@@ -258,10 +377,32 @@ class ForkServer(ForkClient):
         if answer.get("lane") is not True:
             ours.close()
             raise RuntimeError(f"the fork server did not open a lane: {answer.get('error', 'no answer')}")
-        return ForkClient(ours, cpus)
+        return ForkClient(ours, cpus, self.standby)
+
+    def stand_by(self, files: list[Path], cpus: set[int]) -> None:
+        """Ask the server to fork and confine workers for FILES on CPUS while this process goes on
+        loading (see Standby). Nothing is waited for: a file whose worker is not ready by the
+        time a grader asks for it is spawned as usual."""
+        if not files or not cpus:
+            return
+        pairs = [socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM) for _ in files]
+        request = json.dumps({"standby": [str(f) for f in files], "cpus": sorted(cpus)}).encode()
+        try:
+            socket.send_fds(self._control, [request], [theirs.fileno() for _, theirs in pairs])
+        except OSError:
+            for ours, _ in pairs:
+                ours.close()
+            return
+        finally:
+            for _, theirs in pairs:
+                theirs.close()
+        self.standby.update({str(f): ours for f, (ours, _) in zip(files, pairs)})
 
     def hang_up(self) -> None:
         """Tell the server to exit and do not wait for it (:meth:`close` later reaps it)."""
+        for sock in self.standby.values():  # workers never adopted die with the server
+            sock.close()
+        self.standby.clear()
         if self._control.fileno() != -1:
             super().close()
 
@@ -278,3 +419,4 @@ class ForkServer(ForkClient):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+

@@ -245,10 +245,12 @@ def _refuse(sock: socket.socket, exc: BaseException) -> None:
 
 
 def start_worker(channel_fd: int, student_file: Path, limits: Limits, cpus: list[int] | None = None,
-                 network: int | None = None) -> int:
+                 network: int | None = None, standby: bool = False) -> int:
     """Fork a confined worker serving STUDENT_FILE on CHANNEL_FD; return its (outer) pid.
     CPUS pins the worker (see forkserver.ForkClient). NETWORK, a file descriptor from
-    namespaces.new_network_namespace, is the network namespace it joins (else it gets a new one)."""
+    namespaces.new_network_namespace, is the network namespace it joins (else it gets a new one).
+    STANDBY: confined now, it imports the student's file only when its grader says go
+    (see forkserver.Standby)."""
     layer, _why = isolation()
     owner = _nobody()
     from grader import worker  # the worker's own imports happen before any confinement
@@ -314,6 +316,6 @@ def start_worker(channel_fd: int, student_file: Path, limits: Limits, cpus: list
         confine(limits)
         os.environ.update({"TMPDIR": scratch, "HOME": scratch})
         guard.install(scratch, readable, hidden_paths())
-        worker.serve(sock, file, source)
+        worker.serve(sock, file, source, wait_for_go=standby)
     finally:
         os._exit(0)

@@ -21,6 +21,7 @@ import numpy as np
 from grader import channel, wire
 
 OUTPUT_CAP = 8_000  # characters of captured print output kept per phase
+GO = {"go": True}  # a standby worker's signal to import the student's file (forkserver.Standby)
 
 
 class CappedOutput(io.TextIOBase):
@@ -132,16 +133,24 @@ def _unsendable(reply: dict, exc: wire.WireError) -> dict:
             "mutated": reply.get("mutated", [])}
 
 
-def serve(sock: Any, student_file: Path, source: bytes | None = None) -> None:
+def serve(sock: Any, student_file: Path, source: bytes | None = None, wait_for_go: bool = False) -> None:
     """Import the student's file (SOURCE: its bytes, if already read), say hello, then answer
-    calls until the grader hangs up."""
+    calls until the grader hangs up. WAIT_FOR_GO: not before the grader sends {"go": true}."""
+    code: Any = None
+    if wait_for_go:
+        code = _compile(student_file, source)  # parsing runs none of the student's code
+        try:
+            if channel.recv(sock) != GO:
+                return
+        except (channel.ChannelClosed, wire.WireError):
+            return  # never adopted
     out = CappedOutput()
     sys.stdout = sys.stderr = out
     sys.stdin = io.StringIO("")
     sys.path.insert(0, str(student_file.parent))
     sys.dont_write_bytecode = True
     try:
-        module = _import(student_file, source)
+        module = _import(student_file, source, code)
     except BaseException as exc:
         channel.send(sock, {"import_error": describe_exception(exc, student_file), "output": out.take()})
         return
@@ -150,15 +159,30 @@ def serve(sock: Any, student_file: Path, source: bytes | None = None) -> None:
     _answer_calls(sock, module, student_file, out)
 
 
-def _import(file: Path, source: bytes | None = None) -> Any:
+def _compile(file: Path, source: bytes | None) -> Any:
+    """SOURCE compiled, or the exception compiling it raised (raised again by _import)."""
+    if source is None:
+        return None
+    try:
+        return compile(source, str(file), "exec", dont_inherit=True)
+    except BaseException as exc:  # a SyntaxError is the student's: reported as an import error
+        return exc
+
+
+def _import(file: Path, source: bytes | None = None, code: Any = None) -> Any:
+    """The student's module. CODE: SOURCE already compiled by _compile."""
     spec = importlib.util.spec_from_file_location(file.stem, file)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[file.stem] = module
     if source is None:
         spec.loader.exec_module(module)
-    else:  # what exec_module does, minus looking for bytecode and reading the file again (~0.4 ms)
-        exec(compile(source, str(file), "exec", dont_inherit=True), module.__dict__)
+        return module
+    # What exec_module does, minus looking for bytecode and reading the file again (~0.4 ms).
+    code = code if code is not None else _compile(file, source)
+    if isinstance(code, BaseException):
+        raise code
+    exec(code, module.__dict__)
     return module
 
 
@@ -193,7 +217,7 @@ def warm_up(rounds: int = 32) -> None:
     Done once here, the specialized code is inherited and its pages stay shared.
     """
     import socket
-    module = _import(WARM_UP_SAMPLE)
+    module = _import(WARM_UP_SAMPLE, WARM_UP_SAMPLE.read_bytes())  # as a worker does: from the server's bytes
     del sys.modules[WARM_UP_SAMPLE.stem]
     _functions(module)
     q = np.linspace(0.5, 1.0, 8)

@@ -90,7 +90,12 @@ def grade_all(submissions: Path, out: Path, jobs: int | None, course: Path | Non
             raise LearnError(f"{the_course.root} has no solutions/ folder: class grading needs the hidden tests")
         for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
             os.environ.setdefault(variable, "1")  # before numpy loads: the grading processes are forked from here
-        run = _grade_class(the_course, submissions, out, jobs, secret, shard_range, resume, server)
+        plan = batch.plan_class(the_course, submissions, out, secret, shard_range, resume)
+        cpus = sorted(os.sched_getaffinity(0))
+        # The server is ready before this process has loaded the hidden tests: it starts workers
+        # for the first students on the other CPUs meanwhile (one CPU: nothing to gain).
+        server.stand_by(batch.standby_files(the_course, plan) if len(cpus) > 1 else [], set(cpus[1:]))
+        run = _grade_class(the_course, submissions, out, jobs, secret, shard_range, resume, server, plan)
     except BaseException:
         server.close()
         raise
@@ -112,7 +117,8 @@ def grade_all(submissions: Path, out: Path, jobs: int | None, course: Path | Non
 
 
 def _grade_class(course: Any, submissions: Path, out: Path, jobs: int | None, secret: str | None,
-                 shard_range: tuple[int, int] | None, resume: bool, server: Any) -> batch.BatchRun:
+                 shard_range: tuple[int, int] | None, resume: bool, server: Any,
+                 plan: batch.ClassPlan) -> batch.BatchRun:
     from grader import batch
     from grader.grading import solution_for
     for exercise in course.exercises:
@@ -126,12 +132,10 @@ def _grade_class(course: Any, submissions: Path, out: Path, jobs: int | None, se
         else:
             click.echo(_progress_line(record, done, total))
 
-    discovered = batch.discover(submissions)
-    found = [s for s in discovered[0] if shard_range is None or batch.in_shard(s.name, shard_range)]
-    with click.progressbar(length=len(found), label="Grading", file=click.get_text_stream("stderr")) if tty \
+    with click.progressbar(length=len(plan.found), label="Grading", file=click.get_text_stream("stderr")) if tty \
             else _nothing() as bar:
         return batch.grade_all(course, submissions, out, jobs or len(os.sched_getaffinity(0)), secret,
-                               shard_range, resume, progress, server, discovered)
+                               shard_range, resume, progress, server, plan)
 
 
 class _nothing:

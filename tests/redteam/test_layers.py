@@ -243,6 +243,71 @@ def test_a_worker_that_stops_reading_cannot_hang_the_grader(tmp_path: Path) -> N
     assert len(outcome) == 1 and isinstance(outcome[0], WorkerTimedOut)
 
 
+IMPORT_CLOCK = INSPECTOR + '''
+import time
+
+IMPORTED_AT = time.time()
+
+
+def imported_at():
+    return IMPORTED_AT
+'''
+
+
+def _children_of(pid: int) -> set[int]:
+    children = set()
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                children.add(int(entry.name))
+        except (OSError, IndexError, ValueError):
+            pass
+    return children
+
+
+def test_standby_workers_wait_for_their_grader_are_adopted_pinned_and_die_with_the_server(tmp_path: Path) -> None:
+    """grade-all's server forks workers for the first students while the grader is still loading
+    (forkserver.Standby). No student code runs before a grader adopts the worker; the adopted one
+    is pinned to the grader's CPU and has the one channel socket; its pid comes from the server;
+    the ones never adopted die with the server."""
+    import time
+    files = []
+    for name in ("first", "second", "third"):
+        (tmp_path / name).mkdir()
+        files.append(tmp_path / name / "clock.py")
+        files[-1].write_text(IMPORT_CLOCK)
+    cpus = sorted(os.sched_getaffinity(0))
+    with ForkServer() as server:
+        assert server.isolation  # the server is up: standby workers are forked at once
+        server.stand_by(files[:2], set(cpus[1:] or cpus))
+        deadline = time.monotonic() + 20
+        while len(_children_of(server._process.pid)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        standby = _children_of(server._process.pid)
+        assert len(standby) == 2, "the server did not fork the standby workers"
+        asked = time.time()
+        lane = server.open_lane(frozenset({cpus[0]}))  # grading begins: the third is never forked ahead
+        adopted = lane.spawn(files[0], Limits())
+        assert "hello" in adopted.receive(20.0)
+        imported = adopted.call("imported_at", [], {}, 10.0)["value"]
+        seen = adopted.call("inspect", [], {}, 10.0)["value"]
+        spawned = lane.spawn(files[2], Limits())  # no standby for it: spawned as before
+        assert "hello" in spawned.receive(20.0)
+        if server.isolation == "namespaces":
+            assert _namespace(adopted.pid, "net") != _namespace(spawned.pid, "net")
+        adopted.kill()
+        spawned.kill()
+        lane.close()
+    assert adopted.pid in standby and spawned.pid not in standby
+    assert imported >= asked, "student code ran before its grader asked for the worker"
+    assert seen["cpus"] == [cpus[0]]
+    assert [is_socket for _, is_socket in seen["fds"]].count(True) == 1 and len(seen["fds"]) == 4
+    deadline = time.monotonic() + 20
+    while any(_running(pid) for pid in standby) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(_running(pid) for pid in standby), "a standby worker outlived its server"
+
+
 KILLED_GRADER = '''
 import sys
 from pathlib import Path
