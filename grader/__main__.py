@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from grader.cli import run
+from grader.launcher import run
 
 if __name__ == "__main__":
     run()

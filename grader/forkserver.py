@@ -19,9 +19,12 @@ import sys
 import time
 from collections import deque
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from grader import namespaces, sandbox
+if TYPE_CHECKING:
+    from grader import sandbox
+# The sandbox modules are imported where used, by the server: `learn grade-all` starts its
+# server before anything else loads (grader.launcher), and the client side needs neither.
 
 # needed on some CPUs, or the operator forcing a layer (LEARN_SANDBOX=process); none is secret
 PASSED_THROUGH_ENV = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "LEARN_SANDBOX")
@@ -45,6 +48,7 @@ def serve(control_fd: int) -> None:
     sockets ("lanes", one per grading process of ``learn grade-all``), each served alike. The
     server exits when the starter's socket closes.
     """
+    from grader import sandbox
     import numpy  # noqa: F401  (warm: every worker inherits it)
     import numpy.linalg  # noqa: F401  numpy imports these lazily: once here, not once per worker
     import numpy.random  # noqa: F401  (~15 ms each time a worker first touched np.random)
@@ -87,6 +91,7 @@ _networks: dict[int, int] = {}
 
 
 def _network_of(control: socket.socket) -> int | None:
+    from grader import namespaces, sandbox
     if sandbox.isolation()[0] != "namespaces":
         return None
     if control.fileno() not in _networks:
@@ -99,6 +104,7 @@ def _network_of(control: socket.socket) -> int | None:
 
 def _answer(control: socket.socket, request: dict, fds: list[int]) -> socket.socket | None:
     """Answer one request on CONTROL; return a new lane to serve, if that was the request."""
+    from grader import sandbox
     lane = None
     if "standby" in request:  # unanswered: the starter goes on loading while these are forked
         _standby.enqueue(request, fds)
@@ -162,6 +168,7 @@ class Standby:
         self.queue.extend(zip(map(str, files), fds))
 
     def start_next(self) -> None:
+        from grader import sandbox
         file, fd = self.queue.popleft()
         try:
             if self.cpus and self.own_cpus is None:
@@ -185,6 +192,7 @@ class Standby:
 
     def adopt(self, file: Any, limits: sandbox.Limits, cpus: list[int] | None) -> dict | None:
         """The answer to a spawn request for FILE if a standby worker serves it, else None."""
+        from grader import sandbox
         entry = self.ready.pop(str(file), None) if file is not None else None
         if entry is None:
             return None
@@ -298,12 +306,13 @@ class ForkClient:
         return self._query_isolation()[1]
 
     def _query_isolation(self) -> tuple[str, str]:
+        from grader.sandbox import ISOLATION
         if self._isolation is None:
             try:
                 answer = self._request({"query": "isolation"})
-                self._isolation = (str(answer.get("isolation", sandbox.ISOLATION)), str(answer.get("why", "")))
+                self._isolation = (str(answer.get("isolation", ISOLATION)), str(answer.get("why", "")))
             except (OSError, ValueError):
-                return sandbox.ISOLATION, "the fork server did not answer"
+                return ISOLATION, "the fork server did not answer"
         return self._isolation
 
     def _request(self, request: dict, fds: tuple[int, ...] = ()) -> dict:
@@ -420,3 +429,18 @@ class ForkServer(ForkClient):
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+
+_early: ForkServer | None = None
+
+
+def start_early() -> None:
+    """Start the server a command will want, before that command's modules load (grader.launcher)."""
+    global _early
+    _early = ForkServer()
+
+
+def early_or_new() -> ForkServer:
+    """The server started by start_early, if any (each one serves one command), else a new one."""
+    global _early
+    server, _early = _early, None
+    return server or ForkServer()

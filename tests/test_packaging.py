@@ -64,11 +64,23 @@ def test_every_command_is_found_where_the_lazy_map_says():
     assert defined == grader.cli.COMMAND_MODULES
 
 
-def test_grade_all_starts_before_the_course_and_templates_are_imported():
-    """What `learn grade-all` imports before its fork server starts (see grader.cli.COMMAND_MODULES)."""
-    probe = ("import sys, grader.cli, grader.forkserver\n"
+def test_grade_all_starts_its_server_before_the_command_line_and_the_course_load():
+    """What `learn grade-all` imports before its fork server starts (grader.launcher): the server
+    then has the CPU time this process spends loading click, the course and the hidden tests."""
+    probe = ("import sys, grader.forkserver\n"
              "grader.forkserver.ForkServer.__init__ = lambda self: sys.exit(sorted(m for m in sys.modules "
-             "if m.split('.')[0] in ('yaml', 'jinja2', 'numpy', 'pytest') or m in ('grader.course', 'grader.report')))\n"
-             "grader.cli.main(['grade-all', '.', '--out', 'x'])\n")
+             "if m.split('.')[0] in ('click', 'yaml', 'jinja2', 'numpy', 'pytest', 'ctypes') "
+             "or m in ('grader.cli', 'grader.course', 'grader.report', 'grader.sandbox')))\n"
+             "sys.argv = ['learn', '--debug', 'grade-all', '.', '--out', 'x']\n"
+             "from grader.launcher import run\n"
+             "run()\n")
     proc = subprocess.run([sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True)
     assert proc.stderr.strip() == "[]", proc.stderr
+
+
+@pytest.mark.parametrize("args, starts", [
+    (["grade-all", "subs", "--out", "r"], True), (["--debug", "grade-all", "subs"], True),
+    (["grade-all", "--help"], False), (["grade"], False), (["--version"], False), ([], False)])
+def test_only_grade_all_starts_a_server_before_its_command_line_is_parsed(args: list[str], starts: bool) -> None:
+    from grader.launcher import starts_class_grading
+    assert starts_class_grading(args) is starts
