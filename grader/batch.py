@@ -94,7 +94,7 @@ def discover(root: Path) -> tuple[list[Submission], list[Skipped]]:
             skipped.append(Skipped(name, "a symbolic link, not a folder: not graded"))
         elif not entry.is_dir():
             skipped.append(Skipped(name, "a stray file, not a student's folder"))
-        elif not any(p.is_file() for p in entry.rglob("*.py")):
+        elif not _has_python_file(entry):
             skipped.append(Skipped(name, "an empty folder: no Python files to grade"))
         else:
             slug = sanitize(name)
@@ -103,6 +103,18 @@ def discover(root: Path) -> tuple[list[Submission], list[Skipped]]:
             slugs.add(slug)
             found.append(Submission(name, slug, entry))
     return found, skipped
+
+
+def _has_python_file(folder: Path) -> bool:
+    """Is there a regular *.py file anywhere under FOLDER? Stops at the first (a class of
+    workspaces costs one or two directory reads each, on the start-up path of grade-all)."""
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return False
+    if any(e.name.endswith(".py") and e.is_file() for e in entries):
+        return True
+    return any(e.is_dir(follow_symlinks=False) and _has_python_file(Path(e.path)) for e in entries)
 
 
 def parse_shard(text: str) -> tuple[int, int]:
@@ -189,6 +201,9 @@ def plan_class(course: Course, submissions: Path, out: Path, secret: str | None 
         found = [s for s in found if in_shard(s.name, shard)]
     fingerprint = course_fingerprint(course)
     plan = ClassPlan(found, skipped, [], {})
+    # Resolved once: discover() made sure no student folder is a link. A planted link in OUT
+    # is never followed (each student's folder is prepared with storage.prepare_dir).
+    root, results = submissions.resolve(), out.resolve()
     for sub in found:
         seed = student_seed(sub.name, secret)
         digest = submission_hash(sub, course, seed, fingerprint)
@@ -196,8 +211,8 @@ def plan_class(course: Course, submissions: Path, out: Path, secret: str | None 
         if previous and previous.get("outcome") == "graded" and previous.get("hash") == digest:
             plan.reused[sub.slug] = previous
             continue
-        plan.todo.append({"name": sub.name, "slug": sub.slug, "path": str(sub.path.resolve()),
-                          "seed": seed, "hash": digest, "out": str(out.resolve() / sub.slug)})  # never resolve a planted link
+        plan.todo.append({"name": sub.name, "slug": sub.slug, "path": str(root / sub.path.name),
+                          "seed": seed, "hash": digest, "out": str(results / sub.slug)})
     return plan
 
 
