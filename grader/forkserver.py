@@ -214,6 +214,7 @@ class Standby:
 
 
 def _kill_group(pid: int) -> None:
+    """SIGKILL the worker PID and its process group (it called setsid)."""
     for kill in (os.killpg, os.kill):
         try:
             kill(pid, signal.SIGKILL)
@@ -273,11 +274,7 @@ class Worker:
     def kill(self) -> None:
         if self.alive:
             self.alive = False
-            for kill in (os.killpg, os.kill):
-                try:
-                    kill(self.pid, signal.SIGKILL)
-                except (ProcessLookupError, PermissionError):
-                    pass
+            _kill_group(self.pid)
             self.sock.close()
 
 
