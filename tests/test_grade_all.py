@@ -111,6 +111,24 @@ def test_resume_after_kill_reproduces_the_gradebook(graded, tmp_path):
     assert (resumed / "gradebook.csv").read_text() == (results / "gradebook.csv").read_text()
 
 
+def test_standby_workers_are_asked_for_exactly_the_files_grading_will_run(graded, tmp_path):
+    """The fork server starts workers ahead for the first files the grading processes will ask
+    for (forkserver.Standby): in grading order, never an untouched stub or a missing file, never
+    a student --resume reuses, at most STANDBY_WORKERS of them."""
+    from grader.course import load_course
+    course_dir, submissions, results, _kinds = graded
+    course = load_course(course_dir)
+    plan = batch.plan_class(course, submissions, tmp_path / "fresh")
+    expected = [(HOSTILE, "dot-product"), ("alice", "dot-product"), ("alice", "softmax"), ("bob", "dot-product"),
+                ("carol", "softmax"), ("dave", "dot-product"), ("erin", "dot-product"), ("frank", "softmax")]
+    assert [e.id for e in course.exercises] == ["dot-product", "softmax"]
+    files = batch.standby_files(course, plan)
+    assert [(f.parent.parent.name, f.parent.name) for f in files] == expected
+    assert all(f.is_absolute() for f in files)  # the path a grading process asks for: see grade_workspace
+    assert batch.standby_files(course, plan, limit=3) == files[:3]
+    assert batch.standby_files(course, batch.plan_class(course, submissions, results, "s3cret", resume=True)) == []
+
+
 def test_three_shards_merge_to_the_unsharded_gradebook(graded, tmp_path):
     course, submissions, results, _kinds = graded
     shards = []
