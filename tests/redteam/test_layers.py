@@ -265,12 +265,18 @@ def _children_of(pid: int) -> set[int]:
     return children
 
 
-def test_standby_workers_wait_for_their_grader_are_adopted_pinned_and_die_with_the_server(tmp_path: Path) -> None:
+@pytest.mark.parametrize("forced", [None, "process"])
+def test_standby_workers_wait_for_their_grader_are_adopted_pinned_and_die_with_the_server(
+        forced: str | None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """grade-all's server forks workers for the first students while the grader is still loading
     (forkserver.Standby). No student code runs before a grader adopts the worker; the adopted one
     is pinned to the grader's CPU and has the one channel socket; its pid comes from the server;
     the ones never adopted die with the server."""
     import time
+    if forced:
+        monkeypatch.setenv("LEARN_SANDBOX", forced)
+    else:
+        monkeypatch.delenv("LEARN_SANDBOX", raising=False)
     files = []
     for name in ("first", "second", "third"):
         (tmp_path / name).mkdir()
