@@ -176,11 +176,15 @@ class Standby:
                 os.sched_setaffinity(0, self.cpus)
             pid = sandbox.start_worker(fd, Path(file), sandbox.Limits(), sorted(self.cpus or ()) or None,
                                        standby=True)
-            self.ready[file] = (pid, os.pidfd_open(pid))
         except Exception:  # noqa: BLE001  the grader will ask for this worker as usual
-            pass
+            return
         finally:
             os.close(fd)
+        try:
+            self.ready[file] = (pid, os.pidfd_open(pid))
+        except OSError:  # a kernel without pidfds (before Linux 5.3): no standby workers here
+            _kill_group(pid)
+            self.stop()
 
     def stop(self) -> None:
         self.accepting = False

@@ -314,6 +314,49 @@ def test_standby_workers_wait_for_their_grader_are_adopted_pinned_and_die_with_t
     assert not any(_running(pid) for pid in standby), "a standby worker outlived its server"
 
 
+def test_without_pidfds_standby_is_given_up_and_grading_goes_on(tmp_path: Path) -> None:
+    """A kernel before Linux 5.3 has no pidfd to tell whether a standby worker's pid is still
+    its own: the server kills the worker it just forked, starts no more, and spawns as before."""
+    import subprocess
+    import sys
+    import time
+
+    from grader import forkserver
+
+    class OldKernelServer(ForkServer):
+        def __init__(self) -> None:  # ForkServer's, with os.pidfd_open failing in the server
+            control, server_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+            forkserver.ForkClient.__init__(self, control)
+            root = str(Path(forkserver.__file__).resolve().parents[1])
+            bootstrap = (f"import os, sys; sys.path.insert(0, {root!r})\n"
+                         "def pidfd_open(pid, flags=0): raise OSError(38, 'Function not implemented')\n"
+                         "os.pidfd_open = pidfd_open\n"
+                         f"from grader.forkserver import serve; serve({server_end.fileno()})")
+            self._process = subprocess.Popen([sys.executable, "-I", "-c", bootstrap], pass_fds=(server_end.fileno(),),
+                                             env=forkserver.worker_environment(), cwd="/", start_new_session=True)
+            server_end.close()
+
+    files = []
+    for name in ("first", "second"):
+        (tmp_path / name).mkdir()
+        files.append(tmp_path / name / "clock.py")
+        files[-1].write_text(IMPORT_CLOCK)
+    with OldKernelServer() as server:
+        assert server.isolation
+        server.stand_by(files, set(os.sched_getaffinity(0)))
+        time.sleep(0.5)  # the server has forked (and killed) the first one by now
+        deadline = time.monotonic() + 20
+        while any(_running(pid) for pid in _children_of(server._process.pid)) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        left = [pid for pid in _children_of(server._process.pid) if _running(pid)]
+        lane = server.open_lane()
+        worker = lane.spawn(files[1], Limits())
+        assert "hello" in worker.receive(20.0)
+        worker.kill()
+        lane.close()
+    assert left == [], "a standby worker the server cannot track was left waiting"
+
+
 KILLED_GRADER = '''
 import sys
 from pathlib import Path
