@@ -133,24 +133,24 @@ def _unsendable(reply: dict, exc: wire.WireError) -> dict:
             "mutated": reply.get("mutated", [])}
 
 
-def serve(sock: Any, student_file: Path, source: bytes | None = None, wait_for_go: bool = False) -> None:
-    """Import the student's file (SOURCE: its bytes, if already read), say hello, then answer
-    calls until the grader hangs up. WAIT_FOR_GO: not before the grader sends {"go": true}."""
-    code: Any = None
+def serve(sock: Any, student_file: Path, source: bytes, wait_for_go: bool = False) -> None:
+    """Import the student's file from SOURCE (its bytes, read by the server), say hello, then
+    answer calls until the grader hangs up. WAIT_FOR_GO: a standby worker compiles SOURCE now
+    and runs it only once the grader sends {"go": true}."""
+    out = CappedOutput()
+    sys.stdout = sys.stderr = out  # before compiling: a SyntaxWarning is the student's output too
+    sys.stdin = io.StringIO("")
+    sys.path.insert(0, str(student_file.parent))
+    sys.dont_write_bytecode = True
+    code = _compile(student_file, source)  # parsing runs none of the student's code
     if wait_for_go:
-        code = _compile(student_file, source)  # parsing runs none of the student's code
         try:
             if channel.recv(sock) != GO:
                 return
         except (channel.ChannelClosed, wire.WireError):
             return  # never adopted
-    out = CappedOutput()
-    sys.stdout = sys.stderr = out
-    sys.stdin = io.StringIO("")
-    sys.path.insert(0, str(student_file.parent))
-    sys.dont_write_bytecode = True
     try:
-        module = _import(student_file, source, code)
+        module = _import(student_file, code)
     except BaseException as exc:
         channel.send(sock, {"import_error": describe_exception(exc, student_file), "output": out.take()})
         return
@@ -159,27 +159,21 @@ def serve(sock: Any, student_file: Path, source: bytes | None = None, wait_for_g
     _answer_calls(sock, module, student_file, out)
 
 
-def _compile(file: Path, source: bytes | None) -> Any:
+def _compile(file: Path, source: bytes) -> Any:
     """SOURCE compiled, or the exception compiling it raised (raised again by _import)."""
-    if source is None:
-        return None
     try:
         return compile(source, str(file), "exec", dont_inherit=True)
     except BaseException as exc:  # a SyntaxError is the student's: reported as an import error
         return exc
 
 
-def _import(file: Path, source: bytes | None = None, code: Any = None) -> Any:
-    """The student's module. CODE: SOURCE already compiled by _compile."""
+def _import(file: Path, code: Any) -> Any:
+    """The student's module, from CODE (see _compile): what exec_module does, minus looking for
+    bytecode and reading the file again (~0.4 ms)."""
     spec = importlib.util.spec_from_file_location(file.stem, file)
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[file.stem] = module
-    if source is None:
-        spec.loader.exec_module(module)
-        return module
-    # What exec_module does, minus looking for bytecode and reading the file again (~0.4 ms).
-    code = code if code is not None else _compile(file, source)
     if isinstance(code, BaseException):
         raise code
     exec(code, module.__dict__)
@@ -217,7 +211,7 @@ def warm_up(rounds: int = 32) -> None:
     Done once here, the specialized code is inherited and its pages stay shared.
     """
     import socket
-    module = _import(WARM_UP_SAMPLE, WARM_UP_SAMPLE.read_bytes())  # as a worker does: from the server's bytes
+    module = _import(WARM_UP_SAMPLE, _compile(WARM_UP_SAMPLE, WARM_UP_SAMPLE.read_bytes()))  # as a worker does
     del sys.modules[WARM_UP_SAMPLE.stem]
     _functions(module)
     q = np.linspace(0.5, 1.0, 8)

@@ -251,6 +251,10 @@ IMPORTED_AT = time.time()
 
 def imported_at():
     return IMPORTED_AT
+
+
+def warns_when_compiled(x):
+    return x is 1
 '''
 
 
@@ -294,7 +298,8 @@ def test_standby_workers_wait_for_their_grader_are_adopted_pinned_and_die_with_t
         asked = time.time()
         lane = server.open_lane(frozenset({cpus[0]}))  # grading begins: the third is never forked ahead
         adopted = lane.spawn(files[0], Limits())
-        assert "hello" in adopted.receive(20.0)
+        hello = adopted.receive(20.0)
+        assert "hello" in hello
         imported = adopted.call("imported_at", [], {}, 10.0)["value"]
         seen = adopted.call("inspect", [], {}, 10.0)["value"]
         spawned = lane.spawn(files[2], Limits())  # no standby for it: spawned as before
@@ -306,6 +311,7 @@ def test_standby_workers_wait_for_their_grader_are_adopted_pinned_and_die_with_t
         lane.close()
     assert adopted.pid in standby and spawned.pid not in standby
     assert imported >= asked, "student code ran before its grader asked for the worker"
+    assert "SyntaxWarning" in hello["output"]["text"], "compiled ahead, its warnings must still reach the student"
     assert seen["cpus"] == [cpus[0]]
     assert [is_socket for _, is_socket in seen["fds"]].count(True) == 1 and len(seen["fds"]) == 4
     deadline = time.monotonic() + 20
