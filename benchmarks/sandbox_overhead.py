@@ -22,8 +22,7 @@ import numpy as np
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from grader.forkserver import ForkServer  # noqa: E402
-from grader.sandbox import Limits  # noqa: E402
+from grader.sandbox import ForkServer, Limits  # noqa: E402
 
 STUDENT = REPO / "solutions" / "dot-product" / "similarity.py"
 

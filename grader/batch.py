@@ -44,7 +44,7 @@ ARTEFACTS = ("results.json", "report.html", "report.md")  # per student, committ
 # about what its idle CPU time allows on a small machine, and a bound on their memory (~4 MB each).
 STANDBY_WORKERS = 32
 if TYPE_CHECKING:  # the fork server's modules import numpy: not for every CLI command
-    from grader.forkserver import ForkClient, ForkServer
+    from grader.sandbox import ForkClient, ForkServer
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
@@ -244,7 +244,7 @@ def grade_all(course: Course, submissions: Path, out: Path, jobs: int, secret: s
     records = dict(plan.reused)
     done = run.reused
     from grader import report  # noqa: F401  (imported once, here, like the solutions below)
-    from grader.forkserver import ForkServer
+    from grader.sandbox import ForkServer
     from grader.grading import solution_for
     for exercise in course.exercises:
         solution_for(exercise)  # loaded once, here: every forked grading process inherits them

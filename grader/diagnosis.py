@@ -12,7 +12,7 @@ from typing import Any
 from grader.compare import explain
 from grader.solutions import MistakeFunction, Solution
 from grader.testing import Call, has_float32
-from grader import wire
+from grader.sandbox import wire
 
 
 def _replay(function: Any, call: Call) -> tuple[bool, Any]:

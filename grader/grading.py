@@ -11,7 +11,7 @@ from pathlib import Path
 from grader import __version__
 from grader.course import Course, Exercise
 from grader.forbidden import find_violations
-from grader.forkserver import ForkServer
+from grader.sandbox import ForkServer
 from grader.proxy import StudentProxy, WorkerBackend, format_student_exception
 from grader.results import CourseResult, Diagnosis, ExerciseResult, Status, TestResult
 from grader.runner import run_tests

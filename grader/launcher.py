@@ -24,7 +24,7 @@ def starts_class_grading(args: list[str]) -> bool:
 
 def run() -> None:
     if starts_class_grading(sys.argv[1:]):
-        from grader import forkserver
+        from grader.sandbox import client as forkserver
         forkserver.start_early()
     from grader.cli import run as run_cli
     run_cli()

@@ -24,7 +24,7 @@ from typing import Callable
 from grader import __version__
 from grader.course import Course, Exercise
 from grader.forbidden import find_violations
-from grader.forkserver import ForkServer
+from grader.sandbox import ForkServer
 from grader.examples import DESCRIPTION, example_tests
 from grader.grading import import_failure
 from grader.proxy import StudentProxy, WorkerBackend

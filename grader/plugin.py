@@ -65,7 +65,7 @@ def student(request: pytest.FixtureRequest, _learn_fork_server: list) -> Iterato
     exercise = _exercise(request)
     workspace = request.config.getoption("--learn-workspace")
     if workspace:
-        from grader.forkserver import ForkServer
+        from grader.sandbox import ForkServer
         if not _learn_fork_server:
             _learn_fork_server.append(ForkServer())
         backend: Any = WorkerBackend(_learn_fork_server[0], Path(workspace) / exercise.id / exercise.file,

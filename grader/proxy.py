@@ -14,9 +14,8 @@ from typing import Any, Callable
 
 import numpy as np
 
-from grader import wire
-from grader.forkserver import ForkServer, WorkerDied, WorkerTimedOut
-from grader.sandbox import Limits
+from grader.sandbox import wire
+from grader.sandbox import ForkServer, Limits, WorkerDied, WorkerTimedOut
 from grader.testing import Call, current_context
 
 IMPORT_TIME_LIMIT = 20.0
@@ -147,7 +146,7 @@ class InProcessBackend:
         self.functions, self.file_name = functions, file_name
 
     def call(self, name: str, args: list, kwargs: dict) -> dict:
-        from grader.worker import describe_exception
+        from grader.sandbox.worker import describe_exception
         function = self.functions.get(name)
         if function is None:
             return {"missing": f"{self.file_name} does not define a function named {name}"}

@@ -28,7 +28,7 @@ from grader.course import Exercise, show_value
 from grader.examples import run_example, show_result
 from grader.errors import CourseError
 from grader.forbidden import find_violations
-from grader.forkserver import ForkServer
+from grader.sandbox import ForkServer
 from grader.grading import forget_solutions, grade_exercise, solution_for
 from grader.proxy import InProcessBackend, StudentProxy
 from grader.results import Status, TestResult

@@ -25,7 +25,7 @@ from typing import Callable, TextIO
 
 from grader import report, seeds
 from grader.course import Course, Exercise
-from grader.forkserver import ForkServer
+from grader.sandbox import ForkServer
 from grader.grading import grade_exercise
 from grader.results import CourseResult, ExerciseResult, Status
 from grader.workspace import Workspace

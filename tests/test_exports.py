@@ -26,7 +26,7 @@ def rendered(klass):
     """Each student graded once in-process (one fork server), for the format checks; bob goes
     through the real CLI in each test as well."""
     from grader.course import load_course
-    from grader.forkserver import ForkServer
+    from grader.sandbox import ForkServer
     from grader.grading import grade_workspace
     course, submissions = klass
     with ForkServer() as server:

@@ -67,10 +67,10 @@ def test_every_command_is_found_where_the_lazy_map_says():
 def test_grade_all_starts_its_server_before_the_command_line_and_the_course_load():
     """What `learn grade-all` imports before its fork server starts (grader.launcher): the server
     then has the CPU time this process spends loading click, the course and the hidden tests."""
-    probe = ("import sys, grader.forkserver\n"
-             "grader.forkserver.ForkServer.__init__ = lambda self: sys.exit(sorted(m for m in sys.modules "
+    probe = ("import sys, grader.sandbox.client\n"
+             "grader.sandbox.client.ForkServer.__init__ = lambda self: sys.exit(sorted(m for m in sys.modules "
              "if m.split('.')[0] in ('click', 'yaml', 'jinja2', 'numpy', 'pytest', 'ctypes') "
-             "or m in ('grader.cli', 'grader.course', 'grader.report', 'grader.sandbox')))\n"
+             "or m in ('grader.cli', 'grader.course', 'grader.reports', 'grader.sandbox.layers')))\n"
              "sys.argv = ['learn', '--debug', 'grade-all', '.', '--out', 'x']\n"
              "from grader.launcher import run\n"
              "run()\n")

@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pytest
 
-from grader import wire
+from grader.sandbox import wire
 
 
 def _same(a, b) -> bool:

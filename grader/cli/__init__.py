@@ -54,7 +54,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
     """
     ctx.ensure_object(dict)["debug"] = debug
     if debug:  # the layer a worker gets here, and why (a laptop without namespaces is told so)
-        from grader import sandbox
+        from grader.sandbox import layers as sandbox
         click.echo("sandbox: {} ({})".format(*sandbox.isolation()), err=True)
     if ctx.invoked_subcommand is None:
         from grader.cli.student import status

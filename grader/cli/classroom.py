@@ -74,7 +74,7 @@ def grade_all(submissions: Path, out: Path, jobs: int | None, course: Path | Non
       learn grade-all submissions/ --out results-2/ --shard 2/3
       learn gradebook merge results-1/ results-2/ results-3/ --out results/
     """
-    from grader import forkserver
+    from grader.sandbox import client as forkserver
     server = forkserver.early_or_new()  # first: it imports numpy on another CPU while this process loads the course
     try:
         from grader import batch

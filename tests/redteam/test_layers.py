@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from grader.forkserver import ForkServer
-from grader.guard import Guard, Refused
-from grader.sandbox import Limits
+from grader.sandbox import ForkServer, Limits
+from grader.sandbox.guard import Guard, Refused
+
 from redteam_harness import expected_layer
 
 INSPECTOR = '''
@@ -106,7 +106,7 @@ def _interfaces_up_in(pid: int) -> list[str]:
     import fcntl
     import struct
 
-    from grader import namespaces
+    from grader.sandbox import namespaces
     read, write = os.pipe()
     child = os.fork()
     if child == 0:
@@ -206,7 +206,7 @@ STOPS_READING = '''
 import sys
 import time
 
-sys.modules["grader.channel"].recv = lambda *args, **kwargs: time.sleep(10 ** 6)  # the loop never reads again
+sys.modules["grader.sandbox.channel"].recv = lambda *args, **kwargs: time.sleep(10 ** 6)  # the loop never reads again
 
 
 def f(x):
@@ -220,7 +220,7 @@ def test_a_worker_that_stops_reading_cannot_hang_the_grader(tmp_path: Path) -> N
 
     import numpy as np
 
-    from grader.forkserver import WorkerTimedOut
+    from grader.sandbox import WorkerTimedOut
     student = tmp_path / "sneaky.py"
     student.write_text(STOPS_READING)
     outcome: list[BaseException] = []
@@ -327,17 +327,17 @@ def test_without_pidfds_standby_is_given_up_and_grading_goes_on(tmp_path: Path) 
     import sys
     import time
 
-    from grader import forkserver
+    from grader.sandbox import client as forkserver
 
     class OldKernelServer(ForkServer):
         def __init__(self) -> None:  # ForkServer's, with os.pidfd_open failing in the server
             control, server_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
             forkserver.ForkClient.__init__(self, control)
-            root = str(Path(forkserver.__file__).resolve().parents[1])
+            root = str(Path(forkserver.__file__).resolve().parents[2])
             bootstrap = (f"import os, sys; sys.path.insert(0, {root!r})\n"
                          "def pidfd_open(pid, flags=0): raise OSError(38, 'Function not implemented')\n"
                          "os.pidfd_open = pidfd_open\n"
-                         f"from grader.forkserver import serve; serve({server_end.fileno()})")
+                         f"from grader.sandbox.server import serve; serve({server_end.fileno()})")
             self._process = subprocess.Popen([sys.executable, "-I", "-c", bootstrap], pass_fds=(server_end.fileno(),),
                                              env=forkserver.worker_environment(), cwd="/", start_new_session=True)
             server_end.close()
@@ -366,8 +366,8 @@ def test_without_pidfds_standby_is_given_up_and_grading_goes_on(tmp_path: Path) 
 KILLED_GRADER = '''
 import sys
 from pathlib import Path
-from grader.forkserver import ForkServer
-from grader.sandbox import Limits
+from grader.sandbox import ForkServer, Limits
+
 server = ForkServer()
 worker = server.spawn(Path(sys.argv[1]), Limits())
 worker.receive(20.0)

@@ -1,9 +1,9 @@
 """The worker: the only process that imports and runs the student's code.
 
 It is forked from the fork server (which holds numpy and nothing of the course), confined by
-:mod:`grader.sandbox`, imports the student's file, answers ``hello`` with the functions it
+:mod:`grader.sandbox.layers`, imports the student's file, answers ``hello`` with the functions it
 found, then serves calls one at a time. Everything it sends back is plain data
-(:mod:`grader.wire`); an exception in student code is sent as data, with the student's own
+(:mod:`grader.sandbox.wire`); an exception in student code is sent as data, with the student's own
 frames only. The grader trusts none of it beyond its type.
 """
 from __future__ import annotations
@@ -18,10 +18,10 @@ from typing import Any
 
 import numpy as np
 
-from grader import channel, wire
+from grader.sandbox import channel, wire
 
 OUTPUT_CAP = 8_000  # characters of captured print output kept per phase
-GO = {"go": True}  # a standby worker's signal to import the student's file (forkserver.Standby)
+GO = {"go": True}  # a standby worker's signal to import the student's file (server.Standby)
 
 
 class CappedOutput(io.TextIOBase):

@@ -1,7 +1,7 @@
 """The worker's last line of defence: an audit hook installed just before the student's file runs.
 
 An audit hook is not a sandbox (ctypes, ``__subclasses__`` walks and ``_posixsubprocess`` can
-get past Python-level checks), which is why :mod:`grader.sandbox` puts the OS layers first. The
+get past Python-level checks), which is why :mod:`grader.sandbox.layers` puts the OS layers first. The
 hook is defence in depth and, on a machine without namespaces, the layer that gives a
 student a clear error instead of silent success: it refuses new processes, sockets, ctypes,
 signals to other processes, writes outside the scratch folder, and reads outside the Python

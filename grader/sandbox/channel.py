@@ -6,7 +6,7 @@ import socket
 import time
 from typing import Any
 
-from grader import wire
+from grader.sandbox import wire
 
 
 class ChannelClosed(Exception):

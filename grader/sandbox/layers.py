@@ -9,7 +9,7 @@ student code runs:
     timeout, kills everything it started) and enters new mount, network, IPC and UTS
     namespaces; it chroots into a tmpfs with read-only binds of the Python installation and
     the grader package (``_course`` masked), a copy of the submission at
-    ``/submission/<file>``, a scratch ``/tmp`` and four devices (see :mod:`grader.namespaces`).
+    ``/submission/<file>``, a scratch ``/tmp`` and four devices (see :mod:`grader.sandbox.namespaces`).
     The course's solutions, results folders, other students and ``/proc`` do not exist in
     there; the only network interface is a loopback that is down. Then it drops to ``nobody``.
 ``process`` (everywhere else):
@@ -18,7 +18,7 @@ student code runs:
 Both layers then apply hard rlimits (CPU, address space, file size, open files, no core
 dumps, no new processes once unprivileged), keep the scrubbed environment of the fork server,
 close stdin, send stdout/stderr to /dev/null (the worker captures ``print`` itself), and
-install the :mod:`grader.guard` audit hook just before the student's file is imported.
+install the :mod:`grader.sandbox.guard` audit hook just before the student's file is imported.
 """
 from __future__ import annotations
 
@@ -32,29 +32,14 @@ import signal
 import socket
 import sys
 import tempfile
-from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from grader import guard, namespaces
-from grader.namespaces import SUBMISSION
+from grader.sandbox import guard, namespaces
+from grader.sandbox.limits import Limits
+from grader.sandbox.namespaces import SUBMISSION
 from grader.storage import read_regular_file
 
-ISOLATION = "process"  # the floor; ForkServer reports what the server actually achieved
-
 NAMESPACE_FAILED = 97  # exit status of a worker whose namespace setup failed after the probe passed
-
-
-@dataclass(frozen=True)
-class Limits:
-    cpu_seconds: int = 120            # the whole worker; the per-call limit is wall clock
-    memory_bytes: int = 2 * 1024 ** 3  # address space: numpy arrays past this raise MemoryError
-    file_bytes: int = 1024 ** 2
-    open_files: int = 64
-    processes: int = 1                # once unprivileged: no fork, no thread
-    scratch_bytes: int = 16 * 1024 ** 2
-
-    def as_dict(self) -> dict:
-        return asdict(self)
 
 
 def confine(limits: Limits) -> None:
@@ -71,7 +56,7 @@ def confine(limits: Limits) -> None:
 # --- what the worker may see --------------------------------------------------------------------
 
 def _grader_dir() -> str:
-    return str(Path(__file__).resolve().parent)
+    return str(Path(__file__).resolve().parents[1])  # the grader package, not this subpackage
 
 
 @functools.cache  # computed once in the fork server, before it forks (each call is dozens of stats)
@@ -238,7 +223,7 @@ def _read_submission(student_file: Path) -> bytes:
 
 
 def _refuse(sock: socket.socket, exc: BaseException) -> None:
-    from grader import channel
+    from grader.sandbox import channel
     info = {"type": type(exc).__name__, "mro": [f"builtins.{type(exc).__name__}", "builtins.Exception"],
             "message": str(exc)[:500], "frames": []}
     channel.send(sock, {"import_error": info, "output": {"text": "", "dropped": 0}})
@@ -247,13 +232,13 @@ def _refuse(sock: socket.socket, exc: BaseException) -> None:
 def start_worker(channel_fd: int, student_file: Path, limits: Limits, cpus: list[int] | None = None,
                  network: int | None = None, standby: bool = False) -> int:
     """Fork a confined worker serving STUDENT_FILE on CHANNEL_FD; return its (outer) pid.
-    CPUS pins the worker (see forkserver.ForkClient). NETWORK, a file descriptor from
+    CPUS pins the worker (see client.ForkClient). NETWORK, a file descriptor from
     namespaces.new_network_namespace, is the network namespace it joins (else it gets a new one).
     STANDBY: confined now, it imports the student's file only when its grader says go
-    (see forkserver.Standby)."""
+    (see server.Standby)."""
     layer, _why = isolation()
     owner = _nobody()
-    from grader import worker  # the worker's own imports happen before any confinement
+    from grader.sandbox import worker  # the worker's own imports happen before any confinement
     nobody_runs_python = all(_world_readable(p) for p in visible_paths())  # cached here, inherited by the child
     scratch = _scratch.create() if layer == "process" else "/tmp"
     server = os.getpid()

@@ -1,6 +1,6 @@
 """Linux namespaces for one worker: the calls Python does not wrap, and the worker's tiny root.
 
-Used by :mod:`grader.sandbox` on the grader's side of the trust boundary (ctypes is fine
+Used by :mod:`grader.sandbox.layers` on the grader's side of the trust boundary (ctypes is fine
 here: no student code has run yet). The sequence for one worker:
 
 1. in the fork server, :func:`fork_into_new_pid_namespace`: ``unshare(CLONE_NEWPID)``, fork,

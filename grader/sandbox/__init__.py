@@ -1,0 +1,22 @@
+"""The trust boundary: everything that runs, confines or talks to student code.
+
+Threat model. A submission is hostile: it may read, write, fork, signal, connect, exhaust memory
+or CPU, loop forever, forge replies on its channel, or attack the grader through the values and
+text it returns. It must lose points and nothing else. Where each defence lives:
+
+- a separate process that holds nothing of the course (``server``, ``worker``): student code
+  never shares a process with the hidden tests, the reference or the expected values;
+- OS confinement chosen per machine and reported (``layers``, ``namespaces``): namespaces with a
+  chroot and uid nobody (as root, or in an unprivileged user namespace), else the process layer;
+  rlimits and a scrubbed environment (``limits``) in both;
+- an audit hook whose policy the student cannot reach (``guard``), defence in depth;
+- only plain data crosses, framed, capped and checked by structure (``channel``, ``wire``).
+
+The rest of the grader talks to the boundary through the names below.
+"""
+from __future__ import annotations
+
+from grader.sandbox.client import ForkClient, ForkServer, Worker, WorkerDied, WorkerTimedOut
+from grader.sandbox.limits import ISOLATION, Limits
+
+__all__ = ["ForkClient", "ForkServer", "ISOLATION", "Limits", "Worker", "WorkerDied", "WorkerTimedOut"]
