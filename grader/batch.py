@@ -243,7 +243,7 @@ def grade_all(course: Course, submissions: Path, out: Path, jobs: int, secret: s
     run = BatchRun(skipped=plan.skipped, reused=len(plan.reused))
     records = dict(plan.reused)
     done = run.reused
-    from grader import report  # noqa: F401  (imported once, here, like the solutions below)
+    from grader.reports import documents  # noqa: F401  (imported once, here, like the solutions below)
     from grader.sandbox import ForkServer
     from grader.grading import solution_for
     for exercise in course.exercises:
@@ -402,7 +402,7 @@ def crash_record(task: dict, reason: str) -> dict[str, Any]:
 
 
 def _grade_one(course: Course, task: dict, server: Any) -> dict[str, Any]:
-    from grader import report
+    from grader import reports
     from grader.grading import grade_workspace
     result = grade_workspace(course, Path(task["path"]), [], task["seed"], server=server, student=task["name"],
                              after_due=course.past_due())  # after_due_date tests, once course.yaml's due_date passed
@@ -410,7 +410,7 @@ def _grade_one(course: Course, task: dict, server: Any) -> dict[str, Any]:
     data = result.as_json()
     # One line, not indented: json's C encoder is only used without indent (5x faster here).
     contents = {"results.json": json.dumps(data, allow_nan=False, default=str) + "\n",
-                "report.html": report.render(result, "html"), "report.md": report.render(result, "markdown")}
+                "report.html": reports.render(result, "html"), "report.md": reports.render(result, "markdown")}
     files = {}
     for name, text in contents.items():
         raw = text.encode("utf-8")

@@ -23,7 +23,8 @@ import time
 from pathlib import Path
 from typing import Callable, TextIO
 
-from grader import report, seeds
+from grader import seeds
+from grader.reports import documents, templating
 from grader.course import Course, Exercise
 from grader.sandbox import ForkServer
 from grader.grading import grade_exercise
@@ -126,7 +127,7 @@ class Session:
     # -- what is on screen ---------------------------------------------------------------------
 
     def paint(self, text: str, style: str) -> str:
-        return f"\x1b[{report.COLOURS[style]}m{text}\x1b[0m" if self.colour else text
+        return f"\x1b[{templating.COLOURS[style]}m{text}\x1b[0m" if self.colour else text
 
     def say(self, text: str = "") -> None:
         self.write(text + "\n")
@@ -147,7 +148,7 @@ class Session:
     def show_result(self, result: ExerciseResult, seed: int) -> None:
         course_result = CourseResult(seed=seed, exercises=[result], sandbox=self.server.isolation,
                                      course=self.course.title)
-        self.write(report.to_terminal(course_result, color=self.colour, compact=True))
+        self.write(documents.to_terminal(course_result, color=self.colour, compact=True))
         if result.status is Status.NOT_STARTED:
             self.say(f"\nThis is still the stub: write your code in "
                      f"{self.workspace.student_file(self.current)} and save.")

@@ -35,9 +35,9 @@ def rendered(klass):
 
 
 def export(klass, rendered, tmp_path, student, fmt):
-    from grader import exports
+    from grader import reports
     if student in rendered:
-        return exports.render(rendered[student], fmt)
+        return reports.render(rendered[student], fmt)
     course, submissions = klass
     out = tmp_path / "out"
     assert grade(course, submissions / student, fmt, out).returncode == 1

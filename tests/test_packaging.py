@@ -28,7 +28,7 @@ def test_wheel_contains_the_course_templates_and_schemas(tmp_path):
         "grader/_course/exercises/01-projection/dot-product/similarity.py",
         "grader/_course/solutions/dot-product/similarity.py",
         "grader/_course/solutions/signal-propagation/mistakes.py",
-        "grader/templates/report.html.j2", "grader/templates/terminal.txt.j2",
+        "grader/reports/templates/report.html.j2", "grader/reports/templates/terminal.txt.j2",
         "grader/schema/results.schema.json", "grader/schema/exercise.schema.json", "grader/py.typed",
     }
     assert expected <= names, sorted(expected - names)

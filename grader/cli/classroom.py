@@ -28,12 +28,12 @@ def _id_column_option(function: Any) -> Any:
 def write_class_files(out: Path, records: list[dict[str, Any]], skipped: list[tuple[str, str]],
                       duration: float, id_column: str) -> analytics.ClassSummary:
     """gradebook.csv and the summary in Markdown and HTML; also the Actions job summary."""
-    from grader import analytics, report
+    from grader import analytics, reports
     summary = analytics.summarize(records, skipped, duration)
     write_atomic(out / "gradebook.csv", gradebook.to_csv(records, id_column))
-    markdown = report.render_summary(summary, "markdown")
+    markdown = reports.render_summary(summary, "markdown")
     write_atomic(out / "summary.md", markdown)
-    write_atomic(out / "summary.html", report.render_summary(summary, "html"))
+    write_atomic(out / "summary.html", reports.render_summary(summary, "html"))
     step_summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if os.environ.get("GITHUB_ACTIONS") == "true" and step_summary:
         with open(step_summary, "a", encoding="utf-8") as handle:
@@ -201,10 +201,11 @@ def export_gradescope(out: Path, course: Path | None) -> None:
 
 def github_report(result: Any, workspace: Path, to_stdout: bool) -> None:
     """Under GitHub Actions: `::error` annotations on the student's lines and the job summary."""
-    from grader import exports, report
-    for command in exports.github_annotations(result, workspace, Path(os.environ.get("GITHUB_WORKSPACE") or Path.cwd())):
+    from grader import reports
+    from grader.reports.annotations import github_annotations
+    for command in github_annotations(result, workspace, Path(os.environ.get("GITHUB_WORKSPACE") or Path.cwd())):
         click.echo(command, err=not to_stdout)
     step_summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if step_summary:
         with open(step_summary, "a", encoding="utf-8") as handle:
-            handle.write(report.render(result, "markdown") + "\n")
+            handle.write(reports.render(result, "markdown") + "\n")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from grader import report, seeds
+from grader import reports, seeds
 from grader.cli import cli
 from grader.cli.options import (complete_exercise, course_option, resolve_course, resolve_workspace,
                                 workspace_option)
@@ -16,7 +16,7 @@ from grader.results import CourseResult, Status
 from grader.storage import write_atomic
 from grader.workspace import Workspace
 
-GRADE_FORMATS = ("terminal", "json", "markdown", "html", "junit", "gradescope")
+GRADE_FORMATS = tuple(reports.FORMATS)
 
 
 def use_colour(stream: object = None) -> bool:
@@ -168,10 +168,7 @@ def exit_status(result: CourseResult, named: list[str]) -> int:
 
 
 def render_result(result: CourseResult, fmt: str, colour: bool) -> str:
-    if fmt in ("junit", "gradescope"):
-        from grader import exports  # class-scale formats live with the exports
-        return exports.render(result, fmt)
-    return report.render(result, fmt, **({"color": colour} if fmt == "terminal" else {}))
+    return reports.render(result, fmt, color=colour)
 
 
 @cli.command()

@@ -130,11 +130,11 @@ def open_report(result: object, ws: Workspace, written: Path | None) -> Path:
     """
     import tempfile
     import webbrowser
-    from grader import report
+    from grader import reports
     if written is None:
         folder = ws.root / STATE_DIR if ws.has_state else Path(tempfile.mkdtemp(prefix="learn-report-"))
         written = folder / "report.html"
-        write_atomic(written, report.render(result, "html"))  # type: ignore[arg-type]
+        write_atomic(written, reports.render(result, "html"))  # type: ignore[arg-type]
     target = written.resolve()
     if not webbrowser.open(target.as_uri()):
         click.echo(f"Could not start a browser; open {target} yourself.", err=True)

@@ -1,24 +1,16 @@
-"""Renderers: pure functions from a CourseResult to text. The only module that imports jinja2.
-
-A format is a template plus, at most, a small function here; adding one changes nothing else.
-"""
+"""The jinja2 environment of every report template, with its filters. The only module that imports jinja2."""
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import re
-import shlex
 import stat
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import jinja2
-import markupsafe
 
-from grader import figures, origins
-
-from grader.results import CourseResult, Figure
+from grader.reports import figures, origins
 
 TEMPLATES = Path(__file__).parent / "templates"
 FORMATS = ("terminal", "json", "markdown", "html")
@@ -87,63 +79,8 @@ def _environment(autoescape: bool) -> jinja2.Environment:
 _ENVS: dict[bool, jinja2.Environment] = {}
 
 
-def _template(name: str) -> jinja2.Template:
+def template(name: str) -> jinja2.Template:
     autoescape = name.endswith((".html.j2", ".svg.j2"))
     if autoescape not in _ENVS:
         _ENVS[autoescape] = _environment(autoescape)
     return _ENVS[autoescape].get_template(name)
-
-
-def reproduce_command(result: CourseResult) -> str:
-    ids = " ".join(shlex.quote(e.id) for e in result.exercises) if len(result.exercises) == 1 else ""
-    return f"learn grade {ids + ' ' if ids else ''}--seed {result.seed}"
-
-
-def _context(result: CourseResult, **extra: Any) -> dict[str, Any]:
-    return {"result": result, "reproduce": reproduce_command(result), **extra}
-
-
-def to_json(result: CourseResult) -> str:
-    return json.dumps(result.as_json(), indent=2, allow_nan=False, default=str) + "\n"
-
-
-def to_terminal(result: CourseResult, color: bool = False, verbose: bool = False,
-                compact: bool = False) -> str:
-    def paint(text: str, style: str) -> str:
-        return f"\x1b[{COLOURS[style]}m{text}\x1b[0m" if color else text
-    return _template("terminal.txt.j2").render(_context(result, paint=paint, verbose=verbose,
-                                                              compact=compact))
-
-
-def to_markdown(result: CourseResult) -> str:
-    return _template("report.md.j2").render(_context(result))
-
-
-def figure_svg(figure: Figure, uid: str = "0") -> markupsafe.Markup:
-    """One figure as inline SVG (autoescaped: titles and labels are data)."""
-    svg = _template("figure.svg.j2").render(figure=figure, geometry=figures.layout(figure), uid=uid,
-                                            description=figures.describe(figure))
-    return markupsafe.Markup(svg)
-
-
-def to_html(result: CourseResult) -> str:
-    counter = iter(range(1_000_000))
-    return _template("report.html.j2").render(
-        _context(result, svg=lambda f: figure_svg(f, str(next(counter)))))
-
-
-RENDERERS: dict[str, Callable[[CourseResult], str]] = {
-    "json": to_json, "markdown": to_markdown, "html": to_html, "terminal": to_terminal,
-}
-
-
-def render(result: CourseResult, fmt: str, **options: Any) -> str:
-    if fmt == "terminal":
-        return to_terminal(result, **options)
-    return RENDERERS[fmt](result)
-
-
-def render_summary(summary: Any, fmt: str) -> str:
-    """The class summary (a grader.analytics.ClassSummary) as Markdown or self-contained HTML."""
-    name = {"markdown": "summary.md.j2", "html": "summary.html.j2"}[fmt]
-    return _template(name).render(s=summary)

@@ -1,0 +1,57 @@
+"""The reports people read: terminal, Markdown, self-contained HTML (with SVG pictures), JSON,
+and the class summary. Each is a pure function of the result and a template."""
+from __future__ import annotations
+
+import json
+import shlex
+from typing import Any
+
+import markupsafe
+
+from grader.reports import figures
+from grader.reports.templating import COLOURS, template
+from grader.results import CourseResult, Figure
+
+
+def reproduce_command(result: CourseResult) -> str:
+    ids = " ".join(shlex.quote(e.id) for e in result.exercises) if len(result.exercises) == 1 else ""
+    return f"learn grade {ids + ' ' if ids else ''}--seed {result.seed}"
+
+
+def _context(result: CourseResult, **extra: Any) -> dict[str, Any]:
+    return {"result": result, "reproduce": reproduce_command(result), **extra}
+
+
+def to_json(result: CourseResult) -> str:
+    return json.dumps(result.as_json(), indent=2, allow_nan=False, default=str) + "\n"
+
+
+def to_terminal(result: CourseResult, color: bool = False, verbose: bool = False,
+                compact: bool = False) -> str:
+    def paint(text: str, style: str) -> str:
+        return f"\x1b[{COLOURS[style]}m{text}\x1b[0m" if color else text
+    return template("terminal.txt.j2").render(_context(result, paint=paint, verbose=verbose,
+                                                              compact=compact))
+
+
+def to_markdown(result: CourseResult) -> str:
+    return template("report.md.j2").render(_context(result))
+
+
+def figure_svg(figure: Figure, uid: str = "0") -> markupsafe.Markup:
+    """One figure as inline SVG (autoescaped: titles and labels are data)."""
+    svg = template("figure.svg.j2").render(figure=figure, geometry=figures.layout(figure), uid=uid,
+                                            description=figures.describe(figure))
+    return markupsafe.Markup(svg)
+
+
+def to_html(result: CourseResult) -> str:
+    counter = iter(range(1_000_000))
+    return template("report.html.j2").render(
+        _context(result, svg=lambda f: figure_svg(f, str(next(counter)))))
+
+
+def render_summary(summary: Any, fmt: str) -> str:
+    """The class summary (a grader.analytics.ClassSummary) as Markdown or self-contained HTML."""
+    name = {"markdown": "summary.md.j2", "html": "summary.html.j2"}[fmt]
+    return template(name).render(s=summary)
