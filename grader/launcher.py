@@ -3,7 +3,7 @@
 `learn grade-all` wants its fork server as early as possible: the server imports numpy and
 builds the workers' root on another CPU while this process loads click, the course and the
 hidden tests, then forks workers for the first students before grading starts
-(forkserver.Standby). Starting it here, before click and the command modules are imported,
+(sandbox.server.Standby). Starting it here, before click and the command modules are imported,
 gives it ~40 ms more. Everything else goes straight to grader.cli.
 """
 from __future__ import annotations

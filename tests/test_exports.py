@@ -132,7 +132,7 @@ def test_gradescope_bundle_grades_a_submission(klass, tmp_path):
         assert {"setup.sh", "run_autograder"} <= set(names)
         assert (archive.getinfo("run_autograder").external_attr >> 16) & 0o111
         archive.extractall(root / "source")
-    assert "learn/solutions/softmax/test_softmax.py" in names and "learn/grader/batch.py" in names
+    assert "learn/solutions/softmax/test_softmax.py" in names and "learn/grader/classroom/pool.py" in names
     for script in ("setup.sh", "run_autograder"):
         assert subprocess.run(["bash", "-n", str(root / "source" / script)]).returncode == 0
     # A submission uploaded as loose files (Gradescope's usual shape).

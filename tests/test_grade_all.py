@@ -15,7 +15,8 @@ import yaml
 
 from classroom_fixtures import HOSTILE, REPO, make_class, make_course, put
 
-from grader import batch
+from grader.classroom import plan as planning
+from grader.classroom.shards import in_shard
 
 pytestmark = pytest.mark.slow
 
@@ -66,14 +67,14 @@ def test_mixed_class_gets_one_correct_row_per_student(graded):
 def test_per_student_files_and_seeds(graded):
     course, submissions, results, kinds = graded
     for name in kinds:
-        folder = results / batch.sanitize(name)
+        folder = results / planning.sanitize(name)
         data = json.loads((folder / "results.json").read_text())
         assert data["schema"] == "learn.results/1" and data["student"] == name
         from grader import seeds
         assert data["seed"] == seeds.seed_from_secret("s3cret", name)
         assert (folder / "report.html").read_text().startswith("<!DOCTYPE html>")
         assert "learn:" in (folder / "report.md").read_text()
-    assert batch.sanitize(HOSTILE) != HOSTILE and "/" not in batch.sanitize("../x") and batch.sanitize("..") != ".."
+    assert planning.sanitize(HOSTILE) != HOSTILE and "/" not in planning.sanitize("../x") and planning.sanitize("..") != ".."
     # The secret never reaches the student reports or the grading processes' environment.
     assert "s3cret" not in "".join(p.read_text() for p in results.rglob("*") if p.is_file())
 
@@ -118,15 +119,15 @@ def test_standby_workers_are_asked_for_exactly_the_files_grading_will_run(graded
     from grader.course import load_course
     course_dir, submissions, results, _kinds = graded
     course = load_course(course_dir)
-    plan = batch.plan_class(course, submissions, tmp_path / "fresh")
+    plan = planning.plan_class(course, submissions, tmp_path / "fresh")
     expected = [(HOSTILE, "dot-product"), ("alice", "dot-product"), ("alice", "softmax"), ("bob", "dot-product"),
                 ("carol", "softmax"), ("dave", "dot-product"), ("erin", "dot-product"), ("frank", "softmax")]
     assert [e.id for e in course.exercises] == ["dot-product", "softmax"]
-    files = batch.standby_files(course, plan)
+    files = planning.standby_files(course, plan)
     assert [(f.parent.parent.name, f.parent.name) for f in files] == expected
     assert all(f.is_absolute() for f in files)  # the path a grading process asks for: see grade_workspace
-    assert batch.standby_files(course, plan, limit=3) == files[:3]
-    assert batch.standby_files(course, batch.plan_class(course, submissions, results, "s3cret", resume=True)) == []
+    assert planning.standby_files(course, plan, limit=3) == files[:3]
+    assert planning.standby_files(course, planning.plan_class(course, submissions, results, "s3cret", resume=True)) == []
 
 
 def test_three_shards_merge_to_the_unsharded_gradebook(graded, tmp_path):
@@ -145,9 +146,9 @@ def test_three_shards_merge_to_the_unsharded_gradebook(graded, tmp_path):
     assert "ghost" in (merged / "summary.md").read_text()
     # Stable under added students: a newcomer never moves anyone else between shards.
     names = [f"student{i}" for i in range(200)]
-    before = {n: batch.in_shard(n, (2, 3)) for n in names}
-    assert all(batch.in_shard(n, (2, 3)) == before[n] for n in names)
-    assert [sum(batch.in_shard(n, (i, 3)) for i in (1, 2, 3)) for n in names] == [1] * 200
+    before = {n: in_shard(n, (2, 3)) for n in names}
+    assert all(in_shard(n, (2, 3)) == before[n] for n in names)
+    assert [sum(in_shard(n, (i, 3)) for i in (1, 2, 3)) for n in names] == [1] * 200
 
 
 def test_usage_errors(graded, tmp_path):
@@ -167,7 +168,7 @@ def test_usage_errors(graded, tmp_path):
 
 
 def test_formula_injection_is_escaped():
-    from grader.gradebook import escape_cell
+    from grader.classroom.gradebook import escape_cell
     for cell in ("=1+1", "+1", "-1", "@SUM(A1)", "\t=1"):
         assert escape_cell(cell).lstrip().startswith("'")
     assert escape_cell("alice") == "alice"

@@ -1,44 +1,26 @@
 """The instructor's class-scale commands: grade-all, gradebook merge, export gradescope."""
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from grader import gradebook
+from grader.classroom import gradebook
 from grader.cli import cli
 from grader.cli.options import course_option, resolve_course
 from grader.errors import LearnError
 from grader.storage import write_atomic
 
-RUN_FILE = "run.json"
 if TYPE_CHECKING:  # imported where used: `learn grade-all` starts its fork server before they load
-    from grader import analytics, batch
+    from grader.classroom import plan as planning, pool
 
 
 def _id_column_option(function: Any) -> Any:
     return click.option("--id-column", default=gradebook.DEFAULT_ID_COLUMN, show_default=True,
                         help="Header of the gradebook's first column, as your LMS import expects "
                         "(e.g. \"SIS User ID\").")(function)
-
-
-def write_class_files(out: Path, records: list[dict[str, Any]], skipped: list[tuple[str, str]],
-                      duration: float, id_column: str) -> analytics.ClassSummary:
-    """gradebook.csv and the summary in Markdown and HTML; also the Actions job summary."""
-    from grader import analytics, reports
-    summary = analytics.summarize(records, skipped, duration)
-    write_atomic(out / "gradebook.csv", gradebook.to_csv(records, id_column))
-    markdown = reports.render_summary(summary, "markdown")
-    write_atomic(out / "summary.md", markdown)
-    write_atomic(out / "summary.html", reports.render_summary(summary, "html"))
-    step_summary = os.environ.get("GITHUB_STEP_SUMMARY")
-    if os.environ.get("GITHUB_ACTIONS") == "true" and step_summary:
-        with open(step_summary, "a", encoding="utf-8") as handle:
-            handle.write(markdown + "\n")
-    return summary
 
 
 def _progress_line(record: dict[str, Any], done: int, total: int) -> str:
@@ -77,24 +59,24 @@ def grade_all(submissions: Path, out: Path, jobs: int | None, course: Path | Non
     from grader.sandbox import client as forkserver
     server = forkserver.early_or_new()  # first: it imports numpy on another CPU while this process loads the course
     try:
-        from grader import batch
+        from grader.classroom import class_files, plan as planning, shards
         secret = None
         if seed_secret is not None:
             secret = os.environ.get(seed_secret)
             if not secret:
                 raise LearnError(f"--seed-secret {seed_secret}: the environment variable {seed_secret} "
                                  "is not set or empty")
-        shard_range = batch.parse_shard(shard) if shard else None
+        shard_range = shards.parse_shard(shard) if shard else None
         the_course = resolve_course(course)
         if not the_course.has_solutions:
             raise LearnError(f"{the_course.root} has no solutions/ folder: class grading needs the hidden tests")
         for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
             os.environ.setdefault(variable, "1")  # before numpy loads: the grading processes are forked from here
-        plan = batch.plan_class(the_course, submissions, out, secret, shard_range, resume)
+        plan = planning.plan_class(the_course, submissions, out, secret, shard_range, resume)
         cpus = sorted(os.sched_getaffinity(0))
         # The server is ready before this process has loaded the hidden tests: it starts workers
         # for the first students on the other CPUs meanwhile (one CPU: nothing to gain).
-        server.stand_by(batch.standby_files(the_course, plan) if len(cpus) > 1 else [], set(cpus[1:]))
+        server.stand_by(planning.standby_files(the_course, plan) if len(cpus) > 1 else [], set(cpus[1:]))
         run = _grade_class(the_course, submissions, out, jobs, secret, shard_range, resume, server, plan)
     except BaseException:
         server.close()
@@ -104,9 +86,8 @@ def grade_all(submissions: Path, out: Path, jobs: int | None, course: Path | Non
         skipped = [(s.name, s.reason) for s in run.skipped]
         for name, reason in skipped:
             click.echo(f"skipped {name!r}: {reason}", err=True)
-        write_atomic(out / RUN_FILE, json.dumps({"shard": shard, "skipped": skipped, "duration": round(run.duration, 3),
-                                                 "graded": run.graded, "reused": run.reused}, indent=2) + "\n")
-        summary = write_class_files(out, run.records, skipped, run.duration, id_column)
+        class_files.write_run(out, shard, skipped, run.duration, run.graded, run.reused)
+        summary = class_files.write_class_files(out, run.records, skipped, run.duration, id_column)
         click.echo(f"Graded {run.graded} student(s), reused {run.reused} in {run.duration:.1f} s: "
                    f"mean {summary.mean:g}/{summary.max_score:g}. Wrote {out / 'gradebook.csv'} and {out / 'summary.html'}")
         if summary.grader_errors:
@@ -118,8 +99,8 @@ def grade_all(submissions: Path, out: Path, jobs: int | None, course: Path | Non
 
 def _grade_class(course: Any, submissions: Path, out: Path, jobs: int | None, secret: str | None,
                  shard_range: tuple[int, int] | None, resume: bool, server: Any,
-                 plan: batch.ClassPlan) -> batch.BatchRun:
-    from grader import batch
+                 plan: planning.ClassPlan) -> pool.BatchRun:
+    from grader.classroom import pool
     from grader.grading import solution_for
     for exercise in course.exercises:
         solution_for(exercise)  # a broken course fails here, once, with its own message
@@ -134,7 +115,7 @@ def _grade_class(course: Any, submissions: Path, out: Path, jobs: int | None, se
 
     with click.progressbar(length=len(plan.found), label="Grading", file=click.get_text_stream("stderr")) if tty \
             else _nothing() as bar:
-        return batch.grade_all(course, submissions, out, jobs or len(os.sched_getaffinity(0)), secret,
+        return pool.grade_all(course, submissions, out, jobs or len(os.sched_getaffinity(0)), secret,
                                shard_range, resume, progress, server, plan)
 
 
@@ -163,17 +144,10 @@ def merge(results: tuple[Path, ...], out: Path, id_column: str) -> None:
     Example:
       learn gradebook merge results-1/ results-2/ results-3/ --out results/
     """
+    from grader.classroom import class_files
     records = gradebook.load_records(results)
-    skipped: dict[str, str] = {}
-    duration = 0.0
-    for folder in results:
-        try:
-            run = json.loads((folder / RUN_FILE).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            continue
-        skipped.update({name: reason for name, reason in run.get("skipped", [])})
-        duration = max(duration, float(run.get("duration", 0.0)))  # the shards ran side by side
-    write_class_files(out, records, sorted(skipped.items()), duration, id_column)
+    skipped, duration = class_files.merged_runs(results)
+    class_files.write_class_files(out, records, skipped, duration, id_column)
     click.echo(f"Merged {len(records)} students from {len(results)} folder(s) into {out / 'gradebook.csv'}")
 
 
@@ -193,9 +167,9 @@ def export_gradescope(out: Path, course: Path | None) -> None:
     Example:
       learn export gradescope --out autograder.zip
     """
-    from grader import autograder
+    from grader.classroom import gradescope_bundle
     the_course = resolve_course(course)
-    write_atomic(out, autograder.bundle(the_course))
+    write_atomic(out, gradescope_bundle.bundle(the_course))
     click.echo(f"Wrote {out}: upload it as the autograder of a Gradescope programming assignment")
 
 

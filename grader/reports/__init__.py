@@ -49,6 +49,6 @@ def render(result: CourseResult, fmt: str, **options: Any) -> str:
 
 
 def render_summary(summary: Any, fmt: str) -> str:
-    """The class summary (a grader.analytics.ClassSummary) as ``markdown`` or ``html``."""
+    """The class summary (a grader.classroom.analytics.ClassSummary) as ``markdown`` or ``html``."""
     from grader.reports.documents import render_summary as summary_page
     return summary_page(summary, fmt)

@@ -52,6 +52,6 @@ def to_html(result: CourseResult) -> str:
 
 
 def render_summary(summary: Any, fmt: str) -> str:
-    """The class summary (a grader.analytics.ClassSummary) as Markdown or self-contained HTML."""
+    """The class summary (a grader.classroom.analytics.ClassSummary) as Markdown or self-contained HTML."""
     name = {"markdown": "summary.md.j2", "html": "summary.html.j2"}[fmt]
     return template(name).render(s=summary)

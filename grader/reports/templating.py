@@ -71,7 +71,7 @@ def _environment(autoescape: bool) -> jinja2.Environment:
     env.filters["points"] = lambda x: f"{x:g}" if float(x) == round(float(x), 2) else f"{x:.2f}"
     env.filters["indent_lines"] = lambda text, n=6: "\n".join(" " * n + line for line in str(text).splitlines())
     env.globals["symbols"] = SYMBOLS
-    env.filters["sparklines"] = figures.sparklines   # terminal pictures (grader/figures.py)
+    env.filters["sparklines"] = figures.sparklines   # terminal pictures (grader/reports/figures.py)
     env.filters["origin"] = origins.origin           # the student's own line in a traceback
     return env
 

@@ -1,6 +1,6 @@
 """A stand-in student file: the fork server runs the worker's path on it before serving.
 
-See :func:`grader.worker.warm_up`. Kept to the numpy calls most exercises' students make.
+See :func:`grader.sandbox.worker.warm_up`. Kept to the numpy calls most exercises' students make.
 """
 import numpy as np
 

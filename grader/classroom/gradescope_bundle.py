@@ -19,7 +19,7 @@ from pathlib import Path
 
 from grader.course import Course
 
-PACKAGE_DIR = Path(__file__).resolve().parent
+PACKAGE_DIR = Path(__file__).resolve().parents[1]  # the grader package
 FALLBACK_REQUIREMENTS = ["numpy>=1.24", "pytest>=7.4", "click>=8.1", "pyyaml>=6.0", "jinja2>=3.1"]
 
 SETUP_SH = """#!/usr/bin/env bash

@@ -1,6 +1,6 @@
 """Class analytics: what the instructor reads on Monday, computed from the students' results.
 
-Pure data in (the per-student records that ``grader.batch`` writes), plain data out (a
+Pure data in (the per-student records of :mod:`grader.classroom.records`), plain data out (a
 ``ClassSummary``) for the summary templates: the score distribution, pass rates per exercise
 and per test, the mistakes most often diagnosed (what to re-teach), the students whose code
 crashed or hung, the students the grader failed on, and how long grading took.

@@ -1,25 +1,17 @@
-"""Class-scale grading: many students' workspaces, a pool of warm grading processes.
+"""The grading pool: a class graded by warm processes forked from one loaded grader.
 
 The parent never runs student code. It starts one fork server (a clean interpreter that never
-sees the course), loads the course and its hidden tests, finds the submissions and derives each
-student's seed, then forks ``--jobs`` grading processes from itself: each inherits everything
-loaded, talks to the fork server on a lane of its own, is pinned to one CPU, and grades one
-student at a time (tasks and records travel as JSON lines over pipes, so a grading process that
-dies costs the student it was grading, and a fresh one takes over).
-
-For each student it writes ``RESULTS/<slug>/results.json``, ``report.html`` and ``report.md``
-atomically, and last ``grading.json``: the commit marker with the content hash of what was
-graded and the digest of each file. The gradebook and summary are rebuilt from these files,
-which is what makes ``--resume`` (re-grade only what is missing, changed or damaged) and shard
-merging simple.
+sees the course), loads the course and its hidden tests, then forks ``--jobs`` grading
+processes from itself: each inherits everything loaded, talks to the fork server on a lane of
+its own, is pinned to one CPU, and grades one student at a time (tasks and records travel as
+JSON lines over pipes, so a grading process that dies costs the student it was grading, and a
+fresh one takes over). Each student's files are written as :mod:`grader.classroom.records` says.
 """
 from __future__ import annotations
 
 import gc
-import hashlib
 import json
 import os
-import re
 import selectors
 import signal
 import sys
@@ -29,37 +21,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Callable
 
-from grader import __version__, seeds
-from grader.analytics import class_view
+from grader.classroom.analytics import class_view
+from grader.classroom.plan import ClassPlan, Skipped, plan_class
+from grader.classroom.records import RECORD, crash_record, digest
 from grader.course import Course
-from grader.errors import LearnError
-from grader.storage import prepare_dir, read_regular_file, write_atomic
+from grader.storage import prepare_dir, write_atomic
 
-# Without --seed-secret every student gets this seed: reproducible, but predictable by anyone
-# who reads this line. Real class grading passes --seed-secret.
-DEFAULT_SEED = 0
-RECORD = "grading.json"
-ARTEFACTS = ("results.json", "report.html", "report.md")  # per student, committed by RECORD
-# Workers the fork server may start while this process loads the hidden tests (forkserver.Standby):
-# about what its idle CPU time allows on a small machine, and a bound on their memory (~4 MB each).
-STANDBY_WORKERS = 32
 if TYPE_CHECKING:  # the fork server's modules import numpy: not for every CLI command
     from grader.sandbox import ForkClient, ForkServer
-
-_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
-
-
-@dataclass(frozen=True)
-class Submission:
-    name: str          # the folder name as the student (untrusted) chose it
-    slug: str          # safe as a path component and unique in the class
-    path: Path
-
-
-@dataclass
-class Skipped:
-    name: str
-    reason: str
 
 
 @dataclass
@@ -70,162 +39,6 @@ class BatchRun:
     graded: int = 0
     reused: int = 0
     duration: float = 0.0
-
-
-def sanitize(name: str) -> str:
-    """A folder name made safe for paths: no separators, no dot-files, bounded length."""
-    slug = _UNSAFE.sub("_", name).strip("._") or "student"
-    if slug != name or len(slug) > 80:
-        # Two different unsafe names must never collapse onto one folder.
-        slug = f"{slug[:64]}-{hashlib.sha256(name.encode('utf-8', 'surrogateescape')).hexdigest()[:8]}"
-    return slug
-
-
-def discover(root: Path) -> tuple[list[Submission], list[Skipped]]:
-    """Every subfolder of ROOT is a student; anything else is reported and skipped."""
-    if not root.is_dir():
-        raise LearnError(f"{root} is not a folder of submissions")
-    found, skipped, slugs = [], [], set()
-    for entry in sorted(root.iterdir(), key=lambda p: p.name):
-        name = entry.name
-        if name.startswith("."):
-            continue
-        if entry.is_symlink():
-            skipped.append(Skipped(name, "a symbolic link, not a folder: not graded"))
-        elif not entry.is_dir():
-            skipped.append(Skipped(name, "a stray file, not a student's folder"))
-        elif not _has_python_file(entry):
-            skipped.append(Skipped(name, "an empty folder: no Python files to grade"))
-        else:
-            slug = sanitize(name)
-            if slug in slugs:
-                slug = f"{slug}-{hashlib.sha256(name.encode()).hexdigest()[:8]}"
-            slugs.add(slug)
-            found.append(Submission(name, slug, entry))
-    return found, skipped
-
-
-def _has_python_file(folder: Path) -> bool:
-    """Is there a regular *.py file anywhere under FOLDER? Stops at the first (a class of
-    workspaces costs one or two directory reads each, on the start-up path of grade-all)."""
-    try:
-        entries = list(os.scandir(folder))
-    except OSError:
-        return False
-    if any(e.name.endswith(".py") and e.is_file() for e in entries):
-        return True
-    return any(e.is_dir(follow_symlinks=False) and _has_python_file(Path(e.path)) for e in entries)
-
-
-def parse_shard(text: str) -> tuple[int, int]:
-    """'I/N' with 1 <= I <= N (CI matrices and GitLab's CI_NODE_INDEX count from 1)."""
-    match = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", text)
-    if not match or not 1 <= int(match[1]) <= int(match[2]):
-        raise LearnError(f"invalid --shard {text!r}: expected I/N with 1 <= I <= N, e.g. 2/3")
-    return int(match[1]), int(match[2])
-
-
-def in_shard(name: str, shard: tuple[int, int]) -> bool:
-    """Deterministic by name alone, so adding a student never moves the others."""
-    index, total = shard
-    return int(hashlib.sha256(name.encode("utf-8", "surrogateescape")).hexdigest()[:12], 16) % total == index - 1
-
-
-def student_seed(name: str, secret: str | None) -> int:
-    return DEFAULT_SEED if secret is None else seeds.seed_from_secret(secret, name)
-
-
-def course_fingerprint(course: Course) -> str:
-    """Changes when anything that decides a grade changes: the grader or the course's files."""
-    digest = hashlib.sha256(__version__.encode())
-    for exercise in course.exercises:
-        for folder in (exercise.directory, exercise.solution_dir):
-            for path in sorted(folder.rglob("*")) if folder.is_dir() else []:
-                if path.is_file() and "__pycache__" not in path.parts:
-                    digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
-
-
-def submission_hash(submission: Submission, course: Course, seed: int, fingerprint: str) -> str:
-    digest = hashlib.sha256(f"{fingerprint}:{seed}:{submission.name}".encode("utf-8", "surrogateescape"))
-    for exercise in course.exercises:
-        try:
-            content = read_regular_file(submission.path / exercise.id / exercise.file)
-        except OSError:
-            content = None
-        digest.update(exercise.id.encode() + b"\0" + hashlib.sha256(b"\0missing" if content is None else content).digest())
-    return digest.hexdigest()
-
-
-def read_record(student_dir: Path) -> dict[str, Any] | None:
-    """A student's grading.json plus the results it commits to (None if absent or unreadable).
-
-    A graded record whose files do not match the digests it names (a machine that lost power
-    before the page cache reached the disk) comes back as a grader error: --resume re-grades it.
-    """
-    try:
-        record = json.loads((student_dir / RECORD).read_text(encoding="utf-8"))
-        if not isinstance(record, dict) or record.get("outcome") != "graded":
-            return record if isinstance(record, dict) else None
-    except (OSError, ValueError):
-        return None
-    try:
-        contents = {name: (student_dir / name).read_bytes() for name in ARTEFACTS}
-        if record.get("files") != {name: _digest(data) for name, data in contents.items()}:
-            raise ValueError("they do not match grading.json")
-        record["results"] = class_view(json.loads(contents["results.json"]))
-    except (OSError, ValueError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) else str(exc)
-        return {**record, "outcome": "grader_error", "reason": f"the saved results are damaged ({reason}): "
-                "grade again with --resume"}
-    return record
-
-
-def _digest(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-@dataclass
-class ClassPlan:
-    """Who is graded in this run and who is reused, decided before anything heavy loads."""
-    found: list[Submission]
-    skipped: list[Skipped]
-    todo: list[dict[str, Any]]               # one task per student to grade, in grading order
-    reused: dict[str, dict[str, Any]]        # slug -> the record --resume keeps
-
-
-def plan_class(course: Course, submissions: Path, out: Path, secret: str | None = None,
-               shard: tuple[int, int] | None = None, resume: bool = False) -> ClassPlan:
-    found, skipped = discover(submissions)
-    if shard is not None:
-        found = [s for s in found if in_shard(s.name, shard)]
-    fingerprint = course_fingerprint(course)
-    plan = ClassPlan(found, skipped, [], {})
-    # Resolved once: discover() made sure no student folder is a link. A planted link in OUT
-    # is never followed (each student's folder is prepared with storage.prepare_dir).
-    root, results = submissions.resolve(), out.resolve()
-    for sub in found:
-        seed = student_seed(sub.name, secret)
-        digest = submission_hash(sub, course, seed, fingerprint)
-        previous = read_record(out / sub.slug) if resume else None
-        if previous and previous.get("outcome") == "graded" and previous.get("hash") == digest:
-            plan.reused[sub.slug] = previous
-            continue
-        plan.todo.append({"name": sub.name, "slug": sub.slug, "path": str(root / sub.path.name),
-                          "seed": seed, "hash": digest, "out": str(results / sub.slug)})
-    return plan
-
-
-def standby_files(course: Course, plan: ClassPlan, limit: int = STANDBY_WORKERS) -> list[Path]:
-    """The first student files the grading processes will ask workers for, in that order: the
-    ones grading will run (present, and not the untouched stub; see grading.grade_exercise)."""
-    files: list[Path] = []
-    for task in plan.todo:
-        for exercise in course.exercises:
-            file = Path(task["path"]) / exercise.id / exercise.file
-            if len(files) < limit and file.is_file() and not file.is_symlink() and not exercise.is_untouched(file):
-                files.append(file)
-    return files
 
 
 def grade_all(course: Course, submissions: Path, out: Path, jobs: int, secret: str | None = None,
@@ -393,14 +206,6 @@ def _grading_process(course: Course, lane: ForkClient, task_fd: int, record_fd: 
     return 0
 
 
-def crash_record(task: dict, reason: str) -> dict[str, Any]:
-    """The grader, not the student, failed: the row says so and --resume will try again."""
-    record = {"student": task["name"], "slug": task["slug"], "hash": task["hash"], "seed": task["seed"],
-              "outcome": "grader_error", "reason": reason, "duration": 0.0}
-    write_atomic(prepare_dir(Path(task["out"])) / RECORD, json.dumps(record, indent=2) + "\n")
-    return record
-
-
 def _grade_one(course: Course, task: dict, server: Any) -> dict[str, Any]:
     from grader import reports
     from grader.grading import grade_workspace
@@ -417,7 +222,7 @@ def _grade_one(course: Course, task: dict, server: Any) -> dict[str, Any]:
         # Not fsynced one by one (that was a tenth of a student's grading time): grading.json
         # names each file's digest, and a file that did not reach the disk is graded again.
         write_atomic(out / name, raw, durable=False)
-        files[name] = _digest(raw)
+        files[name] = digest(raw)
     record = {"student": task["name"], "slug": task["slug"], "hash": task["hash"], "seed": task["seed"],
               "outcome": "graded", "reason": "", "duration": round(result.duration, 3), "files": files}
     write_atomic(out / RECORD, json.dumps(record) + "\n", durable=False)  # last: commits the others

@@ -41,7 +41,7 @@ def exercise_columns(records: Iterable[dict[str, Any]]) -> list[str]:
 
 def to_csv(records: list[dict[str, Any]], id_column: str = DEFAULT_ID_COLUMN) -> str:
     """The gradebook text: rows sorted by student, so any run over the same students is identical."""
-    from grader.analytics import trouble_of  # here: importing this module stays cheap (see grader.cli)
+    from grader.classroom.analytics import trouble_of  # here: importing this module stays cheap (see grader.cli)
     columns = exercise_columns(records)
     max_by_exercise: dict[str, float] = {}
     for record in records:
@@ -68,7 +68,7 @@ def to_csv(records: list[dict[str, Any]], id_column: str = DEFAULT_ID_COLUMN) ->
 
 def load_records(results_dirs: Iterable[Path]) -> list[dict[str, Any]]:
     """Every student's record under the given RESULTS folders (shard outputs), one per student."""
-    from grader.batch import read_record
+    from grader.classroom.records import read_record
     found: dict[str, dict[str, Any]] = {}
     for results_dir in results_dirs:
         if not results_dir.is_dir():

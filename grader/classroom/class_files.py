@@ -1,0 +1,53 @@
+"""The class-wide files of a results folder: gradebook.csv, summary.md, summary.html and run.json.
+
+Always rebuilt from the students' committed records, so one run, a ``--resume`` and a merge of
+shards over the same students write the same files.
+"""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any, Iterable
+
+from grader.classroom import analytics, gradebook
+from grader.storage import write_atomic
+
+RUN_FILE = "run.json"
+
+
+def write_run(out: Path, shard: str | None, skipped: list[tuple[str, str]], duration: float,
+              graded: int, reused: int) -> None:
+    """What this grade-all run did (read back when shards are merged)."""
+    write_atomic(out / RUN_FILE, json.dumps({"shard": shard, "skipped": skipped, "duration": round(duration, 3),
+                                             "graded": graded, "reused": reused}, indent=2) + "\n")
+
+
+def merged_runs(results: Iterable[Path]) -> tuple[list[tuple[str, str]], float]:
+    """The skipped folders of every shard and the longest shard's duration (they ran side by side)."""
+    skipped: dict[str, str] = {}
+    duration = 0.0
+    for folder in results:
+        try:
+            run = json.loads((folder / RUN_FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        skipped.update({name: reason for name, reason in run.get("skipped", [])})
+        duration = max(duration, float(run.get("duration", 0.0)))
+    return sorted(skipped.items()), duration
+
+
+def write_class_files(out: Path, records: list[dict[str, Any]], skipped: list[tuple[str, str]],
+                      duration: float, id_column: str) -> analytics.ClassSummary:
+    """gradebook.csv and the summary in Markdown and HTML; also the Actions job summary."""
+    from grader import reports
+    summary = analytics.summarize(records, skipped, duration)
+    write_atomic(out / "gradebook.csv", gradebook.to_csv(records, id_column))
+    markdown = reports.render_summary(summary, "markdown")
+    write_atomic(out / "summary.md", markdown)
+    write_atomic(out / "summary.html", reports.render_summary(summary, "html"))
+    step_summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if os.environ.get("GITHUB_ACTIONS") == "true" and step_summary:
+        with open(step_summary, "a", encoding="utf-8") as handle:
+            handle.write(markdown + "\n")
+    return summary
