@@ -60,8 +60,10 @@ def grade_exercise(exercise: Exercise, student_file: Path, seed: int, server: Fo
     worker backend (that is how the notebook's cells are named in what the worker answers)."""
     if is_notebook(student_file):
         from grader.notebook.grading import grade_notebook
-        return grade_notebook(exercise, student_file, grade_exercise, count_stub=count_stub, seed=seed,
-                              server=server, reveal_hidden=reveal_hidden, after_due=after_due)
+        return grade_notebook(exercise, student_file, grade_exercise, skip_stub=not count_stub,
+                              blank=lambda status, why: blank_result(exercise, status, why),
+                              seed=seed, server=server, reveal_hidden=reveal_hidden, count_stub=True,
+                              after_due=after_due)
     started = time.monotonic()
     solution = solution_for(exercise)
     if not student_file.is_file():

@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import time
 from pathlib import Path
 from typing import Any, Callable, Iterator
 from contextlib import contextmanager
@@ -57,24 +58,27 @@ def extracted(exercise: Exercise, answer: Answer) -> Iterator[Path]:
 
 
 def grade_notebook(exercise: Exercise, notebook: Path, grade_file: Callable[..., ExerciseResult],
-                   count_stub: bool = False, **grading: Any) -> ExerciseResult:
-    """Grade NOTEBOOK with GRADE_FILE (grading.grade_exercise, which calls this for a notebook)."""
-    from grader.grading import blank_result
+                   blank: Callable[[Status, str], ExerciseResult], skip_stub: bool = True,
+                   **grading: Any) -> ExerciseResult:
+    """Grade NOTEBOOK's answer with GRADE_FILE(exercise, extracted_file, wrap=..., **GRADING): the
+    function that grades a .py file and calls this one for a notebook (grading.grade_exercise,
+    partial.check_exercise). BLANK(status, why) is that function's result for a file it did not
+    grade; SKIP_STUB: an answer that is still the stub is not started, as an untouched .py is."""
+    started = time.monotonic()
     try:
         answer, notes = read_answer(exercise, notebook)
     except NotebookProblem as problem:
-        result = blank_result(exercise, Status.ERROR, str(problem))
+        result = blank(Status.ERROR, str(problem))
         result.file = notebook.name
         return result
-    if not count_stub and answer.is_stub_of(exercise):
-        result = blank_result(exercise, Status.NOT_STARTED, "not started",
-                              error=f"the answer in {notebook.name} is still the untouched stub")
+    if skip_stub and answer.is_stub_of(exercise):
+        result = blank(Status.NOT_STARTED, f"the answer in {notebook.name} is still the untouched stub")
         result.file, result.notes = notebook.name, notes
         return result
     with extracted(exercise, answer) as path:
         cells = Cells(answer, exercise.file, notebook.name)
-        result = grade_file(exercise, path, count_stub=True, wrap=lambda backend: CellBackend(backend, cells),
-                            **grading)
+        result = grade_file(exercise, path, wrap=lambda backend: CellBackend(backend, cells), **grading)
     cells.result(result)
     result.notes = notes + result.notes
+    result.duration = time.monotonic() - started
     return result
