@@ -39,8 +39,14 @@ def show_exercise(exercise: Exercise, workspace: Workspace) -> None:
         for example in exercise.examples:
             click.echo(f"    {example.shown()}  →  {show_value(example.expected)}")
     click.echo("")
-    click.echo(f"Your file: {workspace.student_file(exercise)}")
-    click.echo(f"Grade it:  learn grade {exercise.id}      A hint: learn hint {exercise.id}")
+    file = workspace.student_file(exercise)
+    click.echo(f"Your file: {file}")
+    if file.suffix == ".ipynb":
+        click.echo("Open it in Jupyter (JupyterLab, Notebook or VS Code), write your answer in the cell tagged "
+                   "`answer`, save, and run `%learn grade` in it;")
+        click.echo(f"or, from here: learn grade {exercise.id}      A hint: learn hint {exercise.id}")
+    else:
+        click.echo(f"Grade it:  learn grade {exercise.id}      A hint: learn hint {exercise.id}")
 
 
 @cli.command()
