@@ -326,3 +326,20 @@ def test_without_notebook_support_a_notebook_workspace_gets_one_line(learn, tmp_
     (workspace / "reverse-words" / "words.ipynb").unlink()
     (folder / "words.py").write_text(REFERENCE)
     assert learn("grade", "reverse-words", "--workspace", str(workspace), "--course", str(course), env=env).code == 0
+
+
+def test_watch_regrades_a_notebook_on_save_and_opens_the_next_one_as_a_notebook(learn, workspace, course):
+    from test_watch import Watch
+    path = start_notebook(learn, workspace, course)
+    watch = Watch("reverse-words", "--workspace", str(workspace), "--course", str(course), cwd=workspace)
+    try:
+        at = watch.wait_for("Watching reverse-words/words.ipynb")
+        write_answer(path, CRASH)
+        at = watch.wait_for("IndexError: list index out of range", after=at)
+        assert 'File "words.ipynb, cell 3", line 6, in reverse_words' in watch.output
+        write_answer(path, REFERENCE)
+        at = watch.wait_for("reverse-words passed. Next: count-vowels", after=at)
+        watch.wait_for("Watching count-vowels/vowels.ipynb", after=at)
+        assert (workspace / "count-vowels" / "vowels.ipynb").is_file()
+    finally:
+        assert watch.close() == 0
