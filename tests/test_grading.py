@@ -231,7 +231,36 @@ def test_golden_json(learn, workspace, name, source):
 def test_grading_a_workspace_lists_exercises_not_started_on_one_line(learn, workspace):
     write_student(workspace, "reverse-words", "words.py", CORRECT)
     run = learn("grade", "--workspace", str(workspace), "--seed", "1", *COURSE)
-    assert run.code == 0  # not-started exercises count only when named
+    assert run.code == 1  # the report covers count-vowels too, which has not passed
     assert "· 1 not started: count-vowels" in run.stdout
     assert "test_examples[Queue-4]" not in run.stdout  # no test lines for an exercise not started
     assert "Score: 10/20" in run.stdout
+
+
+VOWELS = '''def count_vowels(text):
+    """How many characters of TEXT are vowels (aeiou, either case)."""
+    return sum(c in "aeiou" for c in text.lower())
+'''
+
+
+def test_exit_status_is_0_only_when_the_score_shown_is_a_pass(learn, workspace):
+    """The exit status matches what the report shows: an empty workspace is 0/20 and exits 1
+    (a student's CI is not green for an empty repository), a half-done one too, and only a
+    report whose every exercise passed exits 0. Naming exercises narrows what the report covers."""
+    empty = learn("grade", "--workspace", str(workspace), "--seed", "1", *COURSE)
+    assert "Score: 0/20" in empty.stdout and empty.code == 1
+
+    assert learn("start", "--workspace", str(workspace), *COURSE).code == 0  # an untouched stub
+    stub_only = learn("grade", "--workspace", str(workspace), "--seed", "1", *COURSE)
+    assert "Score: 0/20" in stub_only.stdout and stub_only.code == 1
+
+    write_student(workspace, "reverse-words", "words.py", CORRECT)
+    half = learn("grade", "--workspace", str(workspace), "--seed", "1", "--format", "json", *COURSE)
+    assert (half.json["score"], half.json["max_score"], half.code) == (10, 20, 1)
+    named = learn("grade", "reverse-words", "--workspace", str(workspace), "--seed", "1", *COURSE)
+    assert "Score: 10/10" in named.stdout and named.code == 0
+
+    write_student(workspace, "count-vowels", "vowels.py", VOWELS)
+    written = learn("grade", "--workspace", str(workspace), "--seed", "1", "--format", "junit",
+                    "--output", str(workspace / "junit.xml"), *COURSE)
+    assert "(20/20)" in written.stdout and written.code == 0
