@@ -146,18 +146,19 @@ class InProcessBackend:
         self.functions, self.file_name = functions, file_name
 
     def call(self, name: str, args: list, kwargs: dict) -> dict:
-        from grader.sandbox.worker import describe_exception
+        from grader.sandbox.worker import describe_exception, watch_arguments
         function = self.functions.get(name)
         if function is None:
             return {"missing": f"{self.file_name} does not define a function named {name}"}
         args, kwargs = wire.loads(wire.dumps(args)), wire.loads(wire.dumps(kwargs))
+        modified = watch_arguments(args, kwargs)  # as a worker would see it (a mutant may modify its input)
         try:
             value = function(*args, **kwargs)
         except Exception as exc:
             code = getattr(function, "__code__", None)
             return {"raised": describe_exception(exc, Path(code.co_filename) if code else Path())}
         try:
-            return {"value": wire.loads(wire.dumps(value)), "mutated": []}
+            return {"value": wire.loads(wire.dumps(value)), "mutated": modified()}
         except wire.WireError as exc:
             return {"bad_value": f"{type(value).__name__}: {exc}"}
 

@@ -65,6 +65,13 @@ def _run_once(case: TestCase, solution: Solution, proxy: StudentProxy, seed: int
         close_context(token)
 
 
+def case_status(case: TestCase, solution: Solution, proxy: StudentProxy, seed: int) -> tuple[Status, bool]:
+    """The verdict of one case and whether the grader itself failed, nothing else (no diagnosis,
+    no shrinking): what mutation analysis needs, many times over."""
+    status, _, grader_error, _ = _run_once(case, solution, proxy, seed, case.shrink)
+    return status, grader_error
+
+
 def _unusable_return(context: TestContext) -> str:
     """A student return value no documented contract produces (None, text, a mapping), if any:
     a test that trips over one failed because of the student, not because of the grader."""
