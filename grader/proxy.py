@@ -14,6 +14,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from grader.results import Frame, StudentError
 from grader.sandbox import wire
 from grader.sandbox import ForkServer, Limits, WorkerDied, WorkerTimedOut
 from grader.testing import Call, current_context
@@ -87,6 +88,18 @@ def format_student_exception(info: dict) -> str:
     message = str(info.get("message", ""))
     lines.append(f"{info.get('type', 'Exception')}: {message}" if message else str(info.get("type", "Exception")))
     return "\n".join(lines)
+
+
+def student_error(info: dict) -> StudentError:
+    """The student's exception as data, from what the worker sent (untrusted: every field is
+    coerced to its type and cut to size)."""
+    frames = []
+    for frame in info.get("frames", []) if isinstance(info.get("frames"), list) else []:
+        file, line, function, code = (list(frame) + ["", 0, "", ""])[:4] if isinstance(frame, (list, tuple)) \
+            else ("", 0, "", "")
+        frames.append(Frame(str(file)[:200], line if isinstance(line, int) else 0, str(function)[:200],
+                            str(code or "").strip()[:500]))
+    return StudentError(str(info.get("type", "Exception"))[:200], str(info.get("message", ""))[:2000], frames)
 
 
 def _output_text(reply: dict) -> str:
