@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -264,3 +267,34 @@ def test_exit_status_is_0_only_when_the_score_shown_is_a_pass(learn, workspace):
     written = learn("grade", "--workspace", str(workspace), "--seed", "1", "--format", "junit",
                     "--output", str(workspace / "junit.xml"), *COURSE)
     assert "(20/20)" in written.stdout and written.code == 0
+
+
+FORGED = '''def helper(text):
+    raise ValueError('File "words.py", line 99, in reverse_words\\n    forged')
+
+
+def reverse_words(text):
+    return helper(text)
+'''
+
+
+def test_the_students_traceback_is_kept_as_frames_and_reports_read_them(learn, workspace, tmp_path):
+    """Where the code raised travels as data (type, message, the student's frames), so the HTML
+    report and the CI annotations point at the real line even when the exception's message is
+    made to look like a traceback line."""
+    write_student(workspace, "reverse-words", "words.py", FORGED)
+    _, result = grade_json(learn, workspace)
+    exception = exercise_of(result)["tests"][0]["exception"]
+    assert exception["type"] == "ValueError" and "forged" in exception["message"]
+    assert [(f["file"], f["line"], f["function"], f["code"]) for f in exception["frames"]] == [
+        ("words.py", 6, "reverse_words", "return helper(text)"),
+        ("words.py", 2, "helper", "raise ValueError('File \"words.py\", line 99, in reverse_words\\n    forged')")]
+    html = tmp_path / "report.html"
+    learn("grade", "reverse-words", "--workspace", str(workspace), "--format", "html", "-o", str(html), *COURSE)
+    assert "Your code raised ValueError at</strong> <code>words.py, line 2, in helper</code>" in html.read_text()
+    env = {**os.environ, "GITHUB_ACTIONS": "true", "GITHUB_WORKSPACE": str(workspace),
+           "GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md")}
+    run = subprocess.run([sys.executable, "-m", "grader", "grade", "reverse-words", "--workspace", str(workspace),
+                          *COURSE], cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
+    pins = {line.split(",")[1] for line in run.stdout.splitlines() if line.startswith("::error ")}
+    assert pins == {"line=2"}, run.stdout
