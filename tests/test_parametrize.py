@@ -114,11 +114,10 @@ def test_case_ids_and_order_are_pytests(tmp_path):
     pytest_ids = [line.split("::", 1)[1] for line in collected.stdout.splitlines() if "::" in line]
     ours = [t["name"] for t in graded(course, tmp_path / "ws", 1)["tests"]]
     assert ours == pytest_ids
-    assert "test_stacked[\\xe9-0]" in ours and "test_stacked[\\u65e5\\u672c-1]" in ours
-    assert ["test_ids_callable_and_duplicates[v1_0]", "test_ids_callable_and_duplicates[v1_1]",
-            "test_ids_callable_and_duplicates[2]"] == [n for n in ours if n.startswith("test_ids")]
-    assert ["test_unique[x0]", "test_unique[x2]", "test_unique[x1_0]", "test_unique[x1_1]"] == \
-        [n for n in ours if n.startswith("test_unique")]
+    # What any pytest >= 7.4 makes (how duplicates are told apart and how long strings are cut
+    # changed between versions; the equality above holds for each).
+    assert ours[:3] == ["test_stacked[\\xe9-0]", "test_stacked[\\xe9-1]", "test_stacked[\\u65e5\\u672c-0]"]
+    assert len(set(ours)) == len(ours) == 28
 
 
 def test_the_same_seed_runs_the_same_cases_with_the_same_draws(tmp_path):
