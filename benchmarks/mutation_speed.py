@@ -18,6 +18,8 @@ import sys
 import time
 from pathlib import Path
 
+from validate_speed import timed  # benchmarks/ is on the path when a script in it runs
+
 REPO = Path(__file__).resolve().parent.parent
 
 def _one(exercise_root: tuple[str, str]) -> tuple[int, int]:
@@ -56,16 +58,6 @@ def analysis(jobs: int, course: str) -> tuple[float, int, int]:
     return float(seconds), int(mutants), int(killed)
 
 
-def validate(jobs: int, course: str) -> float:
-    command = [sys.executable, "-m", "grader", "validate", "--jobs", str(jobs), "--course", course]
-    started = time.perf_counter()
-    proc = subprocess.run(command, cwd=REPO, env={**os.environ, "NO_COLOR": "1"}, capture_output=True, text=True)
-    elapsed = time.perf_counter() - started
-    if proc.returncode != 0:
-        sys.exit(f"{' '.join(command)} failed ({proc.returncode}):\n{proc.stdout[-3000:]}")
-    return elapsed
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
@@ -83,7 +75,7 @@ def main() -> None:
             seconds, mutants, killed = analysis(jobs, args.course)
             alone[jobs].append(seconds)
             print(f"run {i + 1}: analysis alone, {jobs} process{'es' if jobs > 1 else ''}: {seconds:.1f} s", flush=True)
-        whole.append(validate(args.jobs, args.course))
+        whole.append(timed(args.jobs, args.course))  # validate_speed.py's run of `learn validate`
         print(f"run {i + 1}: learn validate --jobs {args.jobs}: {whole[-1]:.1f} s", flush=True)
     medians = {jobs: statistics.median(times) for jobs, times in alone.items()}
     print(f"\nmutation analysis of {mutants} mutants ({killed} killed, the rest equivalent or surviving), median of "

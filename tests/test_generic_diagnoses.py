@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, learn_in_process as learn
+from conftest import REPO, learn_in_process as learn, one_exercise_course
 
 YAML = """format_version: 1
 id: arrays
@@ -177,15 +177,9 @@ STUDENTS = {
 
 
 def make_course(root: Path) -> Path:
-    (root / "exercises/01-arrays/arrays").mkdir(parents=True)
-    (root / "solutions/arrays").mkdir(parents=True)
-    (root / "exercises/01-arrays/arrays/exercise.yaml").write_text(YAML)
     stub = re.sub(r'(""".*?""")\n(?:    .*\n)+', r'\1\n    raise NotImplementedError\n', REFERENCE)
-    (root / "exercises/01-arrays/arrays/arrays.py").write_text(stub)
-    (root / "solutions/arrays/arrays.py").write_text(REFERENCE)
-    (root / "solutions/arrays/test_arrays.py").write_text(TESTS)
-    (root / "solutions/arrays/mistakes.py").write_text(MISTAKES)
-    return root
+    return one_exercise_course(root, "arrays", "arrays.py", yaml=YAML, stub=stub, reference=REFERENCE, tests=TESTS,
+                               mistakes=MISTAKES)
 
 
 @pytest.fixture(scope="module")

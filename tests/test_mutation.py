@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Outcome, learn_in_process as learn
+from conftest import Outcome, learn_in_process as learn, one_exercise_course
 
 YAML = """format_version: 1
 id: rows
@@ -81,14 +81,8 @@ SURVIVOR = "first_index_above:change-comparison:69edd1"   # values[i] > limit â†
 
 @pytest.fixture
 def numeric_course(tmp_path: Path) -> Path:
-    root = tmp_path / "course"
-    (root / "exercises/01-arrays/rows").mkdir(parents=True)
-    (root / "solutions/rows").mkdir(parents=True)
-    (root / "exercises/01-arrays/rows/exercise.yaml").write_text(YAML)
-    (root / "exercises/01-arrays/rows/rows.py").write_text(STUB)
-    (root / "solutions/rows/rows.py").write_text(REFERENCE)
-    (root / "solutions/rows/test_rows.py").write_text(TESTS)
-    return root
+    return one_exercise_course(tmp_path / "course", "rows", "rows.py", yaml=YAML, stub=STUB, reference=REFERENCE,
+                               tests=TESTS)
 
 
 def validate(course: Path, *args: str) -> Outcome:

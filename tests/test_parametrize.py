@@ -5,7 +5,6 @@ visibility, shrink) or refused loudly. Through the real CLI and real pytest, on 
 course."""
 from __future__ import annotations
 
-import json
 import re
 import subprocess
 import sys
@@ -14,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, learn_in_process as learn, write_student
+from conftest import learn_in_process as learn, one_exercise_course, write_student
 
 YAML = """format_version: 1
 id: cases
@@ -84,13 +83,7 @@ def test_unique(rng, s):
 
 
 def make_course(root: Path, tests: str = TESTS) -> Path:
-    (root / "exercises/01-cases/cases").mkdir(parents=True)
-    (root / "solutions/cases").mkdir(parents=True)
-    (root / "exercises/01-cases/cases/exercise.yaml").write_text(YAML)
-    (root / "exercises/01-cases/cases/cases.py").write_text(STUB)
-    (root / "solutions/cases/cases.py").write_text(REFERENCE)
-    (root / "solutions/cases/test_cases.py").write_text(tests)
-    return root
+    return one_exercise_course(root, "cases", "cases.py", yaml=YAML, stub=STUB, reference=REFERENCE, tests=tests)
 
 
 def pytest_run(course: Path, *args: str) -> subprocess.CompletedProcess:
