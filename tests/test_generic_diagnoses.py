@@ -262,3 +262,12 @@ def test_every_format_shows_a_generic_diagnosis(graded, fmt, shown):
                 "--seed", "3")
     assert run.exit_code == 1
     assert shown in run.output, run.output
+
+
+def test_the_results_match_their_schema(graded):
+    """Diagnoses with their kind and tests, and the difference as data, are in results.schema.json."""
+    jsonschema = pytest.importorskip("jsonschema")
+    _, _, results = graded
+    schema = json.loads((REPO / "grader/schema/results.schema.json").read_text())
+    for student in STUDENTS:
+        jsonschema.validate(json.loads((results / student / "results.json").read_text()), schema)

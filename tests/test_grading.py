@@ -76,6 +76,8 @@ def test_syntax_error_shows_the_students_line(learn, workspace):
     assert code == 1 and exercise["status"] == "error" and exercise["score"] == 0
     assert 'File "words.py", line 2' in exercise["error"]
     assert "SyntaxError" in exercise["error"]
+    assert exercise["exception"]["type"] == "SyntaxError"  # and as data, for the reports
+    assert [(f["file"], f["line"]) for f in exercise["exception"]["frames"]] == [("words.py", 2)]
     assert str(REPO) not in exercise["error"] and "grader/" not in exercise["error"]
 
 
@@ -286,6 +288,8 @@ def test_the_students_traceback_is_kept_as_frames_and_reports_read_them(learn, w
     _, result = grade_json(learn, workspace)
     exception = exercise_of(result)["tests"][0]["exception"]
     assert exception["type"] == "ValueError" and "forged" in exception["message"]
+    jsonschema = pytest.importorskip("jsonschema")
+    jsonschema.validate(result, json.loads((REPO / "grader" / "schema" / "results.schema.json").read_text()))
     assert [(f["file"], f["line"], f["function"], f["code"]) for f in exception["frames"]] == [
         ("words.py", 6, "reverse_words", "return helper(text)"),
         ("words.py", 2, "helper", "raise ValueError('File \"words.py\", line 99, in reverse_words\\n    forged')")]

@@ -193,7 +193,7 @@ def grade(exercises: tuple[str, ...], workspace: Path | None, course: Path | Non
 
     \b
     Examples:
-      learn grade                      grade every exercise you started
+      learn grade                      grade the whole course (exit 0 once all of it passes)
       learn grade softmax --seed 42    reproduce a run
       learn grade --format html -o report.html
       learn grade --open               see the report, with pictures, in your browser
