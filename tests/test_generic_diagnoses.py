@@ -205,6 +205,11 @@ def test_the_reference_course_is_valid(graded):
     assert "ok   arrays" in run.output, run.output
 
 
+def test_every_generic_pattern_has_a_student_here():
+    from grader.findings import GENERIC
+    assert set(GENERIC) <= {wanted for _, _, wanted in STUDENTS.values()}
+
+
 @pytest.mark.parametrize("student", list(STUDENTS))
 def test_each_pattern_is_diagnosed_as_itself(graded, student):
     """The one thing wrong with each student's file is named, by its id, on the exercise and on
