@@ -14,7 +14,8 @@ from typing import Any
 import numpy as np
 
 from grader.compare import explain, fmt
-from grader.course import Example, Exercise, is_boolean, is_numeric, show_value
+from grader.course import Example, Exercise, show_value
+from grader.exercise_format import is_boolean, is_numeric
 from grader.proxy import GradingInterrupt, StudentException, StudentProxy, format_student_exception
 from grader.results import Status, TestResult
 

@@ -14,7 +14,7 @@ from grader.course import Course, Exercise
 from grader.forbidden import find_violations
 from grader.notebook.layout import is_notebook, submission_file
 from grader.sandbox import ForkServer
-from grader.proxy import StudentProxy, WorkerBackend, format_student_exception
+from grader.proxy import StudentProxy, WorkerBackend, format_student_exception, student_error
 from grader.results import CourseResult, Diagnosis, ExerciseResult, Status, TestResult
 from grader.runner import run_tests
 from grader.solutions import Solution, load_solution
@@ -87,8 +87,10 @@ def grade_exercise(exercise: Exercise, student_file: Path, seed: int, server: Fo
         output = _hello_output(hello)
         if "hello" not in hello:
             status, error = import_failure(exercise, hello)
+            raised = hello.get("import_error")
             result = _exercise_result(exercise, status, error=error, output=output, violations=violations,
-                                      tests=_blank_tests(solution, status, error))
+                                      tests=_blank_tests(solution, status, error),
+                                      exception=student_error(raised) if isinstance(raised, dict) else None)
         else:
             proxy = StudentProxy(backend, exercise.functions, exercise.file)
             tests = run_tests(solution, proxy, seed, reveal_hidden, after_due)
@@ -117,9 +119,9 @@ def import_failure(exercise: Exercise, hello: dict) -> tuple[Status, str]:
 def _score(result: ExerciseResult) -> None:
     earned = sum(t.points for t in result.tests)
     diagnoses: dict[str, Diagnosis] = {}
-    for test in result.tests:
+    for test in result.tests:  # one per mistake, with every test it came from
         for d in test.diagnoses:
-            diagnoses.setdefault(d.id, d)
+            diagnoses.setdefault(d.id, Diagnosis(d.id, d.message, d.kind, [])).tests.append(test.name)
     result.diagnoses = list(diagnoses.values())
     if result.violations:
         result.status, result.score = Status.ERROR, 0.0

@@ -14,6 +14,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from grader.results import Frame, StudentError
 from grader.sandbox import wire
 from grader.sandbox import ForkServer, Limits, WorkerDied, WorkerTimedOut
 from grader.testing import Call, current_context
@@ -89,6 +90,18 @@ def format_student_exception(info: dict) -> str:
     return "\n".join(lines)
 
 
+def student_error(info: dict) -> StudentError:
+    """The student's exception as data, from what the worker sent (untrusted: every field is
+    coerced to its type and cut to size)."""
+    frames = []
+    for frame in info.get("frames", []) if isinstance(info.get("frames"), list) else []:
+        file, line, function, code = (list(frame) + ["", 0, "", ""])[:4] if isinstance(frame, (list, tuple)) \
+            else ("", 0, "", "")
+        frames.append(Frame(str(file)[:200], line if isinstance(line, int) else 0, str(function)[:200],
+                            str(code or "").strip()[:500]))
+    return StudentError(str(info.get("type", "Exception"))[:200], str(info.get("message", ""))[:2000], frames)
+
+
 def _output_text(reply: dict) -> str:
     output = reply.get("output") or {}
     text = str(output.get("text", "")) if isinstance(output, dict) else ""
@@ -146,18 +159,19 @@ class InProcessBackend:
         self.functions, self.file_name = functions, file_name
 
     def call(self, name: str, args: list, kwargs: dict) -> dict:
-        from grader.sandbox.worker import describe_exception
+        from grader.sandbox.worker import describe_exception, watch_arguments
         function = self.functions.get(name)
         if function is None:
             return {"missing": f"{self.file_name} does not define a function named {name}"}
         args, kwargs = wire.loads(wire.dumps(args)), wire.loads(wire.dumps(kwargs))
+        modified = watch_arguments(args, kwargs)  # as a worker would see it (a mutant may modify its input)
         try:
             value = function(*args, **kwargs)
         except Exception as exc:
             code = getattr(function, "__code__", None)
             return {"raised": describe_exception(exc, Path(code.co_filename) if code else Path())}
         try:
-            return {"value": wire.loads(wire.dumps(value)), "mutated": []}
+            return {"value": wire.loads(wire.dumps(value)), "mutated": modified()}
         except wire.WireError as exc:
             return {"bad_value": f"{type(value).__name__}: {exc}"}
 

@@ -1,5 +1,6 @@
-"""The course checks itself: every exercise's tests must pass the reference, fail the stub, and
-catch and name every catalogued mistake.
+"""The course checks itself: every exercise's tests must pass the reference, fail the stub,
+catch and name every catalogued mistake, and kill every mutant of the reference that the author
+has not shown to be equivalent (grader/mutation_testing.py).
 
 Trusted code (the stub, the reference, the mistakes) runs in-process through the same proxy
 and wire codec that student code goes through; the reference also runs once in a real worker,
@@ -30,6 +31,7 @@ from grader.errors import CourseError
 from grader.forbidden import find_violations
 from grader.sandbox import ForkServer
 from grader.grading import forget_solutions, grade_exercise, solution_for
+from grader.mutation_testing import MutationReport, analyse
 from grader.proxy import InProcessBackend, StudentProxy
 from grader.results import Status, TestResult
 from grader.runner import run_tests
@@ -48,6 +50,7 @@ class Report:
     problems: list[str] = field(default_factory=list)
     checks: int = 0
     duration: float = 0.0
+    mutation: MutationReport | None = None
 
     @property
     def ok(self) -> bool:
@@ -157,7 +160,18 @@ def validate_exercise(exercise: Exercise, server: ForkServer) -> Report:
                 others = f" (diagnosed as {', '.join(sorted(named))})" if named else ""
                 report.problems.append(f"mistake {mistake.id!r} loses points but is not diagnosed as itself with seed {seed}{others}")
         report.checks += 2
+    _check_mutants(solution, report)
     return report
+
+
+def _check_mutants(solution: Solution, report: Report) -> None:
+    """The hidden tests kill every mutant of the reference, or the author says why it is equivalent."""
+    report.mutation = analyse(solution, VALIDATION_SEEDS)
+    for verdict in report.mutation.survivors:
+        report.problems.append(f"mutant {verdict.mutant.id} survives the hidden tests ({verdict.mutant.change}): "
+                               "add a test that kills it, or list it under equivalent_mutants with the reason")
+    report.problems += report.mutation.problems
+    report.checks += len(report.mutation.verdicts)
 
 
 def _check_examples(exercise: Exercise, ref_functions: dict[str, Callable], report: Report) -> None:

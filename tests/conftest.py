@@ -90,3 +90,19 @@ def course(tmp_path: Path) -> Path:
     target = tmp_path / "course"
     shutil.copytree(EXAMPLE_COURSE, target, ignore=shutil.ignore_patterns("__pycache__"))
     return target
+
+
+def one_exercise_course(root: Path, exercise_id: str, file: str, *, yaml: str, stub: str, reference: str,
+                        tests: str, mistakes: str | None = None) -> Path:
+    """A throwaway course of one exercise (in the module its YAML names), from the texts of its files."""
+    exercise = root / "exercises" / yaml.split("module: ", 1)[1].split("\n", 1)[0] / exercise_id
+    solution = root / "solutions" / exercise_id
+    exercise.mkdir(parents=True)
+    solution.mkdir(parents=True)
+    (exercise / "exercise.yaml").write_text(yaml)
+    (exercise / file).write_text(stub)
+    (solution / file).write_text(reference)
+    (solution / f"test_{Path(file).stem}.py").write_text(tests)
+    if mistakes is not None:
+        (solution / "mistakes.py").write_text(mistakes)
+    return root

@@ -70,7 +70,7 @@ def test_list_shows_status_and_best_score(learn, workspace):
     learn("start", "reverse-words", "--workspace", str(workspace), *COURSE)
     (workspace / "reverse-words" / "words.py").write_text(
         "def reverse_words(text):\n    return ' '.join(text.split()[::-1])\n")
-    assert learn("grade", "--workspace", str(workspace)).code == 0
+    assert learn("grade", "reverse-words", "--workspace", str(workspace)).code == 0
     learn("start", "count-vowels", "--workspace", str(workspace))
     run = learn("list", "--workspace", str(workspace))
     lines = {line.split()[1]: line for line in run.stdout.splitlines() if line.startswith("  ")}

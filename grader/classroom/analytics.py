@@ -2,7 +2,8 @@
 
 Pure data in (the per-student records of :mod:`grader.classroom.records`), plain data out (a
 ``ClassSummary``) for the summary templates: the score distribution, pass rates per exercise
-and per test, the mistakes most often diagnosed (what to re-teach), the students whose code
+and per test, the mistakes most often diagnosed, catalogued and generic together (what to
+re-teach), the students whose code
 crashed or hung, the students the grader failed on, and how long grading took.
 """
 from __future__ import annotations
@@ -11,6 +12,8 @@ import statistics
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
+
+from grader.findings import title
 
 BINS = 10
 
@@ -24,7 +27,9 @@ class ExerciseStats:
     passed: int = 0
     mean_score: float = 0.0
     tests: list[tuple[str, int, int]] = field(default_factory=list)      # (name, passed, attempted)
-    mistakes: list[tuple[str, str, int]] = field(default_factory=list)   # (id, message, students)
+    # (id, what it is, students, kind): catalogued mistakes and the generic explainer's findings
+    # (grader/findings.py) together, most common first
+    mistakes: list[tuple[str, str, int, str]] = field(default_factory=list)
 
     @property
     def pass_rate(self) -> float:
@@ -71,7 +76,8 @@ def class_view(results: dict[str, Any]) -> dict[str, Any]:
          "status": ex["status"],
          "tests": [{"name": t["name"], "status": t["status"], "grader_error": bool(t.get("grader_error"))}
                    for t in ex["tests"]],
-         "diagnoses": [{"id": d["id"], "message": d["message"]} for d in ex.get("diagnoses", [])]}
+         "diagnoses": [{"id": d["id"], "message": d["message"], "kind": d.get("kind", "catalogued")}
+                       for d in ex.get("diagnoses", [])]}
         for ex in results["exercises"]]}
 
 
@@ -92,6 +98,7 @@ def summarize(records: list[dict[str, Any]], skipped: list[tuple[str, str]] = ()
     test_counts: dict[str, dict[str, list[int]]] = {}
     mistakes: dict[str, Counter] = {}
     messages: dict[tuple[str, str], str] = {}
+    kinds: dict[tuple[str, str], str] = {}
     totals: dict[str, float] = {}
     crashed = []
     for record in graded:
@@ -111,11 +118,14 @@ def summarize(records: list[dict[str, Any]], skipped: list[tuple[str, str]] = ()
                 counts[1] += 1
             for diagnosis in ex.get("diagnoses", []):
                 mistakes.setdefault(ex["id"], Counter())[diagnosis["id"]] += 1
-                messages[(ex["id"], diagnosis["id"])] = diagnosis["message"]
+                generic = diagnosis.get("kind") == "generic"
+                # A generic finding's message quotes one student's numbers: the summary says what it is.
+                messages[(ex["id"], diagnosis["id"])] = title(diagnosis["id"]) if generic else diagnosis["message"]
+                kinds[(ex["id"], diagnosis["id"])] = "generic" if generic else "catalogued"
     for stats in exercises.values():
         stats.mean_score = round(totals.get(stats.id, 0.0) / stats.attempted, 2) if stats.attempted else 0.0
         stats.tests = [(name, c[0], c[1]) for name, c in test_counts.get(stats.id, {}).items()]
-        stats.mistakes = [(m, messages[(stats.id, m)], n)
+        stats.mistakes = [(m, messages[(stats.id, m)], n, kinds[(stats.id, m)])
                           for m, n in mistakes.get(stats.id, Counter()).most_common(top_mistakes)]
     durations = [float(r.get("duration", 0.0)) for r in graded]
     return ClassSummary(

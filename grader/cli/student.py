@@ -166,13 +166,11 @@ def reset(exercise: str, yes: bool, workspace: Path | None, course: Path | None)
     click.echo(f"Restored the stub of {chosen.id}." + (f" Your file was saved to {backup}" if backup else ""))
 
 
-def exit_status(result: CourseResult, named: list[str]) -> int:
-    for ex in result.exercises:
-        if ex.status is Status.NOT_STARTED and ex.id not in named:
-            continue
-        if ex.status is not Status.PASSED:
-            return 1
-    return 0
+def exit_status(result: CourseResult) -> int:
+    """0 only when what the report shows has passed: every exercise it covers, and an exercise
+    not started has not passed (an empty workspace is not a green CI run). The score printed
+    is then full marks."""
+    return 0 if result.exercises and all(ex.status is Status.PASSED for ex in result.exercises) else 1
 
 
 def render_result(result: CourseResult, fmt: str, colour: bool) -> str:
@@ -196,12 +194,14 @@ def grade(exercises: tuple[str, ...], workspace: Path | None, course: Path | Non
           output: Path | None, seed: int | None, open_: bool = False, after_due: bool = False) -> None:
     """Grade your work: run the hidden tests and explain what went wrong.
 
-    Exit status: 0 when everything graded passes, 1 when a test failed, 2 for a usage or
-    course error. Exercises you have not started count only when you name them.
+    Exit status: 0 only when every exercise the report covers has passed (all of the course's
+    exercises when you name none, and one you have not started has not passed), so the exit
+    status matches the score shown; 1 otherwise; 2 for a usage or course error. Name the
+    exercises you are working on to grade only those.
 
     \b
     Examples:
-      learn grade                      grade every exercise you started
+      learn grade                      grade the whole course (exit 0 once all of it passes)
       learn grade softmax --seed 42    reproduce a run
       learn grade --format html -o report.html
       learn grade --open               see the report, with pictures, in your browser
@@ -234,7 +234,7 @@ def grade(exercises: tuple[str, ...], workspace: Path | None, course: Path | Non
     if os.environ.get("GITHUB_ACTIONS") == "true":  # annotations and job summary (grader/cli/classroom.py)
         from grader.cli.classroom import github_report
         github_report(result, ws.root, to_stdout=output is not None or fmt == "terminal")
-    raise click.exceptions.Exit(exit_status(result, list(exercises)))
+    raise click.exceptions.Exit(exit_status(result))
 
 
 @cli.command(hidden=True)

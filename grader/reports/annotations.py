@@ -4,8 +4,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from grader.reports.origins import origin
 from grader.reports.text import plain, test_text
-from grader.results import CourseResult, ExerciseResult, Status, TestResult
+from grader.results import CourseResult, ExerciseResult, Status, StudentError
 
 MAX_ANNOTATIONS_PER_EXERCISE = 5
 
@@ -18,14 +19,15 @@ def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def _line_of(test: TestResult, ex: ExerciseResult, source: list[str]) -> int:
-    """Where to pin a failure: the student's own frame if the message has one, else the def."""
-    found = re.findall(rf'{re.escape(ex.file)}", line (\d+)', test.message)
-    if found:
-        return int(found[-1])
+def _line_of(exception: StudentError | None, test_name: str, ex: ExerciseResult, source: list[str]) -> int:
+    """Where to pin a failure: the student's own innermost frame if the code raised, else the
+    def of the function the test is named after."""
+    raised = origin(exception, ex.file)
+    if raised:
+        return raised.line
     for number, line in enumerate(source, 1):
-        match = re.match(r"\s*def\s+(\w+)", line)
-        if match and match[1] in test.name:
+        match = re.match(r"\s*def\s+(\w+)", line)  # the student's source, not our text
+        if match and match[1] in test_name:
             return number
     return 1
 
@@ -44,11 +46,10 @@ def github_annotations(result: CourseResult, workspace: Path, base: Path) -> lis
             shown, source = f"{ex.id}/{ex.file}", []
         pins = [(v.line, f"forbidden: {v.message}", "rule") for v in ex.violations]
         if ex.error and not ex.violations:
-            pins.append((_line_of(TestResult("", "", ex.status, 0, 0, message=ex.error), ex, source),
-                         ex.error, ex.status.value))
+            pins.append((_line_of(ex.exception, "", ex, source), ex.error, ex.status.value))
         failing = [t for t in ex.tests if t.status not in (Status.PASSED, Status.NOT_STARTED)]
         if not ex.error:
-            pins += [(_line_of(t, ex, source), test_text(t), t.name) for t in failing]
+            pins += [(_line_of(t.exception, t.name, ex, source), test_text(t), t.name) for t in failing]
         for line, message, title in pins[:MAX_ANNOTATIONS_PER_EXERCISE]:
             props = f"file={_escape_property(shown)},line={line},title={_escape_property(f'{ex.id}: {title}')}"
             commands.append(f"::error {props}::{_escape_data(plain(message))}")

@@ -25,7 +25,7 @@ def test_center_random(student, reference, rng, size):
     assert_inputs_unchanged()
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(1.5)
 @pytest.mark.shrink(5)
 def test_covariance_default_ddof(student, reference, rng, size):
     """covariance_matrix(X) with the default ddof=1 on random correlated data: a
@@ -80,7 +80,7 @@ def test_correlation_random(student, reference, rng, size):
     assert_inputs_unchanged()
 
 
-@pytest.mark.points(1.5)
+@pytest.mark.points(1)
 @pytest.mark.visibility("hidden")
 def test_correlation_constant_features(student, reference, rng):
     """A feature with zero variance (a constant column, here a nonzero constant and an
@@ -113,3 +113,34 @@ def test_float32_input(student, reference, rng):
     assert_close(student.covariance_matrix(X), reference.covariance_matrix(X), name="covariance_matrix(X)")
     assert_close(student.correlation_matrix(X), reference.correlation_matrix(X), name="correlation_matrix(X)")
     assert_inputs_unchanged()
+
+
+@pytest.mark.points(0.5)
+def test_two_samples_and_one(student, reference, rng):
+    """Two samples are enough for the sample covariance (ddof=1 divides by 2 - 1 = 1), and a
+    single sample is its own mean: center gives a row of zeros, the population covariance
+    (ddof=0) is the zero matrix, and every feature is constant, so the correlation matrix is
+    the identity."""
+    two = _data(rng, 2, 3)
+    assert_close(student.covariance_matrix(two), reference.covariance_matrix(two),
+                 name="covariance_matrix of 2 samples")
+    one = _data(rng, 1, 3)
+    assert_close(student.center(one), np.zeros((1, 3)), name="center of 1 sample")
+    assert_close(student.covariance_matrix(one, ddof=0), np.zeros((3, 3)),
+                 name="covariance_matrix(X, ddof=0) of 1 sample")
+    assert_close(student.correlation_matrix(one), np.eye(3), name="correlation_matrix of 1 sample")
+
+
+@pytest.mark.points(0.5)
+@pytest.mark.visibility("hidden")
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_correlation_constant_features_of_any_value(student, reference, rng, dtype):
+    """A constant feature has zero variance whatever its value: 0.1 (not exact in binary, so
+    over 40 samples its computed mean is rounded and the centred column is a few ulps of
+    rounding, not zeros), -7.3 and -987.65 (negative), 1234.567 (large) all correlate 0 with
+    the other features, each other included, and 1 with themselves, in float64 and float32."""
+    X = _data(rng, 40, 7)
+    X[:, 0], X[:, 2], X[:, 4], X[:, 5] = 0.1, -7.3, 1234.567, -987.65
+    X = X.astype(dtype)
+    assert_close(student.correlation_matrix(X), reference.correlation_matrix(X),
+                 name=f"correlation_matrix of {dtype} data with constant columns 0, 2, 4 and 5")

@@ -164,10 +164,31 @@ def test_unknown_mode_or_nonlinearity(student, rng, function):
             init(4, 3, _fresh(rng), **kwargs)
 
 
-@pytest.mark.points(1)
+@pytest.mark.points(0.5)
 @pytest.mark.parametrize("function", INITIALIZERS)
 def test_draws_only_from_the_given_rng(student, rng, function):
     """Same generator state, same matrix: two generators made with the same seed give identical
     weights, and a different seed gives different weights. Draw only from the `rng` argument,
     not from np.random.* or from a generator of your own."""
     assert_draws_only_from_rng(lambda g: getattr(student, function)(6, 4, g), f"{function}(6, 4, rng)", rng)
+
+
+# 128x33 = 4224 draws. Correct answers fail with probability below 1e-6 (as above). The
+# mistake: a default slope a other than 0, e.g. 1 (gain 1 instead of √2), scales the std by
+# r <= 0.71, far beyond the chi-square bound's 1 -/+ 0.1 (probability below exp(-300)).
+@pytest.mark.statistical
+@pytest.mark.points(0.5)
+@pytest.mark.parametrize("function", INITIALIZERS)
+def test_leaky_relu_default_slope_is_zero(student, rng, function):
+    """nonlinearity='leaky_relu' without `a` uses the default a = 0.0, a slope of 0: the gain is
+    √2, as for a plain ReLU. Statistical test: a correct initializer fails it with probability
+    below 1e-6."""
+    fan_in, fan_out = 128, 33
+    W = getattr(student, function)(fan_in, fan_out, _fresh(rng), nonlinearity="leaky_relu")
+    _check_matrix(W, fan_in, fan_out, function)
+    std = math.sqrt(2.0) / math.sqrt(fan_in)
+    what = f"the entries of {function}({fan_in}, {fan_out}, rng, nonlinearity='leaky_relu')"
+    if function == "kaiming_normal":
+        assert_normal_sample(W, std, what=what)
+    else:
+        assert_uniform_sample(W, math.sqrt(3.0) * std, what=what)

@@ -70,7 +70,7 @@ def _check(result, sigma, v1, what, sigma_rtol=SIGMA_RTOL, v_atol=V_ATOL):
     assert_close(got_v, v1, rtol=0.0, atol=v_atol, name=f"v for {what}")
 
 
-@pytest.mark.points(3)
+@pytest.mark.points(2.5)
 @pytest.mark.shrink(8)
 def test_power_iteration_random(student, rng, size):
     """σ₁ and the top right singular vector of a tall, a wide and a square matrix, with a
@@ -183,3 +183,15 @@ def test_spectral_normalize(student, rng):
         # σ is accurate to 1e-6 relative, hence so is every entry of W / σ.
         assert_close(result, W / sigma, rtol=SIGMA_RTOL, atol=0.0, name=f"spectral_normalize(W) for a {m}×{n} W")
     assert_inputs_unchanged()
+
+
+@pytest.mark.points(0.5)
+def test_zero_entries_and_tiny_scale(student, rng):
+    """A matrix with zero entries (a diagonal one) is not the zero matrix, and the stopping
+    rule is relative: a matrix scaled by 1e-8 gets σ as accurately as one of order 1."""
+    diagonal = np.diag([3.0, 1.0, 0.5])
+    _check(student.power_iteration(diagonal, rng=_fresh(rng)), 3.0, np.array([1.0, 0.0, 0.0]),
+           "diag(3, 1, 0.5)")
+    W, sigma, v1 = _gap_matrix(rng, 6, 5, 0.9)
+    _check(student.power_iteration(1e-8 * W, rng=_fresh(rng)), 1e-8 * sigma, v1,
+           "a 6×5 matrix of scale 1e-8 with σ₂/σ₁ = 0.9")

@@ -105,7 +105,7 @@ def test_float32_input(student, reference, rng, function):
                  name=f"{function}(v, u) on float32", **FLOAT32)
 
 
-@pytest.mark.points(1)
+@pytest.mark.points(0.5)
 @pytest.mark.parametrize("function", FUNCTIONS)
 def test_zero_u_raises(student, rng, function):
     """Projecting onto the zero vector is meaningless: u = 0 raises ValueError."""
@@ -128,3 +128,17 @@ def test_inputs_unchanged(student, rng, function):
     v, u = _pair(rng, 5)
     getattr(student, function)(v, u)
     assert_inputs_unchanged()
+
+
+@pytest.mark.points(0.5)
+@pytest.mark.parametrize("function", FUNCTIONS)
+def test_length_one_vectors_and_axis_directions(student, reference, rng, function):
+    """A vector of length 1 with one of length 3 raises ValueError too (numpy would silently
+    stretch it over the other), and a u with zero entries, such as an axis direction, is not
+    the zero vector: projecting onto it works."""
+    for v, u in ((rng.standard_normal(3), rng.standard_normal(1)), (rng.standard_normal(1), rng.standard_normal(3))):
+        with pytest.raises(ValueError):
+            getattr(student, function)(v, u)
+    v, u = rng.standard_normal(4), np.array([0.0, 2.5, 0.0, 0.0])
+    assert_close(getattr(student, function)(v, u), getattr(reference, function)(v, u),
+                 name=f"{function}(v, u) with u = [0, 2.5, 0, 0]")

@@ -40,7 +40,7 @@ def _check_angles(result, expected, name, atol=ANGLE_ATOL):
     assert_close(result, expected, atol=atol, name=name)
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(1.5)
 @pytest.mark.shrink(8)
 def test_random_subspaces(student, reference, rng, size):
     """Two random subspaces given by non-orthonormal bases `A (d, p)` and `B (d, q)` with
@@ -156,3 +156,22 @@ def test_inputs_are_not_modified(student, rng):
     student.principal_angles(A, B)
     student.subspace_overlap(A, B)
     assert_inputs_unchanged()
+
+
+@pytest.mark.points(0.5)
+@pytest.mark.parametrize("function", ["principal_angles", "subspace_overlap"])
+def test_whole_space_and_too_many_columns_either_side(student, rng, function):
+    """Either basis may span the whole space (d columns): every direction of the other one then
+    lies in it (angles 0, overlap 1). A basis with more columns than d raises ValueError,
+    whether it is A or B."""
+    A, whole = rng.standard_normal((4, 2)), rng.standard_normal((4, 4))
+    # An angle of 0 comes out as arccos(1 − δ) ≈ √(2δ), about 1e-8 (see above); cos² does not.
+    expected, atol = (np.zeros(2), 1e-6) if function == "principal_angles" else (1.0, ANGLE_ATOL)
+    assert_close(getattr(student, function)(A, whole), expected, atol=atol,
+                 name=f"{function}(A, B) with B spanning the whole space")
+    assert_close(getattr(student, function)(whole, A), expected, atol=atol,
+                 name=f"{function}(A, B) with A spanning the whole space")
+    for A, B in ((rng.standard_normal((3, 4)), rng.standard_normal((3, 1))),
+                 (rng.standard_normal((3, 1)), rng.standard_normal((3, 4)))):
+        with pytest.raises(ValueError):
+            getattr(student, function)(A, B)

@@ -103,7 +103,7 @@ def test_decompose_into_parallel_and_orthogonal(student, reference, rng):
 PCA_ATOL = 1e-8
 
 
-@pytest.mark.points(1.5)
+@pytest.mark.points(1)
 def test_principal_directions_and_their_order(student, reference, rng):
     """`principal_subspace(X, k)` for data with a large mean: orthonormal columns, shape
     `(d, k)`, and column `j` along the direction of the `j`-th largest variance of the
@@ -209,3 +209,21 @@ def test_inputs_are_not_modified(student, rng):
     student.decompose(X[0], B)
     student.principal_subspace(X, 2)
     assert_inputs_unchanged()
+
+
+@pytest.mark.points(0.5)
+def test_one_direction_and_what_is_not_a_vector_or_matrix(student, reference, rng):
+    """`k = 1` works: the single direction of largest variance. And what the docstrings rule
+    out raises ValueError: `decompose` with a column `(d, 1)` instead of a vector `(d,)`, and
+    `principal_subspace` with one-dimensional data instead of a matrix `(n, d)`."""
+    X = _cloud(rng, 60, 4)
+    top = student.principal_subspace(X, 1)
+    assert isinstance(top, np.ndarray) and top.shape == (4, 1), \
+        "principal_subspace(X, 1) for X of shape (60, 4) must return a (4, 1) array"
+    assert_close(_unsigned_match(top, reference.principal_subspace(X, 1)), np.ones(1), atol=PCA_ATOL,
+                 name="|cos| between your direction and the first principal direction")
+    B = _basis(rng, 4, 2)
+    with pytest.raises(ValueError):
+        student.decompose(rng.standard_normal((4, 1)), B)
+    with pytest.raises(ValueError):
+        student.principal_subspace(rng.standard_normal(8), 1)
