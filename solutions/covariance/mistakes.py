@@ -95,3 +95,17 @@ def correlation_mixed_ddof(X):
     R[:, constant] = 0.0
     R[constant, constant] = 1.0
     return R
+
+
+@mistake("correlation-divides-by-variances", replaces="correlation_matrix")
+def correlation_divides_by_variances(X):
+    # The variances (the diagonal of C) where their square roots belong.
+    C = reference.covariance_matrix(X, ddof=0)
+    var = np.diag(C).copy()
+    constant = var == 0
+    var = np.where(constant, 1.0, var)
+    R = C / np.outer(var, var)
+    R[constant, :] = 0.0
+    R[:, constant] = 0.0
+    R[constant, constant] = 1.0
+    return R

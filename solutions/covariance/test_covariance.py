@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from grader.testing import assert_close, assert_inputs_unchanged
+from grader.testing import assert_close, assert_does_the_work, assert_inputs_unchanged
 
 
 def _data(rng, n, d, offset=3.0):
@@ -61,9 +61,10 @@ def test_covariance_large_means(student, reference, rng):
 
 @pytest.mark.points(0.5)
 @pytest.mark.parametrize("n, ddof", [(1, 1), (3, 3)])
-def test_covariance_rejects_too_few_samples(student, rng, n, ddof):
+def test_covariance_rejects_too_few_samples(student, reference, rng, n, ddof):
     """covariance_matrix raises ValueError when n_samples - ddof <= 0 (there is nothing
-    sensible to divide by)."""
+    sensible to divide by), while one more sample gives the right covariance."""
+    assert_does_the_work(student, reference, "covariance_matrix", _data(rng, n + 1, 3), ddof=ddof)
     X = rng.standard_normal((n, 3))
     with pytest.raises(ValueError):
         student.covariance_matrix(X, ddof=ddof)

@@ -28,7 +28,7 @@ def test_softmax_random_rows(student, reference, rng, size):
 def test_softmax_square_matrix(student, reference, rng):
     """A square matrix, where a maximum or a sum taken without keepdims=True still broadcasts,
     against the wrong axis: each row must be shifted by its own maximum and divided by its own
-    sum, not by those of the column with its index."""
+    sum (entry [i, j] must not get those of row j)."""
     x = 3 * rng.standard_normal((5, 5))
     assert_close(student.softmax(x), reference.softmax(x), name="softmax(x) for a 5×5 x")
 
