@@ -62,3 +62,44 @@ def divides_by_frobenius_norm(W, num_iters=200, rng=None):
     if not np.any(W):
         raise ValueError("W is all zeros")
     return W / np.sqrt(np.sum(W ** 2))
+
+
+@mistake("no-normalization-in-loop", replaces="power_iteration")
+def no_normalization_in_loop(W, num_iters=200, rng=None, tol=1e-10):
+    # x = WᵀW x over and over, normalized only to read σ off it: x grows like σ₁^(2k).
+    W = np.asarray(W)
+    x = _start(W, rng)
+    v, sigma = x, np.sqrt((W @ x) @ (W @ x))
+    with np.errstate(over="ignore", invalid="ignore", under="ignore", divide="ignore"):
+        for _ in range(num_iters):
+            x = W.T @ (W @ x)
+            v = x / np.sqrt(x @ x)
+            previous, sigma = sigma, np.sqrt((W @ v) @ (W @ v))
+            if abs(sigma - previous) < tol * sigma:
+                break
+        return float(sigma), _fix_sign(v)
+
+
+@mistake("absolute-tolerance", replaces="power_iteration")
+def absolute_tolerance(W, num_iters=200, rng=None, tol=1e-10):
+    W = np.asarray(W)
+    v = _start(W, rng)
+    sigma = np.sqrt((W @ v) @ (W @ v))
+    for _ in range(num_iters):
+        v = W.T @ (W @ v)
+        v = v / np.sqrt(v @ v)
+        previous, sigma = sigma, np.sqrt((W @ v) @ (W @ v))
+        if abs(sigma - previous) < tol:  # absolute: meaningless when σ is 1e-4 or 1e4
+            break
+    return float(sigma), _fix_sign(v)
+
+
+@mistake("left-singular-vector", replaces="power_iteration")
+def left_singular_vector(W, num_iters=200, rng=None, tol=1e-10):
+    # Power iteration on W Wᵀ: converges to σ₁ and the LEFT singular vector u (length m).
+    W = np.asarray(W)
+    _start(W, rng)
+    u = (np.random.default_rng(0) if rng is None else rng).standard_normal(W.shape[0])
+    u = u / np.sqrt(u @ u)
+    sigma, u = _iterate(W.T, u, num_iters, tol)
+    return float(sigma), _fix_sign(u)

@@ -86,3 +86,32 @@ def activation_before_matmul(x, weights, activation="relu"):
 def includes_input_moment(x, weights, activation="relu"):
     first = np.mean(np.asarray(x) ** 2)
     return np.concatenate([[first], reference.forward_second_moments(x, weights, activation)])
+
+
+@mistake("orthogonal-no-sign-fix", replaces="init_stack")
+def orthogonal_no_sign_fix(depth, width, rng, scheme):
+    _check_scheme(scheme)
+    if scheme != "orthogonal":
+        return reference.init_stack(depth, width, rng, scheme)
+    return [np.linalg.qr(rng.standard_normal((width, width)))[0] for _ in range(depth)]
+
+
+@mistake("naive-uniform-draws", replaces="init_stack")
+def naive_uniform_draws(depth, width, rng, scheme):
+    # rng.random is U(0, 1), not the standard normal N(0, 1).
+    _check_scheme(scheme)
+    if scheme != "naive":
+        return reference.init_stack(depth, width, rng, scheme)
+    return [rng.random((width, width)) for _ in range(depth)]
+
+
+@mistake("sum-instead-of-mean", replaces="forward_second_moments")
+def sum_instead_of_mean(x, weights, activation="relu"):
+    if activation not in reference.ACTIVATIONS:
+        raise ValueError(f"unknown activation {activation!r}")
+    h, moments = np.asarray(x), []
+    for W in weights:
+        z = h @ W
+        moments.append(np.sum(z ** 2))
+        h = reference._activate(z, activation)
+    return np.array(moments)
