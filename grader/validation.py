@@ -34,6 +34,7 @@ from grader.proxy import InProcessBackend, StudentProxy
 from grader.results import Status, TestResult
 from grader.runner import run_tests
 from grader.solutions import Solution
+from grader import trivial
 
 VALIDATION_SEEDS = (1, 2)
 # what a scaffold from `learn new` leaves for the author to replace; never shown to a student
@@ -143,6 +144,7 @@ def validate_exercise(exercise: Exercise, server: ForkServer) -> Report:
         passing = [t.name for t in stub_tests if t.status is Status.PASSED]
         report.problems.append(f"the untouched stub scores {_score(stub_tests):g}, not 0 (passes {', '.join(passing[:3])})")
     report.checks += 1
+    _check_trivial(solution, report)
 
     _check_examples(exercise, ref_functions, report)
 
@@ -158,6 +160,19 @@ def validate_exercise(exercise: Exercise, server: ForkServer) -> Report:
                 report.problems.append(f"mistake {mistake.id!r} loses points but is not diagnosed as itself with seed {seed}{others}")
         report.checks += 2
     return report
+
+
+def _check_trivial(solution: Solution, report: Report) -> None:
+    """No points without the work: files that ignore the question (see grader.trivial) score 0."""
+    for kind, what in trivial.KINDS.items():
+        tests = run_in_process(solution, trivial.functions(kind, solution.exercise), VALIDATION_SEEDS[0])
+        if _score(tests) != 0:
+            passing = [t.name for t in tests if t.status is Status.PASSED]
+            report.problems.append(
+                f"a trivial implementation that {what} scores {_score(tests):g}, not 0 (passes "
+                f"{', '.join(passing[:3])}{' and more' if len(passing) > 3 else ''}): a test of a side "
+                "property must also check the work (grader.testing.assert_does_the_work)")
+        report.checks += 1
 
 
 def _check_examples(exercise: Exercise, ref_functions: dict[str, Callable], report: Report) -> None:
