@@ -83,29 +83,25 @@ def constant_self_correlation_zero(X):
         return np.nan_to_num(C / np.outer(std, std), nan=0.0)
 
 
-@mistake("correlation-mixed-ddof", replaces="correlation_matrix")
-def correlation_mixed_ddof(X):
-    X = np.asarray(X)
-    C = reference.covariance_matrix(X)  # ddof=1 ...
-    std = X.std(axis=0)  # ... but ddof=0 here
-    constant = std == 0
-    std = np.where(constant, 1.0, std)
-    R = C / np.outer(std, std)
+def _divided(C, scale):
+    """C / outer(scale, scale), with the contract's rule for zero-variance features."""
+    constant = scale == 0
+    scale = np.where(constant, 1.0, scale)
+    R = C / np.outer(scale, scale)
     R[constant, :] = 0.0
     R[:, constant] = 0.0
     R[constant, constant] = 1.0
     return R
+
+
+@mistake("correlation-mixed-ddof", replaces="correlation_matrix")
+def correlation_mixed_ddof(X):
+    X = np.asarray(X)
+    return _divided(reference.covariance_matrix(X), X.std(axis=0))  # ddof=1, but ddof=0 for the std
 
 
 @mistake("correlation-divides-by-variances", replaces="correlation_matrix")
 def correlation_divides_by_variances(X):
     # The variances (the diagonal of C) where their square roots belong.
     C = reference.covariance_matrix(X, ddof=0)
-    var = np.diag(C).copy()
-    constant = var == 0
-    var = np.where(constant, 1.0, var)
-    R = C / np.outer(var, var)
-    R[constant, :] = 0.0
-    R[:, constant] = 0.0
-    R[constant, constant] = 1.0
-    return R
+    return _divided(C, np.diag(C).copy())

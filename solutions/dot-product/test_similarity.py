@@ -1,4 +1,9 @@
-"""Hidden tests for dot-product: dot, cosine_similarity and angle."""
+"""Hidden tests for dot-product: dot, cosine_similarity and angle.
+
+Tolerances: grader.compare's defaults (float64 rtol 1e-7, atol 1e-9) unless a constant below
+says otherwise: sums of at most 16 products of O(1) numbers agree to a few ulps in any order
+(a loop, np.sum, pairwise summation). FLOAT32 and PARALLEL_ATOL say why they differ.
+"""
 
 import numpy as np
 import pytest

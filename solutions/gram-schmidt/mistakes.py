@@ -103,34 +103,31 @@ def relative_tolerance_only(A, tol=1e-10):
     return _finish(basis, A.shape[0])
 
 
-@mistake("rows-not-columns", replaces="gram_schmidt")
-def rows_not_columns(A, tol=1e-10):
-    # Looping over A (its rows) instead of A.T or A[:, j] (its columns).
-    A = np.asarray(A, dtype=np.float64)
+def _modified(columns, tol, m, stop_at_drop=False):
+    """Modified Gram-Schmidt over COLUMNS (vectors of length m) with the contract's drop rule."""
     basis = []
-    for a in A:
+    for a in columns:
         v = a.copy()
         for q in basis:
             v -= (q @ v) * q
         norm = np.linalg.norm(v)
         if norm < tol * max(1.0, np.linalg.norm(a)):
+            if stop_at_drop:
+                break
             continue
         basis.append(v / norm)
-    return _finish(basis, A.shape[1])
+    return _finish(basis, m)
+
+
+@mistake("rows-not-columns", replaces="gram_schmidt")
+def rows_not_columns(A, tol=1e-10):
+    # Looping over A (its rows) instead of A.T or A[:, j] (its columns).
+    A = np.asarray(A, dtype=np.float64)
+    return _modified(list(A), tol, A.shape[1])
 
 
 @mistake("stops-at-dependent-column", replaces="gram_schmidt")
 def stops_at_dependent_column(A, tol=1e-10):
     # `break` where `continue` was meant: the columns after the first dependent one are lost.
     A = np.asarray(A, dtype=np.float64)
-    basis = []
-    for j in range(A.shape[1]):
-        a = A[:, j]
-        v = a.copy()
-        for q in basis:
-            v -= (q @ v) * q
-        norm = np.linalg.norm(v)
-        if norm < tol * max(1.0, np.linalg.norm(a)):
-            break
-        basis.append(v / norm)
-    return _finish(basis, A.shape[0])
+    return _modified(list(A.T), tol, A.shape[0], stop_at_drop=True)

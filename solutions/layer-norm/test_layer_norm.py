@@ -1,4 +1,10 @@
-"""Hidden tests for layer-norm."""
+"""Hidden tests for layer-norm.
+
+Tolerances: grader.compare's defaults (float64 rtol 1e-7, atol 1e-9; float32 1e-4, 1e-5) unless
+a test says otherwise. (x − mean) / sqrt(var + eps) of rows with O(1) spread is exact to a few
+ulps with either variance formula (mean of squared deviations, or E[x²] − E[x]²); the rows of
+spread 1e-3 around 2 lose about 3 digits to cancellation, leaving ~1e-12, still far inside.
+"""
 
 import numpy as np
 import pytest

@@ -1,4 +1,10 @@
-"""Hidden tests for the multi-head attention exercise."""
+"""Hidden tests for the multi-head attention exercise.
+
+Tolerances: grader.compare's defaults throughout (float64 rtol 1e-7, atol 1e-9; float32 1e-4,
+1e-5). split_heads and merge_heads move numbers without arithmetic; the attention is a few
+products of O(1) matrices (weights scaled like Xavier) and a stable softmax, which reshapes,
+einsum and per-head loops compute to within a few ulps of each other.
+"""
 
 import numpy as np
 import pytest

@@ -1,4 +1,10 @@
-"""Hidden tests for projection: scalar_projection, vector_projection and rejection."""
+"""Hidden tests for projection: scalar_projection, vector_projection and rejection.
+
+Tolerances: grader.compare's defaults (float64 rtol 1e-7, atol 1e-9) unless a test says
+otherwise: a few dot products of O(1) vectors, exact to a few ulps through a unit vector, loops
+or np.dot alike. Quantities that should be exactly 0 are compared with an absolute 1e-12 on
+the scale of the vectors (rounding leaves ~1e-16·‖v‖‖u‖); float32 inputs get FLOAT32.
+"""
 
 import numpy as np
 import pytest

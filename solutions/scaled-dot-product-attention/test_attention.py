@@ -1,4 +1,10 @@
-"""Hidden tests for the scaled dot-product attention exercise."""
+"""Hidden tests for the scaled dot-product attention exercise.
+
+Tolerances: grader.compare's defaults throughout (float64 rtol 1e-7, atol 1e-9; float32 1e-4,
+1e-5). Weights are a stable softmax of O(1) scores (up to a few thousand in the large-score
+test, where the exponent's rounding is ~1e-12 relative) and outputs one product with V: any
+correct way (np.where, an additive mask, loops) agrees to far inside the defaults.
+"""
 
 import numpy as np
 import pytest

@@ -47,27 +47,26 @@ def same_matrix_every_layer(depth, width, rng, scheme):
     return reference.init_stack(1, width, rng, scheme) * depth
 
 
-@mistake("moments-of-activations", replaces="forward_second_moments")
-def moments_of_activations(x, weights, activation="relu"):
-    if activation not in reference.ACTIVATIONS:
-        raise ValueError(f"unknown activation {activation!r}")
-    h, moments = np.asarray(x), []
-    for W in weights:
-        h = reference._activate(h @ W, activation)
-        moments.append(np.mean(h ** 2))
-    return np.array(moments)
-
-
-@mistake("variance-instead-of-second-moment", replaces="forward_second_moments")
-def variance_instead_of_second_moment(x, weights, activation="relu"):
+def _record(x, weights, activation, statistic=lambda z: np.mean(z ** 2), of_activations=False):
+    """The forward pass of the reference, recording STATISTIC of z (or of h) at every layer."""
     if activation not in reference.ACTIVATIONS:
         raise ValueError(f"unknown activation {activation!r}")
     h, moments = np.asarray(x), []
     for W in weights:
         z = h @ W
-        moments.append(np.var(z))
         h = reference._activate(z, activation)
+        moments.append(statistic(h if of_activations else z))
     return np.array(moments)
+
+
+@mistake("moments-of-activations", replaces="forward_second_moments")
+def moments_of_activations(x, weights, activation="relu"):
+    return _record(x, weights, activation, of_activations=True)
+
+
+@mistake("variance-instead-of-second-moment", replaces="forward_second_moments")
+def variance_instead_of_second_moment(x, weights, activation="relu"):
+    return _record(x, weights, activation, statistic=np.var)
 
 
 @mistake("activation-before-matmul", replaces="forward_second_moments")
@@ -107,11 +106,4 @@ def naive_uniform_draws(depth, width, rng, scheme):
 
 @mistake("sum-instead-of-mean", replaces="forward_second_moments")
 def sum_instead_of_mean(x, weights, activation="relu"):
-    if activation not in reference.ACTIVATIONS:
-        raise ValueError(f"unknown activation {activation!r}")
-    h, moments = np.asarray(x), []
-    for W in weights:
-        z = h @ W
-        moments.append(np.sum(z ** 2))
-        h = reference._activate(z, activation)
-    return np.array(moments)
+    return _record(x, weights, activation, statistic=lambda z: np.sum(z ** 2))

@@ -1,4 +1,9 @@
-"""Hidden tests for subspace-angles."""
+"""Hidden tests for subspace-angles.
+
+Tolerances: ANGLE_ATOL for angles (arccos amplifies rounding, see below), 1e-6 where the angle is
+0 (arccos(1 − δ) ≈ √(2δ)), 1e-12 for overlaps of 0 or 1, the defaults for other overlaps (means
+of squared cosines, a few ulps), float32 defaults for float32 bases.
+"""
 
 import numpy as np
 import pytest

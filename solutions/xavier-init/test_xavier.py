@@ -42,16 +42,14 @@ def _assert_draws_right(student, reference, rng, function):
     matrix of draws from the right distribution. A correct initializer fails this check with
     probability below 1e-6 (grader.stats); None, zeros, noise or a ValueError fail it always."""
     fan_in, fan_out, gain = 64, 32, 1.5
-    if function == "xavier_uniform":
-        bound = gain * math.sqrt(6.0 / (fan_in + fan_out))
-        right = lambda W: assert_uniform_sample(W, bound, what=f"the entries of {function}(64, 32, rng, gain=1.5)")  # noqa: E731
-    else:
-        std = gain * math.sqrt(2.0 / (fan_in + fan_out))
-        right = lambda W: assert_normal_sample(W, std, what=f"the entries of {function}(64, 32, rng, gain=1.5)")  # noqa: E731
 
     def check(W):
         _check_matrix(W, fan_in, fan_out, function)
-        right(W)
+        what = f"the entries of {function}(64, 32, rng, gain=1.5)"
+        if function == "xavier_uniform":
+            assert_uniform_sample(W, gain * math.sqrt(6.0 / (fan_in + fan_out)), what=what)
+        else:
+            assert_normal_sample(W, gain * math.sqrt(2.0 / (fan_in + fan_out)), what=what)
     assert_does_the_work(student, reference, function, fan_in, fan_out, _fresh(rng), gain=gain, check=check)
 
 
