@@ -105,3 +105,14 @@ def correlation_divides_by_variances(X):
     # The variances (the diagonal of C) where their square roots belong.
     C = reference.covariance_matrix(X, ddof=0)
     return _divided(C, np.diag(C).copy())
+
+
+@mistake("ddof-precedence", replaces="covariance_matrix")
+def ddof_precedence(X, ddof=1):
+    # Xc.T @ Xc / n - ddof: Python divides first, then subtracts ddof from every entry.
+    X = np.asarray(X)
+    n = X.shape[0]
+    if n - ddof <= 0:
+        raise ValueError("n_samples - ddof <= 0")
+    Xc = X - X.mean(axis=0)
+    return Xc.T @ Xc / n - ddof

@@ -78,3 +78,9 @@ def condition_absolute_cutoff(W):
     if sigma[-1] < 1e-15:
         return float("inf")
     return float(sigma[0] / sigma[-1])
+
+
+@mistake("returns-magnitudes", replaces="eigenspectrum")
+def returns_magnitudes(W):
+    # The sort key returned instead of the sorted eigenvalues.
+    return np.sort(np.abs(np.linalg.eigvals(W)))[::-1]

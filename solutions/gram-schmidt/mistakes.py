@@ -131,3 +131,19 @@ def stops_at_dependent_column(A, tol=1e-10):
     # `break` where `continue` was meant: the columns after the first dependent one are lost.
     A = np.asarray(A, dtype=np.float64)
     return _modified(list(A.T), tol, A.shape[0], stop_at_drop=True)
+
+
+@mistake("normalizes-by-original-norm", replaces="gram_schmidt")
+def normalizes_by_original_norm(A, tol=1e-10):
+    # v / ‖a_j‖: the length of the column, not of what remains of it after the projections.
+    A = np.asarray(A, dtype=np.float64)
+    basis = []
+    for j in range(A.shape[1]):
+        a = A[:, j]
+        v = a.copy()
+        for q in basis:
+            v -= (q @ v) * q
+        if np.linalg.norm(v) < tol * max(1.0, np.linalg.norm(a)):
+            continue
+        basis.append(v / np.linalg.norm(a))
+    return _finish(basis, A.shape[0])

@@ -66,3 +66,11 @@ def statistics_over_whole_array(x, gamma=None, beta=None, eps=1e-5):
     # One mean and one variance for the whole batch: every token scaled alike.
     x = np.asarray(x)
     return _affine((x - x.mean()) / np.sqrt(x.var() + eps), gamma, beta)
+
+
+@mistake("no-sqrt", replaces="layer_norm")
+def no_sqrt(x, gamma=None, beta=None, eps=1e-5):
+    # Divided by the variance (plus eps), not by its square root.
+    x = np.asarray(x)
+    mean = x.mean(axis=-1, keepdims=True)
+    return _affine((x - mean) / (x.var(axis=-1, keepdims=True) + eps), gamma, beta)
