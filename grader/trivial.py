@@ -20,7 +20,10 @@ from __future__ import annotations
 
 import ast
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable, Iterable
+
+if TYPE_CHECKING:
+    from grader.course import Exercise
 
 # Every kind, with what each function of the file does; the order is the order of reports.
 KINDS: dict[str, str] = {
@@ -116,7 +119,7 @@ def source(kind: str, stub_source: str, functions: tuple[str, ...], exercise: st
     return "".join(parts)
 
 
-def functions(kind: str, exercise) -> dict[str, Callable]:
+def functions(kind: str, exercise: Exercise) -> dict[str, Callable]:
     """The KIND functions of EXERCISE, compiled in this process (trusted: we wrote them)."""
     text = source(kind, exercise.stub_path.read_text(encoding="utf-8"), exercise.functions, exercise.id)
     namespace: dict = {"__name__": f"learn_trivial_{kind}"}
@@ -124,8 +127,8 @@ def functions(kind: str, exercise) -> dict[str, Callable]:
     return {name: namespace[name] for name in exercise.functions if name in namespace}
 
 
-def write(kind: str, exercise, folder: Path) -> Path:
-    """Write the KIND file of EXERCISE (a grader.course.Exercise) as FOLDER/<id>/<file>."""
+def write(kind: str, exercise: Exercise, folder: Path) -> Path:
+    """Write the KIND file of EXERCISE as FOLDER/<id>/<file>, a student's workspace layout."""
     text = source(kind, exercise.stub_path.read_text(encoding="utf-8"), exercise.functions, exercise.id)
     target = folder / exercise.id / exercise.file
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -133,9 +136,10 @@ def write(kind: str, exercise, folder: Path) -> Path:
     return target
 
 
-def write_class(exercises, submissions: Path, kinds: tuple[str, ...] = tuple(KINDS)) -> list[str]:
+def write_class(exercises: Iterable[Exercise], submissions: Path,
+                kinds: tuple[str, ...] = tuple(KINDS)) -> list[str]:
     """One workspace per kind under SUBMISSIONS (``trivial-<kind>/<id>/<file>``); their names."""
-    students = []
+    exercises, students = list(exercises), []
     for kind in kinds:
         for exercise in exercises:
             write(kind, exercise, submissions / f"trivial-{kind}")
