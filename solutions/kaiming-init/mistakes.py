@@ -88,3 +88,10 @@ def uniform_bound_ignores_gain(fan_in, fan_out, rng, mode="fan_in", nonlinearity
     reference.calculate_gain(nonlinearity, a)
     bound = np.sqrt(6.0 / _fan(fan_in, fan_out, mode))
     return rng.uniform(-bound, bound, size=(fan_in, fan_out))
+
+
+@mistake("gain-applied-twice", replaces="kaiming_normal")
+def gain_applied_twice(fan_in, fan_out, rng, mode="fan_in", nonlinearity="relu", a=0.0):
+    # gain·√(2 / fan): the ReLU factor 2 written in on top of the gain that already holds it.
+    std = reference.calculate_gain(nonlinearity, a) * np.sqrt(2.0 / _fan(fan_in, fan_out, mode))
+    return rng.normal(0.0, std, size=(fan_in, fan_out))
