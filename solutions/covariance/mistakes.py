@@ -18,51 +18,44 @@ def center_standardizes(X):
     return (X - X.mean(axis=0)) / X.std(axis=0)
 
 
+def _checked(X, ddof):
+    """X as an array and its number of samples, with the reference's ValueError kept."""
+    X = np.asarray(X)
+    if X.shape[0] - ddof <= 0:
+        raise ValueError("n_samples - ddof <= 0")
+    return X, X.shape[0]
+
+
 @mistake("no-centering", replaces="covariance_matrix")
 def no_centering(X, ddof=1):
-    X = np.asarray(X)
-    n = X.shape[0]
-    if n - ddof <= 0:
-        raise ValueError("n_samples - ddof <= 0")
+    X, n = _checked(X, ddof)
     return X.T @ X / (n - ddof)
 
 
 @mistake("divides-by-n", replaces="covariance_matrix")
 def divides_by_n(X, ddof=1):
-    X = np.asarray(X)
-    n = X.shape[0]
-    if n - ddof <= 0:
-        raise ValueError("n_samples - ddof <= 0")
+    X, n = _checked(X, ddof)
     Xc = X - X.mean(axis=0)
     return Xc.T @ Xc / n
 
 
 @mistake("ddof-ignored", replaces="covariance_matrix")
 def ddof_ignored(X, ddof=1):
-    X = np.asarray(X)
-    n = X.shape[0]
-    if n - ddof <= 0:
-        raise ValueError("n_samples - ddof <= 0")
+    X, n = _checked(X, ddof)
     Xc = X - X.mean(axis=0)
     return Xc.T @ Xc / (n - 1)
 
 
 @mistake("samples-not-features", replaces="covariance_matrix")
 def samples_not_features(X, ddof=1):
-    X = np.asarray(X)
-    n = X.shape[0]
-    if n - ddof <= 0:
-        raise ValueError("n_samples - ddof <= 0")
+    X, n = _checked(X, ddof)
     Xc = X - X.mean(axis=0)
     return Xc @ Xc.T / (n - ddof)
 
 
 @mistake("one-pass-formula", replaces="covariance_matrix")
 def one_pass_formula(X, ddof=1):
-    X = np.asarray(X)
-    n = X.shape[0]
-    if n - ddof <= 0:
-        raise ValueError("n_samples - ddof <= 0")
+    X, n = _checked(X, ddof)
     mu = X.mean(axis=0)
     return (X.T @ X - n * np.outer(mu, mu)) / (n - ddof)
 
@@ -110,9 +103,6 @@ def correlation_divides_by_variances(X):
 @mistake("ddof-precedence", replaces="covariance_matrix")
 def ddof_precedence(X, ddof=1):
     # Xc.T @ Xc / n - ddof: Python divides first, then subtracts ddof from every entry.
-    X = np.asarray(X)
-    n = X.shape[0]
-    if n - ddof <= 0:
-        raise ValueError("n_samples - ddof <= 0")
+    X, n = _checked(X, ddof)
     Xc = X - X.mean(axis=0)
     return Xc.T @ Xc / n - ddof

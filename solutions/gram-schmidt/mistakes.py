@@ -103,8 +103,9 @@ def relative_tolerance_only(A, tol=1e-10):
     return _finish(basis, A.shape[0])
 
 
-def _modified(columns, tol, m, stop_at_drop=False):
-    """Modified Gram-Schmidt over COLUMNS (vectors of length m) with the contract's drop rule."""
+def _modified(columns, tol, m, stop_at_drop=False, divide_by_column=False):
+    """Modified Gram-Schmidt over COLUMNS (vectors of length m) with the contract's drop rule;
+    the switches are slips: `break` for `continue`, the column's length for the remainder's."""
     basis = []
     for a in columns:
         v = a.copy()
@@ -115,7 +116,7 @@ def _modified(columns, tol, m, stop_at_drop=False):
             if stop_at_drop:
                 break
             continue
-        basis.append(v / norm)
+        basis.append(v / (np.linalg.norm(a) if divide_by_column else norm))
     return _finish(basis, m)
 
 
@@ -137,13 +138,4 @@ def stops_at_dependent_column(A, tol=1e-10):
 def normalizes_by_original_norm(A, tol=1e-10):
     # v / ‖a_j‖: the length of the column, not of what remains of it after the projections.
     A = np.asarray(A, dtype=np.float64)
-    basis = []
-    for j in range(A.shape[1]):
-        a = A[:, j]
-        v = a.copy()
-        for q in basis:
-            v -= (q @ v) * q
-        if np.linalg.norm(v) < tol * max(1.0, np.linalg.norm(a)):
-            continue
-        basis.append(v / np.linalg.norm(a))
-    return _finish(basis, A.shape[0])
+    return _modified(list(A.T), tol, A.shape[0], divide_by_column=True)
