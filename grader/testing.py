@@ -108,6 +108,49 @@ def assert_close(actual: Any, expected: Any, *, rtol: float | None = None, atol:
                        problem.difference)
 
 
+def _shown(value: Any) -> str:
+    """An argument as a report names it: its kind and shape, never its entries."""
+    if isinstance(value, np.ndarray):
+        return f"array {value.shape}" + ("" if value.dtype == np.float64 else f" {value.dtype}")
+    if isinstance(value, np.random.Generator):
+        return "rng"
+    if isinstance(value, (list, tuple)) and len(value) > 3:
+        return f"{type(value).__name__} of {len(value)}"
+    return repr(value) if len(repr(value)) <= 20 else type(value).__name__
+
+
+def assert_does_the_work(student: Any, reference: Any, function: str, *args: Any,
+                         check: Callable[[Any], None] | None = None, rtol: float | None = None,
+                         atol: float | None = None, **kwargs: Any) -> Any:
+    """Call the student's FUNCTION on ARGS and fail unless it does its job there; return its value.
+
+    A test of a side property (the inputs are left unchanged, a dtype or a shape, the same
+    generator giving the same draw, a ValueError for a bad argument, a special case whose
+    answer a constant could give) calls this on that call's arguments or on an ordinary,
+    generic input, so that its points go only to a function that also does the work: a
+    function that returns None, 0, zeros, its input or noise, or raises for everything,
+    scores nothing (`learn validate` grades such trivial files and requires 0).
+
+    The result is compared with ``getattr(reference, function)(*args, **kwargs)`` as
+    ``assert_close`` compares (RTOL and ATOL as there). A random function, whose draws no
+    reference can predict, passes CHECK instead: a callable that raises AssertionError unless
+    the value is right (a shape and a distribution, from ``grader.stats``). The function's own
+    keyword arguments pass through KWARGS (so none of them may be named check, rtol or atol).
+    """
+    value = getattr(student, function)(*args, **kwargs)
+    shown = f"{function}({', '.join([_shown(a) for a in args] + [f'{k}={_shown(v)}' for k, v in kwargs.items()])})"
+    try:
+        if check is not None:
+            check(value)
+        else:
+            assert_close(value, getattr(reference, function)(*args, **kwargs), rtol=rtol, atol=atol, name=shown)
+    except AssertionError as exc:
+        raise Mismatch(f"This test counts only for a {function}() that does its job, and here it does not:\n"
+                       f"{exc if check is None else f'{shown}: {exc}'}",
+                       getattr(exc, "actual", value), getattr(exc, "expected", None)) from None
+    return value
+
+
 def assert_inputs_unchanged() -> None:
     """Fail if any call of the current test modified one of its arguments."""
     modified = modified_input()

@@ -1,8 +1,14 @@
-"""Hidden tests for the covariance exercise."""
+"""Hidden tests for the covariance exercise.
+
+Tolerances: grader.compare's defaults throughout (float64 rtol 1e-7, atol 1e-9; float32 1e-4,
+1e-5). Centred data of O(1) spread give covariances and correlations to a few ulps whatever the
+order of the sums (loops, einsum, matmul); around means of 1e6 centring leaves an error of about
+1e6·1e-16 = 1e-10 on O(1) values, still far inside rtol 1e-7 (the one-pass formula leaves ~1e-4).
+"""
 import numpy as np
 import pytest
 
-from grader.testing import assert_close, assert_inputs_unchanged
+from grader.testing import assert_close, assert_does_the_work, assert_inputs_unchanged
 
 
 def _data(rng, n, d, offset=3.0):
@@ -61,9 +67,10 @@ def test_covariance_large_means(student, reference, rng):
 
 @pytest.mark.points(0.5)
 @pytest.mark.parametrize("n, ddof", [(1, 1), (3, 3)])
-def test_covariance_rejects_too_few_samples(student, rng, n, ddof):
+def test_covariance_rejects_too_few_samples(student, reference, rng, n, ddof):
     """covariance_matrix raises ValueError when n_samples - ddof <= 0 (there is nothing
-    sensible to divide by)."""
+    sensible to divide by), while one more sample gives the right covariance."""
+    assert_does_the_work(student, reference, "covariance_matrix", _data(rng, n + 1, 3), ddof=ddof)
     X = rng.standard_normal((n, 3))
     with pytest.raises(ValueError):
         student.covariance_matrix(X, ddof=ddof)
