@@ -26,7 +26,7 @@ def _affine_params(rng, d, dtype=np.float64):
     return gamma, beta
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(1.5)
 @pytest.mark.shrink(16)
 def test_batch_of_rows_with_gamma_and_beta(student, reference, rng, size):
     """A batch of rows (tokens), each with its own mean and spread, with `gamma` and `beta`:
@@ -144,10 +144,12 @@ def test_inputs_are_not_modified(student, reference, rng):
 
 @pytest.mark.points(0.5)
 @pytest.mark.parametrize("which", ["gamma", "beta"])
-def test_gamma_or_beta_that_would_broadcast_raises(student, rng, which):
+def test_gamma_or_beta_that_would_broadcast_raises(student, reference, rng, which):
     """gamma and beta must have shape (d,), as the docstring says: one of shape (1,) or a
-    plain number, which numpy would quietly broadcast over every feature, raises ValueError."""
+    plain number, which numpy would quietly broadcast over every feature, raises ValueError
+    (while a `gamma` and a `beta` of the right length give the right result)."""
     x = rng.standard_normal((3, 5))
+    assert_does_the_work(student, reference, "layer_norm", x, *_affine_params(rng, 5))
     for wrong in (np.array([2.0]), 2.0):
         with pytest.raises(ValueError):
             student.layer_norm(x, **{which: wrong})

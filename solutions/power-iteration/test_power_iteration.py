@@ -70,7 +70,7 @@ def _check(result, sigma, v1, what, sigma_rtol=SIGMA_RTOL, v_atol=V_ATOL):
     assert_close(got_v, v1, rtol=0.0, atol=v_atol, name=f"v for {what}")
 
 
-@pytest.mark.points(2.5)
+@pytest.mark.points(2)
 @pytest.mark.shrink(8)
 def test_power_iteration_random(student, rng, size):
     """σ₁ and the top right singular vector of a tall, a wide and a square matrix, with a
