@@ -17,7 +17,7 @@ def covariance_matrix(X, ddof=1):
 def correlation_matrix(X):
     C = covariance_matrix(X, ddof=0)
     std = np.sqrt(np.diag(C))
-    zero = std == 0
+    zero = np.ptp(X, axis=0) == 0  # on X itself: a constant column's computed std is rounding noise
     safe = np.where(zero, 1.0, std)
     R = C / safe[:, None] / safe[None, :]
     R[zero, :] = 0.0

@@ -29,6 +29,8 @@ def decompose(x, B):
 
 
 def principal_subspace(X, k):
+    if X.ndim != 2:
+        raise ValueError("X must be a matrix (n, d)")
     d = X.shape[1]
     if not 1 <= k <= d:
         raise ValueError("k must be between 1 and d")

@@ -31,6 +31,8 @@ def decompose(x, B):
 
 
 def principal_subspace(X, k):
+    if np.ndim(X) != 2:
+        raise ValueError("X must be 2-D: one sample per row")
     if k < 1 or k > X.shape[1]:
         raise ValueError(f"k = {k} is not between 1 and {X.shape[1]}")
     _, _, Vt = np.linalg.svd(X - X.mean(axis=0), full_matrices=True)
