@@ -12,7 +12,8 @@ from grader import __version__
 from grader.course import Course, Exercise
 from grader.forbidden import find_violations
 from grader.sandbox import ForkServer
-from grader.proxy import StudentProxy, WorkerBackend, format_student_exception
+from grader.proxy import FORGED, ImportCrashed, ImportForged, ImportTimedOut, Start, StudentProxy, WorkerBackend
+from grader.sandbox import replies
 from grader.results import CourseResult, Diagnosis, ExerciseResult, Status, TestResult
 from grader.runner import run_tests
 from grader.solutions import Solution, load_solution
@@ -68,7 +69,7 @@ def grade_exercise(exercise: Exercise, student_file: Path, seed: int, server: Fo
     try:
         hello = backend.start()
         output = _hello_output(hello)
-        if "hello" not in hello:
+        if not isinstance(hello, replies.Hello):
             status, error = import_failure(exercise, hello)
             result = _exercise_result(exercise, status, error=error, output=output, violations=violations,
                                       tests=_blank_tests(solution, status, error))
@@ -83,18 +84,22 @@ def grade_exercise(exercise: Exercise, student_file: Path, seed: int, server: Fo
     return result
 
 
-def _hello_output(hello: dict) -> str:
-    output = hello.get("output")
-    return str(output.get("text", ""))[:4000] if isinstance(output, dict) else ""
+def _hello_output(hello: Start) -> str:
+    output = getattr(hello, "output", replies.NO_OUTPUT)
+    return output.text[:4000]
 
 
-def import_failure(exercise: Exercise, hello: dict) -> tuple[Status, str]:
-    if "import_timeout" in hello:
+def import_failure(exercise: Exercise, hello: Start) -> tuple[Status, str]:
+    if isinstance(hello, ImportTimedOut):
         return Status.TIMEOUT, (f"importing {exercise.file} did not finish within "
-                                f"{hello['import_timeout']:g} s: is there a loop at the top level of the file?")
-    if "import_error" in hello and isinstance(hello["import_error"], dict):
-        return Status.ERROR, f"{exercise.file} could not be imported:\n" + format_student_exception(hello["import_error"])
-    return Status.ERROR, f"the process importing {exercise.file} died ({hello.get('import_crash', 'no reply')})"
+                                f"{hello.seconds:g} s: is there a loop at the top level of the file?")
+    if isinstance(hello, replies.ImportFailed):
+        return Status.ERROR, f"{exercise.file} could not be imported:\n" + hello.error.traceback()
+    if isinstance(hello, ImportForged):
+        return Status.ERROR, (f"the process importing {exercise.file} sent a reply the grader cannot accept "
+                              f"({hello.reason}): {FORGED}")
+    reason = hello.reason if isinstance(hello, ImportCrashed) else "no reply"
+    return Status.ERROR, f"the process importing {exercise.file} died ({reason})"
 
 
 def _score(result: ExerciseResult) -> None:

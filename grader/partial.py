@@ -28,6 +28,7 @@ from grader.sandbox import ForkServer
 from grader.examples import DESCRIPTION, example_tests
 from grader.grading import import_failure
 from grader.proxy import StudentProxy, WorkerBackend
+from grader.sandbox import replies
 from grader.results import CourseResult, ExerciseResult, Status, TestResult
 
 
@@ -74,7 +75,7 @@ def _example_tests(exercise: Exercise, student_file: Path, server: ForkServer) -
     backend = WorkerBackend(server, student_file, exercise.time_limit)
     try:
         hello = backend.start()
-        if "hello" not in hello:
+        if not isinstance(hello, replies.Hello):
             status, error = import_failure(exercise, hello)
             return [TestResult(f"example[{n}]", DESCRIPTION, status, 0.0, 0.0, message=error)
                     for n, e in enumerate(exercise.examples, 1)]

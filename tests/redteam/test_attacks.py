@@ -33,6 +33,7 @@ class Expect:
 
 
 CANNOT_ACCEPT = "returned a value the grader cannot accept"
+FORGED = "sent a reply the grader cannot accept"
 DIED = "died"
 TIMED_OUT = "did not finish within 2 s"
 EXPECTED: dict[str, Expect] = {
@@ -62,6 +63,9 @@ EXPECTED: dict[str, Expect] = {
     "forged_results": Expect("failed"),
     "write_other_student": Expect("failed"),
     "garbage_on_channel": Expect("failed", DIED),
+    # Finding 4: a forged reply that the codec accepts but whose fields have the wrong types.
+    "forged_import_error": Expect("error", FORGED, zero=True),
+    "forged_call_reply": Expect("failed", FORGED),
     "planted_pytest_files": Expect("failed"),
     "output_flood": Expect("failed", "more characters of output were cut"),
     # Unprivileged (namespaces, or the process layer as a normal user) no thread can start: an
