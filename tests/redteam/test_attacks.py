@@ -66,6 +66,10 @@ EXPECTED: dict[str, Expect] = {
     # Finding 4: a forged reply that the codec accepts but whose fields have the wrong types.
     "forged_import_error": Expect("error", FORGED, zero=True),
     "forged_call_reply": Expect("failed", FORGED),
+    # Finding 5: a reply that is cheap to send and expensive to decode is refused unparsed.
+    "million_items_reply": Expect("failed", "more than 800000 brackets and commas"),
+    # Finding 8: a value out of range for numpy (a generator's state) is refused like any malformed one.
+    "forged_generator_state": Expect("failed", "malformed generator state: OverflowError"),
     "planted_pytest_files": Expect("failed"),
     "output_flood": Expect("failed", "more characters of output were cut"),
     # Unprivileged (namespaces, or the process layer as a normal user) no thread can start: an
