@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.errors import CourseError
+from grader.storage import read_regular_file
 from grader.yamldoc import YamlDoc, expect, text, type_name
 
 FORMAT_VERSION = 1
@@ -90,9 +91,11 @@ class Exercise:
         return self.directory / self.file
 
     def is_untouched(self, student_file: Path) -> bool:
-        """STUDENT_FILE is still this exercise's stub, byte for byte (not started: not graded)."""
+        """STUDENT_FILE is still this exercise's stub, byte for byte (not started: not graded).
+        Reads no more of the student's file than the stub's length and one byte."""
         try:
-            return student_file.read_bytes() == self.stub_path.read_bytes()
+            stub = self.stub_path.read_bytes()
+            return read_regular_file(student_file, len(stub) + 1) == stub
         except OSError:
             return False
 

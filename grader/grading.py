@@ -16,6 +16,7 @@ from grader.proxy import FORGED, ImportCrashed, ImportForged, ImportTimedOut, St
 from grader.sandbox import replies
 from grader.results import CourseResult, Diagnosis, ExerciseResult, Status, TestResult
 from grader.runner import run_tests
+from grader.sources import Source, read_source
 from grader.solutions import Solution, load_solution
 
 _solutions: dict[Path, Solution] = {}
@@ -60,11 +61,16 @@ def grade_exercise(exercise: Exercise, student_file: Path, seed: int, server: Fo
                                 tests=_blank_tests(solution, Status.NOT_STARTED, "not started"),
                                 error=f"{exercise.file} is still the untouched stub")
     try:
-        source = student_file.read_text(encoding="utf-8", errors="replace")
+        source = read_source(student_file)
     except OSError as exc:
-        return _exercise_result(exercise, Status.ERROR, error=f"cannot read {exercise.file}: {exc.strerror}",
-                                tests=_blank_tests(solution, Status.ERROR, "the file could not be read"))
-    violations = find_violations(source, exercise.forbidden)
+        source, unreadable = None, f"cannot read {exercise.file}: {exc.strerror}"
+    else:
+        unreadable = f"{exercise.file} is not a regular file" if source is None else \
+            Source.refusal(exercise.file) if source.too_large else ""
+    if source is None or unreadable:
+        return _exercise_result(exercise, Status.ERROR, error=unreadable,
+                                tests=_blank_tests(solution, Status.ERROR, "the file could not be graded"))
+    violations = find_violations(source.text, exercise.forbidden)
     backend = WorkerBackend(server, student_file, exercise.time_limit)
     try:
         hello = backend.start()

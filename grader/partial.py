@@ -30,6 +30,7 @@ from grader.grading import import_failure
 from grader.proxy import StudentProxy, WorkerBackend
 from grader.sandbox import replies
 from grader.results import CourseResult, ExerciseResult, Status, TestResult
+from grader.sources import Source, read_source
 
 
 def _parameters(function: ast.FunctionDef | ast.AsyncFunctionDef) -> list[str]:
@@ -92,7 +93,15 @@ def check_exercise(exercise: Exercise, student_file: Path,
                             status=Status.NOT_STARTED, score=0.0, max_score=0.0)
     if not student_file.is_file() or exercise.is_untouched(student_file):
         return result
-    source = student_file.read_text(encoding="utf-8", errors="replace")
+    try:
+        read = read_source(student_file)
+    except OSError as exc:
+        read, result.error = None, f"cannot read {exercise.file}: {exc.strerror}"
+    if read is None or read.too_large:
+        result.status = Status.ERROR
+        result.error = result.error or (Source.refusal(exercise.file) if read else f"{exercise.file} is not a regular file")
+        return result
+    source = read.text
     try:
         tree = ast.parse(source)
     except SyntaxError as exc:

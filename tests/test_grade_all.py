@@ -15,7 +15,7 @@ import yaml
 
 from classroom_fixtures import HOSTILE, REPO, make_class, make_course, put
 
-from grader.classroom import plan as planning
+from grader.classroom import plan as planning, records
 from grader.classroom.shards import in_shard
 
 pytestmark = pytest.mark.slow
@@ -67,14 +67,14 @@ def test_mixed_class_gets_one_correct_row_per_student(graded):
 def test_per_student_files_and_seeds(graded):
     course, submissions, results, kinds = graded
     for name in kinds:
-        folder = results / planning.sanitize(name)
+        folder = results / name  # the submission folder's own name, whatever it holds
         data = json.loads((folder / "results.json").read_text())
         assert data["schema"] == "learn.results/1" and data["student"] == name
         from grader import seeds
         assert data["seed"] == seeds.seed_from_secret("s3cret", name)
         assert (folder / "report.html").read_text().startswith("<!DOCTYPE html>")
         assert "learn:" in (folder / "report.md").read_text()
-    assert planning.sanitize(HOSTILE) != HOSTILE and "/" not in planning.sanitize("../x") and planning.sanitize("..") != ".."
+    assert (results / HOSTILE / "grading.json").is_file()
     # The secret never reaches the student reports or the grading processes' environment.
     assert "s3cret" not in "".join(p.read_text() for p in results.rglob("*") if p.is_file())
 
@@ -272,3 +272,48 @@ def test_damaged_results_are_graded_again_and_never_merged_as_good(graded, tmp_p
                 "--seed-secret", "LEARN_TEST_SECRET", "--resume", env={"LEARN_TEST_SECRET": "s3cret"}).stdout
     assert "Graded 1 student(s), reused 6" in out
     assert (copy / "gradebook.csv").read_text() == (results / "gradebook.csv").read_text()
+
+
+def test_results_folders_are_the_submission_folders_own_names(tmp_path):
+    """RESULTS/<student>/ is the folder's own name, commas and quotes included; a name that is
+    one of the class files, or that no report can show (not UTF-8, a newline), is refused with a
+    row saying why; discovery never recurses (a chain of folders 1200 deep ended grade-all with
+    a RecursionError, exit 3). --resume and gradebook merge find every student again."""
+    course = make_course(tmp_path / "course")
+    dot = (course / "solutions" / "dot-product" / "similarity.py").read_text()
+    submissions = tmp_path / "submissions"
+    for name in ("a,b c", "Zoë \"the\" ;,", "gradebook.csv", "run.json", "line\nbreak", "deep-and-file"):
+        put(submissions, name, "dot-product", dot)
+    os.mkdir(os.fsencode(submissions) + b"/caf\xe9")  # not UTF-8
+    put(submissions, "caf\udce9", "dot-product", dot)
+    for student in ("deep-and-file", "deep-only"):
+        chain = submissions / student
+        chain.mkdir(exist_ok=True)
+        fd = os.open(chain, os.O_RDONLY)
+        for _ in range(1200):  # relative steps: the whole path is longer than PATH_MAX allows
+            os.mkdir("x", dir_fd=fd)
+            fd, previous = os.open("x", os.O_RDONLY, dir_fd=fd), fd
+            os.close(previous)
+        os.close(fd)
+    results = tmp_path / "results"
+    proc = learn("grade-all", str(submissions), "--out", str(results), "--course", str(course), "--jobs", "2",
+                 check=False)
+    assert proc.returncode == 0, proc.stderr
+    book = rows(results)
+    for name in ("a,b c", 'Zoë "the" ;,', "deep-and-file"):
+        assert book[name]["status"] == "graded" and book[name]["dot-product"] == "10"
+        assert json.loads((results / name / "results.json").read_text())["student"] == name
+    for name in ("gradebook.csv", "run.json"):
+        assert book[name]["status"] == "refused" and "class files" in book[name]["reason"] and book[name]["total"] == ""
+    assert book["line break"]["status"] == "refused" and "control characters" in book["line break"]["reason"]
+    assert book["caf\ufffd"]["status"] == "refused" and "UTF-8" in book["caf\ufffd"]["reason"]
+    assert "deep-only" not in book and "skipped 'deep-only': no Python files" in proc.stderr
+    assert (results / "gradebook.csv").is_file() and (results / "run.json").is_file()
+    assert sorted(p.name for p in results.iterdir() if p.is_dir()) == sorted(["a,b c", 'Zoë "the" ;,', "deep-and-file"])
+    assert not [p for p in results.iterdir() if p.is_file() and p.name not in records.CLASS_FILES]
+    # --resume finds every student again; a merge of the folder writes the same gradebook.
+    again = learn("grade-all", str(submissions), "--out", str(results), "--course", str(course), "--resume")
+    assert "Graded 0 student(s), reused 3" in again.stdout
+    merged = tmp_path / "merged"
+    learn("gradebook", "merge", str(results), "--out", str(merged))
+    assert (merged / "gradebook.csv").read_text() == (results / "gradebook.csv").read_text()

@@ -125,6 +125,6 @@ def summarize(records: list[dict[str, Any]], skipped: list[tuple[str, str]] = ()
         histogram=_histogram(scores, max_score), exercises=list(exercises.values()),
         crashed=sorted(crashed),
         grader_errors=sorted((r["student"], r.get("reason", "")) for r in records
-                              if not (r.get("outcome") == "graded" and r.get("results"))),
+                              if r.get("outcome") != "refused" and not (r.get("outcome") == "graded" and r.get("results"))),
         skipped=list(skipped), duration=round(duration, 2),
         per_student=round(statistics.fmean(durations), 3) if durations else 0.0)

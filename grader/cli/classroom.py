@@ -84,10 +84,12 @@ def grade_all(submissions: Path, out: Path, jobs: int | None, course: Path | Non
     server.hang_up()  # it exits (~10 ms: its workers' mounts, its memory) while the class files are written
     try:
         skipped = [(s.name, s.reason) for s in run.skipped]
+        refused = [(s.name, s.reason) for s in run.skipped if s.student]
         for name, reason in skipped:
             click.echo(f"skipped {name!r}: {reason}", err=True)
-        class_files.write_run(out, shard, skipped, run.duration, run.graded, run.reused)
-        summary = class_files.write_class_files(out, run.records, skipped, run.duration, id_column)
+        class_files.write_run(out, shard, skipped, run.duration, run.graded, run.reused, refused)
+        summary = class_files.write_class_files(out, run.records + class_files.refused_records(refused), skipped,
+                                                run.duration, id_column)
         click.echo(f"Graded {run.graded} student(s), reused {run.reused} in {run.duration:.1f} s: "
                    f"mean {summary.mean:g}/{summary.max_score:g}. Wrote {out / 'gradebook.csv'} and {out / 'summary.html'}")
         if summary.grader_errors:
@@ -146,6 +148,7 @@ def merge(results: tuple[Path, ...], out: Path, id_column: str) -> None:
     """
     from grader.classroom import class_files
     records = gradebook.load_records(results)
+    records += class_files.refused_records(class_files.merged_refused(results))
     skipped, duration = class_files.merged_runs(results)
     class_files.write_class_files(out, records, skipped, duration, id_column)
     click.echo(f"Merged {len(records)} students from {len(results)} folder(s) into {out / 'gradebook.csv'}")
