@@ -3,8 +3,8 @@
 The CSV is what an LMS imports (Canvas, Moodle, Blackboard all take "id column, then score
 columns"): the first column's header is configurable (``--id-column "SIS User ID"``), then
 total, max, one column per exercise, then status and reason. Student-controlled text is
-escaped against spreadsheet formula injection: a cell starting with ``= + - @`` or a control
-character is prefixed with a quote, as OWASP recommends.
+escaped by grader.reports.text (``csv``): one line, no control characters, and a cell starting
+with ``= + - @`` is prefixed with a quote against spreadsheet formula injection, as OWASP recommends.
 """
 from __future__ import annotations
 
@@ -14,15 +14,14 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from grader.errors import LearnError
+from grader.reports.text import shown
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 DEFAULT_ID_COLUMN = "student"
 
 
 def escape_cell(text: str) -> str:
     """Neutralize a student-controlled cell so a spreadsheet shows it instead of running it."""
-    text = "".join(ch if ch.isprintable() or ch == " " else " " for ch in str(text))
-    return "'" + text if text.lstrip().startswith(FORMULA_START) else text
+    return shown(text, "csv")
 
 
 def _points(value: Any) -> str:
@@ -54,9 +53,11 @@ def to_csv(records: list[dict[str, Any]], id_column: str = DEFAULT_ID_COLUMN) ->
     for record in sorted(records, key=lambda r: r["student"]):
         results = record.get("results")
         if record.get("outcome") != "graded" or not results:
-            # The grader failed: leave the scores blank rather than give the student a 0.
+            # Refused (its folder's name cannot be used) or the grader failed: leave the scores blank
+            # rather than give the student a 0.
+            status = "refused" if record.get("outcome") == "refused" else "grader_error"
             writer.writerow([escape_cell(record["student"]), "", _points(course_max), *([""] * len(columns)),
-                             "grader_error", escape_cell(record.get("reason", ""))])
+                             status, escape_cell(record.get("reason", ""))])
             continue
         scores = {e["id"]: e for e in results["exercises"]}
         problems = [f"{e['id']}: {trouble}" for e in results["exercises"] if (trouble := trouble_of(e))]

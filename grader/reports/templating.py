@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 import stat
 from pathlib import Path
 from typing import Any
@@ -11,10 +10,10 @@ from typing import Any
 import jinja2
 
 from grader.reports import figures, origins
+from grader.reports.text import shown
 
 TEMPLATES = Path(__file__).parent / "templates"
 FORMATS = ("terminal", "json", "markdown", "html")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x80-\x9f]|\x1b\[[0-9;]*[A-Za-z]")
 
 COLOURS = {"passed": "32", "failed": "31", "error": "33", "timeout": "33", "not_started": "2",
            "bold": "1", "dim": "2", "cyan": "36"}
@@ -22,8 +21,8 @@ SYMBOLS = {"passed": "✓", "failed": "✗", "error": "!", "timeout": "⧗", "no
 
 
 def clean(text: Any) -> str:
-    """Student-controlled text with terminal escapes and control characters removed."""
-    return _CONTROL.sub("", str(text))
+    """Student-controlled text for a terminal, an HTML page or an SVG picture (grader.reports.text)."""
+    return shown(text, "terminal")
 
 
 def unwrap(text: Any) -> str:
@@ -67,6 +66,7 @@ def _environment(autoescape: bool) -> jinja2.Environment:
                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
                              undefined=jinja2.StrictUndefined, bytecode_cache=_bytecode_cache(autoescape))
     env.filters["clean"] = clean
+    env.filters["text"] = shown                       # {{ x|text("markdown") }}: grader.reports.text
     env.filters["unwrap"] = unwrap
     env.filters["points"] = lambda x: f"{x:g}" if float(x) == round(float(x), 2) else f"{x:.2f}"
     env.filters["indent_lines"] = lambda text, n=6: "\n".join(" " * n + line for line in str(text).splitlines())
