@@ -120,6 +120,9 @@ def _score(result: ExerciseResult) -> None:
         result.error = "forbidden calls: the exercise scores 0 until they are removed"
         return
     result.score = round(earned, 2)
+    if any(t.status is Status.GRADER_ERROR for t in result.tests):  # its score is not final (exit status 3)
+        result.status = Status.GRADER_ERROR
+        return
     result.status = Status.PASSED if all(t.status is Status.PASSED for t in result.tests) else Status.FAILED
 
 

@@ -18,6 +18,7 @@ class Status(str, enum.Enum):
     ERROR = "error"            # the student's code crashed, or broke a rule
     TIMEOUT = "timeout"        # the student's code ran out of time
     NOT_STARTED = "not_started"
+    GRADER_ERROR = "grader_error"  # the grader failed (a broken hidden test): never the student's fault
 
 
 @dataclass
@@ -46,7 +47,7 @@ class TestResult:
     figures: list[Figure] = field(default_factory=list)
     output: str = ""
     duration: float = 0.0
-    grader_error: bool = False    # the grader, not the student, failed this test
+    grader_error: bool = False    # the grader, not the student, failed this test (status GRADER_ERROR)
     smallest_input: str = ""      # set when shrinking found a smaller failing case
 
     def as_json(self) -> dict[str, Any]:
@@ -118,6 +119,11 @@ class CourseResult:
     @property
     def max_score(self) -> float:
         return round(sum(e.max_score for e in self.exercises), 2)
+
+    @property
+    def grader_errors(self) -> list[str]:
+        """Where the grader itself failed ("exercise: test"): a result with any is not final."""
+        return [f"{e.id}: {t.name}" for e in self.exercises for t in e.tests if t.status is Status.GRADER_ERROR]
 
     def as_json(self) -> dict[str, Any]:
         return {

@@ -3,7 +3,8 @@
 Each test gets fresh fixtures (``student``, ``reference``, ``rng``, ``size``) and a context
 that records the student's calls. An outcome is one of three kinds, kept apart all the way to
 the screen: the answer was wrong (``failed``), the student's code crashed, timed out or broke
-a rule (``error``/``timeout``), or the grader itself failed (``error`` with ``grader_error``).
+a rule (``error``/``timeout``), or the grader itself failed (``grader_error``): a hidden test that
+raises by itself is the grader's only if it raises with the reference's answers too.
 """
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ import pytest
 from grader import seeds
 from grader.compare import fmt
 from grader.diagnosis import diagnose
-from grader.proxy import GradingInterrupt, StudentException, StudentProxy, format_student_exception
+from grader.proxy import (GradingInterrupt, InProcessBackend, StudentException, StudentProxy,
+                          format_student_exception)
 from grader.results import Diagnosis, Status, TestResult
 from grader.solutions import Solution, TestCase
 from grader.testing import TestContext, close_context, open_context
@@ -28,7 +30,8 @@ SHRINK_BUDGET = 3.0       # seconds spent looking for a smaller failing input
 
 
 def _run_once(case: TestCase, solution: Solution, proxy: StudentProxy, seed: int,
-              size: int | None) -> tuple[Status, str, bool, TestContext]:
+              size: int | None, judge: bool = True) -> tuple[Status, str, TestContext]:
+    """Run CASE once. JUDGE: when the test itself raises, find out whose fault it is (below)."""
     fixtures: dict[str, Any] = {
         "student": proxy, "reference": solution.reference,
         "rng": np.random.default_rng(seeds.test_seed(seed, solution.exercise.id, case.id, size)),
@@ -39,30 +42,49 @@ def _run_once(case: TestCase, solution: Solution, proxy: StudentProxy, seed: int
     context, token = open_context()
     try:
         case.function(**kwargs)
-        return Status.PASSED, "", False, context
+        return Status.PASSED, "", context
     except GradingInterrupt as exc:
-        return Status(exc.status), exc.message, False, context
+        return Status(exc.status), exc.message, context
     except StudentException as exc:
-        return Status.ERROR, "Your code raised an exception:\n" + format_student_exception(exc.info), False, context
+        return Status.ERROR, "Your code raised an exception:\n" + format_student_exception(exc.info), context
     except AssertionError as exc:
-        return Status.FAILED, str(exc) or "the check failed", False, context
+        return Status.FAILED, str(exc) or "the check failed", context
     except pytest.fail.Exception as exc:
         message = str(exc.msg)
         if message.startswith("DID NOT RAISE"):
             wanted = message.removeprefix("DID NOT RAISE").strip().strip("<>").replace("class ", "").strip("'")
             message = (f"Expected your function to raise {wanted.rsplit('.', 1)[-1]} for this input, "
                        "but it returned normally.")
-        return Status.FAILED, message, False, context
-    except Exception as exc:  # the hidden test itself broke on what the student returned, or on its own
-        unusable = _unusable_return(context)
-        if unusable:
-            return (Status.FAILED, f"{unusable}; the test could not use it ({type(exc).__name__}: {exc}).",
-                    False, context)
-        return (Status.ERROR, f"The grader could not check this test ({type(exc).__name__}: {exc}). "
-                "If your function returns what the instructions describe, this is a bug in the "
-                "exercise: please report it.", True, context)
+        return Status.FAILED, message, context
+    except Exception as exc:  # the hidden test itself broke: on what the student returned, or on its own
+        problem = f"{type(exc).__name__}: {exc}"
     finally:
         close_context(token)
+    if not judge or not _passes_with_the_reference(case, solution, seed, size):
+        return Status.GRADER_ERROR, (f"The grader could not check this test ({problem}): it fails with the "
+                                     "reference solution too. This is a bug in the exercise, not in your code: "
+                                     f"{GRADER_ERROR_NOTE}"), context
+    unusable = _unusable_return(context)
+    if unusable:
+        return Status.FAILED, f"{unusable}; the test could not use it ({problem}).", context
+    return Status.FAILED, (f"The test could not use what your code returned ({problem}); with the "
+                           "reference solution's answers it passes."), context
+
+
+GRADER_ERROR_NOTE = ("the test scores nothing until it is fixed and your work is graded again; "
+                     "please report it.")
+
+
+def _passes_with_the_reference(case: TestCase, solution: Solution, seed: int, size: int | None) -> bool:
+    """Does CASE pass when the reference answers in the student's place, on the same inputs (same
+    seed)? Then what broke the test came from the student's answers (a test that errors on a
+    student's value is the student's failure: a submission must never be able to cause a grader
+    error); if the test breaks with the reference too, the test itself is broken."""
+    exercise = solution.exercise
+    functions = {n: getattr(solution.reference, n) for n in exercise.functions if hasattr(solution.reference, n)}
+    reference = StudentProxy(InProcessBackend(functions, exercise.file), exercise.functions, exercise.file)
+    status, _, _ = _run_once(case, solution, reference, seed, size, judge=False)
+    return status is Status.PASSED
 
 
 def _unusable_return(context: TestContext) -> str:
@@ -94,7 +116,7 @@ def _shrink(case: TestCase, solution: Solution, proxy: StudentProxy, seed: int) 
     for size in (s for s in SHRINK_SIZES if s < (case.shrink or 0)):
         if time.monotonic() > deadline:
             return None
-        status, _, _, context = _run_once(case, solution, proxy, seed, size)
+        status, _, context = _run_once(case, solution, proxy, seed, size)
         if status is Status.FAILED:
             return size, context
         if status is not Status.PASSED:
@@ -119,7 +141,8 @@ def shown_as(case: TestCase, reveal_hidden: bool = False, after_due: bool = Fals
 def run_test(case: TestCase, solution: Solution, proxy: StudentProxy, seed: int,
              reveal_hidden: bool = False, after_due: bool = False) -> TestResult:
     started = time.monotonic()
-    status, message, grader_error, context = _run_once(case, solution, proxy, seed, case.shrink)
+    status, message, context = _run_once(case, solution, proxy, seed, case.shrink)
+    grader_error = status is Status.GRADER_ERROR
     visibility = shown_as(case, reveal_hidden, after_due)
     result = TestResult(name=case.id, description=case.description, status=status,
                         points=case.points if status is Status.PASSED else 0.0,
@@ -137,8 +160,8 @@ def run_test(case: TestCase, solution: Solution, proxy: StudentProxy, seed: int,
         if status is Status.FAILED:
             result.message = "This test is hidden: its inputs and expected values are not shown."
         elif grader_error:
-            result.message = ("The grader could not check this hidden test. If your function returns "
-                              "what the instructions describe, this is a bug in the exercise: please report it.")
+            result.message = ("The grader could not check this hidden test: it fails with the reference solution "
+                              f"too. This is a bug in the exercise, not in your code: {GRADER_ERROR_NOTE}")
         if case.visibility == "after_due_date" and status is not Status.PASSED:
             result.message += " Its details are shown after the due date."
     result.duration = time.monotonic() - started

@@ -241,7 +241,9 @@ def test_a_dying_or_failing_grader_costs_one_row_each(tmp_path):
     put(submissions, "killer", "dot-product", dot.replace("    return np.sum(q * k)", "    return 42.0"))
     results = tmp_path / "results"
     (results / "dave" / "report.html").mkdir(parents=True)  # writing dave's report will fail
-    proc = learn("grade-all", str(submissions), "--out", str(results), "--course", str(course), "--jobs", "1")
+    proc = learn("grade-all", str(submissions), "--out", str(results), "--course", str(course), "--jobs", "1",
+                 check=False)
+    assert proc.returncode == 3, proc.stderr  # the grader's own failure (the CLI contract's status 3)
     book = rows(results)
     assert set(book) == {"alice", "bob", "dave", "erin", "killer", "zoe"}
     assert book["killer"]["status"] == "grader_error" and "exit status -9" in book["killer"]["reason"]
@@ -252,7 +254,7 @@ def test_a_dying_or_failing_grader_costs_one_row_each(tmp_path):
     # --resume retries exactly the two the grader failed on.
     (results / "dave" / "report.html").rmdir()
     out = learn("grade-all", str(submissions), "--out", str(results), "--course", str(course), "--jobs", "2",
-                "--resume").stdout
+                "--resume", check=False).stdout
     assert "Graded 2 student(s), reused 4" in out
     assert rows(results)["dave"]["status"] == "graded" and rows(results)["killer"]["status"] == "grader_error"
 
@@ -317,3 +319,36 @@ def test_results_folders_are_the_submission_folders_own_names(tmp_path):
     merged = tmp_path / "merged"
     learn("gradebook", "merge", str(results), "--out", str(merged))
     assert (merged / "gradebook.csv").read_text() == (results / "gradebook.csv").read_text()
+
+
+def test_a_broken_hidden_test_is_the_graders_error_for_the_class(tmp_path):
+    """Finding 7: a hidden test that fails with the reference too is the grader's error: the
+    students it touched get no final grade (a grader_error row: total and that exercise blank),
+    the summary counts them, grade-all exits 3, and --resume grades them again (only them)."""
+    course = make_course(tmp_path / "course")
+    tests_file = course / "solutions" / "softmax" / "test_softmax.py"
+    source = tests_file.read_text()
+    broken = source.replace('    assert_close(student.softmax(x), reference.softmax(x), name="softmax(x)")\n\n\n@pytest.mark.points(1)\ndef test_softmax_large_logits',
+                            '    assert_close(student.softmax(x), reference.no_such_helper(x))\n\n\n@pytest.mark.points(1)\ndef test_softmax_large_logits')
+    assert broken != source
+    tests_file.write_text(broken)
+    dot = (course / "solutions" / "dot-product" / "similarity.py").read_text()
+    soft = (course / "solutions" / "softmax" / "softmax.py").read_text()
+    submissions = tmp_path / "submissions"
+    put(submissions, "alice", "dot-product", dot)
+    put(submissions, "alice", "softmax", soft)
+    put(submissions, "bob", "dot-product", dot)  # never reaches the broken test
+    results = tmp_path / "results"
+    args = ("grade-all", str(submissions), "--out", str(results), "--course", str(course), "--jobs", "2")
+    proc = learn(*args, check=False)
+    assert proc.returncode == 3, proc.stderr
+    assert "The grader failed on 1 student(s)" in proc.stderr
+    book = rows(results)
+    assert book["alice"]["status"] == "grader_error" and book["alice"]["total"] == "" and book["alice"]["softmax"] == ""
+    assert book["alice"]["dot-product"] == "10" and "softmax: test_softmax_batched" in book["alice"]["reason"]
+    assert book["bob"]["status"] == "graded" and book["bob"]["total"] == "10"
+    for summary in ("summary.md", "summary.html"):
+        text = (results / summary).read_text()
+        assert "The grader failed on these students" in text and "test_softmax_batched" in text
+    again = learn(*args, "--resume", check=False)
+    assert again.returncode == 3 and "Graded 1 student(s), reused 1" in again.stdout

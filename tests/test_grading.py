@@ -235,3 +235,34 @@ def test_grading_a_workspace_lists_exercises_not_started_on_one_line(learn, work
     assert "· 1 not started: count-vowels" in run.stdout
     assert "test_examples[Queue-4]" not in run.stdout  # no test lines for an exercise not started
     assert "Score: 10/20" in run.stdout
+
+
+def test_a_broken_hidden_test_is_the_graders_error_in_every_format(learn, workspace, course, tmp_path):
+    """Finding 7: a hidden test that raises by itself (here: it calls a helper the reference does
+    not have) was recorded as the student's error: 0 points, exit 1. It is the grader's
+    (status grader_error, shown as such in every format), and `learn grade` exits 3."""
+    tests_file = course / "solutions" / "reverse-words" / "test_words.py"
+    source = tests_file.read_text()
+    broken = source.replace('def test_runs_of_whitespace(student):', 'def test_runs_of_whitespace(student, reference):')
+    broken = broken.replace('assert_close(student.reverse_words("  to be \\t or  not "), "not or be to")',
+                            'assert_close(student.reverse_words("  to be \\t or  not "), reference.no_such_helper())')
+    assert broken != source
+    tests_file.write_text(broken)
+    write_student(workspace, "reverse-words", "words.py", CORRECT)
+    args = ["grade", "reverse-words", "--workspace", str(workspace), "--seed", "7", "--course", str(course)]
+    run = learn(*args, "--format", "json")
+    assert run.code == 3, run.stderr
+    assert "the grader could not check 1 test(s) (reverse-words: test_runs_of_whitespace)" in run.stderr
+    assert "This is a bug in the grader, not in your code" in run.stderr
+    exercise = exercise_of(run.json)
+    assert exercise["status"] == "grader_error" and exercise["score"] == 7  # the other tests' points, not final
+    broken_test = next(t for t in exercise["tests"] if t["name"] == "test_runs_of_whitespace")
+    assert broken_test["status"] == "grader_error" and broken_test["grader_error"] and broken_test["points"] == 0
+    assert "fails with the reference solution too" in broken_test["message"]
+    says = {"terminal": "(grader error: not your code)", "markdown": "**Grader error.**",
+            "html": "grader error: not your code", "junit": 'type="grader_error"',
+            "gradescope": "fails with the reference solution too"}
+    for fmt, text in says.items():
+        report = tmp_path / f"report.{fmt}"
+        assert learn(*args, "--format", fmt, "--output", str(report)).code == 3
+        assert text in report.read_text(), fmt

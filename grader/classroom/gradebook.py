@@ -40,7 +40,8 @@ def exercise_columns(records: Iterable[dict[str, Any]]) -> list[str]:
 
 def to_csv(records: list[dict[str, Any]], id_column: str = DEFAULT_ID_COLUMN) -> str:
     """The gradebook text: rows sorted by student, so any run over the same students is identical."""
-    from grader.classroom.analytics import trouble_of  # here: importing this module stays cheap (see grader.cli)
+    # here: importing this module stays cheap (see grader.cli)
+    from grader.classroom.analytics import grader_failure_reason, grader_failures, trouble_of
     columns = exercise_columns(records)
     max_by_exercise: dict[str, float] = {}
     for record in records:
@@ -59,11 +60,14 @@ def to_csv(records: list[dict[str, Any]], id_column: str = DEFAULT_ID_COLUMN) ->
             writer.writerow([escape_cell(record["student"]), "", _points(course_max), *([""] * len(columns)),
                              status, escape_cell(record.get("reason", ""))])
             continue
-        scores = {e["id"]: e for e in results["exercises"]}
+        scores = {e["id"]: e for e in results["exercises"] if e["status"] != "grader_error"}
         problems = [f"{e['id']}: {trouble}" for e in results["exercises"] if (trouble := trouble_of(e))]
-        writer.writerow([escape_cell(record["student"]), _points(results["score"]), _points(results["max_score"]),
-                         *[_points(scores[c]["score"]) if c in scores else "" for c in columns],
-                         "graded", escape_cell("; ".join(problems))])
+        failures = grader_failures(results)
+        if failures:  # not final: the total and the exercises the grader failed on stay blank
+            problems.insert(0, grader_failure_reason(failures))
+        writer.writerow([escape_cell(record["student"]), "" if failures else _points(results["score"]),
+                         _points(results["max_score"]), *[_points(scores[c]["score"]) if c in scores else "" for c in columns],
+                         "grader_error" if failures else "graded", escape_cell("; ".join(problems))])
     return buffer.getvalue()
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from grader import __version__, seeds
+from grader.classroom.analytics import grader_failures
 from grader.classroom.records import CLASS_FILES, read_record
 from grader.classroom.shards import in_shard
 from grader.course import Course
@@ -158,7 +159,8 @@ def plan_class(course: Course, submissions: Path, out: Path, secret: str | None 
         seed = student_seed(sub.name, secret)
         digest = submission_hash(sub, course, seed, fingerprint)
         previous = read_record(out / sub.name) if resume else None
-        if previous and previous.get("outcome") == "graded" and previous.get("hash") == digest:
+        if previous and previous.get("outcome") == "graded" and previous.get("hash") == digest \
+                and not grader_failures(previous["results"]):  # the grader failed on some tests: again
             plan.reused[sub.name] = previous
             continue
         plan.todo.append({"name": sub.name, "path": str(root / sub.name), "seed": seed, "hash": digest,

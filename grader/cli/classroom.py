@@ -10,7 +10,7 @@ import click
 from grader.classroom import gradebook
 from grader.cli import cli
 from grader.cli.options import course_option, resolve_course
-from grader.errors import LearnError
+from grader.errors import GraderBug, LearnError
 from grader.storage import write_atomic
 
 if TYPE_CHECKING:  # imported where used: `learn grade-all` starts its fork server before they load
@@ -24,10 +24,14 @@ def _id_column_option(function: Any) -> Any:
 
 
 def _progress_line(record: dict[str, Any], done: int, total: int) -> str:
+    from grader.classroom.analytics import grader_failures
+    from grader.reports.text import shown
     if record.get("outcome") != "graded":
-        return f"[{done}/{total}] {record['student']}: grader error: {record.get('reason', '')}"
+        return f"[{done}/{total}] {record['student']}: grader error: {shown(record.get('reason', ''), 'terminal')}"
     results = record["results"]
-    return f"[{done}/{total}] {record['student']}: {results['score']:g}/{results['max_score']:g} ({record['duration']:.1f} s)"
+    failed = grader_failures(results)
+    return (f"[{done}/{total}] {record['student']}: {results['score']:g}/{results['max_score']:g} ({record['duration']:.1f} s)"
+            + (f"; the grader failed on {'; '.join(failed)}" if failed else ""))
 
 
 @cli.command(name="grade-all")
@@ -92,9 +96,10 @@ def grade_all(submissions: Path, out: Path, jobs: int | None, course: Path | Non
                                                 run.duration, id_column)
         click.echo(f"Graded {run.graded} student(s), reused {run.reused} in {run.duration:.1f} s: "
                    f"mean {summary.mean:g}/{summary.max_score:g}. Wrote {out / 'gradebook.csv'} and {out / 'summary.html'}")
-        if summary.grader_errors:
+        if summary.grader_errors:  # the grader's own failure: exit status 3 (the gradebook leaves them blank)
             click.echo(f"The grader failed on {len(summary.grader_errors)} student(s); rerun with --resume to retry them.",
                        err=True)
+            raise click.exceptions.Exit(GraderBug.exit_code)
     finally:
         server.close()
 

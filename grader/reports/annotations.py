@@ -41,7 +41,12 @@ def github_annotations(result: CourseResult, workspace: Path, base: Path) -> lis
         if ex.error and not ex.violations:
             pins.append((_line_of(TestResult("", "", ex.status, 0, 0, message=ex.error), ex, source),
                          ex.error, ex.status.value))
-        failing = [t for t in ex.tests if t.status not in (Status.PASSED, Status.NOT_STARTED)]
+        if ex.status is Status.GRADER_ERROR:  # the grader's failure: not pinned on the student's lines
+            broken = ", ".join(t.name for t in ex.tests if t.status is Status.GRADER_ERROR)
+            commands.append(f"::error title={text.shown(f'{ex.id}: grader error', 'annotation-property')}::"
+                            + text.shown(f"The grader could not check {broken}: not the student's code. "
+                                         "The score is incomplete until the exercise is fixed.", "annotation"))
+        failing = [t for t in ex.tests if t.status not in (Status.PASSED, Status.NOT_STARTED, Status.GRADER_ERROR)]
         if not ex.error:
             pins += [(_line_of(t, ex, source), test_text(t), t.name) for t in failing]
         for line, message, title in pins[:MAX_ANNOTATIONS_PER_EXERCISE]:

@@ -16,8 +16,11 @@ TEMPLATES = Path(__file__).parent / "templates"
 FORMATS = ("terminal", "json", "markdown", "html")
 
 COLOURS = {"passed": "32", "failed": "31", "error": "33", "timeout": "33", "not_started": "2",
-           "bold": "1", "dim": "2", "cyan": "36"}
-SYMBOLS = {"passed": "✓", "failed": "✗", "error": "!", "timeout": "⧗", "not_started": "·"}
+           "grader_error": "35", "bold": "1", "dim": "2", "cyan": "36"}
+SYMBOLS = {"passed": "✓", "failed": "✗", "error": "!", "timeout": "⧗", "not_started": "·", "grader_error": "?"}
+# Shown wherever the grader, not the student, failed (STYLE.md habit 4: three outcomes, never two).
+GRADER_ERROR = ("The grader failed here (a hidden test that fails with the reference solution too): not your "
+                "code. This score is incomplete until the exercise is fixed and graded again.")
 
 
 def clean(text: Any) -> str:
@@ -71,6 +74,7 @@ def _environment(autoescape: bool) -> jinja2.Environment:
     env.filters["points"] = lambda x: f"{x:g}" if float(x) == round(float(x), 2) else f"{x:.2f}"
     env.filters["indent_lines"] = lambda text, n=6: "\n".join(" " * n + line for line in str(text).splitlines())
     env.globals["symbols"] = SYMBOLS
+    env.globals["grader_error_note"] = GRADER_ERROR
     env.filters["sparklines"] = figures.sparklines   # terminal pictures (grader/reports/figures.py)
     env.filters["origin"] = origins.origin           # the student's own line in a traceback
     return env

@@ -73,6 +73,8 @@ EXPECTED: dict[str, Expect] = {
     "forged_call_reply": Expect("failed", FORGED),
     # Finding 6: student text is data in every format (see test_student_text_is_data_in_every_format).
     "fence_breaker": Expect("failed", "PWNED heading"),
+    # Finding 7: a hidden test that breaks on the student's answers (not on the reference's) is the student's.
+    "grader_error_bait": Expect("failed", "The test could not use what your code returned"),
     # Finding 5: a reply that is cheap to send and expensive to decode is refused unparsed.
     "million_items_reply": Expect("failed", "more than 800000 brackets and commas"),
     # Finding 8: a value out of range for numpy (a generator's state) is refused like any malformed one.
