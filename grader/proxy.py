@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import builtins
 import copy
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Union
@@ -21,7 +22,8 @@ from grader.sandbox import ForkServer, Limits, WorkerDied, WorkerTimedOut
 from grader.sandbox.replies import StudentError
 from grader.testing import Call, current_context
 
-IMPORT_TIME_LIMIT = 20.0
+IMPORT_TIME_LIMIT = 20.0  # seconds to import a student's file, per exercise: restarts after a crash included
+CALL_BUDGET = 30          # the student's code gets this many times the exercise's time limit, on top
 FORGED = "something in your file wrote to the grader's channel"
 
 
@@ -44,6 +46,11 @@ class StudentCrashed(GradingInterrupt):
 
 class StudentBadReturn(GradingInterrupt):
     status = "failed"
+
+
+class GraderFailure(GradingInterrupt):
+    """The grader could not run the student's code (its fork server failed): never the student's fault."""
+    status = "grader_error"
 
 
 class StudentException(Exception):
@@ -105,22 +112,36 @@ Start = Union[replies.Hello, replies.ImportFailed, ImportTimedOut, ImportCrashed
 
 
 class WorkerBackend:
-    """Runs calls in a sandboxed worker; restarts it after a crash or a timeout."""
+    """Runs calls in a sandboxed worker; restarts it after a crash or a timeout.
+
+    Two budgets bound what one student file costs, whatever it does (a crash per call restarts
+    the worker per call): importing the file may take IMPORT_TIME_LIMIT seconds in total, restarts
+    included, and the student's code (imports and calls) CALL_BUDGET times the exercise's time
+    limit on top. Only time spent waiting for the worker counts, never the grader's own work.
+    """
 
     def __init__(self, server: ForkServer, student_file: Path, time_limit: float,
                  limits: Limits = Limits()) -> None:
         self.server, self.student_file, self.time_limit, self.limits = server, student_file, time_limit, limits
         self.worker = None
         self.hello: Start = ImportCrashed("not started")
+        self.import_left = IMPORT_TIME_LIMIT
+        self.budget = IMPORT_TIME_LIMIT + CALL_BUDGET * time_limit
+        self.left = self.budget
 
     def start(self) -> Start:
         """Start a worker and import the student's file; return its greeting, or why there is none."""
+        limit = min(self.import_left, self.left)
+        if limit <= 0:
+            self.worker, self.hello = None, ImportTimedOut(0.0)
+            return self.hello
         self.worker = self.server.spawn(self.student_file, self.limits)
+        started = time.monotonic()
         try:
-            self.hello = replies.greeting(self.worker.receive(IMPORT_TIME_LIMIT))
+            self.hello = replies.greeting(self.worker.receive(limit))
         except WorkerTimedOut:
             self.worker = None
-            self.hello = ImportTimedOut(IMPORT_TIME_LIMIT)
+            self.hello = ImportTimedOut(limit)
         except WorkerDied as exc:
             self.worker = None
             self.hello = ImportCrashed(str(exc))
@@ -128,15 +149,34 @@ class WorkerBackend:
             self.close()
             self.worker = None
             self.hello = ImportForged(str(exc))
+        spent = time.monotonic() - started
+        self.import_left -= spent
+        self.left -= spent
         return self.hello
 
     def call(self, name: str, args: list, kwargs: dict) -> replies.Answer:
         if self.worker is None or not self.worker.alive:
-            if not isinstance(self.start(), replies.Hello):
+            try:
+                hello = self.start()
+            except (OSError, RuntimeError) as exc:  # the fork server could not start a worker
+                raise GraderFailure(f"the grader could not start a process to run {name}() ({exc})") from None
+            if isinstance(hello, ImportTimedOut):
+                raise StudentTimeout(f"{name}() could not run: importing your file again (after an earlier crash "
+                                     f"or timeout) did not finish within the {hello.seconds:.3g} s left. Imports may "
+                                     f"take {IMPORT_TIME_LIMIT:g} s in total per exercise, restarts included.")
+            if not isinstance(hello, replies.Hello):
                 raise StudentCrashed("your file could not be imported again after an earlier crash")
+        limit = min(self.time_limit, self.left)
+        if limit <= 0:
+            raise StudentTimeout(f"{name}() was not run: your code has used up the exercise's time budget "
+                                 f"({self.budget:g} s of imports and calls)")
+        started = time.monotonic()
         try:
-            return replies.answer(self.worker.call(name, args, kwargs, self.time_limit))
+            return replies.answer(self.worker.call(name, args, kwargs, limit))
         except WorkerTimedOut:
+            if limit < self.time_limit:
+                raise StudentTimeout(f"{name}() did not finish within the {limit:.3g} s left of the exercise's "
+                                     f"time budget ({self.budget:g} s of imports and calls)") from None
             raise StudentTimeout(f"{name}() did not finish within {self.time_limit:g} s "
                                  "(an infinite loop, or far too much work?)") from None
         except WorkerDied as exc:
@@ -146,6 +186,8 @@ class WorkerBackend:
             self.close()  # its next message could be anything: a fresh worker answers the next call
             raise StudentCrashed(f"the process running {name}() sent a reply the grader cannot accept "
                                  f"({exc}): {FORGED}") from None
+        finally:
+            self.left -= time.monotonic() - started
 
     def close(self) -> None:
         if self.worker is not None:

@@ -75,6 +75,10 @@ EXPECTED: dict[str, Expect] = {
     "fence_breaker": Expect("failed", "PWNED heading"),
     # Finding 7: a hidden test that breaks on the student's answers (not on the reference's) is the student's.
     "grader_error_bait": Expect("failed", "The test could not use what your code returned"),
+    # Finding 8: restarts cannot multiply an import's time (see test_restarts_share_one_import_budget).
+    "slow_import_then_crash": Expect("failed", DIED, zero=True),
+    # Finding 8: what a worker leaves behind is removed without recursion (process layer: scratch folders).
+    "deep_scratch_tree": Expect("failed", DIED),
     # Finding 5: a reply that is cheap to send and expensive to decode is refused unparsed.
     "million_items_reply": Expect("failed", "more than 800000 brackets and commas"),
     # Finding 8: a value out of range for numpy (a generator's state) is refused like any malformed one.
@@ -94,7 +98,8 @@ EXPECTED: dict[str, Expect] = {
 }
 # The attacks the process layer (audit hook, rlimits, sessions) must stop without namespaces.
 PROCESS_LAYER = ("execv_in_call", "fork_bomb", "kill_the_grader", "socket_loopback", "environ_secret",
-                 "read_reference_by_path", "proc_walk", "write_other_student", "garbage_on_channel")
+                 "read_reference_by_path", "proc_walk", "write_other_student", "garbage_on_channel",
+                 "deep_scratch_tree")
 
 
 def _params(names: list[str]) -> list:
@@ -265,3 +270,18 @@ def test_a_file_over_the_size_cap_is_the_students_clear_error(runner, course, tm
     assert graded.exit_code == 1 and graded.score == 0 and graded.exercise["status"] == "error"
     assert "larger than 256 KB" in graded.exercise["error"]
     assert graded.seconds < 10  # parsing it took the grader ~20 s and ~3 GiB
+
+
+def test_restarts_share_one_import_budget(runner, course, tmp_path: Path, baseline: float, secret_env: None,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """Finding 8: an import just under its limit, then a crash on every call, restarted the worker
+    (and the import) for every call: about 20 s × 24 calls for one exercise. Imports share one
+    budget per exercise, restarts included. Here the budget is 1 s (in-process: the documented
+    limit is 20 s) and the file takes 0.3 s to import: three restarts, then the calls time out
+    without another import, and after three timeouts the remaining tests are not run."""
+    monkeypatch.setattr("grader.proxy.IMPORT_TIME_LIMIT", 1.0)
+    graded = _attack(runner, course, tmp_path, "slow_import_then_crash", baseline)
+    tests = graded.exercise["tests"]
+    assert sum("importing your file again" in t["message"] for t in tests) >= 1
+    assert sum(t["message"].startswith("Not run") for t in tests) >= len(tests) - 8
+    assert graded.score == 0 and graded.seconds < 5  # each of 24 tests restarted a 0.3 s import: 8 s and more
