@@ -5,6 +5,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 import zipfile
 from pathlib import Path
 
@@ -12,6 +13,8 @@ import junitparser
 import pytest
 
 from classroom_fixtures import REPO, make_class, make_course
+
+from grader.sandbox.scratch import remove_tree
 
 GRADESCOPE_TOP = {"score", "execution_time", "output", "output_format", "test_output_format", "test_name_format",
                   "visibility", "stdout_visibility", "extra_data", "tests", "leaderboard"}
@@ -150,3 +153,4 @@ def test_gradescope_bundle_grades_a_submission(klass, tmp_path):
     data = json.loads((root / "results" / "results.json").read_text())
     check_gradescope(data)
     assert data["score"] == 10  # dot-product passed, softmax not submitted
+    assert remove_tree(str(root / "submission"), time.monotonic() + 120)  # shutil.rmtree recurses once per level

@@ -8,6 +8,7 @@ import signal
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ import yaml
 from classroom_fixtures import HOSTILE, REPO, make_class, make_course, put
 
 from grader.classroom import plan as planning, records
+from grader.sandbox.scratch import remove_tree
 from grader.classroom.shards import in_shard
 
 pytestmark = pytest.mark.slow
@@ -319,6 +321,8 @@ def test_results_folders_are_the_submission_folders_own_names(tmp_path):
     merged = tmp_path / "merged"
     learn("gradebook", "merge", str(results), "--out", str(merged))
     assert (merged / "gradebook.csv").read_text() == (results / "gradebook.csv").read_text()
+    for student in ("deep-and-file", "deep-only"):  # shutil.rmtree (pytest's too) recurses once per level
+        assert remove_tree(str(submissions / student), time.monotonic() + 120)
 
 
 def test_a_broken_hidden_test_is_the_graders_error_for_the_class(tmp_path):
