@@ -356,3 +356,22 @@ def test_a_broken_hidden_test_is_the_graders_error_for_the_class(tmp_path):
         assert "The grader failed on these students" in text and "test_softmax_batched" in text
     again = learn(*args, "--resume", check=False)
     assert again.returncode == 3 and "Graded 1 student(s), reused 1" in again.stdout
+
+
+def test_a_huge_file_is_read_no_further_than_the_cap(tmp_path):
+    """Finding 5: the grader hashed (--resume), compared (not started?) and parsed a submitted file
+    whatever its size, in its own process. A sparse 600 MB file costs nothing on disk; the grader
+    reads no more than 256 KB of it and the student is told why it was not graded."""
+    course = make_course(tmp_path / "course")
+    dot = (course / "solutions" / "dot-product" / "similarity.py").read_text()
+    submissions = tmp_path / "submissions"
+    put(submissions, "alice", "dot-product", dot)
+    put(submissions, "huge", "dot-product", dot)
+    with open(submissions / "huge" / "dot-product" / "similarity.py", "r+b") as handle:
+        handle.truncate(600 * 1024 ** 2)
+    results = tmp_path / "results"
+    learn("grade-all", str(submissions), "--out", str(results), "--course", str(course), "--jobs", "2")
+    book = rows(results)
+    assert book["alice"]["total"] == "10" and book["huge"]["status"] == "graded" and book["huge"]["total"] == "0"
+    exercise = json.loads((results / "huge" / "results.json").read_text())["exercises"][0]
+    assert exercise["status"] == "error" and "larger than 256 KB" in exercise["error"]

@@ -51,8 +51,10 @@ def grade_all(submissions: Path, out: Path, jobs: int | None, course: Path | Non
     """Grade every student's workspace in SUBMISSIONS (one subfolder each) into OUT.
 
     Writes OUT/gradebook.csv, OUT/summary.md, OUT/summary.html and OUT/<student>/ with
-    results.json, report.html and report.md. Without --seed-secret every student gets the
-    fixed seed 0 (reproducible but predictable): pass a secret for real grading.
+    results.json, report.html and report.md (<student> is the submission folder's own name).
+    Without --seed-secret every student gets the fixed seed 0 (reproducible but predictable):
+    pass a secret for real grading. Exit status 3 when the grader itself failed on some student
+    (their gradebook rows say grader_error; --resume grades them again).
 
     \b
     Examples:
