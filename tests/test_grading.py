@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import EXAMPLE_COURSE, REPO, write_student
+from conftest import EXAMPLE_COURSE, REPO, learn_in_process, write_student
 
 COURSE = ["--course", str(EXAMPLE_COURSE)]
 CORRECT = '''def reverse_words(text):
@@ -262,7 +262,7 @@ def test_a_broken_hidden_test_is_the_graders_error_in_every_format(learn, worksp
     says = {"terminal": "(grader error: not your code)", "markdown": "**Grader error.**",
             "html": "grader error: not your code", "junit": 'type="grader_error"',
             "gradescope": "fails with the reference solution too"}
-    for fmt, text in says.items():
+    for fmt, text in says.items():  # in-process: no start-up each
         report = tmp_path / f"report.{fmt}"
-        assert learn(*args, "--format", fmt, "--output", str(report)).code == 3
+        assert learn_in_process(*args, "--format", fmt, "--output", str(report)).exit_code == 3
         assert text in report.read_text(), fmt
