@@ -16,6 +16,7 @@ from typing import Any
 
 from grader.errors import CourseError
 from grader.exercise_format import DEFAULT_TIME_LIMIT, EXERCISE, IDENTIFIER
+from grader.storage import read_regular_file
 from grader.yamldoc import YamlDoc, expect, text
 
 ID_PATTERN = MODULE_PATTERN = re.compile(IDENTIFIER)
@@ -102,9 +103,11 @@ class Exercise:
         return self.directory / self.file
 
     def is_untouched(self, student_file: Path) -> bool:
-        """STUDENT_FILE is still this exercise's stub, byte for byte (not started: not graded)."""
+        """STUDENT_FILE is still this exercise's stub, byte for byte (not started: not graded).
+        Reads no more of the student's file than the stub's length and one byte."""
         try:
-            return student_file.read_bytes() == self.stub_path.read_bytes()
+            stub = self.stub_path.read_bytes()
+            return read_regular_file(student_file, len(stub) + 1) == stub
         except OSError:
             return False
 

@@ -30,7 +30,9 @@ from grader.sandbox import ForkServer
 from grader.examples import DESCRIPTION, example_tests
 from grader.grading import import_failure
 from grader.proxy import StudentProxy, WorkerBackend
+from grader.sandbox import replies
 from grader.results import CourseResult, ExerciseResult, Status, TestResult
+from grader.sources import Source, read_source
 
 
 def _parameters(function: ast.FunctionDef | ast.AsyncFunctionDef) -> list[str]:
@@ -78,7 +80,7 @@ def _example_tests(exercise: Exercise, student_file: Path, server: ForkServer,
     backend = wrap(backend) if wrap else backend
     try:
         hello = backend.start()
-        if "hello" not in hello:
+        if not isinstance(hello, replies.Hello):
             status, error = import_failure(exercise, hello)
             return [TestResult(f"example[{n}]", DESCRIPTION, status, 0.0, 0.0, message=error)
                     for n, e in enumerate(exercise.examples, 1)]
@@ -100,7 +102,15 @@ def check_exercise(exercise: Exercise, student_file: Path, server: Callable[[], 
                               blank=lambda status, why: replace(result, status=status, error=why))
     if not student_file.is_file() or exercise.is_untouched(student_file):
         return result
-    source = student_file.read_text(encoding="utf-8", errors="replace")
+    try:
+        read = read_source(student_file)
+    except OSError as exc:
+        read, result.error = None, f"cannot read {exercise.file}: {exc.strerror}"
+    if read is None or read.too_large:
+        result.status = Status.ERROR
+        result.error = result.error or (Source.refusal(exercise.file) if read else f"{exercise.file} is not a regular file")
+        return result
+    source = read.text
     try:
         tree = ast.parse(source)
     except SyntaxError as exc:

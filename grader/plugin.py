@@ -62,6 +62,7 @@ def reference(request: pytest.FixtureRequest) -> Any:
 @pytest.fixture
 def student(request: pytest.FixtureRequest, _learn_fork_server: list) -> Iterator[Any]:
     from grader.proxy import InProcessBackend, StudentProxy, WorkerBackend
+    from grader.sandbox import replies
     exercise = _exercise(request)
     workspace = request.config.getoption("--learn-workspace")
     if workspace:
@@ -71,7 +72,7 @@ def student(request: pytest.FixtureRequest, _learn_fork_server: list) -> Iterato
         backend: Any = WorkerBackend(_learn_fork_server[0], Path(workspace) / exercise.id / exercise.file,
                                      exercise.time_limit)
         hello = backend.start()
-        if "hello" not in hello:
+        if not isinstance(hello, replies.Hello):
             pytest.fail(f"the student's file could not be imported: {hello}")
     else:
         from grader.grading import solution_for

@@ -18,6 +18,7 @@ class Status(str, enum.Enum):
     ERROR = "error"            # the student's code crashed, or broke a rule
     TIMEOUT = "timeout"        # the student's code ran out of time
     NOT_STARTED = "not_started"
+    GRADER_ERROR = "grader_error"  # the grader failed (a broken hidden test): never the student's fault
 
 
 @dataclass
@@ -41,7 +42,7 @@ class Diagnosis:
         return {"id": self.id, "message": self.message, "kind": self.kind, "tests": list(self.tests)}
 
 
-@dataclass
+@dataclass(frozen=True)
 class Frame:
     """One frame of the student's own code in a traceback."""
     file: str
@@ -50,13 +51,30 @@ class Frame:
     code: str = ""
 
 
-@dataclass
+@dataclass(frozen=True)
 class StudentError:
     """An exception the student's code raised, as data: its type, message and the student's frames
-    (innermost last). The text a person reads is rendered from it, never parsed back."""
+    (innermost last). The text a person reads is rendered from it, never parsed back. CLASSES are
+    the qualified names of its classes as the worker named them (most specific first); OFFSET, a
+    SyntaxError's column (1-based, 0 for none). Built by grader.sandbox.replies from a checked reply."""
     type: str
     message: str
-    frames: list[Frame] = field(default_factory=list)
+    frames: tuple[Frame, ...] = ()
+    classes: tuple[str, ...] = ()
+    offset: int = 0
+
+    def traceback(self) -> str:
+        """The student's traceback: their own frames, their file name, their message."""
+        lines = []
+        for frame in self.frames:
+            lines.append(f'  File "{frame.file}", line {frame.line}, in {frame.function}')
+            if frame.code:
+                lines.append(f"    {frame.code.strip()}")
+                if self.offset and frame.function == "<module>":
+                    indent = len(frame.code) - len(frame.code.lstrip())
+                    lines.append("    " + " " * max(self.offset - 1 - indent, 0) + "^")
+        lines.append(f"{self.type}: {self.message}" if self.message else self.type)
+        return "\n".join(lines)
 
     def as_json(self) -> dict[str, Any]:
         return {"type": self.type, "message": self.message,
@@ -104,7 +122,7 @@ class TestResult:
     figures: list[Figure] = field(default_factory=list)
     output: str = ""
     duration: float = 0.0
-    grader_error: bool = False    # the grader, not the student, failed this test
+    grader_error: bool = False    # the grader, not the student, failed this test (status GRADER_ERROR)
     smallest_input: str = ""      # set when shrinking found a smaller failing case
     exception: StudentError | None = None    # what the student's code raised, if it did
     difference: Difference | None = None     # a failed comparison, as data (visible tests only)
@@ -191,6 +209,11 @@ class CourseResult:
     @property
     def max_score(self) -> float:
         return round(sum(e.max_score for e in self.exercises), 2)
+
+    @property
+    def grader_errors(self) -> list[str]:
+        """Where the grader itself failed ("exercise: test"): a result with any is not final."""
+        return [f"{e.id}: {t.name}" for e in self.exercises for t in e.tests if t.status is Status.GRADER_ERROR]
 
     def as_json(self) -> dict[str, Any]:
         return {

@@ -3,7 +3,8 @@
 Each test gets fresh fixtures (``student``, ``reference``, ``rng``, ``size``) and a context
 that records the student's calls. An outcome is one of three kinds, kept apart all the way to
 the screen: the answer was wrong (``failed``), the student's code crashed, timed out or broke
-a rule (``error``/``timeout``), or the grader itself failed (``error`` with ``grader_error``).
+a rule (``error``/``timeout``), or the grader itself failed (``grader_error``): a hidden test that
+raises by itself is the grader's only if it raises with the reference's answers too.
 """
 from __future__ import annotations
 
@@ -18,7 +19,8 @@ from grader import seeds
 from grader.compare import fmt
 from grader.diagnosis import diagnose
 from grader.findings import Finding
-from grader.proxy import GradingInterrupt, StudentException, StudentProxy, format_student_exception, student_error
+from grader.proxy import (GradingInterrupt, InProcessBackend, StudentException, StudentProxy,
+                          format_student_exception)
 from grader.results import Diagnosis, Difference, Status, StudentError, TestResult
 from grader.solutions import Solution, TestCase
 from grader.testing import Mismatch, TestContext, close_context, modified_input, open_context
@@ -36,13 +38,15 @@ class Outcome:
     status: Status
     message: str
     context: TestContext
-    grader_error: bool = False
+    grader_error: bool = False    # the hidden test itself is broken (status GRADER_ERROR)
     findings: tuple[Finding, ...] = ()
     difference: Difference | None = None
     exception: StudentError | None = None
 
 
-def _run_once(case: TestCase, solution: Solution, proxy: StudentProxy, seed: int, size: int | None) -> Outcome:
+def _run_once(case: TestCase, solution: Solution, proxy: StudentProxy, seed: int, size: int | None,
+              judge: bool = True) -> Outcome:
+    """Run CASE once. JUDGE: when the test itself raises, find out whose fault it is (below)."""
     fixtures: dict[str, Any] = {
         "student": proxy, "reference": solution.reference,
         "rng": np.random.default_rng(seeds.test_seed(seed, solution.exercise.id, case.id, size)),
@@ -58,7 +62,7 @@ def _run_once(case: TestCase, solution: Solution, proxy: StudentProxy, seed: int
         return Outcome(Status(exc.status), exc.message, context)
     except StudentException as exc:
         return Outcome(Status.ERROR, "Your code raised an exception:\n" + format_student_exception(exc.info), context,
-                       exception=student_error(exc.info))
+                       exception=exc.info)
     except AssertionError as exc:
         findings, difference = (exc.findings, exc.difference) if isinstance(exc, Mismatch) else ((), None)
         return Outcome(Status.FAILED, str(exc) or "the check failed", context, findings=findings,
@@ -72,16 +76,34 @@ def _run_once(case: TestCase, solution: Solution, proxy: StudentProxy, seed: int
             findings = (Finding("generic/not-raised", f"Your function returned normally where it must raise "
                                 f"{wanted}: check the bad arguments the instructions say to refuse."),)
         return Outcome(Status.FAILED, message, context, findings=findings)
-    except Exception as exc:  # the hidden test itself broke on what the student returned, or on its own
-        unusable = _unusable_return(context)
-        if unusable:
-            return Outcome(Status.FAILED, f"{unusable}; the test could not use it ({type(exc).__name__}: {exc}).",
-                           context)
-        return Outcome(Status.ERROR, f"The grader could not check this test ({type(exc).__name__}: {exc}). "
-                       "If your function returns what the instructions describe, this is a bug in the "
-                       "exercise: please report it.", context, grader_error=True)
+    except Exception as exc:  # the hidden test itself broke: on what the student returned, or on its own
+        problem = f"{type(exc).__name__}: {exc}"
     finally:
         close_context(token)
+    if not judge or not _passes_with_the_reference(case, solution, seed, size):
+        return Outcome(Status.GRADER_ERROR, (f"The grader could not check this test ({problem}): it fails with "
+                                             "the reference solution too. This is a bug in the exercise, not in "
+                                             f"your code: {GRADER_ERROR_NOTE}"), context, grader_error=True)
+    unusable = _unusable_return(context)
+    if unusable:
+        return Outcome(Status.FAILED, f"{unusable}; the test could not use it ({problem}).", context)
+    return Outcome(Status.FAILED, (f"The test could not use what your code returned ({problem}); with the "
+                                   "reference solution's answers it passes."), context)
+
+
+GRADER_ERROR_NOTE = ("the test scores nothing until it is fixed and your work is graded again; "
+                     "please report it.")
+
+
+def _passes_with_the_reference(case: TestCase, solution: Solution, seed: int, size: int | None) -> bool:
+    """Does CASE pass when the reference answers in the student's place, on the same inputs (same
+    seed)? Then what broke the test came from the student's answers (a test that errors on a
+    student's value is the student's failure: a submission must never be able to cause a grader
+    error); if the test breaks with the reference too, the test itself is broken."""
+    exercise = solution.exercise
+    functions = {n: getattr(solution.reference, n) for n in exercise.functions if hasattr(solution.reference, n)}
+    reference = StudentProxy(InProcessBackend(functions, exercise.file), exercise.functions, exercise.file)
+    return _run_once(case, solution, reference, seed, size, judge=False).status is Status.PASSED
 
 
 def case_status(case: TestCase, solution: Solution, proxy: StudentProxy, seed: int) -> tuple[Status, bool]:
@@ -165,8 +187,8 @@ def run_test(case: TestCase, solution: Solution, proxy: StudentProxy, seed: int,
         if status is Status.FAILED:
             result.message = "This test is hidden: its inputs and expected values are not shown."
         elif outcome.grader_error:
-            result.message = ("The grader could not check this hidden test. If your function returns "
-                              "what the instructions describe, this is a bug in the exercise: please report it.")
+            result.message = ("The grader could not check this hidden test: it fails with the reference solution "
+                              f"too. This is a bug in the exercise, not in your code: {GRADER_ERROR_NOTE}")
         if case.visibility == "after_due_date" and status is not Status.PASSED:
             result.message += " Its details are shown after the due date."
     result.duration = time.monotonic() - started

@@ -8,6 +8,7 @@ import signal
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,8 @@ import yaml
 
 from classroom_fixtures import HOSTILE, REPO, make_class, make_course, put
 
-from grader.classroom import plan as planning
+from grader.classroom import plan as planning, records
+from grader.sandbox.scratch import remove_tree
 from grader.classroom.shards import in_shard
 
 pytestmark = pytest.mark.slow
@@ -67,14 +69,14 @@ def test_mixed_class_gets_one_correct_row_per_student(graded):
 def test_per_student_files_and_seeds(graded):
     course, submissions, results, kinds = graded
     for name in kinds:
-        folder = results / planning.sanitize(name)
+        folder = results / name  # the submission folder's own name, whatever it holds
         data = json.loads((folder / "results.json").read_text())
         assert data["schema"] == "learn.results/1" and data["student"] == name
         from grader import seeds
         assert data["seed"] == seeds.seed_from_secret("s3cret", name)
         assert (folder / "report.html").read_text().startswith("<!DOCTYPE html>")
         assert "learn:" in (folder / "report.md").read_text()
-    assert planning.sanitize(HOSTILE) != HOSTILE and "/" not in planning.sanitize("../x") and planning.sanitize("..") != ".."
+    assert (results / HOSTILE / "grading.json").is_file()
     # The secret never reaches the student reports or the grading processes' environment.
     assert "s3cret" not in "".join(p.read_text() for p in results.rglob("*") if p.is_file())
 
@@ -252,7 +254,9 @@ def test_a_dying_or_failing_grader_costs_one_row_each(tmp_path):
     put(submissions, "killer", "dot-product", dot.replace("    return np.sum(q * k)", "    return 42.0"))
     results = tmp_path / "results"
     (results / "dave" / "report.html").mkdir(parents=True)  # writing dave's report will fail
-    proc = learn("grade-all", str(submissions), "--out", str(results), "--course", str(course), "--jobs", "1")
+    proc = learn("grade-all", str(submissions), "--out", str(results), "--course", str(course), "--jobs", "1",
+                 check=False)
+    assert proc.returncode == 3, proc.stderr  # the grader's own failure (the CLI contract's status 3)
     book = rows(results)
     assert set(book) == {"alice", "bob", "dave", "erin", "killer", "zoe"}
     assert book["killer"]["status"] == "grader_error" and "exit status -9" in book["killer"]["reason"]
@@ -263,7 +267,7 @@ def test_a_dying_or_failing_grader_costs_one_row_each(tmp_path):
     # --resume retries exactly the two the grader failed on.
     (results / "dave" / "report.html").rmdir()
     out = learn("grade-all", str(submissions), "--out", str(results), "--course", str(course), "--jobs", "2",
-                "--resume").stdout
+                "--resume", check=False).stdout
     assert "Graded 2 student(s), reused 4" in out
     assert rows(results)["dave"]["status"] == "graded" and rows(results)["killer"]["status"] == "grader_error"
 
@@ -283,3 +287,102 @@ def test_damaged_results_are_graded_again_and_never_merged_as_good(graded, tmp_p
                 "--seed-secret", "LEARN_TEST_SECRET", "--resume", env={"LEARN_TEST_SECRET": "s3cret"}).stdout
     assert "Graded 1 student(s), reused 6" in out
     assert (copy / "gradebook.csv").read_text() == (results / "gradebook.csv").read_text()
+
+
+def test_results_folders_are_the_submission_folders_own_names(tmp_path):
+    """RESULTS/<student>/ is the folder's own name, commas and quotes included; a name that is
+    one of the class files, or that no report can show (not UTF-8, a newline), is refused with a
+    row saying why; discovery never recurses (a chain of folders 1200 deep ended grade-all with
+    a RecursionError, exit 3). --resume and gradebook merge find every student again."""
+    course = make_course(tmp_path / "course")
+    dot = (course / "solutions" / "dot-product" / "similarity.py").read_text()
+    submissions = tmp_path / "submissions"
+    for name in ("a,b c", "Zoë \"the\" ;,", "gradebook.csv", "run.json", "line\nbreak", "deep-and-file"):
+        put(submissions, name, "dot-product", dot)
+    os.mkdir(os.fsencode(submissions) + b"/caf\xe9")  # not UTF-8
+    put(submissions, "caf\udce9", "dot-product", dot)
+    for student in ("deep-and-file", "deep-only"):
+        chain = submissions / student
+        chain.mkdir(exist_ok=True)
+        fd = os.open(chain, os.O_RDONLY)
+        for _ in range(1200):  # relative steps: the whole path is longer than PATH_MAX allows
+            os.mkdir("x", dir_fd=fd)
+            fd, previous = os.open("x", os.O_RDONLY, dir_fd=fd), fd
+            os.close(previous)
+        os.close(fd)
+    results = tmp_path / "results"
+    proc = learn("grade-all", str(submissions), "--out", str(results), "--course", str(course), "--jobs", "2",
+                 check=False)
+    assert proc.returncode == 0, proc.stderr
+    book = rows(results)
+    for name in ("a,b c", 'Zoë "the" ;,', "deep-and-file"):
+        assert book[name]["status"] == "graded" and book[name]["dot-product"] == "10"
+        assert json.loads((results / name / "results.json").read_text())["student"] == name
+    for name in ("gradebook.csv", "run.json"):
+        assert book[name]["status"] == "refused" and "class files" in book[name]["reason"] and book[name]["total"] == ""
+    assert book["line break"]["status"] == "refused" and "control characters" in book["line break"]["reason"]
+    assert book["caf\ufffd"]["status"] == "refused" and "UTF-8" in book["caf\ufffd"]["reason"]
+    assert "deep-only" not in book and "skipped 'deep-only': no Python files" in proc.stderr
+    assert (results / "gradebook.csv").is_file() and (results / "run.json").is_file()
+    assert sorted(p.name for p in results.iterdir() if p.is_dir()) == sorted(["a,b c", 'Zoë "the" ;,', "deep-and-file"])
+    assert not [p for p in results.iterdir() if p.is_file() and p.name not in records.CLASS_FILES]
+    # --resume finds every student again; a merge of the folder writes the same gradebook.
+    again = learn("grade-all", str(submissions), "--out", str(results), "--course", str(course), "--resume")
+    assert "Graded 0 student(s), reused 3" in again.stdout
+    merged = tmp_path / "merged"
+    learn("gradebook", "merge", str(results), "--out", str(merged))
+    assert (merged / "gradebook.csv").read_text() == (results / "gradebook.csv").read_text()
+    for student in ("deep-and-file", "deep-only"):  # shutil.rmtree (pytest's too) recurses once per level
+        assert remove_tree(str(submissions / student), time.monotonic() + 120)
+
+
+def test_a_broken_hidden_test_is_the_graders_error_for_the_class(tmp_path):
+    """Finding 7: a hidden test that fails with the reference too is the grader's error: the
+    students it touched get no final grade (a grader_error row: total and that exercise blank),
+    the summary counts them, grade-all exits 3, and --resume grades them again (only them)."""
+    course = make_course(tmp_path / "course")
+    tests_file = course / "solutions" / "softmax" / "test_softmax.py"
+    source = tests_file.read_text()
+    broken = source.replace('    assert_close(student.softmax(x), reference.softmax(x), name="softmax(x)")\n\n\n@pytest.mark.points(1)\ndef test_softmax_large_logits',
+                            '    assert_close(student.softmax(x), reference.no_such_helper(x))\n\n\n@pytest.mark.points(1)\ndef test_softmax_large_logits')
+    assert broken != source
+    tests_file.write_text(broken)
+    dot = (course / "solutions" / "dot-product" / "similarity.py").read_text()
+    soft = (course / "solutions" / "softmax" / "softmax.py").read_text()
+    submissions = tmp_path / "submissions"
+    put(submissions, "alice", "dot-product", dot)
+    put(submissions, "alice", "softmax", soft)
+    put(submissions, "bob", "dot-product", dot)  # never reaches the broken test
+    results = tmp_path / "results"
+    args = ("grade-all", str(submissions), "--out", str(results), "--course", str(course), "--jobs", "2")
+    proc = learn(*args, check=False)
+    assert proc.returncode == 3, proc.stderr
+    assert "The grader failed on 1 student(s)" in proc.stderr
+    book = rows(results)
+    assert book["alice"]["status"] == "grader_error" and book["alice"]["total"] == "" and book["alice"]["softmax"] == ""
+    assert book["alice"]["dot-product"] == "10" and "softmax: test_softmax_batched" in book["alice"]["reason"]
+    assert book["bob"]["status"] == "graded" and book["bob"]["total"] == "10"
+    for summary in ("summary.md", "summary.html"):
+        text = (results / summary).read_text()
+        assert "The grader failed on these students" in text and "test_softmax_batched" in text
+    again = learn(*args, "--resume", check=False)
+    assert again.returncode == 3 and "Graded 1 student(s), reused 1" in again.stdout
+
+
+def test_a_huge_file_is_read_no_further_than_the_cap(tmp_path):
+    """Finding 5: the grader hashed (--resume), compared (not started?) and parsed a submitted file
+    whatever its size, in its own process. A sparse 600 MB file costs nothing on disk; the grader
+    reads no more than 256 KB of it and the student is told why it was not graded."""
+    course = make_course(tmp_path / "course")
+    dot = (course / "solutions" / "dot-product" / "similarity.py").read_text()
+    submissions = tmp_path / "submissions"
+    put(submissions, "alice", "dot-product", dot)
+    put(submissions, "huge", "dot-product", dot)
+    with open(submissions / "huge" / "dot-product" / "similarity.py", "r+b") as handle:
+        handle.truncate(600 * 1024 ** 2)
+    results = tmp_path / "results"
+    learn("grade-all", str(submissions), "--out", str(results), "--course", str(course), "--jobs", "2")
+    book = rows(results)
+    assert book["alice"]["total"] == "10" and book["huge"]["status"] == "graded" and book["huge"]["total"] == "0"
+    exercise = json.loads((results / "huge" / "results.json").read_text())["exercises"][0]
+    assert exercise["status"] == "error" and "larger than 256 KB" in exercise["error"]

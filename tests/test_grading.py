@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import EXAMPLE_COURSE, REPO, write_student
+from conftest import EXAMPLE_COURSE, REPO, learn_in_process, write_student
 
 COURSE = ["--course", str(EXAMPLE_COURSE)]
 CORRECT = '''def reverse_words(text):
@@ -302,3 +302,34 @@ def test_the_students_traceback_is_kept_as_frames_and_reports_read_them(learn, w
                           *COURSE], cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
     pins = {line.split(",")[1] for line in run.stdout.splitlines() if line.startswith("::error ")}
     assert pins == {"line=2"}, run.stdout
+
+
+def test_a_broken_hidden_test_is_the_graders_error_in_every_format(learn, workspace, course, tmp_path):
+    """Finding 7: a hidden test that raises by itself (here: it calls a helper the reference does
+    not have) was recorded as the student's error: 0 points, exit 1. It is the grader's
+    (status grader_error, shown as such in every format), and `learn grade` exits 3."""
+    tests_file = course / "solutions" / "reverse-words" / "test_words.py"
+    source = tests_file.read_text()
+    broken = source.replace('def test_runs_of_whitespace(student):', 'def test_runs_of_whitespace(student, reference):')
+    broken = broken.replace('assert_close(student.reverse_words("  to be \\t or  not "), "not or be to")',
+                            'assert_close(student.reverse_words("  to be \\t or  not "), reference.no_such_helper())')
+    assert broken != source
+    tests_file.write_text(broken)
+    write_student(workspace, "reverse-words", "words.py", CORRECT)
+    args = ["grade", "reverse-words", "--workspace", str(workspace), "--seed", "7", "--course", str(course)]
+    run = learn(*args, "--format", "json")
+    assert run.code == 3, run.stderr
+    assert "the grader could not check 1 test(s) (reverse-words: test_runs_of_whitespace)" in run.stderr
+    assert "This is a bug in the grader, not in your code" in run.stderr
+    exercise = exercise_of(run.json)
+    assert exercise["status"] == "grader_error" and exercise["score"] == 7  # the other tests' points, not final
+    broken_test = next(t for t in exercise["tests"] if t["name"] == "test_runs_of_whitespace")
+    assert broken_test["status"] == "grader_error" and broken_test["grader_error"] and broken_test["points"] == 0
+    assert "fails with the reference solution too" in broken_test["message"]
+    says = {"terminal": "(grader error: not your code)", "markdown": "**Grader error.**",
+            "html": "grader error: not your code", "junit": 'type="grader_error"',
+            "gradescope": "fails with the reference solution too"}
+    for fmt, text in says.items():  # in-process: no start-up each
+        report = tmp_path / f"report.{fmt}"
+        assert learn_in_process(*args, "--format", fmt, "--output", str(report)).exit_code == 3
+        assert text in report.read_text(), fmt

@@ -81,12 +81,35 @@ def class_view(results: dict[str, Any]) -> dict[str, Any]:
         for ex in results["exercises"]]}
 
 
+def grader_failures(results: dict[str, Any]) -> list[str]:
+    """Where the grader failed on a graded student ("exercise: test"), from its class_view: such a
+    student's grade is not final (blank in the gradebook, retried by --resume, exit status 3)."""
+    return [f"{ex['id']}: {t['name']}" for ex in results["exercises"] for t in ex["tests"] if t.get("grader_error")]
+
+
+def grader_failure_reason(failures: list[str]) -> str:
+    return f"the grader failed on {'; '.join(failures)} (not the student's code): --resume grades them again"
+
+
 def trouble_of(ex: dict[str, Any]) -> str:
     """'timeout' or 'error' when the student's code hung or crashed anywhere in the exercise."""
     if ex["status"] in ("error", "timeout"):
         return str(ex["status"])
     statuses = {t["status"] for t in ex["tests"] if not t.get("grader_error")}
     return "timeout" if "timeout" in statuses else "error" if "error" in statuses else ""
+
+
+def _grader_errors(records: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    """(student, reason) for every student the grader failed on, wholly or on some tests."""
+    found = []
+    for record in records:
+        if record.get("outcome") == "refused":
+            continue
+        if not (record.get("outcome") == "graded" and record.get("results")):
+            found.append((record["student"], record.get("reason", "")))
+        elif grader_failures(record["results"]):
+            found.append((record["student"], grader_failure_reason(grader_failures(record["results"]))))
+    return found
 
 
 def summarize(records: list[dict[str, Any]], skipped: list[tuple[str, str]] = (),  # type: ignore[assignment]
@@ -104,7 +127,7 @@ def summarize(records: list[dict[str, Any]], skipped: list[tuple[str, str]] = ()
     for record in graded:
         for ex in record["results"]["exercises"]:
             stats = exercises.setdefault(ex["id"], ExerciseStats(ex["id"], ex["title"], float(ex["max_score"])))
-            if ex["status"] == "not_started":
+            if ex["status"] in ("not_started", "grader_error"):  # not graded (yet): no share in the statistics
                 continue
             stats.attempted += 1
             stats.passed += ex["status"] == "passed"
@@ -112,7 +135,7 @@ def summarize(records: list[dict[str, Any]], skipped: list[tuple[str, str]] = ()
             trouble = trouble_of(ex)
             if trouble:
                 crashed.append((record["student"], ex["id"], trouble))
-            for test in ex["tests"]:
+            for test in (t for t in ex["tests"] if not t.get("grader_error")):
                 counts = test_counts.setdefault(ex["id"], {}).setdefault(test["name"], [0, 0])
                 counts[0] += test["status"] == "passed"
                 counts[1] += 1
@@ -134,7 +157,6 @@ def summarize(records: list[dict[str, Any]], skipped: list[tuple[str, str]] = ()
         median=round(statistics.median(scores), 2) if scores else 0.0,
         histogram=_histogram(scores, max_score), exercises=list(exercises.values()),
         crashed=sorted(crashed),
-        grader_errors=sorted((r["student"], r.get("reason", "")) for r in records
-                              if not (r.get("outcome") == "graded" and r.get("results"))),
+        grader_errors=sorted(_grader_errors(records)),
         skipped=list(skipped), duration=round(duration, 2),
         per_student=round(statistics.fmean(durations), 3) if durations else 0.0)

@@ -17,24 +17,44 @@ RUN_FILE = "run.json"
 
 
 def write_run(out: Path, shard: str | None, skipped: list[tuple[str, str]], duration: float,
-              graded: int, reused: int) -> None:
-    """What this grade-all run did (read back when shards are merged)."""
+              graded: int, reused: int, refused: list[tuple[str, str]] = ()) -> None:  # type: ignore[assignment]
+    """What this grade-all run did (read back when shards are merged). REFUSED: the students'
+    folders whose names cannot be used (they have no folder of their own to hold a record)."""
     write_atomic(out / RUN_FILE, json.dumps({"shard": shard, "skipped": skipped, "duration": round(duration, 3),
-                                             "graded": graded, "reused": reused}, indent=2) + "\n")
+                                             "graded": graded, "reused": reused, "refused": list(refused)},
+                                            indent=2) + "\n")
+
+
+def _runs(results: Iterable[Path]) -> list[dict[str, Any]]:
+    runs = []
+    for folder in results:
+        try:
+            run = json.loads((folder / RUN_FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if isinstance(run, dict):
+            runs.append(run)
+    return runs
 
 
 def merged_runs(results: Iterable[Path]) -> tuple[list[tuple[str, str]], float]:
     """The skipped folders of every shard and the longest shard's duration (they ran side by side)."""
     skipped: dict[str, str] = {}
     duration = 0.0
-    for folder in results:
-        try:
-            run = json.loads((folder / RUN_FILE).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            continue
+    for run in _runs(results):
         skipped.update({name: reason for name, reason in run.get("skipped", [])})
         duration = max(duration, float(run.get("duration", 0.0)))
     return sorted(skipped.items()), duration
+
+
+def refused_records(refused: Iterable[tuple[str, str]]) -> list[dict[str, Any]]:
+    """A gradebook row's record for each refused student folder (name, reason), once each."""
+    return [{"student": name, "outcome": "refused", "reason": reason} for name, reason in sorted(dict(refused).items())]
+
+
+def merged_refused(results: Iterable[Path]) -> list[tuple[str, str]]:
+    """The refused student folders of every shard (each shard sees the whole submissions folder)."""
+    return [(name, reason) for run in _runs(results) for name, reason in run.get("refused", [])]
 
 
 def write_class_files(out: Path, records: list[dict[str, Any]], skipped: list[tuple[str, str]],

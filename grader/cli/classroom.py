@@ -10,7 +10,7 @@ import click
 from grader.classroom import gradebook
 from grader.cli import cli
 from grader.cli.options import course_option, resolve_course
-from grader.errors import LearnError
+from grader.errors import GraderBug, LearnError
 from grader.storage import write_atomic
 
 if TYPE_CHECKING:  # imported where used: `learn grade-all` starts its fork server before they load
@@ -24,10 +24,14 @@ def _id_column_option(function: Any) -> Any:
 
 
 def _progress_line(record: dict[str, Any], done: int, total: int) -> str:
+    from grader.classroom.analytics import grader_failures
+    from grader.reports.text import shown
     if record.get("outcome") != "graded":
-        return f"[{done}/{total}] {record['student']}: grader error: {record.get('reason', '')}"
+        return f"[{done}/{total}] {record['student']}: grader error: {shown(record.get('reason', ''), 'terminal')}"
     results = record["results"]
-    return f"[{done}/{total}] {record['student']}: {results['score']:g}/{results['max_score']:g} ({record['duration']:.1f} s)"
+    failed = grader_failures(results)
+    return (f"[{done}/{total}] {record['student']}: {results['score']:g}/{results['max_score']:g} ({record['duration']:.1f} s)"
+            + (f"; the grader failed on {'; '.join(failed)}" if failed else ""))
 
 
 @cli.command(name="grade-all")
@@ -47,8 +51,10 @@ def grade_all(submissions: Path, out: Path, jobs: int | None, course: Path | Non
     """Grade every student's workspace in SUBMISSIONS (one subfolder each) into OUT.
 
     Writes OUT/gradebook.csv, OUT/summary.md, OUT/summary.html and OUT/<student>/ with
-    results.json, report.html and report.md. Without --seed-secret every student gets the
-    fixed seed 0 (reproducible but predictable): pass a secret for real grading.
+    results.json, report.html and report.md (<student> is the submission folder's own name).
+    Without --seed-secret every student gets the fixed seed 0 (reproducible but predictable):
+    pass a secret for real grading. Exit status 3 when the grader itself failed on some student
+    (their gradebook rows say grader_error; --resume grades them again).
 
     \b
     Examples:
@@ -84,15 +90,18 @@ def grade_all(submissions: Path, out: Path, jobs: int | None, course: Path | Non
     server.hang_up()  # it exits (~10 ms: its workers' mounts, its memory) while the class files are written
     try:
         skipped = [(s.name, s.reason) for s in run.skipped]
+        refused = [(s.name, s.reason) for s in run.skipped if s.student]
         for name, reason in skipped:
             click.echo(f"skipped {name!r}: {reason}", err=True)
-        class_files.write_run(out, shard, skipped, run.duration, run.graded, run.reused)
-        summary = class_files.write_class_files(out, run.records, skipped, run.duration, id_column)
+        class_files.write_run(out, shard, skipped, run.duration, run.graded, run.reused, refused)
+        summary = class_files.write_class_files(out, run.records + class_files.refused_records(refused), skipped,
+                                                run.duration, id_column)
         click.echo(f"Graded {run.graded} student(s), reused {run.reused} in {run.duration:.1f} s: "
                    f"mean {summary.mean:g}/{summary.max_score:g}. Wrote {out / 'gradebook.csv'} and {out / 'summary.html'}")
-        if summary.grader_errors:
+        if summary.grader_errors:  # the grader's own failure: exit status 3 (the gradebook leaves them blank)
             click.echo(f"The grader failed on {len(summary.grader_errors)} student(s); rerun with --resume to retry them.",
                        err=True)
+            raise click.exceptions.Exit(GraderBug.exit_code)
     finally:
         server.close()
 
@@ -146,6 +155,7 @@ def merge(results: tuple[Path, ...], out: Path, id_column: str) -> None:
     """
     from grader.classroom import class_files
     records = gradebook.load_records(results)
+    records += class_files.refused_records(class_files.merged_refused(results))
     skipped, duration = class_files.merged_runs(results)
     class_files.write_class_files(out, records, skipped, duration, id_column)
     click.echo(f"Merged {len(records)} students from {len(results)} folder(s) into {out / 'gradebook.csv'}")

@@ -12,6 +12,7 @@ from grader.cli import cli
 from grader.cli.options import (complete_exercise, course_option, resolve_course, resolve_workspace,
                                 workspace_option)
 from grader.course import Course, Exercise, show_value
+from grader.errors import GraderBug
 from grader.results import CourseResult, Status
 from grader.storage import write_atomic
 from grader.workspace import Workspace
@@ -196,8 +197,9 @@ def grade(exercises: tuple[str, ...], workspace: Path | None, course: Path | Non
 
     Exit status: 0 only when every exercise the report covers has passed (all of the course's
     exercises when you name none, and one you have not started has not passed), so the exit
-    status matches the score shown; 1 otherwise; 2 for a usage or course error. Name the
-    exercises you are working on to grade only those.
+    status matches the score shown; 1 otherwise; 2 for a usage or course error; 3 when the
+    grader itself failed (a hidden test that fails with the reference solution too: the report
+    marks it grader_error). Name the exercises you are working on to grade only those.
 
     \b
     Examples:
@@ -220,7 +222,7 @@ def grade(exercises: tuple[str, ...], workspace: Path | None, course: Path | Non
                                  after_due=after_due or the_course.past_due())
     if ws.has_state and not result.partial:
         for ex in result.exercises:
-            if ex.status is not Status.NOT_STARTED:
+            if ex.status not in (Status.NOT_STARTED, Status.GRADER_ERROR):  # a grader error is not a grade
                 ws.record_grade(ex.id, ex.status.value, ex.score, ex.max_score)
     text = render_result(result, fmt, colour=output is None and use_colour())
     if output is not None:
@@ -234,6 +236,11 @@ def grade(exercises: tuple[str, ...], workspace: Path | None, course: Path | Non
     if os.environ.get("GITHUB_ACTIONS") == "true":  # annotations and job summary (grader/cli/classroom.py)
         from grader.cli.classroom import github_report
         github_report(result, ws.root, to_stdout=output is not None or fmt == "terminal")
+    if result.grader_errors:  # the grader's own failure: exit status 3, never blamed on the student
+        click.echo(GraderBug(f"the grader could not check {len(result.grader_errors)} test(s) ("
+                             f"{'; '.join(result.grader_errors)}): they fail with the reference solution too, "
+                             "so the score above is incomplete").show(), err=True)
+        raise click.exceptions.Exit(GraderBug.exit_code)
     raise click.exceptions.Exit(exit_status(result))
 
 

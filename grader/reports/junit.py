@@ -37,7 +37,7 @@ def to_junit(result: CourseResult) -> str:
             if status is Status.FAILED:
                 counts["failures"] += 1
                 ET.SubElement(case, "failure", message=first, type="failed").text = plain(text)
-            elif status in (Status.ERROR, Status.TIMEOUT):
+            elif status in (Status.ERROR, Status.TIMEOUT, Status.GRADER_ERROR):
                 counts["errors"] += 1
                 ET.SubElement(case, "error", message=first, type=status.value).text = plain(text)
             elif status is Status.NOT_STARTED:

@@ -27,14 +27,14 @@ import functools
 import os
 import pwd
 import resource
-import shutil
 import signal
 import socket
 import sys
 import tempfile
+import time
 from pathlib import Path
 
-from grader.sandbox import guard, namespaces
+from grader.sandbox import guard, namespaces, scratch
 from grader.sandbox.limits import Limits
 from grader.sandbox.namespaces import SUBMISSION
 from grader.storage import read_regular_file
@@ -119,6 +119,8 @@ class ScratchFolders:
         self.by_pid[pid] = folder
 
     def sweep(self, everything: bool = False) -> None:
+        # Bounded (grader.sandbox.scratch): a student's tree is removed over several sweeps if it must.
+        deadline = time.monotonic() + (scratch.EXIT_SECONDS if everything else scratch.SWEEP_SECONDS)
         for pid, folder in list(self.by_pid.items()):
             if not everything:
                 try:
@@ -128,8 +130,8 @@ class ScratchFolders:
                     pass
                 except PermissionError:
                     continue
-            shutil.rmtree(folder, ignore_errors=True)
-            del self.by_pid[pid]
+            if scratch.remove_tree(folder, deadline):
+                del self.by_pid[pid]
 
 
 _scratch = ScratchFolders()

@@ -66,7 +66,7 @@ def describe_exception(exc: BaseException, student_file: Path) -> dict:
     if isinstance(exc, SyntaxError) and exc.filename and Path(exc.filename) == student_file:
         info["frames"] = [[student_file.name, exc.lineno or 0, "<module>", (exc.text or "").rstrip("\n")]]
         info["offset"] = exc.offset or 0
-        info["message"] = str(exc.msg)
+        info["message"] = str(exc.msg)[:2000]
     return info
 
 
