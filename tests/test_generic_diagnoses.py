@@ -73,7 +73,7 @@ def check_positive(v):
 TESTS = '''import numpy as np
 import pytest
 
-from grader.testing import assert_close, assert_inputs_unchanged
+from grader.testing import assert_close, assert_does_the_work, assert_inputs_unchanged
 
 
 def test_softmax_rows(student, reference, rng):
@@ -95,9 +95,9 @@ def test_softmax_hidden(student, reference, rng):
     assert_close(student.softmax_rows(X), reference.softmax_rows(X), name="softmax_rows(X)")
 
 
-def test_softmax_leaves_its_input(student, rng):
-    """X is not modified."""
-    student.softmax_rows(rng.standard_normal((3, 3)))
+def test_softmax_leaves_its_input(student, reference, rng):
+    """X is not modified (by a softmax_rows that does its job)."""
+    assert_does_the_work(student, reference, "softmax_rows", rng.standard_normal((3, 3)))
     assert_inputs_unchanged()
 
 
@@ -258,7 +258,7 @@ def test_the_class_summary_lists_generic_and_catalogued_mistakes_together(graded
     ("markdown", "> **Diagnosis:** Your values sum to 1 along axis 0 instead of the last axis"),
     ("html", "Your values sum to 1 along axis 0 instead of the last axis"),
     ("junit", "Diagnosis: Your values sum to 1 along axis 0 instead of the last axis"),
-    ("gradescope", "Diagnosis: Your values sum to 1 along axis 0 instead of the last axis"),
+    ("gradescope", "**Diagnosis:** Your values sum to 1 along axis 0 instead of the last axis"),
     ("json", '"id": "generic/wrong-axis"'),
 ])
 def test_every_format_shows_a_generic_diagnosis(graded, fmt, shown):
