@@ -23,14 +23,22 @@ def write_run(out: Path, shard: str | None, skipped: list[tuple[str, str]], dura
                                              "graded": graded, "reused": reused}, indent=2) + "\n")
 
 
+def read_run(folder: Path) -> dict[str, Any] | None:
+    """FOLDER's run.json (None if missing or unreadable: that grade-all did not finish)."""
+    try:
+        run = json.loads((folder / RUN_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return run if isinstance(run, dict) else None
+
+
 def merged_runs(results: Iterable[Path]) -> tuple[list[tuple[str, str]], float]:
     """The skipped folders of every shard and the longest shard's duration (they ran side by side)."""
     skipped: dict[str, str] = {}
     duration = 0.0
     for folder in results:
-        try:
-            run = json.loads((folder / RUN_FILE).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+        run = read_run(folder)
+        if run is None:
             continue
         skipped.update({name: reason for name, reason in run.get("skipped", [])})
         duration = max(duration, float(run.get("duration", 0.0)))

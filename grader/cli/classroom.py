@@ -39,7 +39,9 @@ def _progress_line(record: dict[str, Any], done: int, total: int) -> str:
 @course_option
 @click.option("--seed-secret", "seed_secret", metavar="ENV", default=None,
               help="Name of the environment variable holding the secret that seeds are derived from.")
-@click.option("--shard", default=None, metavar="I/N", help="Grade only the I-th of N deterministic shares (1 <= I <= N).")
+@click.option("--shard", default=None, metavar="I/N|auto", help="Grade only the I-th of N deterministic shares "
+              "(1 <= I <= N); `auto` reads I and N from the Slurm array, Kubernetes Indexed Job, GitLab "
+              "`parallel:` or GitHub matrix this runs in.")
 @click.option("--resume", is_flag=True, help="Re-grade only students that are missing or changed.")
 @_id_column_option
 def grade_all(submissions: Path, out: Path, jobs: int | None, course: Path | None, seed_secret: str | None,
@@ -59,14 +61,14 @@ def grade_all(submissions: Path, out: Path, jobs: int | None, course: Path | Non
     from grader.sandbox import client as forkserver
     server = forkserver.early_or_new()  # first: it imports numpy on another CPU while this process loads the course
     try:
-        from grader.classroom import class_files, plan as planning, shards
+        from grader.classroom import class_files, plan as planning
         secret = None
         if seed_secret is not None:
             secret = os.environ.get(seed_secret)
             if not secret:
                 raise LearnError(f"--seed-secret {seed_secret}: the environment variable {seed_secret} "
                                  "is not set or empty")
-        shard_range = shards.parse_shard(shard) if shard else None
+        shard_range = _shard_range(shard)
         the_course = resolve_course(course)
         if not the_course.has_solutions:
             raise LearnError(f"{the_course.root} has no solutions/ folder: class grading needs the hidden tests")
@@ -86,7 +88,8 @@ def grade_all(submissions: Path, out: Path, jobs: int | None, course: Path | Non
         skipped = [(s.name, s.reason) for s in run.skipped]
         for name, reason in skipped:
             click.echo(f"skipped {name!r}: {reason}", err=True)
-        class_files.write_run(out, shard, skipped, run.duration, run.graded, run.reused)
+        class_files.write_run(out, shard_range and "{}/{}".format(*shard_range), skipped, run.duration, run.graded,
+                              run.reused)
         summary = class_files.write_class_files(out, run.records, skipped, run.duration, id_column)
         click.echo(f"Graded {run.graded} student(s), reused {run.reused} in {run.duration:.1f} s: "
                    f"mean {summary.mean:g}/{summary.max_score:g}. Wrote {out / 'gradebook.csv'} and {out / 'summary.html'}")
@@ -95,6 +98,18 @@ def grade_all(submissions: Path, out: Path, jobs: int | None, course: Path | Non
                        err=True)
     finally:
         server.close()
+
+
+def _shard_range(shard: str | None) -> tuple[int, int] | None:
+    """--shard I/N as given, or (auto) from the engine this job runs under, said on stderr."""
+    from grader.classroom import engines, shards
+    if shard is None:
+        return None
+    if shard.strip().lower() != "auto":
+        return shards.parse_shard(shard)
+    found = engines.detect(os.environ)
+    click.echo(f"Grading shard {found.text} ({engines.NAMES[found.engine]}: {found.source})", err=True)
+    return found.index, found.total
 
 
 def _grade_class(course: Any, submissions: Path, out: Path, jobs: int | None, secret: str | None,
@@ -140,12 +155,17 @@ def gradebook_group() -> None:
 def merge(results: tuple[Path, ...], out: Path, id_column: str) -> None:
     """Merge the RESULTS folders of `learn grade-all --shard` runs into one gradebook and summary.
 
+    Each of the N shards of one run must be given exactly once: a missing or duplicated shard
+    is an error that names it. Merging again gives the same files.
+
     \b
     Example:
       learn gradebook merge results-1/ results-2/ results-3/ --out results/
     """
     from grader.classroom import class_files
+    from grader.classroom import shards
     records = gradebook.load_records(results)
+    shards.check_complete({str(folder): class_files.read_run(folder) for folder in results})
     skipped, duration = class_files.merged_runs(results)
     class_files.write_class_files(out, records, skipped, duration, id_column)
     click.echo(f"Merged {len(records)} students from {len(results)} folder(s) into {out / 'gradebook.csv'}")
