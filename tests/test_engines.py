@@ -149,9 +149,12 @@ def test_slurm_array_then_merge_gives_the_unsharded_gradebook(course_repo):
     assert gradebook(out / "results" / "merged") == gradebook(work / "whole")
 
     # Merging is idempotent: again, the same files byte for byte.
-    before = {p.name: p.read_bytes() for p in (out / "results" / "merged").iterdir()}
+    def merged_files() -> dict[str, bytes]:
+        return {str(p.relative_to(out)): p.read_bytes() for p in (out / "results" / "merged").rglob("*") if p.is_file()}
+    before = merged_files()
+    assert "results/merged/similarity/pairs.csv" in before  # the merge saw the whole class
     run(f"bash {shlex.quote(str(merge))}", out, bin_dir, {"SLURM_JOB_ID": "706"})
-    assert {p.name: p.read_bytes() for p in (out / "results" / "merged").iterdir()} == before
+    assert merged_files() == before
 
     # A shard that is missing, or given twice, stops the merge and is named.
     shutil.copytree(out / "results" / "shard-2", out / "results" / "shard-2-again")
@@ -164,7 +167,7 @@ def test_slurm_array_then_merge_gives_the_unsharded_gradebook(course_repo):
     proc = subprocess.run(["bash", str(merge)], cwd=out, capture_output=True, text=True,
                           env={**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}"})
     assert proc.returncode == 2 and "shard 3/4 is missing" in proc.stderr, proc.stderr
-    assert (out / "results" / "merged" / "gradebook.csv").read_bytes() == before["gradebook.csv"]  # untouched
+    assert (out / "results" / "merged" / "gradebook.csv").read_bytes() == before["results/merged/gradebook.csv"]
 
 
 def test_a_shard_whose_grading_did_not_finish_is_not_merged(course_repo, tmp_path):

@@ -17,10 +17,11 @@ RUN_FILE = "run.json"
 
 
 def write_run(out: Path, shard: str | None, skipped: list[tuple[str, str]], duration: float,
-              graded: int, reused: int) -> None:
-    """What this grade-all run did (read back when shards are merged)."""
+              graded: int, reused: int, **extra: Any) -> None:
+    """What this grade-all run did (read back when shards are merged). EXTRA: more fields, such
+    as the submissions folder and course that `learn similarity` and the merge find here."""
     write_atomic(out / RUN_FILE, json.dumps({"shard": shard, "skipped": skipped, "duration": round(duration, 3),
-                                             "graded": graded, "reused": reused}, indent=2) + "\n")
+                                             "graded": graded, "reused": reused, **extra}, indent=2) + "\n")
 
 
 def read_run(folder: Path) -> dict[str, Any] | None:
@@ -46,10 +47,12 @@ def merged_runs(results: Iterable[Path]) -> tuple[list[tuple[str, str]], float]:
 
 
 def write_class_files(out: Path, records: list[dict[str, Any]], skipped: list[tuple[str, str]],
-                      duration: float, id_column: str) -> analytics.ClassSummary:
-    """gradebook.csv and the summary in Markdown and HTML; also the Actions job summary."""
+                      duration: float, id_column: str, similarity: dict[str, Any] | None = None) -> analytics.ClassSummary:
+    """gradebook.csv and the summary in Markdown and HTML; also the Actions job summary.
+    SIMILARITY: what `learn similarity` wrote into OUT/similarity, for the summary's section."""
     from grader import reports
     summary = analytics.summarize(records, skipped, duration)
+    summary.similarity = similarity
     write_atomic(out / "gradebook.csv", gradebook.to_csv(records, id_column))
     markdown = reports.render_summary(summary, "markdown")
     write_atomic(out / "summary.md", markdown)

@@ -23,7 +23,7 @@ CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 COMMAND_MODULES = {
     **dict.fromkeys(("start", "list", "show", "hint", "reset", "grade", "status"), "grader.cli.student"),
     **dict.fromkeys(("validate", "new", "release"), "grader.cli.instructor"),
-    **dict.fromkeys(("grade-all", "gradebook", "export"), "grader.cli.classroom"),
+    **dict.fromkeys(("grade-all", "gradebook", "export", "similarity"), "grader.cli.classroom"),
     **dict.fromkeys(("watch", "solution", "completion"), "grader.cli.watching"),
 }
 

@@ -88,9 +88,11 @@ def grade_all(submissions: Path, out: Path, jobs: int | None, course: Path | Non
         skipped = [(s.name, s.reason) for s in run.skipped]
         for name, reason in skipped:
             click.echo(f"skipped {name!r}: {reason}", err=True)
+        # A shard sees a share of the class: similarity is for the merge, which sees all of it.
+        similarity = None if shard_range else _write_similarity(the_course, submissions, out / "similarity")
         class_files.write_run(out, shard_range and "{}/{}".format(*shard_range), skipped, run.duration, run.graded,
-                              run.reused)
-        summary = class_files.write_class_files(out, run.records, skipped, run.duration, id_column)
+                              run.reused, submissions=str(submissions.resolve()), course=str(the_course.root))
+        summary = class_files.write_class_files(out, run.records, skipped, run.duration, id_column, similarity)
         click.echo(f"Graded {run.graded} student(s), reused {run.reused} in {run.duration:.1f} s: "
                    f"mean {summary.mean:g}/{summary.max_score:g}. Wrote {out / 'gradebook.csv'} and {out / 'summary.html'}")
         if summary.grader_errors:
@@ -165,10 +167,73 @@ def merge(results: tuple[Path, ...], out: Path, id_column: str) -> None:
     from grader.classroom import class_files
     from grader.classroom import shards
     records = gradebook.load_records(results)
-    shards.check_complete({str(folder): class_files.read_run(folder) for folder in results})
+    runs = {str(folder): class_files.read_run(folder) for folder in results}
+    shards.check_complete(runs)
     skipped, duration = class_files.merged_runs(results)
-    class_files.write_class_files(out, records, skipped, duration, id_column)
+    similarity = None
+    graded_from = {(run.get("submissions"), run.get("course")) for run in runs.values() if run}
+    if len(graded_from) == 1 and all(Path(p).is_dir() for p in next(iter(graded_from)) if p):
+        submissions, course = next(iter(graded_from))
+        if submissions and course:
+            similarity = _write_similarity(resolve_course(Path(course)), Path(submissions), out / "similarity")
+    if similarity is None:
+        click.echo("Similarity not computed: the shards' submissions folder and course are not both here; "
+                   "run `learn similarity SUBMISSIONS --out DIR` where they are.", err=True)
+    class_files.write_class_files(out, records, skipped, duration, id_column, similarity)
     click.echo(f"Merged {len(records)} students from {len(results)} folder(s) into {out / 'gradebook.csv'}")
+
+
+@cli.command(name="similarity")
+@click.argument("path", metavar="RESULTS_OR_SUBMISSIONS", type=click.Path(file_okay=False, exists=True, path_type=Path))
+@click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Where pairs.csv, pairs.json, index.html and pairs/ go [default: RESULTS/similarity, "
+              "required for a submissions folder].")
+@course_option
+def similarity(path: Path, out: Path | None, course: Path | None) -> None:
+    """Find pairs and clusters of submissions that share unusual code, per exercise.
+
+    RESULTS_OR_SUBMISSIONS is a folder of student workspaces, or a `learn grade-all` results
+    folder (its run.json names the submissions it graded). Names, comments, docstrings,
+    formatting and the stub's own code are normalized away; fragments are weighted by how rare
+    they are in the class, so what every correct student writes alike is not flagged.
+
+    \b
+    Example:
+      learn similarity results/        (writes results/similarity/index.html)
+    """
+    from grader.classroom import similarity as _package  # noqa: F401  (the docstring explains the method)
+    from grader.classroom.similarity import compare, pages
+    submissions = compare.submissions_of(path)
+    if out is None:
+        if submissions == path:
+            raise LearnError(f"{path} is a submissions folder: pass --out DIR for the similarity report")
+        out = path / "similarity"
+    reports = _similarity_reports(resolve_course(course), submissions)
+    data = pages.write(out, reports)
+    flagged = [p for p in data["pairs"] if p["flagged"]]
+    for pair in flagged[:10]:
+        click.echo(f"{pair['score']:.2f}  {pair['exercise']}: {pair['a']!r} and {pair['b']!r}  ({out / pair['page']})")
+    click.echo(f"{len(flagged)} flagged pair(s) of {len(data['pairs'])} listed, in "
+               f"{sum(len(e['clusters']) for e in data['exercises'])} cluster(s). Wrote {out / 'index.html'} and "
+               f"{out / 'pairs.csv'}")
+
+
+def _write_similarity(course: Any, submissions: Path, out: Path) -> dict[str, Any] | None:
+    """The class's similarity report in OUT, for the summary; None (said on stderr) if it failed:
+    the grades come first, and `learn similarity` can be run again on its own."""
+    from grader.classroom.similarity import pages
+    try:
+        return pages.write(out, _similarity_reports(course, submissions))
+    except Exception as exc:  # noqa: BLE001  (a bug here must not cost the gradebook)
+        click.echo(f"Similarity not computed: {type(exc).__name__}: {exc}", err=True)
+        return None
+
+
+def _similarity_reports(course: Any, submissions: Path) -> list:
+    from grader.classroom.plan import discover
+    from grader.classroom.similarity import compare
+    found, _skipped = discover(submissions)
+    return compare.compare_class(course, [(s.name, s.path) for s in found])
 
 
 @cli.group(name="export")
