@@ -124,3 +124,42 @@ def test_grade_all_adds_a_similarity_section_and_the_results_folder_knows_its_cl
     outcome = learn_in_process("similarity", results, "--course", course)
     assert outcome.exit_code == 0 and "10 flagged pair(s)" in outcome.output, outcome.output
     assert json.loads((results / "similarity" / "pairs.json").read_text()) == first
+
+
+def stdlib_normalize(source: str) -> list[tuple[str, int]]:
+    """The same normalization written on the standard library's tokenize, as the reference for
+    learn's own (faster) tokenizer."""
+    import io
+    import token as tok
+    import tokenize
+    from grader.classroom.similarity.tokens import KEEP
+    out: list[tuple[str, int]] = []
+    statement = 0
+    for t in tokenize.generate_tokens(io.StringIO(source).readline):
+        if t.type in (tok.COMMENT, tok.NL, tok.ENCODING, tok.ENDMARKER):
+            continue
+        if t.type == tok.NEWLINE:
+            if all(text == "S" for text, _ in out[statement:]):
+                del out[statement:]
+            else:
+                out.append((";", t.start[0]))
+            statement = len(out)
+            continue
+        if t.type in (tok.INDENT, tok.DEDENT):
+            out.append(("{" if t.type == tok.INDENT else "}", t.start[0]))
+            statement = len(out)
+            continue
+        text = {tok.STRING: "S", tok.NUMBER: "N"}.get(t.type, t.string)
+        if t.type == tok.NAME and t.string not in KEEP and not (out and out[-1][0] == "."):
+            text = "V"
+        out.append((text, t.start[0]))
+    return out
+
+
+def test_the_tokenizer_agrees_with_pythons_on_every_file_of_the_course_and_the_grader():
+    from grader.classroom.similarity.tokens import normalize
+    files = [*(REPO / "solutions").rglob("*.py"), *(REPO / "exercises").rglob("*.py"), *(REPO / "grader").rglob("*.py")]
+    assert len(files) > 100
+    for path in files:
+        source = path.read_text(encoding="utf-8")
+        assert normalize(source)[0] == stdlib_normalize(source), path
