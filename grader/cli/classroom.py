@@ -183,6 +183,55 @@ def merge(results: tuple[Path, ...], out: Path, id_column: str) -> None:
     click.echo(f"Merged {len(records)} students from {len(results)} folder(s) into {out / 'gradebook.csv'}")
 
 
+@gradebook_group.command(name="export")
+@click.argument("results", nargs=-1, required=True, type=click.Path(file_okay=False, exists=True, path_type=Path))
+@click.option("--lms", required=True, type=click.Choice(["canvas", "moodle", "blackboard"]),
+              help="The system whose grade import format to write.")
+@click.option("--roster", required=True, type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="CSV mapping each submission folder (column `folder`) to its LMS identity.")
+@click.option("--out", "-o", required=True, type=click.Path(dir_okay=False, path_type=Path), help="The file to import.")
+@click.option("--assignment", required=True, help="The grade column's name in the LMS.")
+@click.option("--assignment-id", default=None, help="Canvas assignment id or Blackboard column id of an existing column "
+              "(without it, the LMS creates a new column).")
+@click.option("--moodle-id", type=click.Choice(["email", "username", "idnumber"]), default="email", show_default=True,
+              help="The user field Moodle matches rows on (the roster column of that name).")
+def export_lms(results: tuple[Path, ...], lms: str, roster: Path, out: Path, assignment: str,
+               assignment_id: str | None, moodle_id: str) -> None:
+    """Write the grade import file of Canvas, Moodle or Blackboard from RESULTS (one grade-all
+    results folder, or every shard of one).
+
+    Students in the results but not in the roster, in the roster without results, and those
+    the grader failed on are listed on stderr and the exit status is 1 (the file is written,
+    their grades left empty, which the LMS leaves unchanged).
+
+    \b
+    Example:
+      learn gradebook export results/ --lms canvas --roster roster.csv --assignment "Linear algebra" \\
+        --assignment-id 12345 --out canvas-grades.csv
+    """
+    from grader.classroom import class_files, lms as systems, roster as rosters, shards
+    records = gradebook.load_records(results)
+    shards.check_complete({str(folder): class_files.read_run(folder) for folder in results})
+    required, one_of = systems.identity(lms, moodle_id)
+    graded = {r["student"]: r for r in records}
+    scores = {s: float(r["results"]["score"]) if r.get("outcome") == "graded" and r.get("results") else None
+              for s, r in graded.items()}
+    max_points = max((float(r["results"]["max_score"]) for r in records if r.get("results")), default=0.0)
+    made = systems.export(lms, rosters.load_roster(roster, required, one_of), scores,
+                          {s: r.get("reason", "") for s, r in graded.items()}, max_points, assignment,
+                          assignment_id, moodle_id)
+    write_atomic(out, made.text)
+    for student in made.not_in_roster:
+        click.echo(f"not in the roster, not exported: {student!r}", err=True)
+    for student in made.no_results:
+        click.echo(f"in the roster but not in the results, exported without a grade: {student!r}", err=True)
+    for student, reason in made.not_graded:
+        click.echo(f"the grader failed, exported without a grade: {student!r}: {reason}", err=True)
+    click.echo(f"Wrote {out}: {len(scores) - len(made.not_in_roster) + len(made.no_results)} student(s) for {lms}")
+    if not made.complete:
+        raise click.exceptions.Exit(1)
+
+
 @cli.command(name="similarity")
 @click.argument("path", metavar="RESULTS_OR_SUBMISSIONS", type=click.Path(file_okay=False, exists=True, path_type=Path))
 @click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path), default=None,
