@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -110,6 +110,9 @@ class Course:
     title: str
     exercises: tuple[Exercise, ...]
     due_date: datetime.datetime | None = None   # course.yaml's due_date, timezone-aware
+    # Late work (grader.classroom.late): due_dates per exercise override due_date for the policy.
+    due_dates: dict[str, datetime.datetime] = field(default_factory=dict)
+    late_policy: Any = None                     # a grader.classroom.late.LatePolicy, or None
 
     def past_due(self, now: datetime.datetime | None = None) -> bool:
         """Is the due date behind us? Tests marked after_due_date are shown from then on."""
@@ -327,19 +330,19 @@ def load_course(root: Path) -> Course:
                               f"{_display(found[path.parent.name], root)}", path=_display(path, root))
         found[path.parent.name] = path
     title, order = "learn", sorted(found, key=lambda i: (found[i].parent.parent.name, i))
-    due_date = None
+    due_date, late = None, {}
     index_path = exercises_dir / "course.yaml"
     if index_path.exists():
-        title, order, due_date = _load_index(index_path, root, found)
+        title, order, due_date, late = _load_index(index_path, root, found)
     exercises = tuple(load_exercise(found[i], root) for i in order)
     for exercise in exercises:
         if not exercise.stub_path.is_file():
             raise CourseError(f"the stub {exercise.file} named in field 'file' does not exist",
                               path=_display(exercise.yaml_path, root), field="file")
-    return Course(root=root, title=title, exercises=exercises, due_date=due_date)
+    return Course(root=root, title=title, exercises=exercises, due_date=due_date, **late)
 
 
-def _due_date(doc: YamlDoc, value: Any) -> datetime.datetime | None:
+def _due_date(doc: YamlDoc, value: Any, where: str = "due_date") -> datetime.datetime | None:
     """A date means the end of that day in UTC; a datetime without a zone is UTC."""
     if value is None:
         return None
@@ -347,18 +350,21 @@ def _due_date(doc: YamlDoc, value: Any) -> datetime.datetime | None:
         return value if value.tzinfo else value.replace(tzinfo=datetime.timezone.utc)
     if isinstance(value, datetime.date):
         return datetime.datetime.combine(value, datetime.time(23, 59, 59), datetime.timezone.utc)
-    doc.fail("due_date", f"expected a date like 2025-03-31 or 2025-03-31T18:00:00+01:00, got {value!r}")
+    doc.fail(where, f"expected a date like 2025-03-31 or 2025-03-31T18:00:00+01:00, got {value!r}")
+
+
+INDEX_FIELDS = ("format_version", "title", "exercises", "due_date", "due_dates", "late_policy")
 
 
 def _load_index(index_path: Path, root: Path,
-                found: dict[str, Path]) -> tuple[str, list[str], datetime.datetime | None]:
+                found: dict[str, Path]) -> tuple[str, list[str], datetime.datetime | None, dict[str, Any]]:
     doc = YamlDoc(index_path, _display(index_path, root))
     data = doc.data
     if not isinstance(data, dict):
         doc.fail("", "expected a mapping with title and exercises")
     for key in data:
-        if key not in ("format_version", "title", "exercises", "due_date"):
-            doc.fail(key, "unknown field (expected format_version, title, exercises or due_date)")
+        if key not in INDEX_FIELDS:
+            doc.fail(key, f"unknown field (expected one of: {', '.join(INDEX_FIELDS)})")
     title = text(doc, "title", data.get("title", "learn"))
     order = expect(doc, "exercises", data.get("exercises"), list, "a list of exercise ids")
     for i, exercise_id in enumerate(order):
@@ -369,5 +375,20 @@ def _load_index(index_path: Path, root: Path,
     missing = sorted(set(found) - set(order))
     if missing:
         doc.fail("exercises", f"does not list {', '.join(missing)}")
-    return title.strip(), list(order), _due_date(doc, data.get("due_date"))
+    return title.strip(), list(order), _due_date(doc, data.get("due_date"), "due_date"), _late_work(doc, data, found)
+
+
+def _late_work(doc: YamlDoc, data: dict[str, Any], found: dict[str, Path]) -> dict[str, Any]:
+    """due_dates (per exercise) and late_policy, for grader.classroom.late."""
+    due_dates = expect(doc, "due_dates", data.get("due_dates") or {}, dict, "a mapping of exercise ids to dates")
+    for exercise_id in due_dates:
+        if exercise_id not in found:
+            doc.fail(f"due_dates.{exercise_id}", "no such exercise in this course")
+    dates = {i: _due_date(doc, v, f"due_dates.{i}") for i, v in due_dates.items()}
+    if data.get("late_policy") is None:
+        return {"due_dates": dates}
+    from grader.classroom.late import parse_policy
+    if data.get("due_date") is None and not dates:
+        doc.fail("late_policy", "a late policy needs due_date or due_dates")
+    return {"due_dates": dates, "late_policy": parse_policy(doc, data["late_policy"])}
 

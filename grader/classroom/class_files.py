@@ -47,13 +47,17 @@ def merged_runs(results: Iterable[Path]) -> tuple[list[tuple[str, str]], float]:
 
 
 def write_class_files(out: Path, records: list[dict[str, Any]], skipped: list[tuple[str, str]],
-                      duration: float, id_column: str, similarity: dict[str, Any] | None = None) -> analytics.ClassSummary:
+                      duration: float, id_column: str, similarity: dict[str, Any] | None = None,
+                      late: dict[str, Any] | None = None) -> analytics.ClassSummary:
     """gradebook.csv and the summary in Markdown and HTML; also the Actions job summary.
-    SIMILARITY: what `learn similarity` wrote into OUT/similarity, for the summary's section."""
+    SIMILARITY: what `learn similarity` wrote into OUT/similarity, for the summary's section.
+    LATE: the run's late work (grader.classroom.late.assess): adjusted columns in the gradebook."""
     from grader import reports
+    from grader.classroom import late as lateness
     summary = analytics.summarize(records, skipped, duration)
     summary.similarity = similarity
-    write_atomic(out / "gradebook.csv", gradebook.to_csv(records, id_column))
+    extra = lateness.columns(late, gradebook.exercise_columns(records)) if late else None
+    write_atomic(out / "gradebook.csv", gradebook.to_csv(records, id_column, extra))
     markdown = reports.render_summary(summary, "markdown")
     write_atomic(out / "summary.md", markdown)
     write_atomic(out / "summary.html", reports.render_summary(summary, "html"))

@@ -43,9 +43,12 @@ def _progress_line(record: dict[str, Any], done: int, total: int) -> str:
               "(1 <= I <= N); `auto` reads I and N from the Slurm array, Kubernetes Indexed Job, GitLab "
               "`parallel:` or GitHub matrix this runs in.")
 @click.option("--resume", is_flag=True, help="Re-grade only students that are missing or changed.")
+@click.option("--submitted-at", "submitted_at", metavar="git|FILE.csv", default=None,
+              help="When each student handed in, for course.yaml's late_policy: `git` (each student's folder "
+              "is a clone: the last commit touching each exercise's file) or a CSV folder,submitted_at[,exercise].")
 @_id_column_option
 def grade_all(submissions: Path, out: Path, jobs: int | None, course: Path | None, seed_secret: str | None,
-              shard: str | None, resume: bool, id_column: str) -> None:
+              shard: str | None, resume: bool, submitted_at: str | None, id_column: str) -> None:
     """Grade every student's workspace in SUBMISSIONS (one subfolder each) into OUT.
 
     Writes OUT/gradebook.csv, OUT/summary.md, OUT/summary.html and OUT/<student>/ with
@@ -75,6 +78,7 @@ def grade_all(submissions: Path, out: Path, jobs: int | None, course: Path | Non
         for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
             os.environ.setdefault(variable, "1")  # before numpy loads: the grading processes are forked from here
         plan = planning.plan_class(the_course, submissions, out, secret, shard_range, resume)
+        times = _submission_times(the_course, plan, submitted_at)  # a bad file stops us before grading
         cpus = sorted(os.sched_getaffinity(0))
         # The server is ready before this process has loaded the hidden tests: it starts workers
         # for the first students on the other CPUs meanwhile (one CPU: nothing to gain).
@@ -90,9 +94,13 @@ def grade_all(submissions: Path, out: Path, jobs: int | None, course: Path | Non
             click.echo(f"skipped {name!r}: {reason}", err=True)
         # A shard sees a share of the class: similarity is for the merge, which sees all of it.
         similarity = None if shard_range else _write_similarity(the_course, submissions, out / "similarity")
+        late = None
+        if the_course.late_policy is not None:
+            from grader.classroom import late as lateness
+            late = lateness.assess(the_course, times)
         class_files.write_run(out, shard_range and "{}/{}".format(*shard_range), skipped, run.duration, run.graded,
-                              run.reused, submissions=str(submissions.resolve()), course=str(the_course.root))
-        summary = class_files.write_class_files(out, run.records, skipped, run.duration, id_column, similarity)
+                              run.reused, submissions=str(submissions.resolve()), course=str(the_course.root), late=late)
+        summary = class_files.write_class_files(out, run.records, skipped, run.duration, id_column, similarity, late)
         click.echo(f"Graded {run.graded} student(s), reused {run.reused} in {run.duration:.1f} s: "
                    f"mean {summary.mean:g}/{summary.max_score:g}. Wrote {out / 'gradebook.csv'} and {out / 'summary.html'}")
         if summary.grader_errors:
@@ -100,6 +108,23 @@ def grade_all(submissions: Path, out: Path, jobs: int | None, course: Path | Non
                        err=True)
     finally:
         server.close()
+
+
+def _submission_times(course: Any, plan: Any, source: str | None) -> dict[str, dict]:
+    """Every planned student's submission times (student -> exercise -> datetime), for the late policy."""
+    from grader.classroom import submitted
+    if source is not None and course.late_policy is None:
+        raise LearnError("--submitted-at: the course sets no late_policy in exercises/course.yaml")
+    if course.late_policy is None:
+        return {}
+    names = [s.name for s in plan.found]
+    if source is None:
+        click.echo("The course has a late_policy but no --submitted-at was given: nobody's score is adjusted.",
+                   err=True)
+        return {name: {} for name in names}
+    if source == "git":
+        return submitted.from_git({s.name: s.path for s in plan.found}, {e.id: e.file for e in course.exercises})
+    return submitted.from_csv(Path(source), names, [e.id for e in course.exercises])
 
 
 def _shard_range(shard: str | None) -> tuple[int, int] | None:
@@ -179,7 +204,9 @@ def merge(results: tuple[Path, ...], out: Path, id_column: str) -> None:
     if similarity is None:
         click.echo("Similarity not computed: the shards' submissions folder and course are not both here; "
                    "run `learn similarity SUBMISSIONS --out DIR` where they are.", err=True)
-    class_files.write_class_files(out, records, skipped, duration, id_column, similarity)
+    from grader.classroom import late
+    class_files.write_class_files(out, records, skipped, duration, id_column, similarity,
+                                  late.merged(list(runs.values())))
     click.echo(f"Merged {len(records)} students from {len(results)} folder(s) into {out / 'gradebook.csv'}")
 
 
@@ -195,8 +222,10 @@ def merge(results: tuple[Path, ...], out: Path, id_column: str) -> None:
               "(without it, the LMS creates a new column).")
 @click.option("--moodle-id", type=click.Choice(["email", "username", "idnumber"]), default="email", show_default=True,
               help="The user field Moodle matches rows on (the roster column of that name).")
+@click.option("--raw-scores", is_flag=True, help="Export the scores before the course's late policy "
+              "(default: after it, when one is set).")
 def export_lms(results: tuple[Path, ...], lms: str, roster: Path, out: Path, assignment: str,
-               assignment_id: str | None, moodle_id: str) -> None:
+               assignment_id: str | None, moodle_id: str, raw_scores: bool) -> None:
     """Write the grade import file of Canvas, Moodle or Blackboard from RESULTS (one grade-all
     results folder, or every shard of one).
 
@@ -209,12 +238,14 @@ def export_lms(results: tuple[Path, ...], lms: str, roster: Path, out: Path, ass
       learn gradebook export results/ --lms canvas --roster roster.csv --assignment "Linear algebra" \\
         --assignment-id 12345 --out canvas-grades.csv
     """
-    from grader.classroom import class_files, lms as systems, roster as rosters, shards
+    from grader.classroom import class_files, late as lateness, lms as systems, roster as rosters, shards
     records = gradebook.load_records(results)
-    shards.check_complete({str(folder): class_files.read_run(folder) for folder in results})
+    runs = {str(folder): class_files.read_run(folder) for folder in results}
+    shards.check_complete(runs)
+    late = None if raw_scores else lateness.merged(list(runs.values()))
     required, one_of = systems.identity(lms, moodle_id)
     graded = {r["student"]: r for r in records}
-    scores = {s: float(r["results"]["score"]) if r.get("outcome") == "graded" and r.get("results") else None
+    scores = {s: lateness.total(r, late) if r.get("outcome") == "graded" and r.get("results") else None
               for s, r in graded.items()}
     max_points = max((float(r["results"]["max_score"]) for r in records if r.get("results")), default=0.0)
     made = systems.export(lms, rosters.load_roster(roster, required, one_of), scores,
