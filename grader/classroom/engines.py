@@ -44,6 +44,16 @@ class EngineShard:
         return f"{self.index}/{self.total}"
 
 
+def resolve(text: str, env: Mapping[str, str]) -> tuple[tuple[int, int], str]:
+    """--shard TEXT: ``I/N`` as given, or ``auto`` from the engine in ENV; and, for auto, the
+    line that tells the log where the shard came from."""
+    from grader.classroom.shards import parse_shard
+    if text.strip().lower() != "auto":
+        return parse_shard(text), ""
+    found = detect(env)
+    return (found.index, found.total), f"Grading shard {found.text} ({NAMES[found.engine]}: {found.source})"
+
+
 NAMES = {"slurm": "a Slurm job array", "kubernetes": "a Kubernetes Indexed Job",
          "gitlab": "GitLab CI `parallel:`", "github": "a GitHub Actions matrix"}
 

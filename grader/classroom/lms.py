@@ -24,6 +24,8 @@ import csv
 import io
 from dataclasses import dataclass, field
 
+from pathlib import Path
+
 from grader.classroom.roster import Roster
 from grader.errors import LearnError
 
@@ -81,6 +83,23 @@ def export(lms: str, roster: Roster, scores: dict[str, float | None], reasons: d
             writer.writerow([row.get("last_name", ""), row.get("first_name", ""), row["username"], grade[folder]])
     result.text = buffer.getvalue()
     return result
+
+
+def export_results(results: tuple[Path, ...], lms: str, roster_path: Path, assignment: str,
+                   assignment_id: str | None = None, moodle_id: str = "email", raw_scores: bool = False) -> Export:
+    """The import file for the students of RESULTS (one results folder, or every shard of one run),
+    with the late policy's adjusted scores unless RAW_SCORES."""
+    from grader.classroom import class_files, gradebook, late as lateness, roster, shards
+    records = gradebook.load_records(results)
+    runs = [class_files.read_run(folder) for folder in results]
+    shards.check_complete(dict(zip(map(str, results), runs)))
+    late = None if raw_scores else lateness.merged(runs)
+    graded = {r["student"]: r for r in records}
+    scores = {s: lateness.total(r, late) if r.get("outcome") == "graded" and r.get("results") else None
+              for s, r in graded.items()}
+    max_points = max((float(r["results"]["max_score"]) for r in records if r.get("results")), default=0.0)
+    return export(lms, roster.load_roster(roster_path, *identity(lms, moodle_id)), scores,
+                  {s: r.get("reason", "") for s, r in graded.items()}, max_points, assignment, assignment_id, moodle_id)
 
 
 def _unique(roster: Roster, column: str) -> None:

@@ -26,6 +26,20 @@ GIT_SAFETY = ["-c", "core.fsmonitor=false", "-c", "core.hooksPath=/dev/null", "-
               "-c", "core.pager=cat", "--no-pager"]
 
 
+def for_class(course: Any, students: list[tuple[str, Path]], source: str | None) -> dict[str, dict[str, datetime.datetime]]:
+    """Every student's times (student -> exercise -> time) from SOURCE (``git``, a CSV path or
+    None: nobody has a time), for COURSE's late policy; {} when it has none."""
+    if source is not None and course.late_policy is None:
+        raise LearnError("--submitted-at: the course sets no late_policy in exercises/course.yaml")
+    if course.late_policy is None:
+        return {}
+    if source is None:
+        return {name: {} for name, _ in students}
+    if source == "git":
+        return from_git(dict(students), {e.id: e.file for e in course.exercises})
+    return from_csv(Path(source), [name for name, _ in students], [e.id for e in course.exercises])
+
+
 def parse_time(text: str) -> datetime.datetime:
     value = datetime.datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     return value if value.tzinfo else value.replace(tzinfo=datetime.timezone.utc)

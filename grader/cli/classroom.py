@@ -64,21 +64,27 @@ def grade_all(submissions: Path, out: Path, jobs: int | None, course: Path | Non
     from grader.sandbox import client as forkserver
     server = forkserver.early_or_new()  # first: it imports numpy on another CPU while this process loads the course
     try:
-        from grader.classroom import class_files, plan as planning
+        from grader.classroom import class_files, engines, plan as planning, submitted
         secret = None
         if seed_secret is not None:
             secret = os.environ.get(seed_secret)
             if not secret:
                 raise LearnError(f"--seed-secret {seed_secret}: the environment variable {seed_secret} "
                                  "is not set or empty")
-        shard_range = _shard_range(shard)
+        shard_range, engine = engines.resolve(shard, os.environ) if shard else (None, "")
+        if engine:
+            click.echo(engine, err=True)
         the_course = resolve_course(course)
         if not the_course.has_solutions:
             raise LearnError(f"{the_course.root} has no solutions/ folder: class grading needs the hidden tests")
         for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
             os.environ.setdefault(variable, "1")  # before numpy loads: the grading processes are forked from here
         plan = planning.plan_class(the_course, submissions, out, secret, shard_range, resume)
-        times = _submission_times(the_course, plan, submitted_at)  # a bad file stops us before grading
+        # A bad times file stops us here, before grading.
+        times = submitted.for_class(the_course, [(s.name, s.path) for s in plan.found], submitted_at)
+        if the_course.late_policy is not None and submitted_at is None:
+            click.echo("The course has a late_policy but no --submitted-at was given: nobody's score is adjusted.",
+                       err=True)
         cpus = sorted(os.sched_getaffinity(0))
         # The server is ready before this process has loaded the hidden tests: it starts workers
         # for the first students on the other CPUs meanwhile (one CPU: nothing to gain).
@@ -93,7 +99,7 @@ def grade_all(submissions: Path, out: Path, jobs: int | None, course: Path | Non
         for name, reason in skipped:
             click.echo(f"skipped {name!r}: {reason}", err=True)
         # A shard sees a share of the class: similarity is for the merge, which sees all of it.
-        similarity = None if shard_range else _write_similarity(the_course, submissions, out / "similarity")
+        similarity = None if shard_range else _similarity(the_course, submissions, out / "similarity")
         late = None
         if the_course.late_policy is not None:
             from grader.classroom import late as lateness
@@ -108,35 +114,6 @@ def grade_all(submissions: Path, out: Path, jobs: int | None, course: Path | Non
                        err=True)
     finally:
         server.close()
-
-
-def _submission_times(course: Any, plan: Any, source: str | None) -> dict[str, dict]:
-    """Every planned student's submission times (student -> exercise -> datetime), for the late policy."""
-    from grader.classroom import submitted
-    if source is not None and course.late_policy is None:
-        raise LearnError("--submitted-at: the course sets no late_policy in exercises/course.yaml")
-    if course.late_policy is None:
-        return {}
-    names = [s.name for s in plan.found]
-    if source is None:
-        click.echo("The course has a late_policy but no --submitted-at was given: nobody's score is adjusted.",
-                   err=True)
-        return {name: {} for name in names}
-    if source == "git":
-        return submitted.from_git({s.name: s.path for s in plan.found}, {e.id: e.file for e in course.exercises})
-    return submitted.from_csv(Path(source), names, [e.id for e in course.exercises])
-
-
-def _shard_range(shard: str | None) -> tuple[int, int] | None:
-    """--shard I/N as given, or (auto) from the engine this job runs under, said on stderr."""
-    from grader.classroom import engines, shards
-    if shard is None:
-        return None
-    if shard.strip().lower() != "auto":
-        return shards.parse_shard(shard)
-    found = engines.detect(os.environ)
-    click.echo(f"Grading shard {found.text} ({engines.NAMES[found.engine]}: {found.source})", err=True)
-    return found.index, found.total
 
 
 def _grade_class(course: Any, submissions: Path, out: Path, jobs: int | None, secret: str | None,
@@ -192,15 +169,14 @@ def merge(results: tuple[Path, ...], out: Path, id_column: str) -> None:
     from grader.classroom import class_files
     from grader.classroom import shards
     records = gradebook.load_records(results)
+    from grader.classroom.similarity import graded_from
     runs = {str(folder): class_files.read_run(folder) for folder in results}
     shards.check_complete(runs)
     skipped, duration = class_files.merged_runs(results)
     similarity = None
-    graded_from = {(run.get("submissions"), run.get("course")) for run in runs.values() if run}
-    if len(graded_from) == 1 and all(Path(p).is_dir() for p in next(iter(graded_from)) if p):
-        submissions, course = next(iter(graded_from))
-        if submissions and course:
-            similarity = _write_similarity(resolve_course(Path(course)), Path(submissions), out / "similarity")
+    source = graded_from(list(runs.values()))
+    if source:
+        similarity = _similarity(resolve_course(source[1]), source[0], out / "similarity")
     if similarity is None:
         click.echo("Similarity not computed: the shards' submissions folder and course are not both here; "
                    "run `learn similarity SUBMISSIONS --out DIR` where they are.", err=True)
@@ -238,19 +214,8 @@ def export_lms(results: tuple[Path, ...], lms: str, roster: Path, out: Path, ass
       learn gradebook export results/ --lms canvas --roster roster.csv --assignment "Linear algebra" \\
         --assignment-id 12345 --out canvas-grades.csv
     """
-    from grader.classroom import class_files, late as lateness, lms as systems, roster as rosters, shards
-    records = gradebook.load_records(results)
-    runs = {str(folder): class_files.read_run(folder) for folder in results}
-    shards.check_complete(runs)
-    late = None if raw_scores else lateness.merged(list(runs.values()))
-    required, one_of = systems.identity(lms, moodle_id)
-    graded = {r["student"]: r for r in records}
-    scores = {s: lateness.total(r, late) if r.get("outcome") == "graded" and r.get("results") else None
-              for s, r in graded.items()}
-    max_points = max((float(r["results"]["max_score"]) for r in records if r.get("results")), default=0.0)
-    made = systems.export(lms, rosters.load_roster(roster, required, one_of), scores,
-                          {s: r.get("reason", "") for s, r in graded.items()}, max_points, assignment,
-                          assignment_id, moodle_id)
+    from grader.classroom import lms as systems
+    made = systems.export_results(results, lms, roster, assignment, assignment_id, moodle_id, raw_scores)
     write_atomic(out, made.text)
     for student in made.not_in_roster:
         click.echo(f"not in the roster, not exported: {student!r}", err=True)
@@ -258,62 +223,20 @@ def export_lms(results: tuple[Path, ...], lms: str, roster: Path, out: Path, ass
         click.echo(f"in the roster but not in the results, exported without a grade: {student!r}", err=True)
     for student, reason in made.not_graded:
         click.echo(f"the grader failed, exported without a grade: {student!r}: {reason}", err=True)
-    click.echo(f"Wrote {out}: {len(scores) - len(made.not_in_roster) + len(made.no_results)} student(s) for {lms}")
+    click.echo(f"Wrote {out} for {lms}")
     if not made.complete:
         raise click.exceptions.Exit(1)
 
 
-@cli.command(name="similarity")
-@click.argument("path", metavar="RESULTS_OR_SUBMISSIONS", type=click.Path(file_okay=False, exists=True, path_type=Path))
-@click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Where pairs.csv, pairs.json, index.html and pairs/ go [default: RESULTS/similarity, "
-              "required for a submissions folder].")
-@course_option
-def similarity(path: Path, out: Path | None, course: Path | None) -> None:
-    """Find pairs and clusters of submissions that share unusual code, per exercise.
-
-    RESULTS_OR_SUBMISSIONS is a folder of student workspaces, or a `learn grade-all` results
-    folder (its run.json names the submissions it graded). Names, comments, docstrings,
-    formatting and the stub's own code are normalized away; fragments are weighted by how rare
-    they are in the class, so what every correct student writes alike is not flagged.
-
-    \b
-    Example:
-      learn similarity results/        (writes results/similarity/index.html)
-    """
-    from grader.classroom import similarity as _package  # noqa: F401  (the docstring explains the method)
-    from grader.classroom.similarity import compare, pages
-    submissions = compare.submissions_of(path)
-    if out is None:
-        if submissions == path:
-            raise LearnError(f"{path} is a submissions folder: pass --out DIR for the similarity report")
-        out = path / "similarity"
-    reports = _similarity_reports(resolve_course(course), submissions)
-    data = pages.write(out, reports)
-    flagged = [p for p in data["pairs"] if p["flagged"]]
-    for pair in flagged[:10]:
-        click.echo(f"{pair['score']:.2f}  {pair['exercise']}: {pair['a']!r} and {pair['b']!r}  ({out / pair['page']})")
-    click.echo(f"{len(flagged)} flagged pair(s) of {len(data['pairs'])} listed, in "
-               f"{sum(len(e['clusters']) for e in data['exercises'])} cluster(s). Wrote {out / 'index.html'} and "
-               f"{out / 'pairs.csv'}")
-
-
-def _write_similarity(course: Any, submissions: Path, out: Path) -> dict[str, Any] | None:
+def _similarity(course: Any, submissions: Path, out: Path) -> dict[str, Any] | None:
     """The class's similarity report in OUT, for the summary; None (said on stderr) if it failed:
     the grades come first, and `learn similarity` can be run again on its own."""
-    from grader.classroom.similarity import pages
+    from grader.classroom.similarity import write_report
     try:
-        return pages.write(out, _similarity_reports(course, submissions))
+        return write_report(course, submissions, out)
     except Exception as exc:  # noqa: BLE001  (a bug here must not cost the gradebook)
         click.echo(f"Similarity not computed: {type(exc).__name__}: {exc}", err=True)
         return None
-
-
-def _similarity_reports(course: Any, submissions: Path) -> list:
-    from grader.classroom.plan import discover
-    from grader.classroom.similarity import compare
-    found, _skipped = discover(submissions)
-    return compare.compare_class(course, [(s.name, s.path) for s in found])
 
 
 @cli.group(name="export")

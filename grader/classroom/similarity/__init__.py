@@ -25,3 +25,25 @@ tokenizer we already have.
 A score is evidence for a person to read, never a verdict: the report says so.
 """
 from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+
+def write_report(course: Any, submissions: Path, out: Path) -> dict[str, Any]:
+    """Compare every student of SUBMISSIONS on every exercise of COURSE; write OUT; its JSON data."""
+    from grader.classroom.plan import discover
+    from grader.classroom.similarity import compare, pages
+    found, _skipped = discover(submissions)
+    return pages.write(out, compare.compare_class(course, [(s.name, s.path) for s in found]))
+
+
+def graded_from(runs: list[dict[str, Any] | None]) -> tuple[Path, Path] | None:
+    """(submissions, course) that every given grade-all run (run.json) names, if both are here."""
+    named = {(run.get("submissions"), run.get("course")) for run in runs if run}
+    if len(named) != 1:
+        return None
+    submissions, course = next(iter(named))
+    if not submissions or not course or not Path(submissions).is_dir() or not Path(course).is_dir():
+        return None
+    return Path(submissions), Path(course)
