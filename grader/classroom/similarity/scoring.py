@@ -47,14 +47,20 @@ class ExerciseReport:
     flagged: int = 0                       # flagged pairs, listed or not
 
 
-def read_submission(student: str, path: Path, stub_runs: set[int]) -> Submission | str:
-    """STUDENT's file, fingerprinted without the stub's runs; a reason string when it cannot be read."""
+def read_submission(student: str, path: Path, stub_runs: set[int], stub: bytes = b"") -> Submission | str | None:
+    """STUDENT's file, fingerprinted without the stub's runs; None when it is the untouched STUB;
+    a reason string when it is not read. Opened without blocking and without following a link:
+    a named pipe or a link planted in a submission is reported, never waited on or followed."""
+    if path.is_symlink():
+        return "a symbolic link, not compared"
     try:
         raw = read_regular_file(path, MAX_BYTES + 1, follow_symlinks=False)
     except OSError as exc:
         return f"unreadable ({exc.strerror})"
     if raw is None:
         return "not a regular file"
+    if raw == stub:
+        return None
     if len(raw) > MAX_BYTES:
         return f"larger than {MAX_BYTES // 1000} kB"
     source = raw.decode("utf-8", "replace")
