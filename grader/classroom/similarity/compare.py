@@ -29,15 +29,15 @@ def compare_class(course: Course, students: list[tuple[str, Path]]) -> list[Exer
     untouched stub is not compared (nothing to copy); an unreadable one is listed as skipped."""
     reports = []
     for exercise in course.exercises:
-        given = stub_runs(exercise.stub_path)
+        present = [(name, workspace / exercise.id / exercise.file) for name, workspace in students]
+        present = [(name, path) for name, path in present if path.exists() or path.is_symlink()]
+        given = stub_runs(exercise.stub_path) if len(present) > 1 else set()   # nothing to compare: skip the work
         stub = exercise.stub_path.read_bytes()
         subs: list[Submission] = []
         skipped: list[tuple[str, str]] = []
-        for name, workspace in students:
-            path = workspace / exercise.id / exercise.file
-            if not path.exists() and not path.is_symlink():
-                continue
-            sub = read_submission(name, path, given, stub)   # never a blocking read: see read_submission
+        seen: dict[bytes, Submission] = {}
+        for name, path in present:
+            sub = read_submission(name, path, given, stub, seen)   # never a blocking read: see read_submission
             if isinstance(sub, str):
                 skipped.append((name, sub))
             elif sub is not None and sub.prints:

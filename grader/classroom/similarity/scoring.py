@@ -1,6 +1,7 @@
 """Scoring a class, one exercise at a time: rarity weights, pair scores, flags and clusters."""
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -47,10 +48,12 @@ class ExerciseReport:
     flagged: int = 0                       # flagged pairs, listed or not
 
 
-def read_submission(student: str, path: Path, stub_runs: set[int], stub: bytes = b"") -> Submission | str | None:
+def read_submission(student: str, path: Path, stub_runs: set[int], stub: bytes = b"",
+                    seen: dict[bytes, Submission] | None = None) -> Submission | str | None:
     """STUDENT's file, fingerprinted without the stub's runs; None when it is the untouched STUB;
     a reason string when it is not read. Opened without blocking and without following a link:
-    a named pipe or a link planted in a submission is reported, never waited on or followed."""
+    a named pipe or a link planted in a submission is reported, never waited on or followed.
+    SEEN: the files already fingerprinted, by content (a class has many identical files)."""
     if path.is_symlink():
         return "a symbolic link, not compared"
     try:
@@ -63,10 +66,15 @@ def read_submission(student: str, path: Path, stub_runs: set[int], stub: bytes =
         return None
     if len(raw) > MAX_BYTES:
         return f"larger than {MAX_BYTES // 1000} kB"
+    if seen is not None and raw in seen:
+        return dataclasses.replace(seen[raw], student=student)
     source = raw.decode("utf-8", "replace")
     tokens, starts = normalize(source)
     prints = {h: p for h, p in fingerprints.file_prints([t for t, _ in tokens], starts).items() if h not in stub_runs}
-    return Submission(student, source, [line for _, line in tokens], prints)
+    made = Submission(student, source, [line for _, line in tokens], prints)
+    if seen is not None:
+        seen[raw] = made
+    return made
 
 
 def stub_runs(stub: Path) -> set[int]:
