@@ -176,8 +176,8 @@ def merge(results: tuple[Path, ...], out: Path, id_column: str) -> None:
     similarity = None
     source = graded_from(list(runs.values()))
     if source:
-        similarity = _similarity(resolve_course(source[1]), source[0], out / "similarity")
-    if similarity is None:
+        similarity = _similarity(source[1], source[0], out / "similarity")
+    else:
         click.echo("Similarity not computed: the shards' submissions folder and course are not both here; "
                    "run `learn similarity SUBMISSIONS --out DIR` where they are.", err=True)
     from grader.classroom import late
@@ -230,10 +230,11 @@ def export_lms(results: tuple[Path, ...], lms: str, roster: Path, out: Path, ass
 
 def _similarity(course: Any, submissions: Path, out: Path) -> dict[str, Any] | None:
     """The class's similarity report in OUT, for the summary; None (said on stderr) if it failed:
-    the grades come first, and `learn similarity` can be run again on its own."""
+    the grades come first, and `learn similarity` can be run again on its own. COURSE: a
+    loaded course, or the folder of one."""
     from grader.classroom.similarity import write_report
     try:
-        return write_report(course, submissions, out)
+        return write_report(resolve_course(course) if isinstance(course, Path) else course, submissions, out)
     except Exception as exc:  # noqa: BLE001  (a bug here must not cost the gradebook)
         click.echo(f"Similarity not computed: {type(exc).__name__}: {exc}", err=True)
         return None
