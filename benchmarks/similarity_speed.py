@@ -54,7 +54,7 @@ def helpers(rng: random.Random, n: int) -> str:
     out = []
     for i in range(2):
         body = [rng.choice(STATEMENTS).format(fn=rng.choice(FUNCTIONS), op=rng.choice("+-*"), n=rng.randint(2, 99),
-                                              attr=rng.choice(ATTRIBUTES)) for _ in range(6)]
+                                              attr=rng.choice(ATTRIBUTES)) for _ in range(8)]
         out.append(f"\n\ndef _extra_{n}_{i}(values):\n    total = 0\n" + "".join(f"    {b}\n" for b in body)
                    + "    return total\n")
     return "".join(out)

@@ -109,6 +109,40 @@ def test_code_every_student_writes_alike_and_the_stub_are_not_flagged(tmp_path):
     assert {e["id"]: e["submissions"] for e in data["exercises"]}["reverse-words"] == 12
 
 
+COMMON_LOOP = """def reverse_words(text):
+    words = []
+    current = ""
+    for ch in text:
+        if ch.isspace():
+            if current:
+                words.append(current)
+            current = ""
+        else:
+            current += ch
+    if current:
+        words.append(current)
+    result = []
+    while words:
+        result.append(words.pop())
+    return " ".join(result)
+"""
+
+
+def test_a_solution_many_students_share_is_an_idiom_not_a_ring(tmp_path):
+    """Eleven students hand in the same 16-line loop (more than 10 of them: MOSS's -m), two share a
+    rarer one: only the two are flagged."""
+    rare = ("def reverse_words(text):\n    pieces = text.replace('\\t', ' ').split(' ')\n"
+            "    kept = [p for p in pieces if p]\n    n = len(kept)\n    out = [None] * n\n"
+            "    for i in range(n):\n        out[n - 1 - i] = kept[i].strip()\n"
+            "    joined = ''\n    for i, w in enumerate(out):\n        joined += (' ' if i else '') + w\n"
+            "    return joined\n")
+    students = {f"s{i:02d}": {"reverse-words": COMMON_LOOP} for i in range(11)}
+    students |= {"pair-a": {"reverse-words": rare.replace("kept", "good")}, "pair-b": {"reverse-words": rare}}
+    data = similarity(write_class(tmp_path / "subs", students, {"reverse-words": "words.py"}), tmp_path / "out",
+                      EXAMPLE_COURSE)
+    assert [(p["a"], p["b"], p["flagged"]) for p in data["pairs"]] == [("pair-a", "pair-b", True)]
+
+
 def test_usage_errors_are_clear(tmp_path):
     (tmp_path / "subs").mkdir()
     outcome = learn_in_process("similarity", tmp_path / "subs", "--course", EXAMPLE_COURSE)

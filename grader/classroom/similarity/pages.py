@@ -30,7 +30,7 @@ def as_json(reports: list[ExerciseReport]) -> dict[str, Any]:
         "schema": SCHEMA,
         "method": {"tokens_per_run": fingerprints.K, "window": fingerprints.WINDOW,
                    "threshold": scoring.THRESHOLD, "min_shared": scoring.MIN_SHARED, "listed_from": scoring.REPORTED,
-                   "listed_per_exercise": scoring.LISTED},
+                   "listed_per_exercise": scoring.LISTED, "common_from": [scoring.COMMON, scoring.COMMON_SHARE]},
         "exercises": [{"id": r.id, "submissions": r.submissions, "flagged": r.flagged,
                        "clusters": r.clusters, "skipped": [list(s) for s in r.skipped]} for r in reports],
         "pairs": [{"rank": rank, "exercise": p.exercise, "a": p.a.student, "b": p.b.student, "score": p.score,

@@ -15,6 +15,7 @@ THRESHOLD = 0.6      # share of the smaller submission's rarity-weighted fingerp
 MIN_SHARED = 8       # and at least this many shared fingerprints (~3 lines): short files prove nothing
 REPORTED = 0.3       # pairs below this score are not listed at all
 LISTED = 100         # nor more than this many per exercise, highest first (all flagged ones are counted)
+COMMON, COMMON_SHARE = 10, 0.05   # a fragment in more submissions than both is ignored
 MAX_BYTES = 256_000  # a larger "solution" is not read (a hostile or generated file)
 
 
@@ -102,7 +103,10 @@ def score_exercise(exercise: str, file: str, subs: list[Submission],
     for i, sub in enumerate(subs):
         incidence[i, [vocabulary[h] for h in sub.prints]] = 1.0
     document_frequency = incidence.sum(axis=0)
-    weights = np.log(len(subs) / document_frequency)
+    # Rarer is heavier; a fragment in more than max(COMMON, COMMON_SHARE of the class) submissions
+    # is an idiom of this class, not evidence (MOSS's -m): it weighs nothing.
+    common = document_frequency > max(COMMON, COMMON_SHARE * len(subs))
+    weights = np.where(common, 0.0, np.log(len(subs) / document_frequency))
     weighted = incidence * weights
     shared_weight = weighted @ incidence.T
     rare = incidence * (weights > 0)
