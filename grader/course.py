@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,7 @@ from grader.storage import read_regular_file
 from grader.yamldoc import YamlDoc, expect, text
 
 ID_PATTERN = MODULE_PATTERN = re.compile(IDENTIFIER)
-INDEX_FIELDS = ("format_version", "title", "exercises", "due_date", "student_format")
+INDEX_FIELDS = ("format_version", "title", "exercises", "due_date", "due_dates", "late_policy", "student_format")
 STUDENT_FORMATS = ("python", "notebook")   # `learn start` writes <file>.py, or <stem>.ipynb
 
 
@@ -126,6 +126,9 @@ class Course:
     exercises: tuple[Exercise, ...]
     due_date: datetime.datetime | None = None   # course.yaml's due_date, timezone-aware
     student_format: str = "python"               # course.yaml's student_format: what `learn start` writes
+    # Late work (grader.classroom.late): due_dates per exercise override due_date for the policy.
+    due_dates: dict[str, datetime.datetime] = field(default_factory=dict)
+    late_policy: Any = None                     # a grader.classroom.late.LatePolicy, or None
 
     def past_due(self, now: datetime.datetime | None = None) -> bool:
         """Is the due date behind us? Tests marked after_due_date are shown from then on."""
@@ -212,19 +215,20 @@ def load_course(root: Path) -> Course:
                               f"{_display(found[path.parent.name], root)}", path=_display(path, root))
         found[path.parent.name] = path
     title, order = "learn", sorted(found, key=lambda i: (found[i].parent.parent.name, i))
-    due_date, student_format = None, "python"
+    due_date, student_format, late = None, "python", {}
     index_path = exercises_dir / "course.yaml"
     if index_path.exists():
-        title, order, due_date, student_format = _load_index(index_path, root, found)
+        title, order, due_date, student_format, late = _load_index(index_path, root, found)
     exercises = tuple(load_exercise(found[i], root) for i in order)
     for exercise in exercises:
         if not exercise.stub_path.is_file():
             raise CourseError(f"the stub {exercise.file} named in field 'file' does not exist",
                               path=_display(exercise.yaml_path, root), field="file")
-    return Course(root=root, title=title, exercises=exercises, due_date=due_date, student_format=student_format)
+    return Course(root=root, title=title, exercises=exercises, due_date=due_date, student_format=student_format,
+                  **late)
 
 
-def _due_date(doc: YamlDoc, value: Any) -> datetime.datetime | None:
+def _due_date(doc: YamlDoc, value: Any, where: str = "due_date") -> datetime.datetime | None:
     """A date means the end of that day in UTC; a datetime without a zone is UTC."""
     if value is None:
         return None
@@ -232,11 +236,13 @@ def _due_date(doc: YamlDoc, value: Any) -> datetime.datetime | None:
         return value if value.tzinfo else value.replace(tzinfo=datetime.timezone.utc)
     if isinstance(value, datetime.date):
         return datetime.datetime.combine(value, datetime.time(23, 59, 59), datetime.timezone.utc)
-    doc.fail("due_date", f"expected a date like 2025-03-31 or 2025-03-31T18:00:00+01:00, got {value!r}")
+    doc.fail(where, f"expected a date like 2025-03-31 or 2025-03-31T18:00:00+01:00, got {value!r}")
+
+
 
 
 def _load_index(index_path: Path, root: Path,
-                found: dict[str, Path]) -> tuple[str, list[str], datetime.datetime | None, str]:
+                found: dict[str, Path]) -> tuple[str, list[str], datetime.datetime | None, str, dict[str, Any]]:
     doc = YamlDoc(index_path, _display(index_path, root))
     data = doc.data
     if not isinstance(data, dict):
@@ -257,5 +263,21 @@ def _load_index(index_path: Path, root: Path,
     student_format = data.get("student_format", "python")
     if student_format not in STUDENT_FORMATS:
         doc.fail("student_format", f"expected one of: {', '.join(STUDENT_FORMATS)}, got {student_format!r}")
-    return title.strip(), list(order), _due_date(doc, data.get("due_date")), student_format
+    return (title.strip(), list(order), _due_date(doc, data.get("due_date"), "due_date"), student_format,
+            _late_work(doc, data, found))
+
+
+def _late_work(doc: YamlDoc, data: dict[str, Any], found: dict[str, Path]) -> dict[str, Any]:
+    """due_dates (per exercise) and late_policy, for grader.classroom.late."""
+    due_dates = expect(doc, "due_dates", data.get("due_dates") or {}, dict, "a mapping of exercise ids to dates")
+    for exercise_id in due_dates:
+        if exercise_id not in found:
+            doc.fail(f"due_dates.{exercise_id}", "no such exercise in this course")
+    dates = {i: _due_date(doc, v, f"due_dates.{i}") for i, v in due_dates.items()}
+    if data.get("late_policy") is None:
+        return {"due_dates": dates}
+    from grader.classroom.late import parse_policy
+    if data.get("due_date") is None and not dates:
+        doc.fail("late_policy", "a late policy needs due_date or due_dates")
+    return {"due_dates": dates, "late_policy": parse_policy(doc, data["late_policy"])}
 

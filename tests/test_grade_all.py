@@ -194,7 +194,7 @@ def test_example_workflows_run_their_exact_commands(graded, tmp_path):
     put(work, ".", "dot-product", dot)  # the student workflow grades the checkout itself, half done
     env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}", "LEARN_SEED_SECRET": "s3cret",
            "GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md"),
-           "GITHUB_WORKSPACE": str(work), "LEARN_COURSE": str(course), "SHARD_TOTAL": "3", "CI_NODE_TOTAL": "3"}
+           "GITHUB_WORKSPACE": str(work), "LEARN_COURSE": str(course), "CI_NODE_TOTAL": "3"}
     scripts = []
     for name in ("github-student.yml", "github-class-matrix.yml", "gitlab-ci.yml"):
         doc = yaml.safe_load((REPO / "examples" / "ci" / name).read_text())
@@ -204,9 +204,12 @@ def test_example_workflows_run_their_exact_commands(graded, tmp_path):
                 if "learn " in step.get("run", ""):
                     scripts.append((name, step["run"], job.get("strategy") or step.get("parallel")))
     assert [s[0] for s in scripts] == ["github-student.yml"] + ["github-class-matrix.yml"] * 2 + ["gitlab-ci.yml"] * 2
-    def run(script: str, shard: str = "1") -> subprocess.CompletedProcess:
+
+    def run(script: str, shard: int = 0, engine: dict | None = None) -> subprocess.CompletedProcess:
+        # The variables each engine sets in the job (--shard auto reads them), once per parallel job.
         return subprocess.run(["bash", "-eo", "pipefail", "-c", script], cwd=work, capture_output=True,
-                              text=True, env={**env, "SHARD_INDEX": shard, "CI_NODE_INDEX": shard}, timeout=300)
+                              text=True, timeout=300, env={**env, **(engine or {}), "LEARN_JOB_INDEX": str(shard),
+                                                           "LEARN_JOB_TOTAL": "3", "CI_NODE_INDEX": str(shard + 1)})
 
     # The student's job is red while the report shows less than a pass (softmax is not started),
     # yet its test report is written for the upload step (`if: always()`); it turns green once
@@ -216,10 +219,15 @@ def test_example_workflows_run_their_exact_commands(graded, tmp_path):
     assert half_done.returncode == 1, half_done.stdout + half_done.stderr
     assert 'failures="0"' in (work / "junit.xml").read_text() and "<skipped" in (work / "junit.xml").read_text()
     put(work, ".", "softmax", (course / "solutions" / "softmax" / "softmax.py").read_text())
+    checkout = None
     for name, script, parallel in scripts:
-        # Matrix jobs run once per shard on GitHub; GitLab's re-grades the same shard folders, once suffices here.
-        for shard in ("1", "2", "3") if parallel and name.startswith("github") else ("1",):
-            proc = run(script, shard)
+        if name != checkout:  # each workflow runs in a fresh checkout: no shard folders of another
+            for folder in [*work.glob("results-*"), work / "merged"]:
+                shutil.rmtree(folder, ignore_errors=True)
+            checkout = name
+        engine = {"GITLAB_CI": "true", "GITHUB_ACTIONS": ""} if name.startswith("gitlab") else {}
+        for shard in range(3) if parallel else (0,):
+            proc = run(script, shard, engine)
             assert proc.returncode == 0, f"{name}: {script}\n{proc.stdout}\n{proc.stderr}"
     assert (work / "junit.xml").read_text().startswith("<?xml")
     assert set(rows(work / "merged")) == {"ann", "ben", "cy", "dee"}

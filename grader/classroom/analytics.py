@@ -50,6 +50,7 @@ class ClassSummary:
     skipped: list[tuple[str, str]]                        # (folder, reason)
     duration: float                                       # wall clock of the run(s)
     per_student: float                                    # mean grading time of one student
+    similarity: dict[str, Any] | None = None              # pairs.json of OUT/similarity (classroom.similarity)
 
     @property
     def histogram_peak(self) -> int:

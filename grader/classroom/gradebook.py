@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from grader.errors import LearnError
 from grader.reports.text import shown
@@ -38,8 +38,10 @@ def exercise_columns(records: Iterable[dict[str, Any]]) -> list[str]:
     return columns
 
 
-def to_csv(records: list[dict[str, Any]], id_column: str = DEFAULT_ID_COLUMN) -> str:
-    """The gradebook text: rows sorted by student, so any run over the same students is identical."""
+def to_csv(records: list[dict[str, Any]], id_column: str = DEFAULT_ID_COLUMN,
+           extra: tuple[list[str], Callable[[dict[str, Any]], list[str]]] | None = None) -> str:
+    """The gradebook text: rows sorted by student, so any run over the same students is identical.
+    EXTRA: (header, cells of a record) of columns appended after ``reason`` (late work's)."""
     # here: importing this module stays cheap (see grader.cli)
     from grader.classroom.analytics import grader_failure_reason, grader_failures, trouble_of
     columns = exercise_columns(records)
@@ -50,7 +52,8 @@ def to_csv(records: list[dict[str, Any]], id_column: str = DEFAULT_ID_COLUMN) ->
     course_max = sum(max_by_exercise.values())
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow([escape_cell(id_column), "total", "max", *columns, "status", "reason"])
+    header, cells = extra or ([], lambda record: [])
+    writer.writerow([escape_cell(id_column), "total", "max", *columns, "status", "reason", *header])
     for record in sorted(records, key=lambda r: r["student"]):
         results = record.get("results")
         if record.get("outcome") != "graded" or not results:
@@ -58,7 +61,7 @@ def to_csv(records: list[dict[str, Any]], id_column: str = DEFAULT_ID_COLUMN) ->
             # rather than give the student a 0.
             status = "refused" if record.get("outcome") == "refused" else "grader_error"
             writer.writerow([escape_cell(record["student"]), "", _points(course_max), *([""] * len(columns)),
-                             status, escape_cell(record.get("reason", ""))])
+                             status, escape_cell(record.get("reason", "")), *cells(record)])
             continue
         scores = {e["id"]: e for e in results["exercises"] if e["status"] != "grader_error"}
         problems = [f"{e['id']}: {trouble}" for e in results["exercises"] if (trouble := trouble_of(e))]
@@ -67,7 +70,7 @@ def to_csv(records: list[dict[str, Any]], id_column: str = DEFAULT_ID_COLUMN) ->
             problems.insert(0, grader_failure_reason(failures))
         writer.writerow([escape_cell(record["student"]), "" if failures else _points(results["score"]),
                          _points(results["max_score"]), *[_points(scores[c]["score"]) if c in scores else "" for c in columns],
-                         "grader_error" if failures else "graded", escape_cell("; ".join(problems))])
+                         "grader_error" if failures else "graded", escape_cell("; ".join(problems)), *cells(record)])
     return buffer.getvalue()
 
 

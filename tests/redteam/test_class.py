@@ -132,6 +132,8 @@ def test_hostile_students_do_not_change_honest_grades(tmp_path: Path, course: Pa
         if output.is_file():
             data = output.read_bytes()
             assert SECRET.encode() not in data, output
+            if "similarity" in output.relative_to(tmp_path / "out-together").parts:
+                continue  # the students' own files side by side, for the instructor: ada handed in the reference
             assert not any(m.encode() in data for m in INSTRUCTOR_MARKERS), output
     assert SECRET not in done_together.stdout + done_together.stderr
     shutil.rmtree(tmp_path / "out-alone")
