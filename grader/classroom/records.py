@@ -19,7 +19,7 @@ RECORD = "grading.json"
 ARTEFACTS = ("results.json", "report.html", "report.md")  # per student, committed by RECORD
 # Beside the students' folders, the class files (grader.classroom.class_files writes them): a
 # submission folder with one of these names is refused (grader.classroom.plan.unusable_name).
-CLASS_FILES = ("gradebook.csv", "summary.md", "summary.html", "run.json")
+CLASS_FILES = ("gradebook.csv", "summary.md", "summary.html", "run.json", "similarity")  # "similarity/": the pages of `learn similarity`
 
 
 def read_record(student_dir: Path) -> dict[str, Any] | None:
