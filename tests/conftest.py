@@ -106,3 +106,24 @@ def one_exercise_course(root: Path, exercise_id: str, file: str, *, yaml: str, s
     if mistakes is not None:
         (solution / "mistakes.py").write_text(mistakes)
     return root
+
+
+@pytest.fixture
+def deep_chain():
+    """make(folder, depth=1200): a chain of folders DEPTH deep inside FOLDER (longer than PATH_MAX
+    allows, so built with relative steps). Removed after the test with `rm -rf`: pytest's own clean-up
+    of old temporary folders recurses and would fail on it in a later run."""
+    made: list[Path] = []
+
+    def make(folder: Path, depth: int = 1200) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd = os.open(folder, os.O_RDONLY)
+        for _ in range(depth):
+            os.mkdir("x", dir_fd=fd)
+            fd, above = os.open("x", os.O_RDONLY, dir_fd=fd), fd
+            os.close(above)
+        os.close(fd)
+        made.append(folder / "x")
+    yield make
+    for chain in made:
+        subprocess.run(["rm", "-rf", "--", str(chain)], check=False)

@@ -123,7 +123,7 @@ def test_github_annotations_and_job_summary(klass, tmp_path):
     assert "::error" not in quiet.stdout + quiet.stderr
 
 
-def test_gradescope_bundle_grades_a_submission(klass, tmp_path):
+def test_gradescope_bundle_grades_a_submission(klass, tmp_path, deep_chain):
     course, submissions = klass
     bundle = tmp_path / "autograder.zip"
     proc = subprocess.run([sys.executable, "-m", "grader", "export", "gradescope", "--out", str(bundle),
@@ -141,12 +141,7 @@ def test_gradescope_bundle_grades_a_submission(klass, tmp_path):
     # A submission uploaded as loose files (Gradescope's usual shape).
     (root / "submission").mkdir()
     (root / "submission" / "similarity.py").write_text((submissions / "alice" / "dot-product" / "similarity.py").read_text())
-    chain = os.open(root / "submission", os.O_RDONLY)  # and a chain of folders 1200 deep (a recursive search broke)
-    for _ in range(1200):
-        os.mkdir("x", dir_fd=chain)
-        chain, above = os.open("x", os.O_RDONLY, dir_fd=chain), chain
-        os.close(above)
-    os.close(chain)
+    deep_chain(root / "submission")  # and a chain of folders 1200 deep (a recursive search broke)
     run = subprocess.run(["bash", str(root / "source" / "run_autograder")], capture_output=True, text=True,
                          env={**os.environ, "AUTOGRADER_ROOT": str(root)}, timeout=120)
     assert run.returncode == 0, run.stderr

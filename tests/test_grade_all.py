@@ -297,7 +297,7 @@ def test_damaged_results_are_graded_again_and_never_merged_as_good(graded, tmp_p
     assert (copy / "gradebook.csv").read_text() == (results / "gradebook.csv").read_text()
 
 
-def test_results_folders_are_the_submission_folders_own_names(tmp_path):
+def test_results_folders_are_the_submission_folders_own_names(tmp_path, deep_chain):
     """RESULTS/<student>/ is the folder's own name, commas and quotes included; a name that is
     one of the class files, or that no report can show (not UTF-8, a newline), is refused with a
     row saying why; discovery never recurses (a chain of folders 1200 deep ended grade-all with
@@ -310,14 +310,7 @@ def test_results_folders_are_the_submission_folders_own_names(tmp_path):
     os.mkdir(os.fsencode(submissions) + b"/caf\xe9")  # not UTF-8
     put(submissions, "caf\udce9", "dot-product", dot)
     for student in ("deep-and-file", "deep-only"):
-        chain = submissions / student
-        chain.mkdir(exist_ok=True)
-        fd = os.open(chain, os.O_RDONLY)
-        for _ in range(1200):  # relative steps: the whole path is longer than PATH_MAX allows
-            os.mkdir("x", dir_fd=fd)
-            fd, previous = os.open("x", os.O_RDONLY, dir_fd=fd), fd
-            os.close(previous)
-        os.close(fd)
+        deep_chain(submissions / student)
     results = tmp_path / "results"
     proc = learn("grade-all", str(submissions), "--out", str(results), "--course", str(course), "--jobs", "2",
                  check=False)

@@ -81,7 +81,7 @@ def _grades(out: Path, students: list[str]) -> dict[str, object]:
 
 
 @pytest.mark.slow
-def test_hostile_students_do_not_change_honest_grades(tmp_path: Path, course: Path) -> None:
+def test_hostile_students_do_not_change_honest_grades(tmp_path: Path, course: Path, deep_chain) -> None:
     if not (REPO / "grader" / "cli" / "classroom.py").exists():
         pytest.skip("learn grade-all is not available")
     honest = _honest_class()
@@ -96,12 +96,7 @@ def test_hostile_students_do_not_change_honest_grades(tmp_path: Path, course: Pa
     _write(together, {name: (ATTACKS / "honest_wrong.py").read_text() for name in CLASS_FILE_NAMES})
     # Finding 5: a chain of folders 1200 deep beside a student's file (discovery once recursed into it).
     _write(together, {"zz-deep_folders": (ATTACKS / "honest_wrong.py").read_text()})
-    chain = os.open(together / "zz-deep_folders", os.O_RDONLY)
-    for _ in range(1200):
-        os.mkdir("x", dir_fd=chain)
-        chain, above = os.open("x", os.O_RDONLY, dir_fd=chain), chain
-        os.close(above)
-    os.close(chain)
+    deep_chain(together / "zz-deep_folders")
     before = _contents(together)
 
     done_alone, _ = _grade_all(alone, tmp_path / "out-alone", course)
