@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from grader.sandbox import ForkServer, Limits
-from grader.sandbox.guard import Guard, Refused
+from grader.sandbox.guard import Refused, policy
 
 from redteam_harness import expected_layer
 
@@ -418,7 +418,7 @@ def test_guard_policy(tmp_path: Path) -> None:
     scratch, readable, hidden = tmp_path / "scratch", tmp_path / "python", tmp_path / "python" / "_course"
     for folder in (scratch, hidden):
         folder.mkdir(parents=True)
-    guard = Guard(str(scratch), [str(readable)], [str(hidden)])
+    guard = policy(str(scratch), [str(readable)], [str(hidden)])
     guard("open", (str(readable / "os.py"), "r", 0))
     guard("open", (str(scratch / "notes.txt"), "w", 0))
     guard("open", (3, "rb", 0))                       # an inherited descriptor has no path
