@@ -4,16 +4,21 @@ The fork server calls :func:`start_worker` for every student file. The forked ch
 submission (refusing symbolic links), then confines itself, in this order, before a line of
 student code runs:
 
-``namespaces`` (Linux, as root; probed once per fork server by :func:`isolation`):
+``namespaces`` (Linux, as root, or without root in a user namespace of the server's own;
+probed once per fork server by :func:`isolation`):
     the worker is forked as PID 1 of a new PID namespace (killing it, as the grader does on
     timeout, kills everything it started) and enters new mount, network, IPC and UTS
-    namespaces; it chroots into a tmpfs with read-only binds of the Python installation and
-    the grader package (``_course`` masked), a copy of the submission at
-    ``/submission/<file>``, a scratch ``/tmp`` and four devices (see :mod:`grader.sandbox.namespaces`).
-    The course's solutions, results folders, other students and ``/proc`` do not exist in
-    there; the only network interface is a loopback that is down. Then it drops to ``nobody``.
+    namespaces; it chroots into a tmpfs with read-only binds of ``/usr``, the Python
+    installation and the grader package (every hidden folder masked:
+    :mod:`grader.sandbox.visibility`), a copy of the submission at ``/submission/<file>``, a
+    scratch ``/tmp`` and four devices (see :mod:`grader.sandbox.namespaces`). The course's
+    solutions, results folders, other students and ``/proc`` do not exist in there; the only
+    network interface is a loopback that is down. Then it drops to ``nobody`` (as root), or
+    empties every capability set (in the user namespace: :mod:`grader.sandbox.userns`).
 ``process`` (everywhere else):
-    a new session (the grader kills the whole group), a fresh scratch folder as cwd.
+    a new session (the grader kills the whole group), a fresh scratch folder as cwd, and, where
+    the kernel has Landlock (:mod:`grader.sandbox.landlock`), the kernel's own path, TCP and
+    signal policy; as root, uid ``nobody``.
 
 Both layers then apply hard rlimits (CPU, address space, file size, open files, no core
 dumps, no new processes once unprivileged), keep the scrubbed environment of the fork server,
@@ -34,9 +39,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-from grader.sandbox import guard, namespaces
+from grader.sandbox import guard, landlock, namespaces, shield, userns
 from grader.sandbox.limits import Limits
 from grader.sandbox.namespaces import SUBMISSION
+from grader.sandbox.visibility import hidden_paths, visible_paths, world_readable
 from grader.storage import read_regular_file
 
 NAMESPACE_FAILED = 97  # exit status of a worker whose namespace setup failed after the probe passed
@@ -53,32 +59,6 @@ def confine(limits: Limits) -> None:
         resource.setrlimit(which, (value, value))
 
 
-# --- what the worker may see --------------------------------------------------------------------
-
-def _grader_dir() -> str:
-    return str(Path(__file__).resolve().parents[1])  # the grader package, not this subpackage
-
-
-@functools.cache  # computed once in the fork server, before it forks (each call is dozens of stats)
-def visible_paths() -> tuple[str, ...]:
-    """Python's installation and the grader package; never the checkout the grader sits in."""
-    checkout = str(Path(_grader_dir()).parent)
-    candidates = [sys.prefix, sys.base_prefix, sys.exec_prefix, _grader_dir()]
-    candidates += [p for p in sys.path if p and p != checkout]
-    real = sorted({os.path.realpath(p) for p in candidates if os.path.isdir(p)} - {"/", "/tmp"}, key=len)
-    kept: list[str] = []
-    for path in real:  # drop paths already inside a kept one
-        if not any(path.startswith(k.rstrip("/") + "/") for k in kept):
-            kept.append(path)
-    return tuple(kept)
-
-
-@functools.cache
-def hidden_paths() -> tuple[str, ...]:
-    """The course shipped inside the package: its solutions must never be readable."""
-    return (os.path.join(_grader_dir(), "_course"),)
-
-
 @functools.cache
 def _nobody() -> tuple[int, int] | None:
     try:
@@ -86,13 +66,6 @@ def _nobody() -> tuple[int, int] | None:
     except KeyError:
         return None
     return entry.pw_uid, entry.pw_gid
-
-
-@functools.cache
-def _world_readable(path: str) -> bool:
-    """Can an unprivileged user reach PATH (every folder on the way searchable by others)?"""
-    parts = Path(path).resolve().parts
-    return all(os.stat(os.path.join(*parts[:i + 1])).st_mode & 0o005 == 0o005 for i in range(len(parts)))
 
 
 def _drop_privileges(owner: tuple[int, int] | None) -> None:
@@ -146,17 +119,40 @@ _template: str | None = None  # the read-only part of every worker's root, built
 
 
 def prepare() -> None:
-    """In the fork server, before it serves: probe the layer and build the workers' template
-    root, so neither happens while a grader waits for its first worker."""
+    """In the fork server, before it serves: probe the layer, move into the server's own user
+    namespace if that is how namespaces are had here, make the server non-dumpable (a worker of
+    the same user must not ptrace it), and build the workers' template root, so none of it
+    happens while a grader waits for its first worker."""
     global _template
-    if isolation()[0] == "namespaces" and _template is None:
+    layer, _why = isolation()
+    if _mode == "userns":
+        userns.enter()  # from here on this process is PID 1 of the server's own namespaces
+    shield.forbid_inspection()
+    if layer == "namespaces" and _template is None:
         try:
             _template = namespaces.build_template(visible_paths(), hidden_paths())
         except OSError:
             _template = None  # each worker builds its whole root, as the probe did
 
 
+def hide(paths: list[str]) -> list[str]:
+    """Hide PATHS from every later worker (see visibility.hide); mask the ones the template
+    shows. Returns the ones that needed a mask."""
+    from grader.sandbox import visibility
+    masked = visibility.hide(paths)
+    _landlock_rules.cache_clear()
+    if _template is not None and masked:
+        namespaces.mask(_template, masked, visible_paths())
+    return masked
+
+
+def outer_pid(pid: int) -> int:
+    """The pid the grader knows a worker by (the host's, when the server has a PID namespace of its own)."""
+    return userns.host_pid(pid) if _mode == "userns" else pid
+
+
 _chosen: tuple[str, str] | None = None
+_mode = "process"  # how the layer is had: "root", "userns" (namespaces), or "process"
 
 
 def isolation() -> tuple[str, str]:
@@ -168,37 +164,99 @@ def isolation() -> tuple[str, str]:
 
 
 def _probe() -> tuple[str, str]:
+    global _mode
     if os.environ.get("LEARN_SANDBOX") == "process":
-        return "process", "LEARN_SANDBOX=process asked for the process layer only"
+        return "process", _with_landlock("LEARN_SANDBOX=process asked for the process layer only")
     if not sys.platform.startswith("linux"):
-        return "process", "namespaces need Linux"
-    if os.geteuid() != 0:
-        return "process", "namespaces need root here (unprivileged user namespaces are not used)"
-    if _nobody() is None:
-        return "process", "there is no user 'nobody' to drop to"
+        return "process", _with_landlock("namespaces need Linux")
+    if os.geteuid() == 0:
+        if _nobody() is None:
+            return "process", _with_landlock("there is no user 'nobody' to drop to")
+        if not _succeeds(_namespaced_worker, False):
+            return "process", _with_landlock("as root, creating mount/network namespaces failed "
+                                             "(a container without CAP_SYS_ADMIN?)")
+        try:
+            namespaces.become_subreaper()
+        except OSError:
+            pass
+        _mode = "root"
+        return "namespaces", "as root: mount, network, PID, IPC and UTS namespaces; chroot; uid nobody"
+    if not _succeeds(_in_user_namespace):
+        why = userns.obstacle() or "the kernel or a seccomp filter refused them"
+        return "process", _with_landlock(f"not root, and user namespaces are not available: {why}")
+    _mode = "userns"
+    return "namespaces", ("in a user namespace of its own (not root): mount, network, PID, IPC and UTS "
+                          "namespaces; chroot; no capabilities")
+
+
+def _with_landlock(why: str) -> str:
+    version = _landlock_version()
+    if version:
+        return f"{why}; Landlock (ABI {version}) confines files, TCP and signals"
+    return f"{why}; no Landlock here: only the audit hook guards files"
+
+
+@functools.cache
+def _landlock_version() -> int:
+    if os.environ.get("LEARN_LANDLOCK") == "off" or not sys.platform.startswith("linux"):
+        return 0
+    return landlock.abi()
+
+
+@functools.cache
+def _landlock_rules() -> landlock.Rules | None:
+    """The process layer's Landlock rules, prepared in the server (again after each hide)."""
+    version = _landlock_version()
+    if not version:
+        return None
+    from grader.sandbox.visibility import landlock_readable
+    return landlock.Rules(landlock_readable(), version)
+
+
+def _succeeds(trial, *args: object) -> bool:  # type: ignore[no-untyped-def]
+    """TRIAL(*ARGS) in a child process exits 0."""
     previous = signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     try:
-        pid = namespaces.fork_into_new_pid_namespace()
+        pid = os.fork()
         if pid == 0:
             try:
-                _enter_root(b"", "probe.py", Limits(), _nobody())
-                _drop_privileges(_nobody())
-                import numpy  # noqa: F401  (already loaded: this only proves the root is usable)
-                os._exit(0 if os.getuid() != 0 and os.getpid() == 1 else 1)
+                os._exit(trial(*args))
             except BaseException:
                 os._exit(1)
         _, status = os.waitpid(pid, 0)
-    except OSError as exc:
-        return "process", f"creating a PID namespace failed ({exc.strerror})"
+    except OSError:
+        return False
     finally:
         signal.signal(signal.SIGCHLD, previous)
-    if os.waitstatus_to_exitcode(status) != 0:
-        return "process", "creating mount/network namespaces failed (a container without CAP_SYS_ADMIN?)"
-    try:
-        namespaces.become_subreaper()
-    except OSError:
-        pass
-    return "namespaces", "mount, network, PID, IPC and UTS namespaces; chroot; uid nobody"
+    return os.waitstatus_to_exitcode(status) == 0
+
+
+def _in_user_namespace() -> int:
+    userns.enter()
+    return _namespaced_worker(True)
+
+
+def _namespaced_worker(rootless: bool) -> int:
+    """0 if a worker can be forked into its namespaces, rooted and left without privileges."""
+    pid = namespaces.fork_into_new_pid_namespace()
+    if pid == 0:
+        try:
+            _enter_root(b"", "probe.py", Limits(), None if rootless else _nobody())
+            _lose_privileges(rootless)
+            import numpy  # noqa: F401  (already loaded: this only proves the root is usable)
+            unprivileged = userns.capabilities() == 0 if rootless else os.getuid() != 0
+            os._exit(0 if unprivileged and os.getpid() == 1 else 1)
+        except BaseException:
+            os._exit(1)
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status)
+
+
+def _lose_privileges(rootless: bool) -> None:
+    if rootless:
+        userns.drop_capabilities()
+    else:
+        _drop_privileges(_nobody())
 
 
 def _enter_root(source: bytes, name: str, limits: Limits, owner: tuple[int, int] | None,
@@ -231,16 +289,17 @@ def _refuse(sock: socket.socket, exc: BaseException) -> None:
 
 def start_worker(channel_fd: int, student_file: Path, limits: Limits, cpus: list[int] | None = None,
                  network: int | None = None, standby: bool = False) -> int:
-    """Fork a confined worker serving STUDENT_FILE on CHANNEL_FD; return its (outer) pid.
-    CPUS pins the worker (see client.ForkClient). NETWORK, a file descriptor from
-    namespaces.new_network_namespace, is the network namespace it joins (else it gets a new one).
-    STANDBY: confined now, it imports the student's file only when its grader says go
-    (see server.Standby)."""
+    """Fork a confined worker serving STUDENT_FILE on CHANNEL_FD; return its pid (in the server's
+    PID namespace: :func:`outer_pid` for the grader's). CPUS pins the worker (see
+    client.ForkClient). NETWORK, a file descriptor from namespaces.new_network_namespace, is the
+    network namespace it joins (else it gets a new one). STANDBY: confined now, it imports the
+    student's file only when its grader says go (see server.Standby)."""
     layer, _why = isolation()
-    owner = _nobody()
+    owner = _nobody() if _mode != "userns" else None
     from grader.sandbox import worker  # the worker's own imports happen before any confinement
-    nobody_runs_python = all(_world_readable(p) for p in visible_paths())  # cached here, inherited by the child
+    nobody_runs_python = all(world_readable(p) for p in visible_paths())  # cached here, inherited by the child
     scratch = _scratch.create() if layer == "process" else "/tmp"
+    rules = _landlock_rules() if layer == "process" else None
     server = os.getpid()
     try:  # read here, where the code is warm: the first run of it in a fresh child costs ~0.5 ms
         source, refused = _read_submission(student_file), None
@@ -254,6 +313,8 @@ def start_worker(channel_fd: int, student_file: Path, limits: Limits, cpus: list
     try:
         os.setsid()
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        if rules is not None:
+            rules.restrict(scratch)  # before its descriptors are closed below
         if layer == "namespaces" and network is not None:
             try:
                 namespaces.join_network(network)  # before its descriptor is closed below
@@ -278,6 +339,7 @@ def start_worker(channel_fd: int, student_file: Path, limits: Limits, cpus: list
         if layer == "namespaces":
             try:
                 _enter_root(source, student_file.name, limits, owner, new_network=network is None)
+                _lose_privileges(_mode == "userns")
             except OSError:
                 os._exit(NAMESPACE_FAILED)  # never fall back silently to a weaker layer
             file = Path(SUBMISSION) / student_file.name
@@ -296,7 +358,9 @@ def start_worker(channel_fd: int, student_file: Path, limits: Limits, cpus: list
                 owner = None
             os.chdir(scratch)
             readable = list(visible_paths())
-        _drop_privileges(owner)
+            _drop_privileges(owner)
+            if os.geteuid() == 0:  # root still (nobody could not run this Python): no capability at all
+                userns.drop_capabilities()
         namespaces.die_with_parent(server if layer == "process" else None)
         confine(limits)
         os.environ.update({"TMPDIR": scratch, "HOME": scratch})
