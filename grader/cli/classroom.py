@@ -9,7 +9,7 @@ import click
 
 from grader.classroom import gradebook
 from grader.cli import cli
-from grader.cli.options import course_option, resolve_course
+from grader.cli.options import check_isolation, course_option, isolation_option, resolve_course
 from grader.errors import LearnError
 from grader.storage import write_atomic
 
@@ -41,31 +41,40 @@ def _progress_line(record: dict[str, Any], done: int, total: int) -> str:
               help="Name of the environment variable holding the secret that seeds are derived from.")
 @click.option("--shard", default=None, metavar="I/N", help="Grade only the I-th of N deterministic shares (1 <= I <= N).")
 @click.option("--resume", is_flag=True, help="Re-grade only students that are missing or changed.")
+@isolation_option
 @_id_column_option
 def grade_all(submissions: Path, out: Path, jobs: int | None, course: Path | None, seed_secret: str | None,
-              shard: str | None, resume: bool, id_column: str) -> None:
+              shard: str | None, resume: bool, id_column: str, require_isolation: str | None = None) -> None:
     """Grade every student's workspace in SUBMISSIONS (one subfolder each) into OUT.
 
     Writes OUT/gradebook.csv, OUT/summary.md, OUT/summary.html and OUT/<student>/ with
     results.json, report.html and report.md. Without --seed-secret every student gets the
-    fixed seed 0 (reproducible but predictable): pass a secret for real grading.
+    fixed seed 0 (reproducible but predictable): pass a secret for real grading. The sandbox
+    layer the workers get is printed on stderr and in the summary; without namespaces (the
+    process layer) both warn, and --require-isolation namespaces refuses to grade.
 
     \b
     Examples:
       learn grade-all submissions/ --out results/ --seed-secret LEARN_SEED_SECRET
+      learn grade-all submissions/ --out results/ --require-isolation namespaces
       learn grade-all submissions/ --out results-2/ --shard 2/3
       learn gradebook merge results-1/ results-2/ results-3/ --out results/
     """
     from grader.sandbox import client as forkserver
     server = forkserver.early_or_new()  # first: it imports numpy on another CPU while this process loads the course
     try:
+        if require_isolation:  # refused before anything is read or written (the query waits for the server)
+            check_isolation(server, require_isolation)
         from grader.classroom import class_files, plan as planning, shards
+        from grader.sandbox import shield
         secret = None
         if seed_secret is not None:
             secret = os.environ.get(seed_secret)
             if not secret:
                 raise LearnError(f"--seed-secret {seed_secret}: the environment variable {seed_secret} "
                                  "is not set or empty")
+            shield.scrub_environment([seed_secret])  # read once: from now on it is in no /proc/*/environ
+        shield.forbid_inspection()  # no process of this user reads our memory; grading processes inherit it
         shard_range = shards.parse_shard(shard) if shard else None
         the_course = resolve_course(course)
         if not the_course.has_solutions:
@@ -73,11 +82,14 @@ def grade_all(submissions: Path, out: Path, jobs: int | None, course: Path | Non
         for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
             os.environ.setdefault(variable, "1")  # before numpy loads: the grading processes are forked from here
         plan = planning.plan_class(the_course, submissions, out, secret, shard_range, resume)
+        out.mkdir(parents=True, exist_ok=True)  # so that it can be masked if it lies under a bound path
+        server.hide(the_course.root, submissions.resolve(), out.resolve())  # before any worker, standby ones too
         cpus = sorted(os.sched_getaffinity(0))
         # The server is ready before this process has loaded the hidden tests: it starts workers
         # for the first students on the other CPUs meanwhile (one CPU: nothing to gain).
         server.stand_by(planning.standby_files(the_course, plan) if len(cpus) > 1 else [], set(cpus[1:]))
-        run = _grade_class(the_course, submissions, out, jobs, secret, shard_range, resume, server, plan)
+        run = _grade_class(the_course, submissions, out, jobs, secret, shard_range, resume, server, plan,
+                           require_isolation)
     except BaseException:
         server.close()
         raise
@@ -99,11 +111,19 @@ def grade_all(submissions: Path, out: Path, jobs: int | None, course: Path | Non
 
 def _grade_class(course: Any, submissions: Path, out: Path, jobs: int | None, secret: str | None,
                  shard_range: tuple[int, int] | None, resume: bool, server: Any,
-                 plan: planning.ClassPlan) -> pool.BatchRun:
+                 plan: planning.ClassPlan, require_isolation: str | None) -> pool.BatchRun:
     from grader.classroom import pool
     from grader.grading import solution_for
     for exercise in course.exercises:
         solution_for(exercise)  # a broken course fails here, once, with its own message
+    # Asked only now: the server has had the time the course took to load (a query waits for it).
+    layer, why = check_isolation(server, require_isolation)
+    click.echo(f"sandbox: {layer} ({why})", err=True)
+    if layer != "namespaces":
+        click.echo("Warning: grading WITHOUT namespaces. A submission runs as this user, on this file system, "
+                   "kept from the instructor's files only by Landlock (where the kernel has it) and an audit "
+                   "hook. Grade as root or where user namespaces are allowed; --require-isolation namespaces "
+                   "refuses to grade otherwise. See docs/security.md.", err=True)
     tty = click.get_text_stream("stderr").isatty()
     bar: Any = None
 
