@@ -105,10 +105,12 @@ def grade(runner: CliRunner, workspace: Path, course: Path, seed: int = 1) -> Gr
 
 def expected_layer() -> str:
     """What this machine should achieve, judged independently of the grader: namespaces when
-    util-linux's ``unshare`` can create them (as root on Linux), else the process layer."""
-    if os.environ.get("LEARN_SANDBOX") == "process" or os.geteuid() != 0 or not shutil.which("unshare"):
+    util-linux's ``unshare`` can create them (as root; else in a user namespace, mounting a
+    /proc in there to prove it may mount), else the process layer."""
+    if os.environ.get("LEARN_SANDBOX") == "process" or not shutil.which("unshare"):
         return "process"
-    probe = subprocess.run(["unshare", "--net", "--pid", "--mount", "--fork", "true"],
+    rootless = [] if os.geteuid() == 0 else ["--user", "--map-root-user", "--mount-proc"]
+    probe = subprocess.run(["unshare", *rootless, "--net", "--pid", "--mount", "--fork", "true"],
                            capture_output=True, timeout=30)
     return "namespaces" if probe.returncode == 0 else "process"
 
