@@ -83,7 +83,9 @@ def grade_all(submissions: Path, out: Path, jobs: int | None, course: Path | Non
             os.environ.setdefault(variable, "1")  # before numpy loads: the grading processes are forked from here
         plan = planning.plan_class(the_course, submissions, out, secret, shard_range, resume)
         out.mkdir(parents=True, exist_ok=True)  # so that it can be masked if it lies under a bound path
-        server.hide(the_course.root, submissions.resolve(), out.resolve())  # before any worker, standby ones too
+        # Before any worker, standby ones too. The working folder as well: in a container it is
+        # often /usr/src/app, under a bound /usr, with other classes' folders in it.
+        server.hide(the_course.root, submissions.resolve(), out.resolve(), Path.cwd())
         cpus = sorted(os.sched_getaffinity(0))
         # The server is ready before this process has loaded the hidden tests: it starts workers
         # for the first students on the other CPUs meanwhile (one CPU: nothing to gain).

@@ -56,6 +56,8 @@ def _checked(result: int, what: str) -> None:
 
 def obstacle() -> str | None:
     """Why this machine's settings refuse unprivileged user namespaces, if they visibly do."""
+    if not hasattr(os, "pidfd_open"):
+        return "no pidfds here (Linux 5.3, Python 3.9): the grader could not tell its workers' pids"
     for path, refusing, why in (
             ("/proc/sys/kernel/unprivileged_userns_clone", "0", "kernel.unprivileged_userns_clone=0"),
             ("/proc/sys/user/max_user_namespaces", "0", "user.max_user_namespaces=0"),
