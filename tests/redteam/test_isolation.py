@@ -324,3 +324,36 @@ def test_a_hidden_folder_under_a_bound_path_is_masked(root: str, tmp_path: Path)
         shutil.rmtree(folder, ignore_errors=True)
     # The hidden folder is there (its parent is bound) but empty; the rest of the bound path is not hidden.
     assert seen == [[["course", "other"], ["FileNotFoundError", "FileNotFoundError", 5]]] * 2
+
+
+# -- --require-isolation -----------------------------------------------------------------------
+
+@pytest.mark.parametrize("command", ["grade-all", "grade"])
+def test_require_isolation_refuses_to_grade_with_less(command: str, tmp_path: Path) -> None:
+    """For instructors who must not grade without namespaces: exit 2 and the reason, before
+    anything is graded or written; where namespaces are had, it grades as usual."""
+    course = copy_course(tmp_path / "course")
+    _write_class(tmp_path / "class", {"ada": (REFERENCE / FILE).read_text()})
+    out = tmp_path / "out"
+    args = {"grade-all": ["grade-all", str(tmp_path / "class"), "--out", str(out)],
+            "grade": ["grade", EXERCISE, "--workspace", str(tmp_path / "class" / "ada"), "--format", "json",
+                      "--output", str(out / "ada.json")]}[command]
+    env = {k: v for k, v in os.environ.items() if k not in ("LEARN_SANDBOX", "LEARN_LANDLOCK")}
+    env["PYTHONPATH"] = str(Path(grader.__file__).resolve().parents[1])
+
+    def run(extra: dict[str, str]) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "grader", *args, "--course", str(course),
+                               "--require-isolation", "namespaces"], capture_output=True, text=True,
+                              env={**env, **extra}, timeout=300, cwd=tmp_path)
+
+    refused = run({"LEARN_SANDBOX": "process"})
+    assert refused.returncode == 2, refused.stderr
+    assert ("Error: --require-isolation namespaces: this machine gives workers only the process layer "
+            "(LEARN_SANDBOX=process asked for the process layer only") in refused.stderr
+    assert not out.exists(), "nothing is written when grading is refused"
+    if expected_layer() != "namespaces":
+        return
+    graded = run({})
+    assert graded.returncode == 0, graded.stderr
+    result = json.loads((out / ("ada/results.json" if command == "grade-all" else "ada.json")).read_text())
+    assert result["sandbox"] == "namespaces" and result["score"] == 10.0
