@@ -30,18 +30,17 @@ from __future__ import annotations
 import atexit
 import functools
 import os
-import pwd
 import resource
 import shutil
 import signal
 import socket
-import sys
 import tempfile
 from pathlib import Path
 
-from grader.sandbox import guard, landlock, namespaces, shield, userns
+from grader.sandbox import guard, landlock, namespaces, probe, shield, userns
 from grader.sandbox.limits import Limits
 from grader.sandbox.namespaces import SUBMISSION
+from grader.sandbox.probe import isolation
 from grader.sandbox.visibility import hidden_paths, visible_paths, world_readable
 from grader.storage import read_regular_file
 
@@ -57,22 +56,6 @@ def confine(limits: Limits) -> None:
         rules.append((resource.RLIMIT_NPROC, limits.processes))
     for which, value in rules:
         resource.setrlimit(which, (value, value))
-
-
-@functools.cache
-def _nobody() -> tuple[int, int] | None:
-    try:
-        entry = pwd.getpwnam("nobody")
-    except KeyError:
-        return None
-    return entry.pw_uid, entry.pw_gid
-
-
-def _drop_privileges(owner: tuple[int, int] | None) -> None:
-    if os.geteuid() == 0 and owner is not None:
-        os.setgroups([])
-        os.setgid(owner[1])
-        os.setuid(owner[0])
 
 
 class ScratchFolders:
@@ -125,7 +108,7 @@ def prepare() -> None:
     happens while a grader waits for its first worker."""
     global _template
     layer, _why = isolation()
-    if _mode == "userns":
+    if probe.mode() == "userns":
         userns.enter()  # from here on this process is PID 1 of the server's own namespaces
     shield.forbid_inspection()
     if layer == "namespaces" and _template is None:
@@ -148,126 +131,17 @@ def hide(paths: list[str]) -> list[str]:
 
 def outer_pid(pid: int) -> int:
     """The pid the grader knows a worker by (the host's, when the server has a PID namespace of its own)."""
-    return userns.host_pid(pid) if _mode == "userns" else pid
-
-
-_chosen: tuple[str, str] | None = None
-_mode = "process"  # how the layer is had: "root", "userns" (namespaces), or "process"
-
-
-def isolation() -> tuple[str, str]:
-    """(layer, why): probed once per process by starting a namespaced child that does nothing."""
-    global _chosen
-    if _chosen is None:
-        _chosen = _probe()
-    return _chosen
-
-
-def _probe() -> tuple[str, str]:
-    global _mode
-    if os.environ.get("LEARN_SANDBOX") == "process":
-        return "process", _with_landlock("LEARN_SANDBOX=process asked for the process layer only")
-    if not sys.platform.startswith("linux"):
-        return "process", _with_landlock("namespaces need Linux")
-    if os.geteuid() == 0:
-        if _nobody() is None:
-            return "process", _with_landlock("there is no user 'nobody' to drop to")
-        if not _succeeds(_namespaced_worker, False):
-            return "process", _with_landlock("as root, creating mount/network namespaces failed "
-                                             "(a container without CAP_SYS_ADMIN?)")
-        try:
-            namespaces.become_subreaper()
-        except OSError:
-            pass
-        _mode = "root"
-        return "namespaces", "as root: mount, network, PID, IPC and UTS namespaces; chroot; uid nobody"
-    if not _succeeds(_in_user_namespace):
-        why = userns.obstacle() or "the kernel or a seccomp filter refused them"
-        return "process", _with_landlock(f"not root, and user namespaces are not available: {why}")
-    _mode = "userns"
-    return "namespaces", ("in a user namespace of its own (not root): mount, network, PID, IPC and UTS "
-                          "namespaces; chroot; no capabilities")
-
-
-def _with_landlock(why: str) -> str:
-    version = _landlock_version()
-    if version:
-        return f"{why}; Landlock (ABI {version}) confines files, TCP and signals"
-    return f"{why}; no Landlock here: only the audit hook guards files"
-
-
-@functools.cache
-def _landlock_version() -> int:
-    if os.environ.get("LEARN_LANDLOCK") == "off" or not sys.platform.startswith("linux"):
-        return 0
-    return landlock.abi()
+    return userns.host_pid(pid) if probe.mode() == "userns" else pid
 
 
 @functools.cache
 def _landlock_rules() -> landlock.Rules | None:
     """The process layer's Landlock rules, prepared in the server (again after each hide)."""
-    version = _landlock_version()
+    version = probe.landlock_version()
     if not version:
         return None
     from grader.sandbox.visibility import landlock_readable
     return landlock.Rules(landlock_readable(), version)
-
-
-def _succeeds(trial, *args: object) -> bool:  # type: ignore[no-untyped-def]
-    """TRIAL(*ARGS) in a child process exits 0."""
-    previous = signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-    try:
-        pid = os.fork()
-        if pid == 0:
-            try:
-                os._exit(trial(*args))
-            except BaseException:
-                os._exit(1)
-        _, status = os.waitpid(pid, 0)
-    except OSError:
-        return False
-    finally:
-        signal.signal(signal.SIGCHLD, previous)
-    return os.waitstatus_to_exitcode(status) == 0
-
-
-def _in_user_namespace() -> int:
-    userns.enter()
-    return _namespaced_worker(True)
-
-
-def _namespaced_worker(rootless: bool) -> int:
-    """0 if a worker can be forked into its namespaces, rooted and left without privileges."""
-    pid = namespaces.fork_into_new_pid_namespace()
-    if pid == 0:
-        try:
-            _enter_root(b"", "probe.py", Limits(), None if rootless else _nobody())
-            _lose_privileges(rootless)
-            import numpy  # noqa: F401  (already loaded: this only proves the root is usable)
-            unprivileged = userns.capabilities() == 0 if rootless else os.getuid() != 0
-            os._exit(0 if unprivileged and os.getpid() == 1 else 1)
-        except BaseException:
-            os._exit(1)
-    if rootless:
-        userns.host_pid(pid)  # the grader must learn its workers' pids: this needs pidfds (Linux 5.3)
-    _, status = os.waitpid(pid, 0)
-    return os.waitstatus_to_exitcode(status)
-
-
-def _lose_privileges(rootless: bool) -> None:
-    if rootless:
-        userns.drop_capabilities()
-    else:
-        _drop_privileges(_nobody())
-
-
-def _enter_root(source: bytes, name: str, limits: Limits, owner: tuple[int, int] | None,
-                new_network: bool = True) -> None:
-    namespaces.enter(new_network)
-    if _template is not None:
-        namespaces.enter_template(_template, visible_paths(), hidden_paths(), source, name, limits.scratch_bytes, owner)
-    else:
-        namespaces.build_root(visible_paths(), hidden_paths(), source, name, limits.scratch_bytes, owner)
 
 
 def _read_submission(student_file: Path) -> bytes:
@@ -297,7 +171,8 @@ def start_worker(channel_fd: int, student_file: Path, limits: Limits, cpus: list
     network namespace it joins (else it gets a new one). STANDBY: confined now, it imports the
     student's file only when its grader says go (see server.Standby)."""
     layer, _why = isolation()
-    owner = _nobody() if _mode != "userns" else None
+    rootless = probe.mode() == "userns"
+    owner = probe.nobody() if not rootless else None
     from grader.sandbox import worker  # the worker's own imports happen before any confinement
     nobody_runs_python = all(world_readable(p) for p in visible_paths())  # cached here, inherited by the child
     scratch = _scratch.create() if layer == "process" else "/tmp"
@@ -340,8 +215,9 @@ def start_worker(channel_fd: int, student_file: Path, limits: Limits, cpus: list
             os._exit(0)
         if layer == "namespaces":
             try:
-                _enter_root(source, student_file.name, limits, owner, new_network=network is None)
-                _lose_privileges(_mode == "userns")
+                namespaces.enter_root(_template, visible_paths(), hidden_paths(), source, student_file.name,
+                                      limits.scratch_bytes, owner, new_network=network is None)
+                probe.lose_privileges(rootless)
             except OSError:
                 os._exit(NAMESPACE_FAILED)  # never fall back silently to a weaker layer
             file = Path(SUBMISSION) / student_file.name
@@ -360,7 +236,7 @@ def start_worker(channel_fd: int, student_file: Path, limits: Limits, cpus: list
                 owner = None
             os.chdir(scratch)
             readable = list(visible_paths())
-            _drop_privileges(owner)
+            probe.drop_privileges(owner)
             if os.geteuid() == 0:  # root still (nobody could not run this Python): no capability at all
                 userns.drop_capabilities()
         namespaces.die_with_parent(server if layer == "process" else None)

@@ -221,6 +221,17 @@ def build_template(visible: Sequence[str], hidden: Sequence[str]) -> str:
     return template
 
 
+def enter_root(template: str | None, visible: Sequence[str], hidden: Sequence[str], source: bytes, name: str,
+               size: int, owner: tuple[int, int] | None, new_network: bool = True) -> None:
+    """In a freshly forked worker: new namespaces (:func:`enter`), then chroot into TEMPLATE
+    with its own scratch and submission on top, or into a whole root built here without one."""
+    enter(new_network)
+    if template is not None:
+        enter_template(template, visible, hidden, source, name, size, owner)
+    else:
+        build_root(visible, hidden, source, name, size, owner)
+
+
 def enter_template(template: str, visible: Sequence[str], hidden: Sequence[str], source: bytes, name: str,
                    size: int, owner: tuple[int, int] | None) -> None:
     """In a worker, after :func:`enter`: chroot into TEMPLATE with a fresh scratch /tmp of at

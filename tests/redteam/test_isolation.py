@@ -23,6 +23,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import time
 import types
 from pathlib import Path
 
@@ -75,6 +76,9 @@ def bound_folder() -> Path:
     (a user who cannot write there) the grader package. Its name marks the attacks' targets."""
     for base in (Path(sys.prefix), Path(grader.__file__).resolve().parent):
         if os.access(base, os.W_OK):
+            for stale in base.glob("learn-redteam-bound-*"):  # left by a run that was killed: the
+                if time.time() - stale.stat().st_mtime > 3600:  # attacks would find its course
+                    shutil.rmtree(stale, ignore_errors=True)
             folder = Path(tempfile.mkdtemp(prefix="learn-redteam-bound-", dir=base))
             folder.chmod(0o755)  # a worker may look: what it must not see is hidden, not unreadable
             return folder
