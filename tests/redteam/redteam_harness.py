@@ -115,6 +115,14 @@ def expected_layer() -> str:
     return "namespaces" if probe.returncode == 0 else "process"
 
 
+def landlock_here() -> bool:
+    """Does this kernel offer Landlock (asked directly: landlock_create_ruleset's version query)?"""
+    import ctypes
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.syscall.restype = ctypes.c_long
+    return libc.syscall(ctypes.c_long(444), None, ctypes.c_size_t(0), ctypes.c_uint32(1)) > 0
+
+
 # --- fixtures: the test modules import them by name (a conftest.py here would shadow the
 # suite's top-level `conftest` module, which other test files import) ---------------------------
 

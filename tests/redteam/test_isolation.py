@@ -31,7 +31,8 @@ import pytest
 
 import grader
 from grader.sandbox import ForkServer, Limits, guard
-from redteam_harness import ATTACKS, EXERCISE, FILE, INSTRUCTOR_MARKERS, REFERENCE, SECRET, copy_course, expected_layer
+from redteam_harness import (ATTACKS, EXERCISE, FILE, INSTRUCTOR_MARKERS, REFERENCE, SECRET, copy_course, expected_layer,
+                             landlock_here)
 from unprivileged import can_run_as_nobody, readable_copy, run_as_nobody, world_temp_dir
 
 IMMUTABLE = (str, bytes, int, float, bool, type(None), frozenset, types.BuiltinFunctionType,
@@ -163,6 +164,10 @@ def test_hostile_students_beside_an_honest_class_under_a_bound_path(layer: str, 
     # The layer, on stderr and in the summary; a warning with both where it is the process layer.
     achieved = expected_layer() if layer == "strongest" else "process"
     assert f"sandbox: {achieved} (" in done.stderr
+    if layer == "hook alone" or (achieved == "process" and not landlock_here()):
+        assert "no Landlock here: only the audit hook guards files" in done.stderr
+    elif achieved == "process":
+        assert "Landlock (ABI " in done.stderr
     assert ("Warning: grading WITHOUT namespaces" in done.stderr) == (achieved == "process")
     summary = (out / "summary.md").read_text()
     assert f"Sandbox: `{achieved}` (7 students)" in summary

@@ -11,7 +11,7 @@ import pytest
 from grader.sandbox import ForkServer, Limits
 from grader.sandbox.guard import Refused, policy
 
-from redteam_harness import expected_layer
+from redteam_harness import expected_layer, landlock_here
 
 INSPECTOR = '''
 import os
@@ -30,19 +30,26 @@ def inspect():
 '''
 
 
-@pytest.mark.parametrize("forced", [None, "process"])
+@pytest.mark.parametrize("forced", [None, "process", "process, hook alone"])
 def test_the_server_reports_the_layer_it_achieves(forced: str | None, tmp_path: Path,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("LEARN_LANDLOCK", raising=False)
     if forced:
-        monkeypatch.setenv("LEARN_SANDBOX", forced)
+        monkeypatch.setenv("LEARN_SANDBOX", "process")
+        if forced.endswith("hook alone"):
+            monkeypatch.setenv("LEARN_LANDLOCK", "off")  # the server sees it: it passes through
     else:
         monkeypatch.delenv("LEARN_SANDBOX", raising=False)
     monkeypatch.setenv("LEARN_TEST_SECRET", "hunter2")
     student = tmp_path / "inspect.py"
     student.write_text(INSPECTOR)
     with ForkServer() as server:
-        assert server.isolation == (forced or expected_layer())
+        assert server.isolation == ("process" if forced else expected_layer())
         assert server.isolation_reason
+        if server.isolation == "process":  # Landlock where the kernel has it, unless turned off
+            landlock = landlock_here() and forced != "process, hook alone"
+            assert ("Landlock (ABI " in server.isolation_reason) == landlock, server.isolation_reason
+            assert ("only the audit hook guards files" in server.isolation_reason) == (not landlock)
         worker = server.spawn(student, Limits())
         assert "hello" in worker.receive(20.0)
         seen = worker.call("inspect", [], {}, 10.0)["value"]
