@@ -28,7 +28,6 @@ install the :mod:`grader.sandbox.guard` audit hook just before the student's fil
 from __future__ import annotations
 
 import atexit
-import functools
 import os
 import resource
 import shutil
@@ -41,7 +40,7 @@ from grader.sandbox import guard, landlock, namespaces, probe, shield, userns
 from grader.sandbox.limits import Limits
 from grader.sandbox.namespaces import SUBMISSION
 from grader.sandbox.probe import isolation
-from grader.sandbox.visibility import hidden_paths, visible_paths, world_readable
+from grader.sandbox.visibility import hidden_paths, inside, visible_paths, world_readable
 from grader.storage import read_regular_file
 
 NAMESPACE_FAILED = 97  # exit status of a worker whose namespace setup failed after the probe passed
@@ -122,10 +121,15 @@ def hide(paths: list[str]) -> list[str]:
     """Hide PATHS from every later worker (see visibility.hide); mask the ones the template
     shows. Returns the ones that needed a mask."""
     from grader.sandbox import visibility
+    global _rules
+    before = hidden_paths()
     masked = visibility.hide(paths)
-    _landlock_rules.cache_clear()
+    if _rules is not None and hidden_paths() != before:  # Landlock's rules are split around them anew
+        _rules.close()
+        _rules = None
     if _template is not None and masked:
-        namespaces.mask(_template, masked, visible_paths())
+        # the new masks may cover older ones that a folder bound again inside them shows anew
+        namespaces.mask(_template, [h for h in hidden_paths() if inside(h, masked)], visible_paths())
     return masked
 
 
@@ -134,14 +138,17 @@ def outer_pid(pid: int) -> int:
     return userns.host_pid(pid) if probe.mode() == "userns" else pid
 
 
-@functools.cache
+_rules: landlock.Rules | None = None
+
+
 def _landlock_rules() -> landlock.Rules | None:
-    """The process layer's Landlock rules, prepared in the server (again after each hide)."""
+    """The process layer's Landlock rules, prepared in the server once (again after a hide)."""
+    global _rules
     version = probe.landlock_version()
-    if not version:
-        return None
-    from grader.sandbox.visibility import landlock_readable
-    return landlock.Rules(landlock_readable(), version)
+    if version and _rules is None:
+        from grader.sandbox.visibility import landlock_readable
+        _rules = landlock.Rules(landlock_readable(), version)
+    return _rules
 
 
 def _read_submission(student_file: Path) -> bytes:

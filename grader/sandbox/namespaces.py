@@ -162,23 +162,27 @@ def _bind(source: str, root: str, writable: bool = False) -> None:
 
 
 def _bind_visible(root: str, paths: Sequence[str], hidden: Sequence[str]) -> None:
-    """Read-only binds of PATHS under ROOT, with the HIDDEN folders among them masked."""
-    for path in paths:
+    """Read-only binds of PATHS under ROOT (one for each outermost), with the HIDDEN folders
+    among them masked."""
+    outermost = [p for p in paths if not any(q != p and inside(p, [q]) for q in paths)]
+    for path in outermost:
         if os.path.exists(path) and not os.path.islink(path):
             _bind(path, root)
-    mask(root, [h for h in hidden if any(h != p and inside(h, [p]) for p in paths)], paths)
+    mask(root, [h for h in hidden if any(h != p and inside(h, [p]) for p in outermost)], paths)
 
 
 def mask(root: str, hidden: Sequence[str], visible: Sequence[str]) -> None:
-    """Cover each of HIDDEN under ROOT (a folder with an empty read-only tmpfs, a file with
-    /dev/null), binding again the VISIBLE folders that lay inside it: the deepest folder decides."""
+    """Cover each of HIDDEN under ROOT, shallowest first (a folder with an empty read-only tmpfs, a
+    file with /dev/null), binding again the VISIBLE folders that lay inside it: the deepest
+    folder decides (a hidden folder inside one bound again is covered in its turn)."""
     for path in hidden:
         target = root + path
         if os.path.isdir(target) and not os.path.islink(target):
             _mount("hidden", target, "tmpfs", MS_NOSUID | MS_NODEV, "size=64k,mode=0555")
-            for inner in visible:
-                if inner != path and inside(inner, [path]) and os.path.isdir(inner):
-                    _bind(inner, root)
+            inner = [v for v in visible if v != path and inside(v, [path]) and os.path.isdir(v)]
+            for folder in inner:
+                if not any(o != folder and inside(folder, [o]) for o in inner):
+                    _bind(folder, root)
             _mount(None, target, None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
         elif os.path.lexists(target):
             _mount("/dev/null", target, None, MS_BIND)

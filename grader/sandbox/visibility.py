@@ -30,16 +30,14 @@ def grader_dir() -> str:
 
 @functools.cache  # computed once in the fork server, before it forks (each call is dozens of stats)
 def visible_paths() -> tuple[str, ...]:
-    """Python's installation and the grader package; never the checkout the grader sits in."""
+    """Python's installation and the grader package, shallowest first; never the checkout the
+    grader sits in. A folder inside another stays listed: it still counts where a hidden folder
+    lies between them (the deepest folder decides)."""
     checkout = str(Path(grader_dir()).parent)
     candidates = [sys.prefix, sys.base_prefix, sys.exec_prefix, grader_dir()]
     candidates += [p for p in sys.path if p and p != checkout]
-    real = sorted({os.path.realpath(p) for p in candidates if os.path.isdir(p)} - {"/", "/tmp"}, key=len)
-    kept: list[str] = []
-    for path in real:  # drop paths already inside a kept one
-        if not any(inside(path, [k]) for k in kept):
-            kept.append(path)
-    return tuple(kept)
+    return tuple(sorted({os.path.realpath(p) for p in candidates if os.path.isdir(p)} - {"/", "/tmp"},
+                        key=lambda p: (len(p), p)))
 
 
 def inside(path: str, folders: Iterable[str]) -> bool:
@@ -72,7 +70,7 @@ def installed_courses() -> list[str]:
 
 def bound_paths() -> tuple[str, ...]:
     """Everything a worker's root shows of the host: the system, then the visible paths."""
-    return (*SYSTEM, *visible_paths())
+    return (*system_folders(), *visible_paths())
 
 
 def hide(paths: Iterable[str]) -> list[str]:

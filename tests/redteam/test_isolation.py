@@ -287,21 +287,21 @@ def look(folder, files):
     return [sorted(os.listdir(folder)), found]
 '''
 
-NO_TEMPLATE = ("import sys; sys.path.insert(0, {root!r})\n"
-               "from grader.sandbox import namespaces\n"
+NO_TEMPLATE = ("from grader.sandbox import namespaces\n"
                "def refuse(*args): raise OSError('no template here')\n"
-               "namespaces.build_template = refuse\n"
-               "from grader.sandbox.server import serve; serve({fd})")
+               "namespaces.build_template = refuse\n")
 
 
-class TemplatelessServer(ForkServer):
-    """A fork server whose template root cannot be built: every worker builds its whole root."""
+class CustomServer(ForkServer):
+    """A fork server that runs SETUP (Python lines) before it serves."""
 
-    def __init__(self) -> None:
+    def __init__(self, setup: str) -> None:
         from grader.sandbox import client
         control, server_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         client.ForkClient.__init__(self, control)
-        bootstrap = NO_TEMPLATE.format(root=str(Path(client.__file__).resolve().parents[2]), fd=server_end.fileno())
+        root = str(Path(client.__file__).resolve().parents[2])
+        bootstrap = (f"import sys; sys.path.insert(0, {root!r})\n{setup}\n"
+                     f"from grader.sandbox.server import serve; serve({server_end.fileno()})")
         self._process = subprocess.Popen([sys.executable, "-I", "-c", bootstrap], pass_fds=(server_end.fileno(),),
                                          env=client.worker_environment(), cwd="/", start_new_session=True)
         server_end.close()
@@ -319,7 +319,7 @@ def test_a_hidden_folder_under_a_bound_path_is_masked(root: str, tmp_path: Path)
         (folder / "other" / "note.txt").write_text("seen\n")
         student = tmp_path / "looker.py"
         student.write_text(LOOKER)
-        with (ForkServer() if root == "template" else TemplatelessServer()) as server:
+        with (ForkServer() if root == "template" else CustomServer(NO_TEMPLATE)) as server:
             server.hide(folder / "course")
             seen = []
             files = [str(folder / "course" / "solutions" / "answer.py"), str(folder / "course" / "solutions"),
@@ -366,3 +366,75 @@ def test_require_isolation_refuses_to_grade_with_less(command: str, tmp_path: Pa
     assert graded.returncode == 0, graded.stderr
     result = json.loads((out / ("ada/results.json" if command == "grade-all" else "ada.json")).read_text())
     assert result["sandbox"] == "namespaces" and result["score"] == 10.0
+
+
+READER = '''
+import os
+
+
+def read(files):
+    found = []
+    for file in files:
+        try:
+            with open(file) as handle:
+                found.append(handle.read())
+        except OSError as exc:
+            found.append(type(exc).__name__)
+    return found
+
+
+def sizes(files):
+    found = []
+    for file in files:
+        try:
+            found.append(os.stat(file).st_size)
+        except OSError as exc:
+            found.append(type(exc).__name__)
+    return found
+'''
+
+
+@pytest.mark.parametrize("layer", ["strongest", "process", "hook alone"])
+def test_a_python_installation_inside_a_hidden_folder_stays_visible(layer: str, tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """The deepest folder decides: grade-all hides the folder it runs in, and a course
+    repository often holds its own virtual environment (a folder Python imports from). Here the
+    course lies under a bound path too, so the namespace layer masks it and binds the
+    environment again inside the mask, and the course copy installed in that environment is
+    masked again inside it."""
+    monkeypatch.delenv("LEARN_SANDBOX", raising=False)
+    monkeypatch.delenv("LEARN_LANDLOCK", raising=False)
+    if layer != "strongest":
+        monkeypatch.setenv("LEARN_SANDBOX", "process")
+    if layer == "hook alone":
+        monkeypatch.setenv("LEARN_LANDLOCK", "off")
+    folder = bound_folder() / "course"
+    try:
+        installed = "site-packages/grader/_course/solutions/ref.py"
+        for part, text in (("site-packages/helper.py", "HELP = 1\n"), ("solutions/answer.py", "ANSWER = 42\n"),
+                           (installed, "REF = 1\n")):
+            (folder / part).parent.mkdir(parents=True, exist_ok=True)
+            (folder / part).write_text(text)
+        for path in [folder, *folder.rglob("*")]:
+            path.chmod(0o755 if path.is_dir() else 0o644)
+        student = tmp_path / "reader.py"
+        student.write_text(READER)
+        # the server imports from FOLDER/site-packages, as from a virtual environment's
+        with CustomServer(f"sys.path.append({str(folder / 'site-packages')!r})") as server:
+            server.hide(folder)
+            worker = server.spawn(student, Limits())
+            assert "hello" in worker.receive(20.0)
+            seen = worker.call("read", [[str(folder / "site-packages" / "helper.py"),
+                                         str(folder / "solutions" / "answer.py"), str(folder / installed)]],
+                               {}, 10.0)["value"]
+            there = worker.call("sizes", [[str(folder / "solutions" / "answer.py"), str(folder / installed)]],
+                                {}, 10.0)["value"]  # os.stat: no audit event, no Landlock rule
+            worker.kill()
+            achieved = server.isolation
+    finally:
+        shutil.rmtree(folder.parent, ignore_errors=True)
+    assert achieved == (expected_layer() if layer == "strongest" else "process")
+    assert seen[0] == "HELP = 1\n"
+    assert seen[1] in ("FileNotFoundError", "PermissionError") and seen[2] in ("FileNotFoundError", "PermissionError"), seen
+    if achieved == "namespaces":  # not merely refused (the hook comes first): not there at all
+        assert there == ["FileNotFoundError", "FileNotFoundError"], there
