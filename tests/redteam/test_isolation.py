@@ -272,19 +272,35 @@ def test_scrubbing_takes_the_variable_out_of_the_environment_block() -> None:
 
 # -- masks, in the template root and in per-worker roots -------------------------------------
 
-# os.stat is no audit event and Landlock does not govern it: what it finds is what the root holds.
+# A student who looks around. os.stat is no audit event and Landlock does not govern it: what it
+# finds is what the worker's root holds, whatever the hook refuses.
 LOOKER = '''
 import os
 
 
-def look(folder, files):
+def sizes(files):
     found = []
     for file in files:
         try:
             found.append(os.stat(file).st_size)
         except OSError as exc:
             found.append(type(exc).__name__)
-    return [sorted(os.listdir(folder)), found]
+    return found
+
+
+def look(folder, files):
+    return [sorted(os.listdir(folder)), sizes(files)]
+
+
+def read(files):
+    found = []
+    for file in files:
+        try:
+            with open(file) as handle:
+                found.append(handle.read())
+        except OSError as exc:
+            found.append(type(exc).__name__)
+    return found
 '''
 
 NO_TEMPLATE = ("from grader.sandbox import namespaces\n"
@@ -368,32 +384,6 @@ def test_require_isolation_refuses_to_grade_with_less(command: str, tmp_path: Pa
     assert result["sandbox"] == "namespaces" and result["score"] == 10.0
 
 
-READER = '''
-import os
-
-
-def read(files):
-    found = []
-    for file in files:
-        try:
-            with open(file) as handle:
-                found.append(handle.read())
-        except OSError as exc:
-            found.append(type(exc).__name__)
-    return found
-
-
-def sizes(files):
-    found = []
-    for file in files:
-        try:
-            found.append(os.stat(file).st_size)
-        except OSError as exc:
-            found.append(type(exc).__name__)
-    return found
-'''
-
-
 @pytest.mark.parametrize("layer", ["strongest", "process", "hook alone"])
 def test_a_python_installation_inside_a_hidden_folder_stays_visible(layer: str, tmp_path: Path,
                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
@@ -418,7 +408,7 @@ def test_a_python_installation_inside_a_hidden_folder_stays_visible(layer: str, 
         for path in [folder, *folder.rglob("*")]:
             path.chmod(0o755 if path.is_dir() else 0o644)
         student = tmp_path / "reader.py"
-        student.write_text(READER)
+        student.write_text(LOOKER)
         # the server imports from FOLDER/site-packages, as from a virtual environment's
         with CustomServer(f"sys.path.append({str(folder / 'site-packages')!r})") as server:
             server.hide(folder)
