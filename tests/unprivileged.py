@@ -85,13 +85,44 @@ def readable_copy(target: Path) -> Path:
     return owned_by_nobody(target)
 
 
-def run_as_nobody(argv: list[str], cwd: Path, env: dict[str, str], timeout: float) -> subprocess.CompletedProcess:
-    """ARGV as nobody in CWD with exactly ENV (plus HOME, a folder of nobody's)."""
+# Runs SCRIPT (sh) as root of a new user namespace (uids and gids 0-65535 mapped to themselves)
+# with a mount namespace of its own, where no further user namespace may be created: a machine
+# that refuses unprivileged user namespaces, for the processes inside only.
+WITHOUT_USER_NAMESPACES = r'''
+import ctypes, os, sys
+libc = ctypes.CDLL(None, use_errno=True)
+go_read, go_write = os.pipe()
+ready_read, ready_write = os.pipe()
+child = os.fork()
+if child == 0:
+    if libc.unshare(0x10000000 | 0x00020000) != 0:  # CLONE_NEWUSER | CLONE_NEWNS
+        os._exit(90)
+    os.write(ready_write, b"x")
+    os.read(go_read, 1)  # the parent has mapped our ids
+    with open("/proc/sys/user/max_user_namespaces", "w") as limit:
+        limit.write("0")
+    os.execvp("sh", ["sh", "-ec", sys.argv[1]])
+os.read(ready_read, 1)
+for kind in ("uid", "gid"):
+    with open(f"/proc/{child}/{kind}_map", "w") as mapping:
+        mapping.write("0 0 65536")
+os.write(go_write, b"x")
+sys.exit(os.waitstatus_to_exitcode(os.waitpid(child, 0)[1]))
+'''
+
+
+def run_as_nobody(argv: list[str], cwd: Path, env: dict[str, str], timeout: float,
+                  user_namespaces: bool = True) -> subprocess.CompletedProcess:
+    """ARGV as nobody in CWD with exactly ENV (plus HOME, a folder of nobody's). Without
+    USER_NAMESPACES, nobody may create none (as on Ubuntu 24.04 or in a Docker container)."""
     home, holders = world_temp_dir("learn-nobody-home-"), Path(tempfile.mkdtemp(prefix="learn-python-"))
     env = {**env, "HOME": str(home)}
     drop = ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups", "--"]
     script = _exposing_python(holders)
-    if script:
+    if not user_namespaces:
+        command = [sys.executable, "-c", WITHOUT_USER_NAMESPACES,
+                   "mount --make-rprivate /\n" + script + "\nexec " + shlex.join([*drop, *argv])]
+    elif script:
         command = ["unshare", "--mount", "--propagation", "private", "sh", "-ec",
                    script + "\nexec " + shlex.join([*drop, *argv])]
     else:

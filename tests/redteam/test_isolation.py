@@ -33,7 +33,7 @@ import grader
 from grader.sandbox import ForkServer, Limits, guard
 from redteam_harness import (ATTACKS, EXERCISE, FILE, INSTRUCTOR_MARKERS, REFERENCE, SECRET, copy_course, expected_layer,
                              landlock_here)
-from unprivileged import can_run_as_nobody, readable_copy, run_as_nobody, world_temp_dir
+from unprivileged import can_run_as_nobody, owned_by_nobody, readable_copy, run_as_nobody, world_temp_dir
 
 IMMUTABLE = (str, bytes, int, float, bool, type(None), frozenset, types.BuiltinFunctionType,
              types.MethodDescriptorType, type)
@@ -238,9 +238,7 @@ def test_no_environment_a_workers_user_can_read_holds_the_seed_secret(tmp_path: 
         course = copy_course(root / "course")
         _write_class(root / "submissions", {"napper": NAPPER})
         (root / "out").mkdir()
-        if os.geteuid() == 0:
-            from unprivileged import owned_by_nobody
-            owned_by_nobody(root)
+        owned_by_nobody(root)
         argv = [sys.executable, "-c", PROBE, SECRET, str(checkout), str(root / "submissions"), str(root / "out"),
                 str(course)]
         env = {k: v for k, v in os.environ.items() if k != "LEARN_TEST_SECRET"}
@@ -428,3 +426,38 @@ def test_a_python_installation_inside_a_hidden_folder_stays_visible(layer: str, 
     assert seen[1] in ("FileNotFoundError", "PermissionError") and seen[2] in ("FileNotFoundError", "PermissionError"), seen
     if achieved == "namespaces":  # not merely refused (the hook comes first): not there at all
         assert there == ["FileNotFoundError", "FileNotFoundError"], there
+
+
+def test_without_root_or_user_namespaces_grade_all_says_it_gets_the_process_layer(tmp_path: Path) -> None:
+    """A user without privileges on a machine that refuses user namespaces (here: a user
+    namespace limit of 0 for the processes inside the test's own): the probe finds no namespaces
+    and names why; grade-all grades in the process layer and warns on stderr and in the summary;
+    --require-isolation namespaces refuses, with the same reason."""
+    if os.geteuid() != 0 or can_run_as_nobody():
+        pytest.skip(can_run_as_nobody() or "making a machine without user namespaces needs root")
+    root = world_temp_dir("learn-redteam-nouserns-")
+    try:
+        checkout = readable_copy(root / "learn")
+        course = copy_course(root / "course")
+        _write_class(root / "submissions", {"ada": (REFERENCE / FILE).read_text()})
+        owned_by_nobody(root)
+        env = {k: v for k, v in os.environ.items() if k not in ("LEARN_SANDBOX", "LEARN_LANDLOCK")}
+        env["PYTHONPATH"] = str(checkout)
+
+        def grade_all(out: str, *extra: str) -> subprocess.CompletedProcess:
+            return run_as_nobody([sys.executable, "-m", "grader", "grade-all", str(root / "submissions"), "--out",
+                                  str(root / out), "--course", str(course), *extra], root, env, 300,
+                                 user_namespaces=False)
+
+        graded, refused = grade_all("out"), grade_all("refused", "--require-isolation", "namespaces")
+        summary = (root / "out" / "summary.md").read_text() if (root / "out" / "summary.md").exists() else ""
+        result = json.loads((root / "out" / "ada" / "results.json").read_text()) if summary else {}
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    why = "not root, and user namespaces are not available: user.max_user_namespaces=0"
+    assert graded.returncode == 0, graded.stderr
+    assert f"sandbox: process ({why}; " in graded.stderr
+    assert "Warning: grading WITHOUT namespaces" in graded.stderr
+    assert "Sandbox: `process` (1 student)" in summary and "1 student was graded in the `process` layer" in summary
+    assert result["sandbox"] == "process" and result["score"] == 10.0
+    assert refused.returncode == 2 and f"only the process layer ({why}" in refused.stderr, refused.stderr
