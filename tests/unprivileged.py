@@ -80,8 +80,9 @@ def world_temp_dir(prefix: str) -> Path:
 
 def readable_copy(target: Path) -> Path:
     """This checkout's files (no .git, no caches) at TARGET, owned by nobody."""
-    shutil.copytree(REPO, target, ignore=shutil.ignore_patterns(".git", "__pycache__", ".pytest_cache",
-                                                                 "*.egg-info", "build", "dist"))
+    shutil.copytree(REPO, target, ignore=shutil.ignore_patterns(
+        ".git", "__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache", "*.egg-info", "build", "dist",
+        ".venv", "venv", ".tox", "node_modules"))
     return owned_by_nobody(target)
 
 
