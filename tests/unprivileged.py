@@ -82,7 +82,7 @@ def readable_copy(target: Path) -> Path:
     """This checkout's files (no .git, no caches) at TARGET, owned by nobody."""
     shutil.copytree(REPO, target, ignore=shutil.ignore_patterns(
         ".git", "__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache", "*.egg-info", "build", "dist",
-        ".venv", "venv", ".tox", "node_modules"))
+        ".venv", "venv", ".ci-venv", ".tox", "node_modules", "learn-results", "test-artifacts"))
     return owned_by_nobody(target)
 
 
