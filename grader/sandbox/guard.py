@@ -6,7 +6,9 @@ layers first. The hook is defence in depth and, where the OS gives less, the lay
 a student clearly what is refused: new processes, sockets, ctypes, signals to other processes,
 writes outside the scratch folder, reads outside the Python installation, the grader's own
 package, the submission and the scratch folder, opening folders (a descriptor of a folder would
-make ``dir_fd`` paths mean something other than what the hook checked), and the introspection
+make ``dir_fd`` paths mean something other than what the hook checked), loading a compiled
+extension module from anywhere but the Python installation and the grader package (one written
+to the scratch folder would run code no audit event sees), and the introspection
 that could reach the hook (``gc.get_objects``/``get_referrers``, ``sys.settrace``,
 ``sys._current_frames``, replacing the hook's code or defaults).
 
@@ -54,7 +56,7 @@ WRITES = frozenset({
 READS = frozenset({"os.listdir", "os.scandir", "os.chdir", "glob.glob", "glob.glob/2",
                    "os.listxattr", "os.getxattr"})
 SETTERS = frozenset({"object.__setattr__", "object.__delattr__"})  # refused on the hook's own functions
-WATCHED = REFUSED | WRITES | READS | SETTERS | {"open"}
+WATCHED = REFUSED | WRITES | READS | SETTERS | {"open", "import"}
 ALWAYS_READABLE = ("/dev/null", "/dev/urandom", "/dev/random", "/dev/zero")
 WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
 MAX_LINKS = 40  # as the kernel: more symbolic links than this in one path is a loop
@@ -114,15 +116,17 @@ def _pairs(paths: Iterable[str]) -> tuple[tuple[str, str], ...]:
     return tuple((p, p.rstrip("/") + "/") for p in dict.fromkeys(os.path.realpath(p) for p in paths))
 
 
-def policy(scratch: str, readable: Iterable[str], hidden: Iterable[str] = ()) -> Callable[[str, tuple], None]:
+def policy(scratch: str, readable: Iterable[str], hidden: Iterable[str] = (),
+           native: Iterable[str] | None = None) -> Callable[[str, tuple], None]:
     """The hook for a worker whose scratch folder is SCRATCH, that may read READABLE (and
     SCRATCH and four devices) except what lies in HIDDEN; the deepest folder that holds a path
-    decides, so a Python installation inside a hidden course folder stays readable.
+    decides, so a Python installation inside a hidden course folder stays readable. Compiled
+    extension modules load only from NATIVE (default: READABLE).
     Not installed: :func:`install` does that. Tests call it directly."""
 
     def hook(event: Any, args: Any, watched: Any = WATCHED, refused: Any = REFUSED,
              prefixes: Any = REFUSED_PREFIXES, writes: Any = WRITES, reads: Any = READS, setters: Any = SETTERS,
-             scratch: Any = None, readable: Any = None, hidden: Any = None, own: Any = (),
+             scratch: Any = None, readable: Any = None, hidden: Any = None, native: Any = None, own: Any = (),
              resolve: Any = _resolve, depth: Any = _depth, write_flags: Any = WRITE_FLAGS,
              stat: Any = posix.stat, isdir: Any = _stat.S_ISDIR, decode: Any = bytes.decode, error: Any = OSError,
              refuse: Any = Refused, str_: Any = str, bytes_: Any = bytes, int_: Any = int, type_: Any = type,
@@ -137,6 +141,12 @@ def policy(scratch: str, readable: Iterable[str], hidden: Iterable[str] = ()) ->
             for mine in own:
                 if args[0] is mine:
                     raise refuse("changing the grader's audit hook is not allowed while grading")
+            return
+        if event == "import":  # a file name only for a compiled extension module, about to be loaded
+            if args.__len__() > 1 and type_(args[1]) is str_:
+                path = resolve(args[1]) if "\0" not in args[1] else None
+                if path is None or depth(path, native) <= depth(path, hidden):
+                    raise refuse("loading compiled code from " + args[1].__repr__() + " is not allowed while grading")
             return
         opening = event == "open"
         values = (args[0],) if opening else args
@@ -173,14 +183,17 @@ def policy(scratch: str, readable: Iterable[str], hidden: Iterable[str] = ()) ->
     scratch = os.path.realpath(scratch)
     defaults = list(hook.__defaults__ or ())
     names = hook.__code__.co_varnames[2:hook.__code__.co_argcount]
+    readable = list(readable)
     bound = {"scratch": _pairs([scratch]), "readable": _pairs([*readable, scratch, *ALWAYS_READABLE]),
-             "hidden": _pairs(hidden), "own": (hook, _resolve, _depth)}
+             "hidden": _pairs(hidden), "native": _pairs(readable if native is None else native),
+             "own": (hook, _resolve, _depth)}
     for name, value in bound.items():
         defaults[names.index(name)] = value
     hook.__defaults__ = tuple(defaults)
     return hook
 
 
-def install(scratch: str, readable: Iterable[str], hidden: Iterable[str] = ()) -> None:
+def install(scratch: str, readable: Iterable[str], hidden: Iterable[str] = (),
+            native: Iterable[str] | None = None) -> None:
     """Install the hook for the rest of this process's life (it keeps no other reference to it)."""
-    sys.addaudithook(policy(scratch, readable, hidden))
+    sys.addaudithook(policy(scratch, readable, hidden, native))

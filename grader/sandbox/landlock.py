@@ -78,13 +78,16 @@ def handled(version: int) -> tuple[int, int, int]:
     return fs, net, scopes
 
 
-def split_around(readable: Iterable[str], hidden: Sequence[str]) -> list[str]:
-    """READABLE as folders that hold none of HIDDEN: a readable folder with a hidden one inside
-    is replaced by its entries (recursively toward the hidden one), minus the hidden one, plus
-    the readable folders inside a hidden one. Landlock rules only add; this makes "the deepest
-    rule wins" out of them. Symbolic links are left out: a rule applies to where a path leads."""
+def split_around(readable: Iterable[str], hidden: Sequence[str]) -> list[tuple[str, int]]:
+    """(path, rights) rules for READABLE that give nothing of HIDDEN: a readable folder with a
+    hidden one inside may only be listed (Python's importer lists the folders it imports from),
+    and its entries get rules of their own, recursively toward the hidden one, which gets none;
+    a readable folder inside a hidden one gets its own. Landlock rules only add; this makes "the
+    deepest folder decides" out of them (what they cannot hide: the names in a hidden folder,
+    which listing its parent's subtree shows). Symbolic links are left out: a rule applies to
+    where a path leads."""
     hidden = [h.rstrip("/") for h in hidden]
-    kept: list[str] = []
+    kept: list[tuple[str, int]] = []
 
     def holds(folder: str, path: str) -> bool:
         return path.startswith(folder.rstrip("/") + "/")
@@ -93,8 +96,9 @@ def split_around(readable: Iterable[str], hidden: Sequence[str]) -> list[str]:
         if folder in hidden:
             return
         if not any(holds(folder, h) for h in hidden):
-            kept.append(folder)
+            kept.append((folder, READ))
             return
+        kept.append((folder, READ_DIR))
         try:
             entries = list(os.scandir(folder))
         except OSError:
@@ -114,12 +118,13 @@ class Rules:
     may read, opened once (``O_PATH``) and packed, so a worker's :meth:`restrict` is a handful
     of system calls. A worker inherits the descriptors and closes them with the rest."""
 
-    def __init__(self, readable: Iterable[str], version: int) -> None:
+    def __init__(self, readable: Iterable[tuple[str, int]], version: int) -> None:
+        """READABLE: (path, rights) pairs, as split_around makes them."""
         self.version = version
         self.handled = handled(version)
         self.descriptors: list[int] = []
         self.rules: list[bytes] = []
-        for path, rights in [*((p, READ) for p in readable), *DEVICES.items()]:
+        for path, rights in [*readable, *DEVICES.items()]:
             self._add(path, rights)
 
     def _add(self, path: str, rights: int) -> None:

@@ -249,7 +249,7 @@ def start_worker(channel_fd: int, student_file: Path, limits: Limits, cpus: list
         namespaces.die_with_parent(server if layer == "process" else None)
         confine(limits)
         os.environ.update({"TMPDIR": scratch, "HOME": scratch})
-        guard.install(scratch, readable, hidden_paths())
+        guard.install(scratch, readable, hidden_paths(), native=visible_paths())
         worker.serve(sock, file, source, wait_for_go=standby)
     finally:
         os._exit(0)

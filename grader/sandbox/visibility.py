@@ -93,7 +93,7 @@ def system_folders() -> list[str]:
 
 
 @functools.cache
-def landlock_readable() -> tuple[str, ...]:
+def landlock_readable() -> tuple[tuple[str, int], ...]:
     """What a Landlock rule lets a worker read: the system libraries (the process layer's dlopen
     needs them, as the namespace layer binds them) and the visible paths, split around the hidden ones."""
     from grader.sandbox import landlock

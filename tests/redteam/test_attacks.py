@@ -84,11 +84,12 @@ EXPECTED: dict[str, Expect] = {
     "steal_from_the_class": Expect("failed", "'reference': [], 'results': [], 'submissions': [], 'written': []",
                                    score=1.33),
     "proc_environ_walk": Expect("failed", "no /proc to walk", score=1.33),
+    "native_code_from_scratch": Expect("failed", "loading compiled code from", score=1.33),
 }
 # The attacks the process layer (audit hook, rlimits, sessions) must stop without namespaces.
 PROCESS_LAYER = ("execv_in_call", "fork_bomb", "kill_the_grader", "socket_loopback", "environ_secret",
                  "read_reference_by_path", "proc_walk", "write_other_student", "garbage_on_channel",
-                 "patch_the_guard", "steal_from_the_class", "proc_environ_walk")
+                 "patch_the_guard", "steal_from_the_class", "proc_environ_walk", "native_code_from_scratch")
 
 
 def _params(names: list[str]) -> list:

@@ -290,6 +290,11 @@ def look(folder, files):
     return [sorted(os.listdir(folder)), sizes(files)]
 
 
+def load(name):
+    """Import NAME now, as a student's code may: the importer lists the folders on sys.path."""
+    return __import__(name).HELP
+
+
 def read(files):
     found = []
     for file in files:
@@ -410,6 +415,9 @@ def test_a_python_installation_inside_a_hidden_folder_stays_visible(layer: str, 
         # the server imports from FOLDER/site-packages, as from a virtual environment's
         with CustomServer(f"sys.path.append({str(folder / 'site-packages')!r})") as server:
             server.hide(folder)
+            assert server.isolation  # the server is up: a module added now is not in its importer's cache
+            (folder / "site-packages" / "later.py").write_text("HELP = 2\n")
+            (folder / "site-packages" / "later.py").chmod(0o644)
             worker = server.spawn(student, Limits())
             assert "hello" in worker.receive(20.0)
             seen = worker.call("read", [[str(folder / "site-packages" / "helper.py"),
@@ -417,12 +425,14 @@ def test_a_python_installation_inside_a_hidden_folder_stays_visible(layer: str, 
                                {}, 10.0)["value"]
             there = worker.call("sizes", [[str(folder / "solutions" / "answer.py"), str(folder / installed)]],
                                 {}, 10.0)["value"]  # os.stat: no audit event, no Landlock rule
+            imported = worker.call("load", ["later"], {}, 10.0)
             worker.kill()
             achieved = server.isolation
     finally:
         shutil.rmtree(folder.parent, ignore_errors=True)
     assert achieved == (expected_layer() if layer == "strongest" else "process")
     assert seen[0] == "HELP = 1\n"
+    assert imported.get("value") == 2, imported  # its folder holds a hidden one: it can still be listed
     assert seen[1] in ("FileNotFoundError", "PermissionError") and seen[2] in ("FileNotFoundError", "PermissionError"), seen
     if achieved == "namespaces":  # not merely refused (the hook comes first): not there at all
         assert there == ["FileNotFoundError", "FileNotFoundError"], there
