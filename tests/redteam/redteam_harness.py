@@ -12,6 +12,8 @@ import json
 import os
 import shutil
 import subprocess
+import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -113,6 +115,20 @@ def expected_layer() -> str:
     probe = subprocess.run(["unshare", *rootless, "--net", "--pid", "--mount", "--fork", "true"],
                            capture_output=True, timeout=30)
     return "namespaces" if probe.returncode == 0 else "process"
+
+
+def bound_folder() -> Path:
+    """A fresh folder under a path every layer shows workers: the Python installation, else
+    (a user who cannot write there) the grader package. Its name marks the attacks' targets."""
+    for base in (Path(sys.prefix), Path(grader.__file__).resolve().parent):
+        if os.access(base, os.W_OK):
+            for stale in base.glob("learn-redteam-bound-*"):  # left by a run that was killed: the
+                if time.time() - stale.stat().st_mtime > 3600:  # attacks would find its course
+                    shutil.rmtree(stale, ignore_errors=True)
+            folder = Path(tempfile.mkdtemp(prefix="learn-redteam-bound-", dir=base))
+            folder.chmod(0o755)  # a worker may look: what it must not see is hidden, not unreadable
+            return folder
+    pytest.skip("no folder a worker sees is writable here")
 
 
 def landlock_here() -> bool:
