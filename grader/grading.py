@@ -87,6 +87,8 @@ def grade_exercise(exercise: Exercise, student_file: Path, seed: int, server: Fo
         return _exercise_result(exercise, Status.ERROR, error=unreadable,
                                 tests=_blank_tests(solution, Status.ERROR, "the file could not be graded"))
     violations = find_violations(source.text, exercise.forbidden)
+    # No worker may see the course or the student's folder (masked where its root would show them).
+    server.hide(exercise.solution_dir.parent.parent, student_file.parent.parent)
     backend = WorkerBackend(server, student_file, exercise.time_limit)
     backend = wrap(backend) if wrap else backend
     try:

@@ -76,6 +76,7 @@ def _signature_test(exercise: Exercise, tree: ast.Module) -> TestResult:
 
 def _example_tests(exercise: Exercise, student_file: Path, server: ForkServer,
                    wrap: Callable[[Any], Any] | None = None) -> list[TestResult]:
+    server.hide(exercise.solution_dir.parent.parent, student_file.parent.parent)  # the course, the workspace
     backend: Any = WorkerBackend(server, student_file, exercise.time_limit)
     backend = wrap(backend) if wrap else backend
     try:
@@ -134,7 +135,8 @@ def check_exercise(exercise: Exercise, student_file: Path, server: Callable[[], 
 
 
 def grade_static(course: Course, workspace: Path, exercise_ids: list[str], seed: int,
-                 student: str = "") -> CourseResult:
+                 student: str = "", given: ForkServer | None = None) -> CourseResult:
+    """GIVEN: a fork server to run the examples with (the caller closes it), else one is started if needed."""
     started = time.monotonic()
     exercises = [course.get(i) for i in exercise_ids] if exercise_ids else list(course.exercises)
     servers: list[ForkServer] = []
@@ -145,11 +147,12 @@ def grade_static(course: Course, workspace: Path, exercise_ids: list[str], seed:
         return servers[0]
 
     try:
-        results = [check_exercise(e, submission_file(workspace / e.id, e), server) for e in exercises]
+        results = [check_exercise(e, submission_file(workspace / e.id, e), (lambda: given) if given else server)
+                   for e in exercises]
     finally:
         for started_server in servers:
             started_server.close()
-    sandbox = servers[0].isolation if servers else "process"
+    sandbox = given.isolation if given else servers[0].isolation if servers else "process"
     return CourseResult(seed=seed, exercises=results, sandbox=sandbox, student=student,
                         course=course.title, grader_version=__version__,
                         duration=time.monotonic() - started, partial=True)

@@ -69,6 +69,7 @@ def student(request: pytest.FixtureRequest, _learn_fork_server: list) -> Iterato
         from grader.sandbox import ForkServer
         if not _learn_fork_server:
             _learn_fork_server.append(ForkServer())
+        _learn_fork_server[0].hide(exercise.solution_dir.parent.parent, Path(workspace).resolve())
         backend: Any = WorkerBackend(_learn_fork_server[0], Path(workspace) / exercise.id / exercise.file,
                                      exercise.time_limit)
         hello = backend.start()

@@ -127,3 +127,14 @@ def deep_chain():
     yield make
     for chain in made:
         subprocess.run(["rm", "-rf", "--", str(chain)], check=False)
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    """The sandbox layer this user gets here (root in CI; tests/redteam/test_unprivileged.py
+    runs the red team again as nobody): asked of a fresh process, as a grader would."""
+    probe = subprocess.run([sys.executable, "-c", "from grader.sandbox import layers; print(*layers.isolation(), sep='|')"],
+                           cwd=REPO, capture_output=True, text=True, timeout=60,
+                           env={k: v for k, v in os.environ.items() if k != "LEARN_SANDBOX"})
+    layer, _, why = probe.stdout.strip().partition("|")
+    who = "root" if os.geteuid() == 0 else f"uid {os.geteuid()}"
+    return f"learn sandbox for {who}: {layer or 'unknown'} ({why or probe.stderr.strip()[-200:]})"

@@ -15,6 +15,7 @@ import pytest
 import yaml
 
 from classroom_fixtures import HOSTILE, REPO, make_class, make_course, put
+from unprivileged import can_run_as_nobody, owned_by_nobody, readable_copy, run_as_nobody, world_temp_dir
 
 from grader.classroom import plan as planning, records
 from grader.sandbox.scratch import remove_tree
@@ -176,25 +177,45 @@ def test_formula_injection_is_escaped():
     assert escape_cell("alice") == "alice"
 
 
+def _layer_for_nobody() -> str:
+    """What the grader gets as a user without privileges here, judged by util-linux's unshare."""
+    probe = ["unshare", "--user", "--map-root-user", "--mount-proc", "--net", "--pid", "--mount", "--fork", "true"]
+    done = run_as_nobody(probe, Path("/"), dict(os.environ), 60) if os.geteuid() == 0 else \
+        subprocess.run(probe, capture_output=True, timeout=60)
+    return "namespaces" if done.returncode == 0 else "process"
+
+
 def test_example_workflows_run_their_exact_commands(graded, tmp_path):
     """Every `run:`/`script:` of the example CI files that calls learn, executed as written
-    (`learn` is this checkout), in a course repository with a small class."""
+    (`learn` is this checkout), in a course repository with a small class. GitHub's steps run as
+    a user without privileges, as on GitHub's runners (nobody, on a copy of this checkout it
+    owns); GitLab's as root, as in its container. Each says in its job summary which sandbox
+    layer it got, and every run gets namespaces (or, where this machine offers none without
+    root, --require-isolation refuses to grade). The student's job is red while the report shows
+    less than a pass, and green once every exercise passes. Shards come from the engine's own
+    variables (--shard auto)."""
     course, _submissions, _results, _kinds = graded
-    bin_dir = tmp_path / "bin"
+    unprivileged = os.geteuid() == 0 and can_run_as_nobody() is None
+    root = world_temp_dir("learn-examples-")
+    checkout = readable_copy(root / "learn") if unprivileged else REPO
+    bin_dir = root / "bin"
     bin_dir.mkdir()
-    (bin_dir / "learn").write_text(f'#!/bin/sh\nPYTHONPATH={REPO} exec {sys.executable} -m grader "$@"\n')
+    (bin_dir / "learn").write_text(f'#!/bin/sh\nPYTHONPATH={checkout} exec {sys.executable} -m grader "$@"\n')
     (bin_dir / "learn").chmod(0o755)
-    work = tmp_path / "work"
+    work = root / "work"
     for part in ("exercises", "solutions"):  # the checkout is the course repository
-        (work / part).parent.mkdir(parents=True, exist_ok=True)
-        os.symlink(course / part, work / part)
+        shutil.copytree(course / part, work / part, ignore=shutil.ignore_patterns("__pycache__"))
     dot = (course / "solutions" / "dot-product" / "similarity.py").read_text()
     for student in ("ann", "ben", "cy", "dee"):
         put(work / "submissions", student, "dot-product", dot)
     put(work, ".", "dot-product", dot)  # the student workflow grades the checkout itself, half done
+    (root / "summary.md").write_text("")  # emptied (not replaced: it stays nobody's) before each run
+    if unprivileged:
+        owned_by_nobody(root)
     env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}", "LEARN_SEED_SECRET": "s3cret",
-           "GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md"),
-           "GITHUB_WORKSPACE": str(work), "LEARN_COURSE": str(course), "CI_NODE_TOTAL": "3"}
+           "GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(root / "summary.md"),
+           "GITHUB_WORKSPACE": str(work), "LEARN_COURSE": str(work), "CI_NODE_TOTAL": "3"}
+    env.pop("LEARN_SANDBOX", None)
     scripts = []
     for name in ("github-student.yml", "github-class-matrix.yml", "gitlab-ci.yml"):
         doc = yaml.safe_load((REPO / "examples" / "ci" / name).read_text())
@@ -204,35 +225,53 @@ def test_example_workflows_run_their_exact_commands(graded, tmp_path):
                 if "learn " in step.get("run", ""):
                     scripts.append((name, step["run"], job.get("strategy") or step.get("parallel")))
     assert [s[0] for s in scripts] == ["github-student.yml"] + ["github-class-matrix.yml"] * 2 + ["gitlab-ci.yml"] * 2
+    github_layer = _layer_for_nobody() if unprivileged or os.geteuid() != 0 else "namespaces"
 
-    def run(script: str, shard: int = 0, engine: dict | None = None) -> subprocess.CompletedProcess:
-        # The variables each engine sets in the job (--shard auto reads them), once per parallel job.
-        return subprocess.run(["bash", "-eo", "pipefail", "-c", script], cwd=work, capture_output=True,
-                              text=True, timeout=300, env={**env, **(engine or {}), "LEARN_JOB_INDEX": str(shard),
-                                                           "LEARN_JOB_TOTAL": "3", "CI_NODE_INDEX": str(shard + 1)})
-
-    # The student's job is red while the report shows less than a pass (softmax is not started),
-    # yet its test report is written for the upload step (`if: always()`); it turns green once
-    # every exercise passes.
-    student_script = scripts[0][1]
-    half_done = run(student_script)
-    assert half_done.returncode == 1, half_done.stdout + half_done.stderr
-    assert 'failures="0"' in (work / "junit.xml").read_text() and "<skipped" in (work / "junit.xml").read_text()
-    put(work, ".", "softmax", (course / "solutions" / "softmax" / "softmax.py").read_text())
-    checkout = None
-    for name, script, parallel in scripts:
-        if name != checkout:  # each workflow runs in a fresh checkout: no shard folders of another
-            for folder in [*work.glob("results-*"), work / "merged"]:
-                shutil.rmtree(folder, ignore_errors=True)
-            checkout = name
+    def run(name: str, script: str, shard: int = 0) -> subprocess.CompletedProcess:
+        """SCRIPT as its engine runs it: GitHub's as nobody, with the variables each engine sets in
+        the job (--shard auto reads them), once per parallel job."""
+        (root / "summary.md").write_text("")
         engine = {"GITLAB_CI": "true", "GITHUB_ACTIONS": ""} if name.startswith("gitlab") else {}
-        for shard in range(3) if parallel else (0,):
-            proc = run(script, shard, engine)
-            assert proc.returncode == 0, f"{name}: {script}\n{proc.stdout}\n{proc.stderr}"
-    assert (work / "junit.xml").read_text().startswith("<?xml")
-    assert set(rows(work / "merged")) == {"ann", "ben", "cy", "dee"}
-    summary = (tmp_path / "summary.md").read_text()
-    assert "learn: class summary" in summary and "## learn: 10/" in summary
+        job_env = {**env, **engine, "LEARN_JOB_INDEX": str(shard), "LEARN_JOB_TOTAL": "3", "CI_NODE_INDEX": str(shard + 1)}
+        command = ["bash", "-eo", "pipefail", "-c", script]
+        return run_as_nobody(command, work, job_env, 300) if unprivileged and name.startswith("github") \
+            else subprocess.run(command, cwd=work, capture_output=True, text=True, env=job_env, timeout=300)
+
+    summaries = {}
+    try:
+        # The student's job is red while the report shows less than a pass (softmax is not started),
+        # yet its test report is written for the upload step (`if: always()`).
+        half_done = run(*scripts[0][:2])
+        assert half_done.returncode == 1, half_done.stdout + half_done.stderr
+        junit = (work / "junit.xml").read_text()
+        assert 'failures="0"' in junit and "<skipped" in junit
+        put(work, ".", "softmax", (course / "solutions" / "softmax" / "softmax.py").read_text())
+        if unprivileged:
+            owned_by_nobody(work / "softmax")
+        current = None
+        for name, script, parallel in scripts:
+            if name != current:  # each workflow runs in a fresh checkout: no shard folders of another
+                for folder in [*work.glob("results-*"), work / "merged"]:
+                    shutil.rmtree(folder, ignore_errors=True)
+                current = name
+            for shard in range(3) if parallel else (0,):
+                proc = run(name, script, shard)
+                if name.startswith("github") and github_layer != "namespaces" and "grade-all" in script:
+                    assert proc.returncode == 2 and "--require-isolation namespaces" in proc.stderr, proc.stderr
+                    pytest.skip("no namespaces here without root: the class workflow refuses to grade, as it should")
+                assert proc.returncode == 0, f"{name}: {script}\n{proc.stdout}\n{proc.stderr}"
+                summaries.setdefault((name, script), []).append((root / "summary.md").read_text() + proc.stderr)
+        assert (work / "junit.xml").read_text().startswith("<?xml")
+        assert set(rows(work / "merged")) == {"ann", "ben", "cy", "dee"}
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    student, shards, merge, gitlab, _gitlab_merge = summaries.values()
+    assert "## learn: 20/" in student[0] and "sandbox: namespaces" in student[0]
+    assert all("learn: class summary" in summary and "Warning" not in summary for summary in shards)
+    graded_shards = [summary for summary in shards if "\n0/0 students graded" not in summary]
+    assert graded_shards and all("Sandbox: `namespaces`" in summary for summary in graded_shards)
+    assert "Sandbox: `namespaces` (4 students)" in merge[0]
+    assert "sandbox: namespaces (" in gitlab[0]  # GitLab has no job summary: its log (stderr) says it
 
 
 GRADER_FAULTS = '''

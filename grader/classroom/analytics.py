@@ -51,6 +51,12 @@ class ClassSummary:
     duration: float                                       # wall clock of the run(s)
     per_student: float                                    # mean grading time of one student
     similarity: dict[str, Any] | None = None              # pairs.json of OUT/similarity (classroom.similarity)
+    sandbox: list[tuple[str, int]] = field(default_factory=list)  # (layer, students graded in it), strongest first
+
+    @property
+    def weakly_isolated(self) -> int:
+        """Students graded without namespaces (the process layer): the summary warns about them."""
+        return sum(n for layer, n in self.sandbox if layer != "namespaces")
 
     @property
     def histogram_peak(self) -> int:
@@ -72,7 +78,8 @@ def class_view(results: dict[str, Any]) -> dict[str, Any]:
     results (messages, figures, printed output) stays in results.json, so a class costs about
     a kilobyte of memory per student and exercise, not the size of its reports.
     """
-    return {"score": results["score"], "max_score": results["max_score"], "exercises": [
+    return {"score": results["score"], "max_score": results["max_score"],
+            "sandbox": results.get("sandbox", "process"), "exercises": [
         {"id": ex["id"], "title": ex["title"], "max_score": ex["max_score"], "score": ex["score"],
          "status": ex["status"],
          "tests": [{"name": t["name"], "status": t["status"], "grader_error": bool(t.get("grader_error"))}
@@ -160,4 +167,6 @@ def summarize(records: list[dict[str, Any]], skipped: list[tuple[str, str]] = ()
         crashed=sorted(crashed),
         grader_errors=sorted(_grader_errors(records)),
         skipped=list(skipped), duration=round(duration, 2),
-        per_student=round(statistics.fmean(durations), 3) if durations else 0.0)
+        per_student=round(statistics.fmean(durations), 3) if durations else 0.0,
+        sandbox=sorted(Counter(str(r["results"].get("sandbox", "process")) for r in graded).items(),
+                       key=lambda item: item[0] != "namespaces"))

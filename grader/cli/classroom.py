@@ -9,7 +9,7 @@ import click
 
 from grader.classroom import gradebook
 from grader.cli import cli
-from grader.cli.options import course_option, resolve_course
+from grader.cli.options import check_isolation, course_option, isolation_option, resolve_course
 from grader.errors import GraderBug, LearnError
 from grader.storage import write_atomic
 
@@ -50,33 +50,43 @@ def _progress_line(record: dict[str, Any], done: int, total: int) -> str:
 @click.option("--submitted-at", "submitted_at", metavar="git|FILE.csv", default=None,
               help="When each student handed in, for course.yaml's late_policy: `git` (each student's folder "
               "is a clone: the last commit touching each exercise's file) or a CSV folder,submitted_at[,exercise].")
+@isolation_option
 @_id_column_option
 def grade_all(submissions: Path, out: Path, jobs: int | None, course: Path | None, seed_secret: str | None,
-              shard: str | None, resume: bool, submitted_at: str | None, id_column: str) -> None:
+              shard: str | None, resume: bool, submitted_at: str | None, id_column: str,
+              require_isolation: str | None = None) -> None:
     """Grade every student's workspace in SUBMISSIONS (one subfolder each) into OUT.
 
     Writes OUT/gradebook.csv, OUT/summary.md, OUT/summary.html and OUT/<student>/ with
     results.json, report.html and report.md (<student> is the submission folder's own name).
     Without --seed-secret every student gets the fixed seed 0 (reproducible but predictable):
     pass a secret for real grading. Exit status 3 when the grader itself failed on some student
-    (their gradebook rows say grader_error; --resume grades them again).
+    (their gradebook rows say grader_error; --resume grades them again). The sandbox layer the
+    workers get is printed on stderr and in the summary; without namespaces (the process layer)
+    both warn, and --require-isolation namespaces refuses to grade.
 
     \b
     Examples:
       learn grade-all submissions/ --out results/ --seed-secret LEARN_SEED_SECRET
+      learn grade-all submissions/ --out results/ --require-isolation namespaces
       learn grade-all submissions/ --out results-2/ --shard 2/3
       learn gradebook merge results-1/ results-2/ results-3/ --out results/
     """
     from grader.sandbox import client as forkserver
     server = forkserver.early_or_new()  # first: it imports numpy on another CPU while this process loads the course
     try:
+        if require_isolation:  # refused before anything is read or written (the query waits for the server)
+            check_isolation(server, require_isolation)
         from grader.classroom import class_files, engines, plan as planning, submitted
+        from grader.sandbox import shield
         secret = None
         if seed_secret is not None:
             secret = os.environ.get(seed_secret)
             if not secret:
                 raise LearnError(f"--seed-secret {seed_secret}: the environment variable {seed_secret} "
                                  "is not set or empty")
+            shield.scrub_environment([seed_secret])  # read once: from now on it is in no /proc/*/environ
+        shield.forbid_inspection()  # no process of this user reads our memory; grading processes inherit it
         shard_range, engine = engines.resolve(shard, os.environ) if shard else (None, "")
         if engine:
             click.echo(engine, err=True)
@@ -91,11 +101,16 @@ def grade_all(submissions: Path, out: Path, jobs: int | None, course: Path | Non
         if the_course.late_policy is not None and submitted_at is None:
             click.echo("The course has a late_policy but no --submitted-at was given: nobody's score is adjusted.",
                        err=True)
+        out.mkdir(parents=True, exist_ok=True)  # so that it can be masked if it lies under a bound path
+        # Before any worker, standby ones too. The working folder as well: in a container it is
+        # often /usr/src/app, under a bound /usr, with other classes' folders in it.
+        server.hide(the_course.root, submissions.resolve(), out.resolve(), Path.cwd())
         cpus = sorted(os.sched_getaffinity(0))
         # The server is ready before this process has loaded the hidden tests: it starts workers
         # for the first students on the other CPUs meanwhile (one CPU: nothing to gain).
         server.stand_by(planning.standby_files(the_course, plan) if len(cpus) > 1 else [], set(cpus[1:]))
-        run = _grade_class(the_course, submissions, out, jobs, secret, shard_range, resume, server, plan)
+        run = _grade_class(the_course, submissions, out, jobs, secret, shard_range, resume, server, plan,
+                           require_isolation)
     except BaseException:
         server.close()
         raise
@@ -128,11 +143,19 @@ def grade_all(submissions: Path, out: Path, jobs: int | None, course: Path | Non
 
 def _grade_class(course: Any, submissions: Path, out: Path, jobs: int | None, secret: str | None,
                  shard_range: tuple[int, int] | None, resume: bool, server: Any,
-                 plan: planning.ClassPlan) -> pool.BatchRun:
+                 plan: planning.ClassPlan, require_isolation: str | None) -> pool.BatchRun:
     from grader.classroom import pool
     from grader.grading import solution_for
     for exercise in course.exercises:
         solution_for(exercise)  # a broken course fails here, once, with its own message
+    # Asked only now: the server has had the time the course took to load (a query waits for it).
+    layer, why = check_isolation(server, require_isolation)
+    click.echo(f"sandbox: {layer} ({why})", err=True)
+    if layer != "namespaces":
+        click.echo("Warning: grading WITHOUT namespaces. A submission runs as this user, on this file system, "
+                   "kept from the instructor's files only by Landlock (where the kernel has it) and an audit "
+                   "hook. Grade as root or where user namespaces are allowed; --require-isolation namespaces "
+                   "refuses to grade otherwise. See docs/security.md.", err=True)
     tty = click.get_text_stream("stderr").isatty()
     bar: Any = None
 

@@ -9,8 +9,8 @@ import click
 
 from grader import reports, seeds
 from grader.cli import cli
-from grader.cli.options import (complete_exercise, course_option, resolve_course, resolve_workspace,
-                                workspace_option)
+from grader.cli.options import (check_isolation, complete_exercise, course_option, isolation_option,
+                                resolve_course, resolve_workspace, workspace_option)
 from grader.course import Course, Exercise, show_value
 from grader.errors import GraderBug
 from grader.results import CourseResult, Status
@@ -191,8 +191,10 @@ def render_result(result: CourseResult, fmt: str, colour: bool) -> str:
 @click.option("--open", "open_", is_flag=True, help="Also write the HTML report and open it in your browser.")
 @click.option("--after-due-date", "after_due", is_flag=True,
               help="Show the tests marked after_due_date (automatic once course.yaml's due_date has passed).")
+@isolation_option
 def grade(exercises: tuple[str, ...], workspace: Path | None, course: Path | None, fmt: str,
-          output: Path | None, seed: int | None, open_: bool = False, after_due: bool = False) -> None:
+          output: Path | None, seed: int | None, open_: bool = False, after_due: bool = False,
+          require_isolation: str | None = None) -> None:
     """Grade your work: run the hidden tests and explain what went wrong.
 
     Exit status: 0 only when every exercise the report covers has passed (all of the course's
@@ -213,13 +215,23 @@ def grade(exercises: tuple[str, ...], workspace: Path | None, course: Path | Non
     for exercise_id in exercises:
         the_course.get(exercise_id)
     seed = seeds.fresh_seed() if seed is None else seed
-    if not the_course.has_solutions:  # a student bundle: static checks only, marked partial
-        from grader.partial import grade_static
-        result = grade_static(the_course, ws.root, list(exercises), seed)
-    else:
-        from grader.grading import grade_workspace  # numpy and pytest: only when grading
-        result = grade_workspace(the_course, ws.root, list(exercises), seed,
-                                 after_due=after_due or the_course.past_due())
+    server = None
+    if require_isolation:  # checked before anything is graded
+        from grader.sandbox import ForkServer
+        server = ForkServer()
+    try:
+        if server is not None:
+            check_isolation(server, require_isolation)
+        if not the_course.has_solutions:  # a student bundle: static checks only, marked partial
+            from grader.partial import grade_static
+            result = grade_static(the_course, ws.root, list(exercises), seed, given=server)
+        else:
+            from grader.grading import grade_workspace  # numpy and pytest: only when grading
+            result = grade_workspace(the_course, ws.root, list(exercises), seed, server=server,
+                                     after_due=after_due or the_course.past_due())
+    finally:
+        if server is not None:
+            server.close()
     if ws.has_state and not result.partial:
         for ex in result.exercises:
             if ex.status not in (Status.NOT_STARTED, Status.GRADER_ERROR):  # a grader error is not a grade

@@ -5,7 +5,10 @@ student is told), no more points than the honest wrong answer in ``attacks/hones
 no secret from the grader's environment and no line of the instructor's files in anything
 printed or written, nothing written outside the output, nothing left running, and a bounded
 time. The attacks run under the strongest layer this machine offers; the ones the process
-layer must stop by itself run again under ``LEARN_SANDBOX=process``.
+layer must stop by itself run again under ``LEARN_SANDBOX=process``, with Landlock where the
+kernel has it and with the audit hook alone (``LEARN_LANDLOCK=off``, as on a kernel before 5.13).
+As root the strongest layer is namespaces as root; tests/redteam/test_unprivileged.py runs this
+file again as a user without privileges (namespaces in a user namespace, or the process layer).
 """
 from __future__ import annotations
 
@@ -35,6 +38,7 @@ class Expect:
     says: str = ""               # what the student must be told (in some message)
     zero: bool = False           # exactly 0 points, not merely no more than the honest answer
     slow: bool = False           # spends its time limits (about 8 s)
+    score: float | None = None   # exactly these points, in every layer
 
 
 CANNOT_ACCEPT = "returned a value the grader cannot accept"
@@ -95,11 +99,19 @@ EXPECTED: dict[str, Expect] = {
     "infinite_loop_c": Expect("failed", TIMED_OUT, zero=True, slow=True),
     "sleeping": Expect("failed", TIMED_OUT, zero=True, slow=True),
     "ignore_sigterm": Expect("failed", TIMED_OUT, zero=True, slow=True),
+    # Issue 14. Each raises in dot() when it got nothing, returns 0.0 elsewhere: 1.33 points, in
+    # every layer (the reference would score 10).
+    "patch_the_guard": Expect("failed", "is not allowed while grading", score=1.33),
+    "steal_from_the_class": Expect("failed", "'reference': [], 'results': [], 'submissions': [], 'written': []",
+                                   score=1.33),
+    "proc_environ_walk": Expect("failed", "no /proc to walk", score=1.33),
+    "native_code_from_scratch": Expect("failed", "loading compiled code from", score=1.33),
 }
 # The attacks the process layer (audit hook, rlimits, sessions) must stop without namespaces.
 PROCESS_LAYER = ("execv_in_call", "fork_bomb", "kill_the_grader", "socket_loopback", "environ_secret",
                  "read_reference_by_path", "proc_walk", "write_other_student", "garbage_on_channel",
-                 "deep_scratch_tree")
+                 "deep_scratch_tree", "patch_the_guard", "steal_from_the_class", "proc_environ_walk",
+                 "native_code_from_scratch")
 
 
 def _params(names: list[str]) -> list:
@@ -152,6 +164,8 @@ def _attack(runner, course: Path, tmp_path: Path, name: str, baseline: float) ->
     assert graded.score <= baseline
     if expect.zero:
         assert graded.score == 0
+    if expect.score is not None:
+        assert graded.score == expect.score
     # Nothing leaked: no secret, no instructor line, anywhere it printed or wrote.
     written = _everything_written(tmp_path)
     for secret in (SECRET.encode(), *(m.encode() for m in INSTRUCTOR_MARKERS)):
@@ -174,10 +188,13 @@ def test_attack(name: str, runner, course, tmp_path: Path, baseline: float, secr
     assert graded.result["sandbox"] == expected_layer()
 
 
+@pytest.mark.parametrize("landlock", ["landlock", "hook alone"])
 @pytest.mark.parametrize("name", _params(list(PROCESS_LAYER)))
-def test_attack_on_the_process_layer(name: str, runner, course, tmp_path: Path, baseline: float, secret_env: None,
-                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_attack_on_the_process_layer(name: str, landlock: str, runner, course, tmp_path: Path, baseline: float,
+                                     secret_env: None, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("LEARN_SANDBOX", "process")
+    if landlock != "landlock":
+        monkeypatch.setenv("LEARN_LANDLOCK", "off")
     graded = _attack(runner, course, tmp_path, name, baseline)
     assert graded.result["sandbox"] == "process"
 
