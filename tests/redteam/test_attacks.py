@@ -99,13 +99,13 @@ EXPECTED: dict[str, Expect] = {
     "infinite_loop_c": Expect("failed", TIMED_OUT, zero=True, slow=True),
     "sleeping": Expect("failed", TIMED_OUT, zero=True, slow=True),
     "ignore_sigterm": Expect("failed", TIMED_OUT, zero=True, slow=True),
-    # Issue 14. Each raises in dot() when it got nothing, returns 0.0 elsewhere: 1.33 points, in
-    # every layer (the reference would score 10).
-    "patch_the_guard": Expect("failed", "is not allowed while grading", score=1.33),
+    # Issue 14. Each raises in dot() when it got nothing, returns 0.0 elsewhere: 0 points, in every
+    # layer (side-property tests pay only for the work; the reference would score 10).
+    "patch_the_guard": Expect("failed", "is not allowed while grading", score=0.0),
     "steal_from_the_class": Expect("failed", "'reference': [], 'results': [], 'submissions': [], 'written': []",
-                                   score=1.33),
-    "proc_environ_walk": Expect("failed", "no /proc to walk", score=1.33),
-    "native_code_from_scratch": Expect("failed", "loading compiled code from", score=1.33),
+                                   score=0.0),
+    "proc_environ_walk": Expect("failed", "no /proc to walk", score=0.0),
+    "native_code_from_scratch": Expect("failed", "loading compiled code from", score=0.0),
 }
 # The attacks the process layer (audit hook, rlimits, sessions) must stop without namespaces.
 PROCESS_LAYER = ("execv_in_call", "fork_bomb", "kill_the_grader", "socket_loopback", "environ_secret",
