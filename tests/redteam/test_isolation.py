@@ -99,10 +99,11 @@ def test_hostile_students_beside_an_honest_class_under_a_bound_path(layer: str, 
     for name in HONEST:
         assert _tests(out, name) == _tests(folder / "out-alone", name), name
     assert _book(out)["ada"] == ("10", "graded")
-    # Each hostile student: exactly what raising in dot() and returning 0.0 elsewhere earns.
+    # Each hostile student: exactly what raising in dot() and returning 0.0 elsewhere earns: nothing
+    # (side-property tests pay only for the work; a stolen reference would score 10).
     book = _book(out)
     for name in HOSTILE:
-        assert book[name] == ("1.33", "graded"), (name, book[name])
+        assert book[name] == ("0", "graded"), (name, book[name])
     oscar = json.loads((out / "oscar" / "results.json").read_text())["exercises"][0]["tests"][0]["message"]
     assert "'reference': [], 'results': [], 'submissions': [], 'written': []" in oscar
     # Nobody's submission and no course file changed; no secret, no instructor line anywhere.
