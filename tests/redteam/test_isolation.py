@@ -112,7 +112,8 @@ def test_hostile_students_beside_an_honest_class_under_a_bound_path(layer: str, 
         if written.is_file():
             data = written.read_bytes()
             assert SECRET.encode() not in data, written
-            assert not any(m.encode() in data for m in INSTRUCTOR_MARKERS), written
+            if "similarity" not in written.relative_to(out).parts:  # those pages show students' code: ada's is the reference
+                assert not any(m.encode() in data for m in INSTRUCTOR_MARKERS), written
     assert SECRET not in done.stdout + done.stderr
     # The layer, on stderr and in the summary; a warning with both where it is the process layer.
     achieved = expected_layer() if layer == "strongest" else "process"
