@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import sys
 import traceback
+from typing import Callable, NoReturn
 
 import click
 
@@ -87,12 +88,18 @@ def run() -> None:
     class's grade-all. Every file a command writes is closed by then (with-blocks and
     write_atomic), so only the standard streams need flushing.
     """
-    code = exit_status(None)
+    finish(exit_status(None))
+
+
+def finish(code: int, after: Callable[[], object] | None = None) -> NoReturn:
+    """Flush the standard streams, run AFTER (work the user need not wait for), exit with CODE."""
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
         except (OSError, ValueError):  # a reader that went away
             pass
+    if after is not None:
+        after()
     os._exit(code)
 
 
