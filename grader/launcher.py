@@ -49,6 +49,10 @@ def _serve(args: list[str]) -> Callable[[], None] | None:
     code = client.serve(args)
     if code is not None:
         os._exit(code)
+    if client.required():
+        sys.stderr.write("Error: LEARN_SERVICE=require, and no grading service answered "
+                         "(learn service status says why)\n")
+        os._exit(2)
     if client.enabled() and client.servable(args):
         return lambda: client.start(args)
     return None

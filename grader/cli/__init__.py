@@ -26,6 +26,7 @@ COMMAND_MODULES = {
     **dict.fromkeys(("validate", "new", "release"), "grader.cli.instructor"),
     **dict.fromkeys(("grade-all", "gradebook", "export"), "grader.cli.classroom"),
     **dict.fromkeys(("watch", "solution", "completion"), "grader.cli.watching"),
+    "service": "grader.cli.service",
 }
 
 

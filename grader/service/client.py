@@ -25,9 +25,46 @@ CONNECT_TIMEOUT = 1.0   # the daemon accepts at once when it is alive
 
 def enabled(env: dict[str, str] | os._Environ = os.environ) -> bool:
     """Off under CI (one grade per job: a daemon would only linger) and on request."""
-    if env.get("LEARN_SERVICE", "").lower() in ("off", "0", "no", "false"):
+    setting = env.get("LEARN_SERVICE", "").lower()
+    if setting in ("off", "0", "no", "false"):
         return False
+    if setting == "require":
+        return True
     return env.get("CI", "").lower() in ("", "0", "false") and not env.get("GITHUB_ACTIONS")
+
+
+def required(env: dict[str, str] | os._Environ = os.environ) -> bool:
+    """LEARN_SERVICE=require: a grade the service cannot answer is an error (for checking a setup)."""
+    return env.get("LEARN_SERVICE", "").lower() == "require"
+
+
+def _locked(lock: Path) -> bool:
+    import fcntl
+    try:
+        with open(lock) as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
+                return False
+            except BlockingIOError:
+                return True
+    except FileNotFoundError:
+        return False
+
+
+def running(course: Path) -> int | None:
+    """The pid of the service for COURSE (with this install of learn), if one holds its lock."""
+    import fcntl
+    try:
+        with open(place.lock_path(PACKAGE_DIR, course)) as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
+                return None  # nobody holds it
+            except BlockingIOError:
+                lines = handle.read().split()
+                listening = len(lines) == 2 and lines[0].isdigit() and lines[1] == "listening"
+                return int(lines[0]) if listening else None  # a service still loading is not there yet
+    except OSError:
+        return None
 
 
 def servable(argv: list[str]) -> bool:
@@ -140,7 +177,8 @@ def start(argv: list[str]) -> None:
         course = course_root(argv, Path.cwd())
         if course is None or not (course / "solutions").is_dir():
             return  # a student-only bundle grades statically: nothing worth keeping warm
-        place.private_folder()
+        if _locked(place.lock_path(PACKAGE_DIR, course)):
+            return  # one is running or starting
     except OSError:
         return
     import subprocess

@@ -63,6 +63,10 @@ class Service:
         while True:
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                handle.truncate(0)
+                handle.write(f"{os.getpid()}\n")  # who serves: `learn service` reads it
+                handle.flush()
+                self.held = handle
                 return handle
             except BlockingIOError:
                 if time.monotonic() > deadline:
@@ -101,6 +105,8 @@ class Service:
         listener.listen(BACKLOG)
         self.listener = listener
         self.inode = os.stat(self.socket_path).st_ino
+        self.held.write("listening\n")  # what `learn service status` (client.running) waits for
+        self.held.flush()
 
     def close(self) -> None:
         try:
@@ -170,6 +176,7 @@ class Service:
         status = 3
         try:  # the child: never returns into the service's loop
             signal.signal(signal.SIGINT, signal.default_int_handler)
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
             assert self.listener is not None
             self.listener.close()
             self.server.detach()
@@ -259,6 +266,7 @@ def main(course_root: str) -> None:
         return
     if held is None:
         return  # another service for this course is running (or starting)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # `learn service stop`: clean up on the way out
     try:
         service.load()
         service.listen()
