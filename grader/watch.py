@@ -3,11 +3,8 @@
 One process stays warm for the whole session: the fork server (numpy already imported) and
 the instructor's side of every exercise graded so far (loaded once, cached by
 ``grading.solution_for``), so a re-grade costs a fork and the hidden tests, not a Python
-start-up. Saves are found by polling ``stat`` every ``POLL`` seconds: a workspace holds at most
-a few dozen files, so polling costs nothing measurable, and needs no file-watching library
-(inotify misses saves that replace the file on some editors and network file systems anyway).
-A save counts once the file has stopped changing for ``DEBOUNCE`` seconds, so an editor that
-writes in several steps causes one re-grade, not three.
+start-up. Saves arrive as file-system events where the platform has them, else by polling
+(:mod:`grader.saves`).
 
 Keys: on a terminal, single keys (h, n, l, q) without Enter; on a pipe, the same letters as
 lines; with no usable input (``/dev/null``, a test runner) the session only watches, until
@@ -23,6 +20,8 @@ import time
 from pathlib import Path
 from typing import Callable, TextIO
 
+from grader.saves import Saves
+
 from grader import seeds
 from grader.reports import documents, templating
 from grader.course import Course, Exercise
@@ -31,22 +30,8 @@ from grader.grading import grade_exercise
 from grader.results import CourseResult, ExerciseResult, Status
 from grader.workspace import Workspace
 
-POLL = 0.1
-DEBOUNCE = 0.1
 CLEAR = "\x1b[2J\x1b[H"
 KEYS = "[h] next hint   [n] next exercise   [l] list   [q] quit"
-
-Stamp = tuple[int, int] | None
-
-
-def stamp(path: Path) -> Stamp:
-    """What changes when a file is saved: modification time and size (None while it is missing)."""
-    try:
-        info = path.stat()
-    except OSError:
-        return None
-    return (info.st_mtime_ns, info.st_size)
-
 
 class Keys:
     """Reads the student's keys without blocking the watch loop.
@@ -84,20 +69,19 @@ class Keys:
             termios.tcsetattr(self.fd, termios.TCSADRAIN, self._saved)
             self._saved = None
 
-    def read(self, timeout: float) -> str | None:
-        """One key (lower case), or None when nothing arrived within TIMEOUT seconds."""
+    def read(self, timeout: float, wake: int | None = None) -> str | None:
+        """One key (lower case), or None when nothing arrived within TIMEOUT seconds or the
+        file descriptor WAKE became readable first (a save)."""
         if self._pending:
             key, self._pending = self._pending[0], self._pending[1:]
             return key
-        if self.fd is None:
-            time.sleep(timeout)
-            return None
+        waiting = [fd for fd in (self.fd, wake) if fd is not None]
         try:
-            ready, _, _ = select.select([self.fd], [], [], timeout)
+            ready, _, _ = select.select(waiting, [], [], timeout)
         except (OSError, ValueError):
             self.fd = None
             return None
-        if not ready:
+        if self.fd is None or self.fd not in ready:
             return None
         data = os.read(self.fd, 1 if self.tty else 4096).decode("utf-8", "replace")
         if not data:  # end of input: keep watching, without keys
@@ -120,7 +104,7 @@ class Session:
         self.colour, self.clear, self.fixed_seed, self.course_root = colour, clear, seed, course_root
         self.server = ForkServer()  # before any solution is loaded: the server stays clean
         self.current: Exercise = course.exercises[0]
-        self.stamps: dict[Path, Stamp] = {}
+        self.saves = Saves(workspace.root, [workspace.student_file(e) for e in course.exercises])
         self.last: ExerciseResult | None = None
         self.interactive_keys = False
 
@@ -180,6 +164,7 @@ class Session:
         """Make EXERCISE current, copying its stub if the student has no file yet."""
         self.current = exercise
         self.workspace.start(exercise, self.course_root)
+        self.saves.watch_folder(self.workspace.student_file(exercise).parent)
         if self.clear:
             self.write(CLEAR)
         self.show_exercise()
@@ -204,30 +189,10 @@ class Session:
                 return candidate
         return None
 
-    def snapshot(self) -> dict[Path, Stamp]:
-        return {self.workspace.student_file(e): stamp(self.workspace.student_file(e))
-                for e in self.course.exercises}
-
-    def changed(self) -> list[Path]:
-        now = self.snapshot()
-        moved = [p for p, s in now.items() if s is not None and s != self.stamps.get(p)]
-        self.stamps = now
-        return moved
-
-    def settle(self, paths: list[Path]) -> None:
-        """Wait until PATHS have stopped changing for DEBOUNCE seconds (an editor saving in steps)."""
-        before = [stamp(p) for p in paths]
-        while True:
-            time.sleep(DEBOUNCE)
-            after = [stamp(p) for p in paths]
-            if after == before:
-                return
-            before = after
-
     def regrade_on_save(self, paths: list[Path]) -> bool:
         """Grade the saved exercise; advance when it passes. False when the whole course is done."""
-        self.settle(paths)
-        self.stamps = self.snapshot()
+        self.saves.settle(paths)
+        self.saves.snapshot()
         mine = self.workspace.student_file(self.current)
         if mine not in paths:  # the student moved to another exercise's file: follow them
             saved = [e for e in self.course.exercises if self.workspace.student_file(e) in paths]
@@ -250,7 +215,7 @@ class Session:
                  + f"  (learn solution {self.current.id} shows the reference)")
         self.say("")
         self.open(nxt)
-        self.stamps = self.snapshot()
+        self.saves.snapshot()
         self.footer()
         return True
 
@@ -268,7 +233,7 @@ class Session:
                 self.say("\nThere is no other exercise left to do.")
             else:
                 self.open(nxt)
-                self.stamps = self.snapshot()
+                self.saves.snapshot()
         elif key == "l":
             self.say("")
             self.show_list()
@@ -285,7 +250,7 @@ class Session:
         try:
             self.open(first)
             file = self.workspace.student_file(first)
-            self.stamps = self.snapshot()
+            self.saves.snapshot()
             if not first.is_untouched(file):
                 result = self.grade()
                 if result.status is Status.PASSED and not self.advance():
@@ -295,11 +260,13 @@ class Session:
             else:
                 self.footer()
             while until is None or time.monotonic() < until:
-                key = keys.read(POLL)
+                wait = self.saves.timeout if until is None else max(min(self.saves.timeout, until - time.monotonic()), 0)
+                key = keys.read(wait, self.saves.wake)
                 if key is not None and not self.on_key(key):
                     return
-                paths = self.changed()
+                paths = self.saves.changed()
                 if paths and not self.regrade_on_save(paths):
                     return
         finally:
+            self.saves.close()
             self.server.close()

@@ -37,7 +37,12 @@ def service_group() -> None:
 @workspace_option
 @course_option
 def status(workspace: Path | None, course: Path | None) -> None:
-    """Whether a service answers for this course, and why not."""
+    """Whether a service answers for this course, and why not.
+
+    \b
+    Example:
+      learn service status
+    """
     from grader.service import client, place
     from grader.locations import PACKAGE_DIR
     root = _course_root(course, resolve_workspace(workspace).root if workspace else None)
@@ -57,7 +62,12 @@ def status(workspace: Path | None, course: Path | None) -> None:
 @workspace_option
 @course_option
 def stop(workspace: Path | None, course: Path | None) -> None:
-    """Stop the service for this course (the next `learn grade` starts a fresh one)."""
+    """Stop the service for this course (the next `learn grade` starts a fresh one).
+
+    \b
+    Example:
+      learn service stop
+    """
     from grader.service import client
     root = _course_root(course, resolve_workspace(workspace).root if workspace else None)
     pid = client.running(root)
