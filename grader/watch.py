@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 from typing import Callable, TextIO
 
+from grader.errors import LearnError
 from grader.saves import Saves
 
 from grader import seeds
@@ -99,13 +100,16 @@ class Session:
 
     def __init__(self, course: Course, workspace: Workspace, write: Callable[[str], object],
                  colour: bool = False, clear: bool = False, seed: int | None = None,
-                 course_root: Path | None = None) -> None:
+                 course_root: Path | None = None, screen: int | None = None) -> None:
+        """SCREEN, the file descriptor WRITE ends up on, lets the grading service (grader.service)
+        write its reports there; without it every grade happens in this process."""
         self.course, self.workspace, self.write = course, workspace, write
         self.colour, self.clear, self.fixed_seed, self.course_root = colour, clear, seed, course_root
-        self.server = ForkServer()  # before any solution is loaded: the server stays clean
+        self.screen = screen
+        self.service_started = False
+        self._server: ForkServer | None = None
         self.current: Exercise = course.exercises[0]
         self.saves = Saves(workspace.root, [workspace.student_file(e) for e in course.exercises])
-        self.last: ExerciseResult | None = None
         self.interactive_keys = False
 
     # -- what is on screen ---------------------------------------------------------------------
@@ -129,15 +133,24 @@ class Session:
         self.say(ex.instructions.strip())
         self.say("")
 
+    @property
+    def server(self) -> ForkServer:
+        """This process's own fork server, started the first time a grade happens here."""
+        if self._server is None:
+            self._server = ForkServer()
+        return self._server
+
     def show_result(self, result: ExerciseResult, seed: int) -> None:
         course_result = CourseResult(seed=seed, exercises=[result], sandbox=self.server.isolation,
                                      course=self.course.title)
         self.write(documents.to_terminal(course_result, color=self.colour, compact=True))
-        if result.status is Status.NOT_STARTED:
+
+    def show_next_step(self, status: Status) -> None:
+        if status is Status.NOT_STARTED:
             self.say(f"\nThis is still the stub: write your code in "
                      f"{self.workspace.student_file(self.current)} and save.")
-        elif result.status is not Status.PASSED:
-            seen = int(self.workspace.load_state().get("hints", {}).get(result.id, 0))
+        elif status is not Status.PASSED:
+            seen = int(self.workspace.load_state().get("hints", {}).get(self.current.id, 0))
             hints = len(self.current.hints)
             more = f"press h for hint {seen + 1}/{hints}" if seen < hints else "you have seen every hint"
             self.say(f"\nNext step: fix the first failing test above and save ({more}).")
@@ -169,16 +182,45 @@ class Session:
             self.write(CLEAR)
         self.show_exercise()
 
-    def grade(self) -> ExerciseResult:
+    def grade(self) -> Status:
+        """Grade the current exercise and show the result: by the grading service if one answers
+        (the same report `learn grade --compact` writes), else here."""
         seed = seeds.fresh_seed() if self.fixed_seed is None else self.fixed_seed
         file = self.workspace.student_file(self.current)
-        result = grade_exercise(self.current, file, seed, self.server)
-        if result.status is not Status.NOT_STARTED:
-            self.workspace.record_grade(result.id, result.status.value, result.score, result.max_score)
-        self.last = result
-        self.show_result(result, seed)
-        return result
+        status = self._grade_by_service(seed, file)
+        if status is None:
+            result = grade_exercise(self.current, file, seed, self.server)
+            if result.status is not Status.NOT_STARTED:
+                self.workspace.record_grade(result.id, result.status.value, result.score, result.max_score)
+            self.show_result(result, seed)
+            status = result.status
+        self.show_next_step(status)
+        return status
 
+    def _grade_by_service(self, seed: int, file: Path) -> Status | None:
+        if self.screen is None:
+            return None
+        from grader.service import client
+        argv = ["grade", self.current.id, "--workspace", str(self.workspace.root), "--seed", str(seed), "--compact"]
+        argv += ["--course", str(self.course_root)] if self.course_root else []
+        env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+        if not self.colour:
+            env["NO_COLOR"] = "1"
+        self.write("")  # what this process wrote so far reaches the screen before the service writes
+        sys.stdout.flush()
+        with open(os.devnull, "rb") as nothing:
+            code = client.serve(argv, (nothing.fileno(), self.screen, 2), env)
+        if code is None:
+            if client.required():
+                raise LearnError("LEARN_SERVICE=require, and no grading service answered "
+                                 "(learn service status says why)")
+            if not self.service_started:  # for the next grade (a service takes a moment to load)
+                self.service_started = True
+                client.start(argv)
+            return None
+        if code == 0:
+            return Status.PASSED
+        return Status.NOT_STARTED if self.current.is_untouched(file) else Status.FAILED
     def following(self, exercise: Exercise) -> Exercise | None:
         """The next exercise after EXERCISE that has not passed yet (in course order, wrapping)."""
         rows = self.workspace.progress(self.course)
@@ -200,8 +242,7 @@ class Session:
             self.workspace.update_state(current=self.current.id)
         if self.clear:
             self.write(CLEAR)
-        result = self.grade()
-        if result.status is Status.PASSED:
+        if self.grade() is Status.PASSED:
             return self.advance()
         self.footer()
         return True
@@ -252,10 +293,10 @@ class Session:
             file = self.workspace.student_file(first)
             self.saves.snapshot()
             if not first.is_untouched(file):
-                result = self.grade()
-                if result.status is Status.PASSED and not self.advance():
+                status = self.grade()
+                if status is Status.PASSED and not self.advance():
                     return
-                if result.status is not Status.PASSED:
+                if status is not Status.PASSED:
                     self.footer()
             else:
                 self.footer()
@@ -269,4 +310,5 @@ class Session:
                     return
         finally:
             self.saves.close()
-            self.server.close()
+            if self._server is not None:
+                self._server.close()

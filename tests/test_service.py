@@ -263,3 +263,24 @@ def test_the_served_path_loads_nothing_heavy():
              "run()\n")
     proc = subprocess.run([sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True)
     assert proc.stderr.strip() == "[]", proc.stderr
+
+
+def test_watch_grades_through_the_service(workspace, course, services):
+    """`learn watch` hands its grades to the service: with LEARN_SERVICE=require it fails unless
+    the service answers, so passing here proves it did, save after save."""
+    from test_watch import CRASH, Watch
+    file = write_student(workspace, "reverse-words", "words.py", WRONG)
+    grade(workspace, course, services)
+    services.ready()
+    w = Watch("reverse-words", "--workspace", str(workspace), "--course", str(course), cwd=workspace,
+              env={**services.env, "LEARN_SERVICE": "require"})
+    try:
+        at = w.wait_for("Watching reverse-words/words.py")
+        assert "Score:" in w.output and "Next step:" in w.output
+        file.write_text(CRASH)
+        at = w.wait_for("RuntimeError: boom", after=at)
+        file.write_text(CORRECT)
+        w.wait_for("reverse-words passed. Next: count-vowels", after=at)
+    finally:
+        code = w.close()
+    assert code == 0 and "no grading service answered" not in w.output

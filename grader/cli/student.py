@@ -167,8 +167,8 @@ def exit_status(result: CourseResult, named: list[str]) -> int:
     return 0
 
 
-def render_result(result: CourseResult, fmt: str, colour: bool) -> str:
-    return reports.render(result, fmt, color=colour)
+def render_result(result: CourseResult, fmt: str, colour: bool, compact: bool = False) -> str:
+    return reports.render(result, fmt, color=colour, compact=compact)
 
 
 @cli.command()
@@ -184,8 +184,10 @@ def render_result(result: CourseResult, fmt: str, colour: bool) -> str:
 @click.option("--open", "open_", is_flag=True, help="Also write the HTML report and open it in your browser.")
 @click.option("--after-due-date", "after_due", is_flag=True,
               help="Show the tests marked after_due_date (automatic once course.yaml's due_date has passed).")
+@click.option("--compact", is_flag=True, hidden=True, help="The terminal report as `learn watch` shows it.")
 def grade(exercises: tuple[str, ...], workspace: Path | None, course: Path | None, fmt: str,
-          output: Path | None, seed: int | None, open_: bool = False, after_due: bool = False) -> None:
+          output: Path | None, seed: int | None, open_: bool = False, after_due: bool = False,
+          compact: bool = False) -> None:
     """Grade your work: run the hidden tests and explain what went wrong.
 
     Exit status: 0 when everything graded passes, 1 when a test failed, 2 for a usage or
@@ -214,7 +216,7 @@ def grade(exercises: tuple[str, ...], workspace: Path | None, course: Path | Non
         for ex in result.exercises:
             if ex.status is not Status.NOT_STARTED:
                 ws.record_grade(ex.id, ex.status.value, ex.score, ex.max_score)
-    text = render_result(result, fmt, colour=output is None and use_colour())
+    text = render_result(result, fmt, colour=output is None and use_colour(), compact=compact)
     if output is not None:
         write_atomic(output, text)
         click.echo(f"Wrote {output} ({result.score:g}/{result.max_score:g})")

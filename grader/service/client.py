@@ -99,8 +99,9 @@ def course_root(argv: list[str], cwd: Path) -> Path | None:
     return root.resolve() if root else None
 
 
-def serve(argv: list[str]) -> int | None:
-    """The exit status of `learn ARGV` run by a warm service, or None when none could run it."""
+def serve(argv: list[str], fds: tuple[int, int, int] = (0, 1, 2), env: dict[str, str] | None = None) -> int | None:
+    """The exit status of `learn ARGV` run by a warm service on the streams FDS (stdin, stdout,
+    stderr) with ENV (default: this process's), or None when no service could run it."""
     if not (enabled() and servable(argv)):
         return None
     try:
@@ -119,10 +120,10 @@ def serve(argv: list[str]) -> int | None:
     except OSError:
         return None  # no service (or a dead one's socket): the caller grades and starts one
     with connection:
-        request = json.dumps({"argv": argv, "cwd": str(cwd), "env": dict(os.environ)}).encode()
+        request = json.dumps({"argv": argv, "cwd": str(cwd), "env": dict(os.environ if env is None else env)}).encode()
         try:
             connection.sendmsg([len(request).to_bytes(4, "big") + request],
-                               [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", [0, 1, 2]))])
+                               [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", fds))])
         except OSError:
             return None
         return _outcome(connection)
