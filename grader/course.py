@@ -26,6 +26,8 @@ FIELDS = {"format_version", "id", "title", "module", "points", "file", "function
           "time_limit", "forbidden", "instructions", "hints", "mistakes", "examples"}
 REQUIRED = FIELDS - {"time_limit", "forbidden", "mistakes", "examples"}
 EXAMPLE_FIELDS = ("call", "args", "kwargs", "expected", "tolerance")
+INDEX_FIELDS = ("format_version", "title", "exercises", "due_date", "student_format")
+STUDENT_FORMATS = ("python", "notebook")   # `learn start` writes <file>.py, or <stem>.ipynb
 
 
 @dataclass(frozen=True)
@@ -110,6 +112,7 @@ class Course:
     title: str
     exercises: tuple[Exercise, ...]
     due_date: datetime.datetime | None = None   # course.yaml's due_date, timezone-aware
+    student_format: str = "python"               # course.yaml's student_format: what `learn start` writes
 
     def past_due(self, now: datetime.datetime | None = None) -> bool:
         """Is the due date behind us? Tests marked after_due_date are shown from then on."""
@@ -327,16 +330,16 @@ def load_course(root: Path) -> Course:
                               f"{_display(found[path.parent.name], root)}", path=_display(path, root))
         found[path.parent.name] = path
     title, order = "learn", sorted(found, key=lambda i: (found[i].parent.parent.name, i))
-    due_date = None
+    due_date, student_format = None, "python"
     index_path = exercises_dir / "course.yaml"
     if index_path.exists():
-        title, order, due_date = _load_index(index_path, root, found)
+        title, order, due_date, student_format = _load_index(index_path, root, found)
     exercises = tuple(load_exercise(found[i], root) for i in order)
     for exercise in exercises:
         if not exercise.stub_path.is_file():
             raise CourseError(f"the stub {exercise.file} named in field 'file' does not exist",
                               path=_display(exercise.yaml_path, root), field="file")
-    return Course(root=root, title=title, exercises=exercises, due_date=due_date)
+    return Course(root=root, title=title, exercises=exercises, due_date=due_date, student_format=student_format)
 
 
 def _due_date(doc: YamlDoc, value: Any) -> datetime.datetime | None:
@@ -351,14 +354,14 @@ def _due_date(doc: YamlDoc, value: Any) -> datetime.datetime | None:
 
 
 def _load_index(index_path: Path, root: Path,
-                found: dict[str, Path]) -> tuple[str, list[str], datetime.datetime | None]:
+                found: dict[str, Path]) -> tuple[str, list[str], datetime.datetime | None, str]:
     doc = YamlDoc(index_path, _display(index_path, root))
     data = doc.data
     if not isinstance(data, dict):
         doc.fail("", "expected a mapping with title and exercises")
     for key in data:
-        if key not in ("format_version", "title", "exercises", "due_date"):
-            doc.fail(key, "unknown field (expected format_version, title, exercises or due_date)")
+        if key not in INDEX_FIELDS:
+            doc.fail(key, f"unknown field (expected one of: {', '.join(INDEX_FIELDS)})")
     title = text(doc, "title", data.get("title", "learn"))
     order = expect(doc, "exercises", data.get("exercises"), list, "a list of exercise ids")
     for i, exercise_id in enumerate(order):
@@ -369,5 +372,8 @@ def _load_index(index_path: Path, root: Path,
     missing = sorted(set(found) - set(order))
     if missing:
         doc.fail("exercises", f"does not list {', '.join(missing)}")
-    return title.strip(), list(order), _due_date(doc, data.get("due_date"))
+    student_format = data.get("student_format", "python")
+    if student_format not in STUDENT_FORMATS:
+        doc.fail("student_format", f"expected one of: {', '.join(STUDENT_FORMATS)}, got {student_format!r}")
+    return title.strip(), list(order), _due_date(doc, data.get("due_date")), student_format
 

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Any, Callable
 
 from grader import __version__
 from grader.course import Course, Exercise
 from grader.forbidden import find_violations
+from grader.notebook.layout import is_notebook, submission_file
 from grader.sandbox import ForkServer
 from grader.proxy import StudentProxy, WorkerBackend, format_student_exception
 from grader.results import CourseResult, Diagnosis, ExerciseResult, Status, TestResult
@@ -44,10 +46,24 @@ def _exercise_result(exercise: Exercise, status: Status, **fields: object) -> Ex
                           max_score=float(exercise.points), **fields)  # type: ignore[arg-type]
 
 
+def blank_result(exercise: Exercise, status: Status, why: str, error: str = "") -> ExerciseResult:
+    """EXERCISE not graded: every test STATUS with the message WHY; ERROR defaults to WHY."""
+    return _exercise_result(exercise, status, error=error or why,
+                            tests=_blank_tests(solution_for(exercise), status, why))
+
+
 def grade_exercise(exercise: Exercise, student_file: Path, seed: int, server: ForkServer,
                    reveal_hidden: bool = False, count_stub: bool = False,
-                   after_due: bool = False) -> ExerciseResult:
-    """Grade one student file. COUNT_STUB grades an untouched stub instead of calling it not started."""
+                   after_due: bool = False, wrap: Callable[[Any], Any] | None = None) -> ExerciseResult:
+    """Grade one student file. COUNT_STUB grades an untouched stub instead of calling it not started.
+    A notebook is graded as the code of its answer cells (grader.notebook.grading); WRAP wraps the
+    worker backend (that is how the notebook's cells are named in what the worker answers)."""
+    if is_notebook(student_file):
+        from grader.notebook.grading import grade_notebook
+        return grade_notebook(exercise, student_file, grade_exercise, skip_stub=not count_stub,
+                              blank=lambda status, why: blank_result(exercise, status, why),
+                              seed=seed, server=server, reveal_hidden=reveal_hidden, count_stub=True,
+                              after_due=after_due)
     started = time.monotonic()
     solution = solution_for(exercise)
     if not student_file.is_file():
@@ -65,6 +81,7 @@ def grade_exercise(exercise: Exercise, student_file: Path, seed: int, server: Fo
                                 tests=_blank_tests(solution, Status.ERROR, "the file could not be read"))
     violations = find_violations(source, exercise.forbidden)
     backend = WorkerBackend(server, student_file, exercise.time_limit)
+    backend = wrap(backend) if wrap else backend
     try:
         hello = backend.start()
         output = _hello_output(hello)
@@ -123,8 +140,8 @@ def grade_workspace(course: Course, workspace: Path, exercise_ids: list[str], se
         server = early_or_new()  # warm already when `learn grade` started it, or a service lent it
     try:
         exercises = [course.get(i) for i in exercise_ids] if exercise_ids else list(course.exercises)
-        results = [grade_exercise(e, workspace / e.id / e.file, seed, server, reveal_hidden, after_due=after_due)
-                   for e in exercises]
+        results = [grade_exercise(e, submission_file(workspace / e.id, e), seed, server, reveal_hidden,
+                                  after_due=after_due) for e in exercises]
     finally:
         if own_server:
             server.close()

@@ -18,12 +18,14 @@ from __future__ import annotations
 
 import ast
 import time
+from dataclasses import replace
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 from grader import __version__
 from grader.course import Course, Exercise
 from grader.forbidden import find_violations
+from grader.notebook.layout import is_notebook, submission_file
 from grader.sandbox import ForkServer
 from grader.examples import DESCRIPTION, example_tests
 from grader.grading import import_failure
@@ -70,8 +72,10 @@ def _signature_test(exercise: Exercise, tree: ast.Module) -> TestResult:
                       Status.FAILED if problems else Status.PASSED, 0.0, 0.0, message="\n".join(problems))
 
 
-def _example_tests(exercise: Exercise, student_file: Path, server: ForkServer) -> list[TestResult]:
-    backend = WorkerBackend(server, student_file, exercise.time_limit)
+def _example_tests(exercise: Exercise, student_file: Path, server: ForkServer,
+                   wrap: Callable[[Any], Any] | None = None) -> list[TestResult]:
+    backend: Any = WorkerBackend(server, student_file, exercise.time_limit)
+    backend = wrap(backend) if wrap else backend
     try:
         hello = backend.start()
         if "hello" not in hello:
@@ -83,12 +87,17 @@ def _example_tests(exercise: Exercise, student_file: Path, server: ForkServer) -
         backend.close()
 
 
-def check_exercise(exercise: Exercise, student_file: Path,
-                   server: Callable[[], ForkServer] | None = None) -> ExerciseResult:
-    """SERVER gives the fork server that runs the public examples; without it they are skipped."""
+def check_exercise(exercise: Exercise, student_file: Path, server: Callable[[], ForkServer] | None = None,
+                   wrap: Callable[[Any], Any] | None = None) -> ExerciseResult:
+    """SERVER gives the fork server that runs the public examples; without it they are skipped.
+    A notebook is checked as the code of its answer cells (grader.notebook.grading)."""
     started = time.monotonic()
     result = ExerciseResult(id=exercise.id, title=exercise.title, module=exercise.module, file=exercise.file,
                             status=Status.NOT_STARTED, score=0.0, max_score=0.0)
+    if is_notebook(student_file):
+        from grader.notebook.grading import grade_notebook
+        return grade_notebook(exercise, student_file, check_exercise, server=server,
+                              blank=lambda status, why: replace(result, status=status, error=why))
     if not student_file.is_file() or exercise.is_untouched(student_file):
         return result
     source = student_file.read_text(encoding="utf-8", errors="replace")
@@ -105,7 +114,7 @@ def check_exercise(exercise: Exercise, student_file: Path,
         Status.ERROR if result.violations else Status.PASSED, 0.0, 0.0,
         message="; ".join(f"line {v.line}: {v.message}" for v in result.violations)))
     if exercise.examples and server is not None:
-        result.tests.extend(_example_tests(exercise, student_file, server()))
+        result.tests.extend(_example_tests(exercise, student_file, server(), wrap))
     statuses = {t.status for t in result.tests}
     result.status = (Status.ERROR if Status.ERROR in statuses else
                      Status.TIMEOUT if Status.TIMEOUT in statuses else
@@ -126,7 +135,7 @@ def grade_static(course: Course, workspace: Path, exercise_ids: list[str], seed:
         return servers[0]
 
     try:
-        results = [check_exercise(e, workspace / e.id / e.file, server) for e in exercises]
+        results = [check_exercise(e, submission_file(workspace / e.id, e), server) for e in exercises]
     finally:
         for started_server in servers:
             started_server.close()

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from grader.course import Course
 from grader.errors import LearnError
+from grader.notebook.layout import SUFFIX
 
 MIN_FRAGMENT = 24            # characters (whitespace collapsed): shorter code is not evidence
 SKIPPED = ("__pycache__", ".pyc", ".pyo", ".DS_Store")
@@ -97,13 +98,26 @@ def _code_fragments(path: Path, own_functions: set[str]) -> list[tuple[str, str]
     return [(what, text) for what, text in fragments if len(text) >= MIN_FRAGMENT]
 
 
+def _readable(path: Path, raw: bytes) -> str:
+    """What a student reads in PATH: a notebook's cells as well as its JSON, which escapes code
+    (quotes, newlines) and would hide a pasted reference from the comparison."""
+    text = raw.decode("utf-8", errors="replace")
+    if path.suffix == SUFFIX:
+        from grader.notebook.document import NotebookProblem, parse
+        try:
+            text += "\n" + "\n".join(str(c.get("source", "")) for c in parse(raw, path.name).cells)
+        except NotebookProblem:
+            pass  # not a notebook after all: its bytes are compared as they are
+    return text
+
+
 def find_leaks(bundle: Path, course: Course, instructor: list[Path] | None = None) -> list[str]:
     """Every way BUNDLE holds instructor material of COURSE, as readable sentences."""
     instructor = instructor_files(course) if instructor is None else instructor
     functions = {name for e in course.exercises for name in e.functions}
     files = [p for p in sorted(bundle.rglob("*")) if p.is_file()]
     texts = {p: p.read_bytes() for p in files}
-    normal = {p: _normal(raw.decode("utf-8", errors="replace")) for p, raw in texts.items()}
+    normal = {p: _normal(_readable(p, raw)) for p, raw in texts.items()}
     leaks = []
     for path in files:
         relative = path.relative_to(bundle).as_posix()

@@ -71,6 +71,10 @@ class Violation:
     rule: str
     line: int
     message: str
+    cell: int = 0      # a notebook's cell (1-based; LINE is then the line in that cell), 0 for a .py file
+
+    def where(self, file: str) -> str:
+        return f"{file}, cell {self.cell}, line {self.line}" if self.cell else f"{file}:{self.line}"
 
 
 @dataclass
@@ -88,6 +92,7 @@ class ExerciseResult:
     error: str = ""               # why the file could not be graded (import error, timeout)
     output: str = ""              # what the student's file printed on import
     duration: float = 0.0
+    notes: list[str] = field(default_factory=list)  # how the submission was read (a notebook's cells)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -95,8 +100,10 @@ class ExerciseResult:
             "status": self.status.value, "score": self.score, "max_score": self.max_score,
             "tests": [t.as_json() for t in self.tests],
             "diagnoses": [{"id": d.id, "message": d.message} for d in self.diagnoses],
-            "violations": [{"rule": v.rule, "line": v.line, "message": v.message} for v in self.violations],
+            "violations": [{"rule": v.rule, "line": v.line, "message": v.message, **({"cell": v.cell} if v.cell else {})}
+                           for v in self.violations],
             "error": self.error, "output": self.output, "duration": round(self.duration, 4),
+            **({"notes": list(self.notes)} if self.notes else {}),
         }
 
 

@@ -1,12 +1,14 @@
-"""The student's workspace: ``DIR/<exercise-id>/<file>.py`` plus optional state in ``DIR/.learn/``.
+"""The student's workspace: ``DIR/<exercise-id>/<file>.py`` (or ``<stem>.ipynb``) plus optional state in ``DIR/.learn/``.
 
 Starting an exercise copies its stub and never overwrites a student's file; resetting keeps a
-backup. The state file records the course, hints seen and best scores; a workspace without it
-(a repository cloned in CI, files collected by hand) grades the same way.
+backup. The state file records the course, hints seen, best scores and whether new exercises
+start as notebooks; a workspace without it (a repository cloned in CI, files collected by hand)
+grades the same way. Which file of an exercise is graded is grader.notebook.layout's rule.
 """
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import time
 from dataclasses import dataclass
@@ -14,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from grader.errors import WorkspaceError
+from grader.notebook import layout
 from grader.storage import write_atomic
 
 if TYPE_CHECKING:  # annotations only: finding a workspace does not load YAML
@@ -42,7 +45,8 @@ class Workspace:
         return self.root / STATE_DIR / STATE_FILE
 
     def student_file(self, exercise: Exercise) -> Path:
-        return self.root / exercise.id / exercise.file
+        """The exercise's file: its .py or its notebook (grader.notebook.layout), else the one to create."""
+        return layout.submission_file(self.root / exercise.id, exercise, self.load_state().get("format", "python"))
 
     def load_state(self) -> dict[str, Any]:
         try:
@@ -65,17 +69,31 @@ class Workspace:
     def has_state(self) -> bool:
         return (self.root / STATE_DIR).is_dir()
 
-    def start(self, exercise: Exercise, course_root: Path | None) -> bool:
-        """Copy the stub unless the student already has the file. True when it was copied."""
-        target = self.student_file(exercise)
+    def start(self, exercise: Exercise, course_root: Path | None, fmt: str | None = None) -> bool:
+        """Copy the stub (as a notebook when FMT, else the workspace's format, is ``notebook``) unless
+        the student already has a file for the exercise. True when it was created. Naming FMT
+        also makes it the workspace's format for the exercises started after this one."""
+        wanted = fmt or self.load_state().get("format", "python")
+        folder = self.root / exercise.id
+        python, notebook = folder / exercise.file, folder / layout.notebook_name(exercise)
+        target, other = (notebook, python) if wanted == "notebook" else (python, notebook)
+        if not os.path.lexists(target) and os.path.lexists(other):
+            if fmt is None:
+                target = other  # keep working in the file the student has
+            elif not (exercise.is_untouched(other) if other == python else layout.notebook_is_untouched(other, exercise)):
+                raise WorkspaceError(f"{other} already holds your work, so learn start will not put a "
+                                     f"{target.suffix} file beside it. Keep working in it, or move it out of "
+                                     f"{folder} and run learn start again.")
         copied = False
         if target.is_symlink() or (target.exists() and not target.is_file()):
             raise WorkspaceError(f"{target} exists and is not a regular file; move it away first")
         if not target.exists():
             target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(exercise.stub_path, target)
+            self._write_stub(exercise, target)
             copied = True
         state = self.load_state()
+        if fmt is not None:
+            state["format"] = fmt
         state["current"] = exercise.id
         if course_root is not None:
             state["course"] = str(course_root)
@@ -89,12 +107,25 @@ class Workspace:
         backup = None
         if target.is_file():
             stamp = time.strftime("%Y%m%d-%H%M%S")
-            backup = self.root / STATE_DIR / "backups" / f"{exercise.id}-{stamp}-{exercise.file}"
+            backup = self.root / STATE_DIR / "backups" / f"{exercise.id}-{stamp}-{target.name}"
+            n = 1
+            while backup.exists():  # two resets within a second keep both backups
+                n += 1
+                backup = backup.with_name(f"{exercise.id}-{stamp}-{n}-{target.name}")
             backup.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(target, backup)
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(exercise.stub_path, target)
+        self._write_stub(exercise, target)
         return backup
+
+    @staticmethod
+    def _write_stub(exercise: Exercise, target: Path) -> None:
+        if layout.is_notebook(target):
+            from grader.notebook.document import write_notebook
+            from grader.notebook.starter import exercise_notebook
+            write_notebook(target, exercise_notebook(exercise))
+        else:
+            shutil.copyfile(exercise.stub_path, target)
 
     def next_hint(self, exercise: Exercise) -> tuple[int, str]:
         """Reveal one more hint (1-based number, text); the last one repeats once all are seen."""

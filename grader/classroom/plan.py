@@ -17,6 +17,7 @@ from grader.classroom.records import read_record
 from grader.classroom.shards import in_shard
 from grader.course import Course
 from grader.errors import LearnError
+from grader.notebook.layout import notebook_name
 from grader.storage import read_regular_file
 
 # Without --seed-secret every student gets this seed: reproducible, but predictable by anyone
@@ -65,7 +66,7 @@ def discover(root: Path) -> tuple[list[Submission], list[Skipped]]:
         elif not entry.is_dir():
             skipped.append(Skipped(name, "a stray file, not a student's folder"))
         elif not _has_python_file(entry):
-            skipped.append(Skipped(name, "an empty folder: no Python files to grade"))
+            skipped.append(Skipped(name, "an empty folder: no Python files or notebooks to grade"))
         else:
             slug = sanitize(name)
             if slug in slugs:
@@ -76,13 +77,13 @@ def discover(root: Path) -> tuple[list[Submission], list[Skipped]]:
 
 
 def _has_python_file(folder: Path) -> bool:
-    """Is there a regular *.py file anywhere under FOLDER? Stops at the first (a class of
-    workspaces costs one or two directory reads each, on the start-up path of grade-all)."""
+    """Is there a regular *.py file (or notebook) anywhere under FOLDER? Stops at the first (a class
+    of workspaces costs one or two directory reads each, on the start-up path of grade-all)."""
     try:
         entries = list(os.scandir(folder))
     except OSError:
         return False
-    if any(e.name.endswith(".py") and e.is_file() for e in entries):
+    if any(e.name.endswith((".py", ".ipynb")) and e.is_file() for e in entries):
         return True
     return any(e.is_dir(follow_symlinks=False) and _has_python_file(Path(e.path)) for e in entries)
 
@@ -105,11 +106,12 @@ def course_fingerprint(course: Course) -> str:
 def submission_hash(submission: Submission, course: Course, seed: int, fingerprint: str) -> str:
     digest = hashlib.sha256(f"{fingerprint}:{seed}:{submission.name}".encode("utf-8", "surrogateescape"))
     for exercise in course.exercises:
-        try:
-            content = read_regular_file(submission.path / exercise.id / exercise.file)
-        except OSError:
-            content = None
-        digest.update(exercise.id.encode() + b"\0" + hashlib.sha256(b"\0missing" if content is None else content).digest())
+        for name in (exercise.file, notebook_name(exercise)):  # either may be graded (notebook.layout)
+            try:
+                content = read_regular_file(submission.path / exercise.id / name)
+            except OSError:
+                content = None
+            digest.update(exercise.id.encode() + b"\0" + hashlib.sha256(b"\0missing" if content is None else content).digest())
     return digest.hexdigest()
 
 

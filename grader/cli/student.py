@@ -29,46 +29,53 @@ def style(text: str, **kwargs: object) -> str:
 
 
 def show_exercise(exercise: Exercise, workspace: Workspace) -> None:
+    from grader import instructions  # rich, on a terminal only: never on the grading path
     click.echo(style(f"{exercise.title}", bold=True) + f"  ({exercise.id}, {exercise.points} points)")
     click.echo("")
-    lines = exercise.instructions.strip().splitlines()
-    if lines and lines[0].lstrip("# ").strip() == exercise.title:
-        lines = lines[1:]  # the heading repeats the title printed above
-        while lines and not lines[0].strip():
-            lines = lines[1:]
-    for line in lines:
-        if line.startswith("#"):
-            click.echo(style(line.lstrip("# ").strip(), bold=True, underline=True))
-        else:
-            click.echo(line)
+    click.echo(instructions.render(instructions.body(exercise), sys.stdout), nl=False)
     if exercise.examples:  # public by construction: they sit in the student-visible YAML
         click.echo("")
         click.echo(style("Examples", bold=True, underline=True))
         for example in exercise.examples:
             click.echo(f"    {example.shown()}  →  {show_value(example.expected)}")
     click.echo("")
-    click.echo(f"Your file: {workspace.student_file(exercise)}")
-    click.echo(f"Grade it:  learn grade {exercise.id}      A hint: learn hint {exercise.id}")
+    file = workspace.student_file(exercise)
+    click.echo(f"Your file: {file}")
+    if file.suffix == ".ipynb":
+        click.echo("Open it in Jupyter (JupyterLab, Notebook or VS Code), write your answer in the cell tagged "
+                   "`answer`, save, and run `%learn grade` in it;")
+        click.echo(f"or, from here: learn grade {exercise.id}      A hint: learn hint {exercise.id}")
+    else:
+        click.echo(f"Grade it:  learn grade {exercise.id}      A hint: learn hint {exercise.id}")
 
 
 @cli.command()
 @click.argument("exercise", required=False, shell_complete=complete_exercise)
 @workspace_option
 @course_option
-def start(exercise: str | None, workspace: Path | None, course: Path | None) -> None:
+@click.option("--notebook/--python", "notebook", default=None,
+              help="Write the exercise as a Jupyter notebook (<stem>.ipynb) or as a .py file; the "
+                   "workspace remembers the choice (default: the course's student_format, else .py).")
+def start(exercise: str | None, workspace: Path | None, course: Path | None, notebook: bool | None = None) -> None:
     """Set up the workspace (if needed) and open an exercise.
 
     Copies the exercise's stub into WORKSPACE/EXERCISE/ unless you already have that file: your
     edits are never overwritten. Without EXERCISE, opens the first one you have not passed.
+    With --notebook the stub is a notebook: instructions and hints in Markdown cells, the stub
+    in a code cell tagged `answer` (the cells with that tag are what is graded).
 
     \b
-    Example:
+    Examples:
       learn start dot-product --workspace ~/linalg
+      learn start --notebook           then open the notebook in Jupyter
     """
     ws = resolve_workspace(workspace)
     the_course = resolve_course(course, ws)
     chosen = the_course.get(exercise) if exercise else ws.next_exercise(the_course)
-    copied = ws.start(chosen, course.resolve() if course else None)
+    fmt = {True: "notebook", False: "python"}.get(notebook)  # type: ignore[arg-type]
+    if fmt is None and the_course.student_format != "python" and "format" not in ws.load_state():
+        fmt = the_course.student_format
+    copied = ws.start(chosen, course.resolve() if course else None, fmt)
     file = ws.student_file(chosen)
     click.echo(f"{'Created' if copied else 'Kept your'} {file}" + ("" if copied else " (not overwritten)"))
     click.echo("")
@@ -133,7 +140,8 @@ def hint(exercise: str, workspace: Path | None, course: Path | None) -> None:
     chosen = resolve_course(course, ws).get(exercise)
     number, text = ws.next_hint(chosen)
     click.echo(style(f"Hint {number}/{len(chosen.hints)} for {chosen.id}:", bold=True))
-    click.echo(text)
+    from grader import instructions
+    click.echo(instructions.render(text, sys.stdout), nl=False)
     if number == len(chosen.hints):
         click.echo("\nThat was the last hint.")
 

@@ -17,7 +17,7 @@ def to_junit(result: CourseResult) -> str:
         counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
         cases = [(t.name, t.status, test_text(t), t.duration, t.output) for t in ex.tests]
         if ex.violations or (ex.error and not ex.tests):
-            rules = "\n".join(f"{ex.file}:{v.line}: {v.message}" for v in ex.violations)
+            rules = "\n".join(f"{v.where(ex.file)}: {v.message}" for v in ex.violations)
             cases.append(("rules", Status.ERROR, "\n".join(p for p in (ex.error, rules) if p), 0.0, ""))
         for name, status, text, duration, output in cases:
             case = ET.SubElement(suite, "testcase", name=plain(name), classname=ex.id,

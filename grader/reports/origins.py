@@ -29,10 +29,16 @@ class Origin:
         return f"{self.file}, line {self.line}" + (f", in {self.function}" if self.function else "")
 
 
+def _in_file(shown: str, file: str) -> bool:
+    """SHOWN (a frame's file) is FILE, or one of its cells: ``softmax.ipynb, cell 4`` (grader.notebook.cells)."""
+    name = shown.rsplit("/", 1)[-1]
+    return name == file or re.fullmatch(re.escape(file) + r", cell \d+", name) is not None
+
+
 def origin(message: str, file: str | None = None) -> Origin | None:
     """The innermost frame in MESSAGE (in FILE when given), or None when there is no traceback."""
     frames = [m for m in _FRAME.finditer(str(message or "") + "\n")
-              if file is None or m.group("file").rsplit("/", 1)[-1] == file]
+              if file is None or _in_file(m.group("file"), file)]
     if not frames:
         return None
     last = frames[-1]

@@ -1,0 +1,82 @@
+"""From the extracted file's lines back to the notebook's cells, after the worker has answered.
+
+The worker imports the extracted answer as ``<stem>.py`` and names that file and its lines in
+what it sends (an exception's frames, warnings in the printed output). Nothing in the worker
+knows about cells: the grader rewrites those places here, from the :class:`Answer`'s line map,
+so a student reads ``File "softmax.ipynb, cell 4", line 2, in softmax``. Frames arrive as
+structure (lists) and are rewritten as structure; only the student's printed output, which is
+text by nature, is rewritten as text, and only where it names the extracted file.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from grader.notebook.answer import Answer
+from grader.results import ExerciseResult
+
+
+class Cells:
+    """The line map of one extracted answer: EXTRACTED (``softmax.py``) came from NOTEBOOK."""
+
+    def __init__(self, answer: Answer, extracted: str, notebook: str) -> None:
+        self.answer, self.extracted, self.notebook = answer, extracted, notebook
+        # "/submission/softmax.py:12:" (a warning) or 'File "/tmp/x/softmax.py", line 12' (a printed traceback)
+        name = re.escape(extracted)
+        self._in_text = re.compile(rf'(?:[^\s"\':]*/)?{name}(?P<sep>:|", line )(?P<line>\d+)')
+
+    def where(self, line: int) -> tuple[str, int] | None:
+        """(``softmax.ipynb, cell 4``, line in the cell) for a line of the extracted file."""
+        found = self.answer.locate(line)
+        return None if found is None else (f"{self.notebook}, cell {found[0]}", found[1])
+
+    def frames(self, info: Any) -> None:
+        """Rewrite, in place, the frames of an exception the worker described (untrusted shape)."""
+        if not isinstance(info, dict) or not isinstance(info.get("frames"), list):
+            return
+        for frame in info["frames"]:
+            if isinstance(frame, list) and len(frame) >= 2 and frame[0] == self.extracted \
+                    and isinstance(frame[1], int) and not isinstance(frame[1], bool):
+                found = self.where(frame[1])
+                if found is not None:
+                    frame[0], frame[1] = found
+
+    def text(self, text: str) -> str:
+        def replace(match: re.Match) -> str:
+            found = self.where(int(match["line"]))
+            if found is None:
+                return match[0]
+            return f"{found[0]}, line {found[1]}" if match["sep"] == ":" else f'{found[0]}", line {found[1]}'
+        return self._in_text.sub(replace, text) if self.extracted in text else text
+
+    def result(self, result: ExerciseResult) -> None:
+        """Point RESULT (graded from the extracted file) at the notebook: its name, cells, lines."""
+        result.file = self.notebook
+        result.output = self.text(result.output)
+        result.error = self.text(result.error)
+        for test in result.tests:
+            test.output = self.text(test.output)
+        for violation in result.violations:
+            found = self.answer.locate(violation.line)
+            if found is not None:
+                violation.cell, violation.line = found
+
+
+class CellBackend:
+    """A worker backend whose replies name cells: frames of import errors and of exceptions."""
+
+    def __init__(self, backend: Any, cells: Cells) -> None:
+        self.backend, self.cells = backend, cells
+
+    def start(self) -> dict:
+        hello = self.backend.start()
+        self.cells.frames(hello.get("import_error"))
+        return hello
+
+    def call(self, name: str, args: list, kwargs: dict) -> dict:
+        reply = self.backend.call(name, args, kwargs)
+        self.cells.frames(reply.get("raised"))
+        return reply
+
+    def close(self) -> None:
+        self.backend.close()

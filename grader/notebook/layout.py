@@ -1,0 +1,69 @@
+"""Where an exercise's submission is: ``<exercise-id>/<stem>.py``, ``<exercise-id>/<stem>.ipynb``, or neither.
+
+The rule, for a folder that may hold both (a student who switched, a repository collected by
+hand):
+
+1. only one of the two exists: that one is the submission;
+2. both exist and the ``.py`` is still the untouched stub: the notebook;
+3. both exist and the notebook's answer is still the stub: the ``.py``;
+4. both were edited: the notebook is returned, and grading it refuses to guess (it names both
+   files and asks the student to keep one); nothing is graded, nothing is deleted.
+
+Cheap on purpose (stdlib only): ``learn grade-all`` plans a class with it before anything
+heavy loads. Only rule 3 reads a notebook, and only when both files exist.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from grader.course import Exercise
+
+SUFFIX = ".ipynb"
+FORMATS = ("python", "notebook")
+
+
+def notebook_name(exercise: Exercise) -> str:
+    """``softmax.py`` is worked on as ``softmax.ipynb``."""
+    return Path(exercise.file).stem + SUFFIX
+
+
+def is_notebook(path: Path) -> bool:
+    return path.suffix == SUFFIX
+
+
+def _exists(path: Path) -> bool:
+    return os.path.lexists(path)  # a planted link counts as there: grading refuses it with a reason
+
+
+def submission_file(folder: Path, exercise: Exercise, prefer: str = "python") -> Path:
+    """The file to grade in FOLDER (``DIR/<exercise-id>``); PREFER names the one to create when
+    neither exists (``python`` or ``notebook``)."""
+    python, notebook = folder / exercise.file, folder / notebook_name(exercise)
+    has_python, has_notebook = _exists(python), _exists(notebook)
+    if has_python and not has_notebook:
+        return python
+    if has_notebook and not has_python:
+        return notebook
+    if not has_python:  # neither
+        return notebook if prefer == "notebook" else python
+    if exercise.is_untouched(python):
+        return notebook
+    return python if notebook_is_untouched(notebook, exercise) else notebook
+
+
+def notebook_is_untouched(notebook: Path, exercise: Exercise) -> bool:
+    """NOTEBOOK's answer is still EXERCISE's stub. False when it cannot be read (or notebook
+    support is not installed): an unreadable notebook is never silently passed over."""
+    try:
+        from grader.notebook.answer import extract
+        from grader.notebook.document import read_notebook
+        return extract(read_notebook(notebook), exercise).is_stub_of(exercise)
+    except Exception:  # noqa: BLE001  any problem is reported when the notebook is graded
+        return False
+
+
+def python_beside(notebook: Path, exercise: Exercise) -> Path:
+    return notebook.with_name(exercise.file)
