@@ -284,3 +284,24 @@ def test_watch_grades_through_the_service(workspace, course, services):
     finally:
         code = w.close()
     assert code == 0 and "no grading service answered" not in w.output
+
+
+def test_the_notebook_magic_grades_through_the_service(workspace, services, monkeypatch):
+    """`%learn grade` (grader.notebook.service.grade) hands its request to the running service
+    instead of starting a process: with process starts made to fail, it still grades."""
+    pytest.importorskip("nbformat")
+    from grader.notebook import service as notebook_service
+    assert run_learn("start", "softmax", "--notebook", "--workspace", str(workspace), env=services.env).code == 0
+    grade_notebook = ("grade", "softmax", "--workspace", str(workspace), "--seed", "3")
+    run_learn(*grade_notebook, env=services.env)  # cold: starts the service
+    services.ready()
+    for name, value in {**services.env, "LEARN_SERVICE": "require"}.items():
+        monkeypatch.setenv(name, value)
+
+    def no_process(*args, **kwargs):
+        raise AssertionError("graded by starting a process, not by the service")
+    monkeypatch.setattr(notebook_service.subprocess, "run", no_process)
+    reply = notebook_service.grade(notebook_service.GradeRequest(workspace, ("softmax",), seed=3))
+    assert reply.results is not None, reply.problem
+    assert reply.result.exercises[0].status.value == "not_started"  # the untouched starter notebook
+    assert reply.exit_status == 1 and reply.results["seed"] == 3

@@ -99,13 +99,14 @@ def course_root(argv: list[str], cwd: Path) -> Path | None:
     return root.resolve() if root else None
 
 
-def serve(argv: list[str], fds: tuple[int, int, int] = (0, 1, 2), env: dict[str, str] | None = None) -> int | None:
+def serve(argv: list[str], fds: tuple[int, int, int] = (0, 1, 2), env: dict[str, str] | None = None,
+          cwd: Path | None = None) -> int | None:
     """The exit status of `learn ARGV` run by a warm service on the streams FDS (stdin, stdout,
-    stderr) with ENV (default: this process's), or None when no service could run it."""
-    if not (enabled() and servable(argv)):
+    stderr) with ENV and in CWD (default: this process's), or None when no service could run it."""
+    if not (enabled() if env is None else enabled(env)) or not servable(argv):
         return None
     try:
-        cwd = Path.cwd()
+        cwd = cwd or Path.cwd()
         course = course_root(argv, cwd)
         if course is None:
             return None

@@ -18,7 +18,8 @@ def _walk(root: Path, digest: "hashlib._Hash") -> None:
     while stack:
         folder = stack.pop()
         try:
-            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+            with os.scandir(folder) as listing:  # closed even if the folder vanishes mid-way
+                entries = sorted(listing, key=lambda e: e.name)
         except OSError:
             continue
         for entry in entries:
