@@ -12,12 +12,21 @@ With ``--mistakes`` it also drops every catalogued mistake of those exercises in
 and counts the seeds on which it lost no points at all, over every hidden test of the exercise
 (a miss; some mistakes are meant to be caught by a deterministic test, not a statistical one).
 
+With ``--implementations`` it grades, instead, every correct implementation in
+``tests/implementations/<exercise-id>/<style>.py`` (loops, einsum, float32-preserving, QR, SVD
+and eigh variants, written independently of the reference) with all the exercise's hidden tests,
+through the grader's runner and wire codec in-process, and prints per exercise and style the
+seeds on which it lost any point: the false-failure rate of the whole exercise for that style,
+deterministic tests included (a tolerance that one correct style cannot meet shows up here).
+
     python benchmarks/statistical_false_failures.py --seeds 1000 --jobs 2
     python benchmarks/statistical_false_failures.py --seeds 200 --exercise orthogonal-init --mistakes
+    python benchmarks/statistical_false_failures.py --seeds 1000 --jobs 2 --implementations
 """
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import math
 import multiprocessing
 import sys
@@ -34,6 +43,9 @@ from grader.course import load_exercise  # noqa: E402
 from grader.errors import CourseError  # noqa: E402
 from grader.seeds import test_seed  # noqa: E402
 from grader.solutions import load_solution  # noqa: E402
+from grader.validation import run_in_process  # noqa: E402
+
+IMPLEMENTATIONS = ROOT / "tests" / "implementations"
 
 
 def upper_bound_95(failures: int, runs: int) -> float:
@@ -79,11 +91,36 @@ def _solution(yaml_path: str):
     return _SOLUTIONS[yaml_path]
 
 
+def _style_functions(path: Path, functions: tuple[str, ...]) -> dict:
+    spec = importlib.util.spec_from_file_location(f"style_{path.parent.name}_{path.stem}".replace("-", "_"), path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return {name: getattr(module, name) for name in functions if hasattr(module, name)}
+
+
+def _grade_style(exercise, solution, path: Path, seeds) -> list[str]:
+    """The seeds on which the style at PATH lost points, each with the tests it failed."""
+    functions = _style_functions(path, exercise.functions)
+    failures = []
+    for seed in seeds:
+        tests = run_in_process(solution, functions, seed)
+        if round(sum(t.points for t in tests), 6) < exercise.points:
+            failed = [f"{t.name}: {(t.message.splitlines() or [''])[0][:100]}"
+                      for t in tests if t.points < t.max_points]
+            failures.append(f"seed {seed}: {'; '.join(failed)}")
+    return failures
+
+
 def _work(unit: tuple) -> tuple:
-    """One line of the table: a statistical case against the reference, or a mistake."""
+    """One line of the table: a statistical case against the reference, a mistake, or a style."""
     kind, yaml_path, name, seeds = unit
     exercise, solution = _solution(yaml_path)
     start = time.perf_counter()
+    if kind == "style":
+        failures = _grade_style(exercise, solution, Path(name), seeds)
+        label = "reference" if Path(name) == exercise.reference_path else Path(name).stem
+        return kind, f"{exercise.id}::{label}", failures, len(seeds), time.perf_counter() - start
     if kind == "case":
         case = next(c for c in solution.tests if c.id == name)
         student = student_from(solution.reference, exercise.functions)
@@ -103,6 +140,8 @@ def main() -> int:
     parser.add_argument("--exercise", action="append", help="only this exercise (repeatable)")
     parser.add_argument("--mistakes", action="store_true", help="also count missed mistakes")
     parser.add_argument("--jobs", type=int, default=1, help="worker processes (default 1)")
+    parser.add_argument("--implementations", action="store_true",
+                        help="grade the correct implementations of tests/implementations/ instead")
     args = parser.parse_args()
 
     units = []
@@ -115,20 +154,25 @@ def main() -> int:
         except CourseError as exc:
             print(f"skipped {path.parent.name}: {exc}", file=sys.stderr)
             continue
+        if args.implementations:
+            styles = [exercise.reference_path] + sorted((IMPLEMENTATIONS / exercise.id).glob("*.py"))
+            units += [("style", str(path), str(style), seeds) for style in styles]
+            continue
         cases = [c for c in solution.tests if c.statistical]
         units += [("case", str(path), c.id, seeds) for c in cases]
         if args.mistakes and cases:
             units += [("mistake", str(path), m.id, seeds) for m in solution.mistakes]
 
     total_start = time.perf_counter()
-    print(f"{'statistical test (reference) / mistake':<70} {'failures/runs':>14} {'rate':>9} {'95% bound':>10} {'time':>7}")
+    title = "exercise::style (every hidden test)" if args.implementations else "statistical test (reference) / mistake"
+    print(f"{title:<70} {'failures/runs':>14} {'rate':>9} {'95% bound':>10} {'time':>7}")
     if args.jobs > 1:
         pool = multiprocessing.Pool(args.jobs)
         results = pool.imap(_work, units)
     else:
         pool, results = None, map(_work, units)
     for kind, name, bad, n, elapsed in results:
-        if kind == "case":
+        if kind in ("case", "style"):
             print(f"{name:<70} {len(bad):>6}/{n:<7} {len(bad) / n:>9.2g} {upper_bound_95(len(bad), n):>10.2g} "
                   f"{elapsed:>6.1f}s")
             for reason in sorted(set(bad))[:3]:

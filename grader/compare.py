@@ -1,16 +1,24 @@
-"""Compare a student's value with the expected one and explain the difference in words.
+"""Compare a student's value with the expected one and explain the difference.
 
-``explain`` returns None when the values agree, else a message a student can act on: the type
-and shape first, then the dtype, then NaN/inf locations, then where and by how much the values
-differ, and finally what the difference looks like (transposed, scaled, sign flipped, shifted,
-normalized over the wrong axis).
+:func:`compare` returns None when the values agree, else a :class:`Comparison`: a message a
+student can act on (the type and shape first, then the dtype, then NaN/inf locations, then
+where and by how much the values differ), the findings that name what the difference looks
+like (transposed, scaled, sign flipped, shifted, in another order, normalized over the wrong
+axis, a lost keepdims; see grader/findings.py), each a diagnosis of its own, and the
+difference as data. :func:`explain` is the same as one text.
 """
 from __future__ import annotations
 
+import itertools
 import math
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+
+from grader.findings import Finding
+from grader.patterns import pattern
+from grader.results import Difference
 
 # Default tolerances by the lower precision of the two values. float64: a few ulps of
 # accumulated rounding on O(1) values across different but correct evaluation orders;
@@ -18,6 +26,17 @@ import numpy as np
 TOLERANCES = {8: (1e-7, 1e-9), 4: (1e-4, 1e-5), 2: (1e-2, 1e-3)}
 SHOW_ENTRIES = 36
 _FLOAT64 = (float, np.float64)  # exact types: the usual scalar, checked without numpy
+
+
+@dataclass(frozen=True)
+class Comparison:
+    message: str
+    findings: tuple[Finding, ...] = ()
+    difference: Difference | None = None
+
+    @property
+    def text(self) -> str:
+        return "\n".join([self.message, *(f.message for f in self.findings)])
 
 
 def default_tolerance(*dtypes: np.dtype) -> tuple[float, float]:
@@ -35,13 +54,18 @@ def _describe_type(value: Any) -> str:
     if isinstance(value, np.ndarray):
         return f"an array of shape {value.shape} and dtype {value.dtype}"
     if value is None:
-        return "None (did you forget a return statement?)"
+        return "None"
     if isinstance(value, (bool, np.bool_)):
         return f"the boolean {value}"
     if isinstance(value, str):
         shown = value if len(value) < 60 else value[:57] + "..."
         return f"the string {shown!r}"
     return f"a {type(value).__name__}"
+
+
+def _wrong_type(message: str, actual: Any) -> Comparison:
+    none = (Finding("generic/no-return", "Your function returned None: is a return statement missing?"),)
+    return Comparison(message, none if actual is None else ())
 
 
 def fmt(array: Any) -> str:
@@ -51,31 +75,42 @@ def fmt(array: Any) -> str:
 
 def explain(actual: Any, expected: Any, *, rtol: float | None = None, atol: float | None = None,
             name: str = "result", float32_input: bool = False) -> str | None:
-    """None if ACTUAL matches EXPECTED within tolerance, else why not.
+    """None if ACTUAL matches EXPECTED within tolerance, else why not, as one text."""
+    comparison = compare(actual, expected, rtol=rtol, atol=atol, name=name, float32_input=float32_input)
+    return None if comparison is None else comparison.text
+
+
+def compare(actual: Any, expected: Any, *, rtol: float | None = None, atol: float | None = None,
+            name: str = "result", float32_input: bool = False) -> Comparison | None:
+    """None if ACTUAL matches EXPECTED within tolerance, else what differs and what it looks like.
 
     FLOAT32_INPUT says the inputs were float32, so a float32 result is as good as a float64 one
     (compared at float32 tolerance) even when the reference computed in float64.
     """
+    options = dict(rtol=rtol, atol=atol, float32_input=float32_input)
     if isinstance(expected, (tuple, list)):
         if not isinstance(actual, (tuple, list)):
-            return f"{name} should be a {type(expected).__name__} of {len(expected)} values, got {_describe_type(actual)}"
+            return _wrong_type(f"{name} should be a {type(expected).__name__} of {len(expected)} values, "
+                               f"got {_describe_type(actual)}", actual)
         if len(actual) != len(expected):
-            return f"{name} should have {len(expected)} elements, got {len(actual)}"
+            return Comparison(f"{name} should have {len(expected)} elements, got {len(actual)}")
         for i, (a, e) in enumerate(zip(actual, expected)):
-            problem = explain(a, e, rtol=rtol, atol=atol, name=f"{name}[{i}]", float32_input=float32_input)
+            problem = compare(a, e, name=f"{name}[{i}]", **options)  # type: ignore[arg-type]
             if problem:
-                return problem
+                return _out_of_order(actual, expected, name, options) or problem
         return None
     if isinstance(expected, (bool, np.bool_)):
         if not isinstance(actual, (bool, np.bool_)):
-            return f"{name} should be a boolean, got {_describe_type(actual)}"
-        return None if bool(actual) == bool(expected) else f"{name} is {bool(actual)}, expected {bool(expected)}"
+            return _wrong_type(f"{name} should be a boolean, got {_describe_type(actual)}", actual)
+        return None if bool(actual) == bool(expected) else \
+            Comparison(f"{name} is {bool(actual)}, expected {bool(expected)}")
     if expected is None or isinstance(expected, str):
-        return None if actual == expected else f"{name} is {actual!r}, expected {expected!r}"
+        return None if actual == expected else Comparison(f"{name} is {actual!r}, expected {expected!r}")
     if isinstance(expected, np.ndarray) and expected.ndim > 0:
         if not isinstance(actual, np.ndarray):
-            return f"{name} should be a numpy array of shape {expected.shape}, got {_describe_type(actual)}"
-        return _explain_arrays(actual, expected, rtol, atol, name, float32_input)
+            return _wrong_type(f"{name} should be a numpy array of shape {expected.shape}, "
+                               f"got {_describe_type(actual)}", actual)
+        return _compare_arrays(actual, expected, rtol, atol, name, float32_input)
     # A scalar is expected: accept a Python or numpy number, or a 0-d array.
     if isinstance(actual, np.ndarray) and actual.ndim == 0:
         actual = actual[()]
@@ -86,38 +121,65 @@ def explain(actual: Any, expected: Any, *, rtol: float | None = None, atol: floa
                 abs(a - e) <= (default_atol if atol is None else atol) + (default_rtol if rtol is None else rtol) * abs(e):
             return None
     if isinstance(actual, (bool, np.bool_)) or not isinstance(actual, (int, float, complex, np.number)):
-        return f"{name} should be a number, got {_describe_type(actual)}"
-    return _explain_arrays(np.asarray(actual), np.asarray(expected), rtol, atol, name, float32_input)
+        return _wrong_type(f"{name} should be a number, got {_describe_type(actual)}", actual)
+    return _compare_arrays(np.asarray(actual), np.asarray(expected), rtol, atol, name, float32_input)
 
 
-def _explain_arrays(actual: np.ndarray, expected: np.ndarray, rtol: float | None, atol: float | None,
-                    name: str, float32_input: bool = False) -> str | None:
+def _out_of_order(actual: Any, expected: Any, name: str, options: dict) -> Comparison | None:
+    """The values of a returned tuple, all right but in another order (at most 4 of them)."""
+    if not 1 < len(expected) <= 4:
+        return None
+    for order in itertools.permutations(range(len(expected))):
+        if list(order) != sorted(order) and all(compare(actual[i], e, **options) is None
+                                                for i, e in zip(order, expected)):
+            return Comparison(f"{name} holds the right values in the wrong order", (Finding(
+                "generic/wrong-order", f"Your {name} has the right values in the order {list(order)} of the expected "
+                "ones: return them in the order the instructions give.",
+                "Your function returns the right values, but not in the order the instructions give."),))
+    return None
+
+
+def _shape_problem(actual: np.ndarray, expected: np.ndarray, name: str) -> Comparison:
+    message = f"{name} has shape {actual.shape}, expected {expected.shape}"
+    if actual.ndim >= 2 and actual.shape[:-2] + actual.shape[-2:][::-1] == expected.shape:
+        return Comparison(message, (Finding("generic/transposed", "Your result looks transposed: are the last "
+                                                                  "two axes swapped?"),))
+    dropped = {expected.shape[:k] + expected.shape[k + 1:] for k in range(expected.ndim) if expected.shape[k] == 1}
+    if actual.shape in dropped | {tuple(s for s in expected.shape if s != 1)} and actual.ndim < expected.ndim:
+        return Comparison(message, (Finding(
+            "generic/missing-keepdims", f"Your result has lost an axis of length 1: {actual.shape} is {expected.shape} "
+            "without it. A reduction such as sum or max drops the axis it reduces; keepdims=True keeps it.",
+            "Your result has lost an axis of length 1: a reduction such as sum or max drops the axis it "
+            "reduces; keepdims=True keeps it."),))
+    if actual.size == expected.size:
+        message += f". It has the right number of entries ({actual.size}): check how you reshape or transpose"
+    elif actual.ndim != expected.ndim:
+        message += f". It has {actual.ndim} axes instead of {expected.ndim}: check which axis you reduced over or kept"
+    return Comparison(message)
+
+
+def _compare_arrays(actual: np.ndarray, expected: np.ndarray, rtol: float | None, atol: float | None,
+                    name: str, float32_input: bool = False) -> Comparison | None:
     if actual.shape != expected.shape:
-        message = f"{name} has shape {actual.shape}, expected {expected.shape}"
-        if actual.ndim >= 2 and actual.shape[:-2] + actual.shape[-2:][::-1] == expected.shape:
-            message += ". It looks transposed: are the last two axes swapped?"
-        elif actual.size == expected.size:
-            message += f". It has the right number of entries ({actual.size}): check how you reshape or transpose"
-        elif actual.ndim != expected.ndim:
-            message += f". It has {actual.ndim} axes instead of {expected.ndim}: check which axis you reduced over or kept"
-        return message
+        return _shape_problem(actual, expected, name)
     if expected.dtype.kind == "b":
         if actual.dtype.kind != "b":
-            return f"{name} should be a boolean array, got dtype {actual.dtype}"
+            return Comparison(f"{name} should be a boolean array, got dtype {actual.dtype}")
         wrong = np.argwhere(actual != expected)
         if len(wrong):
-            return (f"{name} differs at {len(wrong)} of {expected.size} entries, first at "
-                    f"{_index(wrong[0])}: {actual[tuple(wrong[0])]} instead of {expected[tuple(wrong[0])]}")
+            return Comparison(f"{name} differs at {len(wrong)} of {expected.size} entries, first at "
+                              f"{_index(wrong[0])}: {actual[tuple(wrong[0])]} instead of {expected[tuple(wrong[0])]}")
         return None
     if actual.dtype.kind not in "biufc":
-        return f"{name} has dtype {actual.dtype}; expected numbers"
+        return Comparison(f"{name} has dtype {actual.dtype}; expected numbers")
     if expected.dtype.kind in "f" and actual.dtype.kind == "c":
         if np.any(np.abs(actual.imag) > 0):
-            return f"{name} is complex (dtype {actual.dtype}); expected real numbers"
+            return Comparison(f"{name} is complex (dtype {actual.dtype}); expected real numbers")
         actual = actual.real
     if expected.dtype == np.float64 and actual.dtype in (np.float32, np.float16) and not float32_input:
-        return (f"{name} has dtype {actual.dtype} but the input was float64: keep float64 "
-                "precision (do not cast to float32)")
+        return Comparison(f"{name} has dtype {actual.dtype}, expected float64", (Finding(
+            "generic/lost-precision", f"Your result is {actual.dtype} although the input was float64: keep float64 "
+            "precision (do not cast to float32)."),))
     default_rtol, default_atol = default_tolerance(actual.dtype, expected.dtype)
     rtol = default_rtol if rtol is None else rtol
     atol = default_atol if atol is None else atol
@@ -126,9 +188,9 @@ def _explain_arrays(actual: np.ndarray, expected: np.ndarray, rtol: float | None
     with np.errstate(invalid="ignore", over="ignore"):  # the common case, cheaply: all finite and close
         if np.isfinite(a).all() and np.isfinite(e).all() and (abs(a - e) <= atol + rtol * abs(e)).all():
             return None  # np.isclose's own test, without its overhead (most of a passing test's time)
-    nan_problem = _explain_nonfinite(a, e, name)
-    if nan_problem:
-        return nan_problem
+    nonfinite = _nonfinite_problem(a, e, name)
+    if nonfinite:
+        return nonfinite
     close = np.isclose(a, e, rtol=rtol, atol=atol, equal_nan=True)
     if close.all():
         return None
@@ -142,15 +204,16 @@ def _explain_arrays(actual: np.ndarray, expected: np.ndarray, rtol: float | None
                      f"expected {_num(e[worst])} (off by {_num(diff[worst])}).")
     else:
         lines.append(f"Got {_num(a[()])}, expected {_num(e[()])}.")
-    pattern = _pattern(a, e, rtol, atol)
-    if pattern:
-        lines.append(pattern)
     if e.ndim and e.size <= SHOW_ENTRIES:
         lines.append(f"got:\n{fmt(actual)}\nexpected:\n{fmt(expected)}")
-    return "\n".join(lines)
+    finding = pattern(a, e, rtol, atol)
+    difference = Difference(name=name, shape=list(e.shape), mismatched=len(bad), size=int(e.size),
+                            index=[int(i) for i in worst], got=_plain(a[worst]), expected=_plain(e[worst]),
+                            rtol=rtol, atol=atol)
+    return Comparison("\n".join(lines), (finding,) if finding else (), difference)
 
 
-def _explain_nonfinite(a: np.ndarray, e: np.ndarray, name: str) -> str | None:
+def _nonfinite_problem(a: np.ndarray, e: np.ndarray, name: str) -> Comparison | None:
     for label, test in (("NaN", np.isnan), ("inf", np.isinf)):
         unexpected = test(a) & ~test(e)
         if unexpected.any():
@@ -158,47 +221,26 @@ def _explain_nonfinite(a: np.ndarray, e: np.ndarray, name: str) -> str | None:
             shown = ", ".join(_index(i) for i in where[:5]) if a.ndim else ""
             more = f" and {len(where) - 5} more" if len(where) > 5 else ""
             place = f" at {shown}{more}" if shown else ""
-            why = (" NaN usually comes from 0/0, inf − inf or exp overflow (subtract the max "
-                   "before exp; guard divisions by zero).") if label == "NaN" else \
-                  " inf usually comes from an overflow or a division by zero."
-            wanted = "a finite value was" if np.isfinite(e[unexpected]).all() else "other values were"
-            return f"{name} contains {label}{place} where {wanted} expected.{why}"
+            wanted = "finite values were" if np.isfinite(e[unexpected]).all() else "other values were"
+            why = ("NaN usually comes from 0/0, inf − inf or exp overflow: subtract the max before exp, guard "
+                   "divisions by zero.") if label == "NaN" else \
+                "inf usually comes from an overflow or a division by zero."
+            expected_is = "is finite" if wanted.startswith("finite") else f"is not {label}"
+            finding = Finding(f"generic/unexpected-{label.lower()}",
+                              f"Your result has {label} where the expected value {expected_is}. {why}")
+            return Comparison(f"{name} contains {label}{place} where {wanted} expected.", (finding,))
         missing = test(e) & ~test(a)
         if missing.any():
             first = np.argwhere(missing)[0] if a.ndim else ()
-            return (f"{name} should be {_num(e[tuple(first)])} at {_index(first)}, got "
-                    f"{_num(a[tuple(first)])}")
+            return Comparison(f"{name} should be {_num(e[tuple(first)])} at {_index(first)}, got "
+                              f"{_num(a[tuple(first)])}")
     return None
 
 
-def _pattern(a: np.ndarray, e: np.ndarray, rtol: float, atol: float) -> str | None:
-    """Name what the difference looks like, when it is one of the usual suspects."""
-    loose = dict(rtol=max(rtol, 1e-6) * 10, atol=max(atol, 1e-9) * 10)
-    finite = np.isfinite(a) & np.isfinite(e)
-    if not finite.any():
-        return None
-    if a.ndim >= 2 and a.shape[-1] == a.shape[-2] and np.allclose(a, np.swapaxes(e, -1, -2), **loose):
-        return "It matches the expected value transposed: are the last two axes swapped?"
-    if np.allclose(a, -e, **loose) and np.abs(e).max() > atol:
-        return "It matches the expected value with the opposite sign."
-    scale_mask = finite & (np.abs(e) > max(atol, 1e-12))
-    if scale_mask.sum() >= 1:
-        ratio = a[scale_mask] / e[scale_mask]
-        c = np.median(ratio.real) if np.iscomplexobj(ratio) else np.median(ratio)
-        if c != 0 and np.isfinite(c) and not np.isclose(c, 1, rtol=1e-3) and np.allclose(a, c * e, **loose):
-            return (f"It is the expected value scaled by a constant: about {c:.6g} times "
-                    f"(1/{1 / c:.6g}). Check a normalization or scale factor.")
-    if e.size > 1:
-        shift = np.median((a - e)[finite])
-        if abs(shift) > atol and np.allclose(a, e + shift, **loose):
-            return f"It is the expected value shifted by a constant: about {_num(shift)} everywhere."
-    if a.ndim >= 2 and not np.iscomplexobj(a):
-        expected_sums = np.allclose(e.sum(axis=-1), 1, atol=1e-6)
-        for axis in range(a.ndim - 1):
-            if expected_sums and np.allclose(a.sum(axis=axis), 1, atol=1e-6):
-                return (f"Your values sum to 1 along axis {axis} instead of the last axis: "
-                        "you normalized over the wrong axis.")
-    return None
+def _plain(x: Any) -> float | str:
+    """A number as JSON can carry it: a finite float, else its text (complex, inf)."""
+    value = complex(x) if np.iscomplexobj(x) else float(x)
+    return value if isinstance(value, float) and math.isfinite(value) else f"{value:.6g}"
 
 
 def _index(index: Any) -> str:

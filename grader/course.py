@@ -1,32 +1,26 @@
 """The course model: exercise.yaml files loaded once into frozen dataclasses.
 
 Documents come from :mod:`grader.yamldoc` (the only module that imports ``yaml``), which
-keeps the line of every field: every problem is reported with the file, the line and the field (``exercises/m/x/exercise.yaml:14: hints[2]: expected a string, got a
-list``); nothing downstream re-checks what is validated here.
+keeps the line of every field: every problem is reported with the file, the line and the field
+(``exercises/m/x/exercise.yaml:14: hints[2]: expected a string, got a list``). The fields of
+exercise.yaml are declared once, in :mod:`grader.exercise_format`, which the JSON Schema is
+generated from; nothing downstream re-checks what is validated here.
 """
 from __future__ import annotations
 
 import datetime
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from grader.errors import CourseError
-from grader.yamldoc import YamlDoc, expect, text, type_name
+from grader.exercise_format import DEFAULT_TIME_LIMIT, EXERCISE, IDENTIFIER
+from grader.storage import read_regular_file
+from grader.yamldoc import YamlDoc, expect, text
 
-FORMAT_VERSION = 1
-ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-MODULE_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-FILE_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*\.py$")
-NAME_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-FORBIDDEN_PATTERN = re.compile(r"^(@|\.[A-Za-z_][A-Za-z0-9_]*|[A-Za-z_][A-Za-z0-9_.*?\[\]]*)$")
-DEFAULT_TIME_LIMIT = 2.0
-FIELDS = {"format_version", "id", "title", "module", "points", "file", "functions",
-          "time_limit", "forbidden", "instructions", "hints", "mistakes", "examples"}
-REQUIRED = FIELDS - {"time_limit", "forbidden", "mistakes", "examples"}
-EXAMPLE_FIELDS = ("call", "args", "kwargs", "expected", "tolerance")
-INDEX_FIELDS = ("format_version", "title", "exercises", "due_date", "student_format")
+ID_PATTERN = MODULE_PATTERN = re.compile(IDENTIFIER)
+INDEX_FIELDS = ("format_version", "title", "exercises", "due_date", "due_dates", "late_policy", "student_format")
 STUDENT_FORMATS = ("python", "notebook")   # `learn start` writes <file>.py, or <stem>.ipynb
 
 
@@ -34,6 +28,22 @@ STUDENT_FORMATS = ("python", "notebook")   # `learn start` writes <file>.py, or 
 class Mistake:
     id: str
     message: str
+
+
+@dataclass(frozen=True)
+class EquivalentMutant:
+    """A mutant of the reference the author declares equivalent (``equivalent_mutants:``): by its
+    ID, or every mutant whose diff contains PATTERN; REASON is the author's argument."""
+    id: str
+    pattern: str
+    reason: str
+    line: int = 0          # where it is in exercise.yaml, for messages about it
+
+    def matches(self, mutant_id: str, diff: str) -> bool:
+        if self.id:
+            return self.id == mutant_id
+        return any(self.pattern in line[1:] for line in diff.splitlines()
+                   if line.startswith(("+", "-")) and not line.startswith(("+++", "---")))
 
 
 @dataclass(frozen=True, eq=False)
@@ -82,6 +92,7 @@ class Exercise:
     directory: Path
     solution_dir: Path
     examples: tuple[Example, ...] = ()
+    equivalent_mutants: tuple[EquivalentMutant, ...] = ()
 
     @property
     def yaml_path(self) -> Path:
@@ -92,9 +103,11 @@ class Exercise:
         return self.directory / self.file
 
     def is_untouched(self, student_file: Path) -> bool:
-        """STUDENT_FILE is still this exercise's stub, byte for byte (not started: not graded)."""
+        """STUDENT_FILE is still this exercise's stub, byte for byte (not started: not graded).
+        Reads no more of the student's file than the stub's length and one byte."""
         try:
-            return student_file.read_bytes() == self.stub_path.read_bytes()
+            stub = self.stub_path.read_bytes()
+            return read_regular_file(student_file, len(stub) + 1) == stub
         except OSError:
             return False
 
@@ -113,6 +126,9 @@ class Course:
     exercises: tuple[Exercise, ...]
     due_date: datetime.datetime | None = None   # course.yaml's due_date, timezone-aware
     student_format: str = "python"               # course.yaml's student_format: what `learn start` writes
+    # Late work (grader.classroom.late): due_dates per exercise override due_date for the policy.
+    due_dates: dict[str, datetime.datetime] = field(default_factory=dict)
+    late_policy: Any = None                     # a grader.classroom.late.LatePolicy, or None
 
     def past_due(self, now: datetime.datetime | None = None) -> bool:
         """Is the due date behind us? Tests marked after_due_date are shown from then on."""
@@ -141,173 +157,42 @@ class Course:
 
 
 def load_exercise(yaml_path: Path, course_root: Path) -> Exercise:
-    display = _display(yaml_path, course_root)
-    doc = YamlDoc(yaml_path, display)
-    data = doc.data
-    if not isinstance(data, dict):
-        doc.fail("", f"expected a mapping of fields, got {type_name(data)}")
-    for key in data:
-        if key not in FIELDS:
-            doc.fail(key, f"unknown field (expected one of: {', '.join(sorted(FIELDS))})")
-    for key in sorted(REQUIRED):
-        if key not in data:
-            doc.fail("", f"missing required field {key!r}")
-    if data["format_version"] != FORMAT_VERSION:
-        doc.fail("format_version", f"expected {FORMAT_VERSION}, got {data['format_version']!r}")
-    exercise_id = text(doc, "id", data["id"])
-    if not ID_PATTERN.match(exercise_id):
-        doc.fail("id", "expected lowercase words joined by hyphens, like dot-product")
-    if exercise_id != yaml_path.parent.name:
-        doc.fail("id", f"{exercise_id!r} does not match its folder {yaml_path.parent.name!r}")
-    module = text(doc, "module", data["module"])
-    if module != yaml_path.parent.parent.name:
-        doc.fail("module", f"{module!r} does not match its folder {yaml_path.parent.parent.name!r}")
-    points = expect(doc, "points", data["points"], int, "a whole number of points")
-    if points <= 0:
-        doc.fail("points", "expected a positive number of points")
-    file = text(doc, "file", data["file"])
-    if not FILE_PATTERN.match(file):
-        doc.fail("file", "expected a Python file name like similarity.py")
-    functions = expect(doc, "functions", data["functions"], list, "a list of function names")
-    if not functions:
-        doc.fail("functions", "expected at least one function")
-    for i, name in enumerate(functions):
-        if not isinstance(name, str) or not NAME_PATTERN.match(name):
-            doc.fail(f"functions[{i}]", f"expected a Python function name, got {name!r}")
-    if len(set(functions)) != len(functions):
-        doc.fail("functions", "lists a function twice")
-    hints = expect(doc, "hints", data["hints"], list, "a list of hints")
-    if not hints:
-        doc.fail("hints", "expected at least one hint")
-    for i, hint in enumerate(hints):
-        text(doc, f"hints[{i}]", hint)
-    forbidden = expect(doc, "forbidden", data.get("forbidden", []) or [], list, "a list of names")
-    for i, name in enumerate(forbidden):
-        if not isinstance(name, str) or not FORBIDDEN_PATTERN.match(name):
-            doc.fail(f"forbidden[{i}]", "expected a dotted name (numpy.dot), a glob "
-                     "(numpy.linalg.eig*), a method (.dot) or the operator @")
-    time_limit = data.get("time_limit", DEFAULT_TIME_LIMIT)
-    expect(doc, "time_limit", time_limit, (int, float), "a number of seconds")
-    if not 0 < time_limit <= 60:
-        doc.fail("time_limit", "expected a number of seconds between 0 and 60")
-    mistakes = []
-    raw_mistakes = expect(doc, "mistakes", data.get("mistakes", []) or [], list, "a list of mistakes")
-    for i, entry in enumerate(raw_mistakes):
-        field = f"mistakes[{i}]"
-        expect(doc, field, entry, dict, "a mapping with id and message")
-        for key in entry:
-            if key not in ("id", "message"):
-                doc.fail(f"{field}.{key}", "unknown field (expected id or message)")
-        for key in ("id", "message"):
-            if key not in entry:
-                doc.fail(field, f"missing required field {key!r}")
-        mistake_id = text(doc, f"{field}.id", entry["id"])
-        if not ID_PATTERN.match(mistake_id):
-            doc.fail(f"{field}.id", "expected lowercase words joined by hyphens")
-        if any(m.id == mistake_id for m in mistakes):
-            doc.fail(f"{field}.id", f"mistake {mistake_id!r} is listed twice")
-        mistakes.append(Mistake(mistake_id, text(doc, f"{field}.message", entry["message"]).strip()))
-    return Exercise(
-        id=exercise_id, title=text(doc, "title", data["title"]).strip(), module=module,
-        points=points, file=file, functions=tuple(functions),
-        instructions=text(doc, "instructions", data["instructions"]),
-        hints=tuple(h.strip() for h in hints), forbidden=tuple(forbidden),
-        time_limit=float(time_limit), mistakes=tuple(mistakes), directory=yaml_path.parent,
-        solution_dir=course_root / "solutions" / exercise_id,
-        examples=_examples(doc, data.get("examples", []) or [], tuple(functions)),
-    )
-
-
-def _examples(doc: YamlDoc, raw: Any, functions: tuple[str, ...]) -> tuple[Example, ...]:
-    """The public examples: each a call of one of FUNCTIONS on plain data, and its expected value."""
-    expect(doc, "examples", raw, list, "a list of examples")
+    """Check the file against :data:`grader.exercise_format.EXERCISE`, then what JSON Schema cannot say."""
+    doc = YamlDoc(yaml_path, _display(yaml_path, course_root))
+    data = EXERCISE.check(doc, "", doc.data)
+    if data["id"] != yaml_path.parent.name:
+        doc.fail("id", f"{data['id']!r} does not match its folder {yaml_path.parent.name!r}")
+    if data["module"] != yaml_path.parent.parent.name:
+        doc.fail("module", f"{data['module']!r} does not match its folder {yaml_path.parent.parent.name!r}")
+    functions = tuple(data["functions"])
+    mistakes: list[Mistake] = []
+    for i, entry in enumerate(data.get("mistakes", [])):
+        if any(m.id == entry["id"] for m in mistakes):
+            doc.fail(f"mistakes[{i}].id", f"mistake {entry['id']!r} is listed twice")
+        mistakes.append(Mistake(entry["id"], entry["message"].strip()))
     examples = []
-    for i, entry in enumerate(raw):
-        field = f"examples[{i}]"
-        expect(doc, field, entry, dict, "a mapping with call, args and expected")
-        for key in entry:
-            if key not in EXAMPLE_FIELDS:
-                doc.fail(f"{field}.{key}", f"unknown field (expected one of: {', '.join(EXAMPLE_FIELDS)})")
-        for key in ("call", "expected"):
-            if key not in entry:
-                doc.fail(field, f"missing required field {key!r}")
-        call = text(doc, f"{field}.call", entry["call"])
-        if call not in functions:
-            doc.fail(f"{field}.call", f"{call!r} is not one of the exercise's functions ({', '.join(functions)})")
-        args = expect(doc, f"{field}.args", entry.get("args", []), list, "a list of arguments")
-        for j, arg in enumerate(args):
-            _example_value(doc, f"{field}.args[{j}]", arg)
-        kwargs = expect(doc, f"{field}.kwargs", entry.get("kwargs", {}) or {}, dict, "a mapping of keyword arguments")
-        for name, value in kwargs.items():
-            if not NAME_PATTERN.match(name):
-                doc.fail(f"{field}.kwargs.{name}", "expected a Python parameter name")
-            _example_value(doc, f"{field}.kwargs.{name}", value)
-        _example_value(doc, f"{field}.expected", entry["expected"])
-        tolerance = expect(doc, f"{field}.tolerance", entry.get("tolerance", {}) or {}, dict,
-                            "a mapping with rtol and/or atol")
-        for key, value in tolerance.items():
-            if key not in ("rtol", "atol"):
-                doc.fail(f"{field}.tolerance.{key}", "unknown field (expected rtol or atol)")
-            if isinstance(value, str) and re.fullmatch(r"[0-9]+e-?[0-9]+", value):  # YAML 1.1 wants a dot
-                doc.fail(f"{field}.tolerance.{key}", f"{value!r} is a string in YAML: write it with a dot, "
-                         f"like {value.replace('e', '.0e', 1)}")
-            expect(doc, f"{field}.tolerance.{key}", value, (int, float), "a number")
-            if not 0 <= value < 1:
-                doc.fail(f"{field}.tolerance.{key}", "expected a number between 0 and 1")
-        examples.append(Example(call, tuple(args), tuple(kwargs.items()), entry["expected"],
-                                tolerance.get("rtol"), tolerance.get("atol")))
-    return tuple(examples)
-
-
-def _example_value(doc: YamlDoc, field: str, value: Any) -> None:
-    """Numbers, strings, booleans, null; lists of these (a list of numbers or of booleans, nested
-    or not, is an array, so its rows must have equal lengths); ``{tuple: [...]}`` for a tuple;
-    ``{rng: SEED}`` for ``numpy.random.default_rng(SEED)``."""
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return
-    if isinstance(value, dict):
-        if list(value) == ["rng"]:
-            if isinstance(value["rng"], bool) or not isinstance(value["rng"], int) or value["rng"] < 0:
-                doc.fail(f"{field}.rng", "expected a seed: a whole number >= 0")
-            return
-        if list(value) != ["tuple"] or not isinstance(value["tuple"], list):
-            doc.fail(field, "a mapping here must be {tuple: [values]} (a tuple) or {rng: SEED} "
-                     "(numpy.random.default_rng(SEED))")
-        for i, item in enumerate(value["tuple"]):
-            _example_value(doc, f"{field}.tuple[{i}]", item)
-        return
-    if isinstance(value, list):
-        for i, item in enumerate(value):
-            _example_value(doc, f"{field}[{i}]", item)
-        if (is_numeric(value) or is_boolean(value)) and numeric_shape(value) is None:
-            doc.fail(field, "the rows of this array have different lengths")
-        return
-    doc.fail(field, "expected a number, a string, a boolean, a list, {tuple: [...]} or {rng: SEED}, "
-             f"got {type_name(value)}")
-
-
-def is_numeric(value: Any) -> bool:
-    """A (nested) list whose leaves are all numbers: an array in an example."""
-    if isinstance(value, list):
-        return all(is_numeric(v) for v in value)
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-def is_boolean(value: Any) -> bool:
-    """A (nested, non-empty) list whose leaves are all booleans: a boolean array in an example."""
-    if isinstance(value, list):
-        return bool(value) and all(is_boolean(v) for v in value)
-    return isinstance(value, bool)
-
-
-def numeric_shape(value: Any) -> tuple[int, ...] | None:
-    """The shape of a nested list of numbers or booleans, or None when it is ragged."""
-    if not isinstance(value, list):
-        return ()
-    shapes = {numeric_shape(v) for v in value}
-    if None in shapes or len(shapes) > 1:
-        return None
-    return (len(value),) + (shapes.pop() if shapes else ())
+    for i, entry in enumerate(data.get("examples", [])):
+        if entry["call"] not in functions:
+            doc.fail(f"examples[{i}].call", f"{entry['call']!r} is not one of the exercise's functions "
+                     f"({', '.join(functions)})")
+        tolerance = entry.get("tolerance", {})
+        examples.append(Example(entry["call"], tuple(entry.get("args", [])), tuple(entry.get("kwargs", {}).items()),
+                                entry["expected"], tolerance.get("rtol"), tolerance.get("atol")))
+    equivalent = []
+    for i, entry in enumerate(data.get("equivalent_mutants", [])):
+        key = entry.get("id") or entry.get("pattern")
+        if any((e.id or e.pattern) == key for e in equivalent):
+            doc.fail(f"equivalent_mutants[{i}]", f"{key!r} is listed twice")
+        equivalent.append(EquivalentMutant(entry.get("id", ""), entry.get("pattern", ""), entry["reason"].strip(),
+                                           doc.lines.get(f"equivalent_mutants[{i}]", 0)))
+    return Exercise(
+        id=data["id"], title=data["title"].strip(), module=data["module"], points=data["points"],
+        file=data["file"], functions=functions, instructions=data["instructions"],
+        hints=tuple(h.strip() for h in data["hints"]), forbidden=tuple(data.get("forbidden", [])),
+        time_limit=float(data.get("time_limit", DEFAULT_TIME_LIMIT)), mistakes=tuple(mistakes),
+        directory=yaml_path.parent, solution_dir=course_root / "solutions" / data["id"],
+        examples=tuple(examples), equivalent_mutants=tuple(equivalent),
+    )
 
 
 def _display(path: Path, root: Path) -> str:
@@ -330,19 +215,20 @@ def load_course(root: Path) -> Course:
                               f"{_display(found[path.parent.name], root)}", path=_display(path, root))
         found[path.parent.name] = path
     title, order = "learn", sorted(found, key=lambda i: (found[i].parent.parent.name, i))
-    due_date, student_format = None, "python"
+    due_date, student_format, late = None, "python", {}
     index_path = exercises_dir / "course.yaml"
     if index_path.exists():
-        title, order, due_date, student_format = _load_index(index_path, root, found)
+        title, order, due_date, student_format, late = _load_index(index_path, root, found)
     exercises = tuple(load_exercise(found[i], root) for i in order)
     for exercise in exercises:
         if not exercise.stub_path.is_file():
             raise CourseError(f"the stub {exercise.file} named in field 'file' does not exist",
                               path=_display(exercise.yaml_path, root), field="file")
-    return Course(root=root, title=title, exercises=exercises, due_date=due_date, student_format=student_format)
+    return Course(root=root, title=title, exercises=exercises, due_date=due_date, student_format=student_format,
+                  **late)
 
 
-def _due_date(doc: YamlDoc, value: Any) -> datetime.datetime | None:
+def _due_date(doc: YamlDoc, value: Any, where: str = "due_date") -> datetime.datetime | None:
     """A date means the end of that day in UTC; a datetime without a zone is UTC."""
     if value is None:
         return None
@@ -350,11 +236,13 @@ def _due_date(doc: YamlDoc, value: Any) -> datetime.datetime | None:
         return value if value.tzinfo else value.replace(tzinfo=datetime.timezone.utc)
     if isinstance(value, datetime.date):
         return datetime.datetime.combine(value, datetime.time(23, 59, 59), datetime.timezone.utc)
-    doc.fail("due_date", f"expected a date like 2025-03-31 or 2025-03-31T18:00:00+01:00, got {value!r}")
+    doc.fail(where, f"expected a date like 2025-03-31 or 2025-03-31T18:00:00+01:00, got {value!r}")
+
+
 
 
 def _load_index(index_path: Path, root: Path,
-                found: dict[str, Path]) -> tuple[str, list[str], datetime.datetime | None, str]:
+                found: dict[str, Path]) -> tuple[str, list[str], datetime.datetime | None, str, dict[str, Any]]:
     doc = YamlDoc(index_path, _display(index_path, root))
     data = doc.data
     if not isinstance(data, dict):
@@ -375,5 +263,21 @@ def _load_index(index_path: Path, root: Path,
     student_format = data.get("student_format", "python")
     if student_format not in STUDENT_FORMATS:
         doc.fail("student_format", f"expected one of: {', '.join(STUDENT_FORMATS)}, got {student_format!r}")
-    return title.strip(), list(order), _due_date(doc, data.get("due_date")), student_format
+    return (title.strip(), list(order), _due_date(doc, data.get("due_date"), "due_date"), student_format,
+            _late_work(doc, data, found))
+
+
+def _late_work(doc: YamlDoc, data: dict[str, Any], found: dict[str, Path]) -> dict[str, Any]:
+    """due_dates (per exercise) and late_policy, for grader.classroom.late."""
+    due_dates = expect(doc, "due_dates", data.get("due_dates") or {}, dict, "a mapping of exercise ids to dates")
+    for exercise_id in due_dates:
+        if exercise_id not in found:
+            doc.fail(f"due_dates.{exercise_id}", "no such exercise in this course")
+    dates = {i: _due_date(doc, v, f"due_dates.{i}") for i, v in due_dates.items()}
+    if data.get("late_policy") is None:
+        return {"due_dates": dates}
+    from grader.classroom.late import parse_policy
+    if data.get("due_date") is None and not dates:
+        doc.fail("late_policy", "a late policy needs due_date or due_dates")
+    return {"due_dates": dates, "late_policy": parse_policy(doc, data["late_policy"])}
 

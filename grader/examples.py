@@ -14,7 +14,8 @@ from typing import Any
 import numpy as np
 
 from grader.compare import explain, fmt
-from grader.course import Example, Exercise, is_boolean, is_numeric, show_value
+from grader.course import Example, Exercise, show_value
+from grader.exercise_format import is_boolean, is_numeric
 from grader.proxy import GradingInterrupt, StudentException, StudentProxy, format_student_exception
 from grader.results import Status, TestResult
 
@@ -61,8 +62,7 @@ def run_example(example: Example, proxy: StudentProxy) -> tuple[Status, str, Any
     try:
         value = getattr(proxy, example.call)(*args, **kwargs)
     except GradingInterrupt as exc:
-        status = Status.TIMEOUT if exc.status == "timeout" else \
-            Status.FAILED if exc.status == "failed" else Status.ERROR
+        status = Status(exc.status)
         return status, f"{call}: {exc.message}", None
     except StudentException as exc:
         return Status.ERROR, f"{call} raised an exception:\n{format_student_exception(exc.info)}", None

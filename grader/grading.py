@@ -14,9 +14,11 @@ from grader.course import Course, Exercise
 from grader.forbidden import find_violations
 from grader.notebook.layout import is_notebook, submission_file
 from grader.sandbox import ForkServer
-from grader.proxy import StudentProxy, WorkerBackend, format_student_exception
+from grader.proxy import FORGED, ImportCrashed, ImportForged, ImportTimedOut, Start, StudentProxy, WorkerBackend
+from grader.sandbox import replies
 from grader.results import CourseResult, Diagnosis, ExerciseResult, Status, TestResult
 from grader.runner import run_tests
+from grader.sources import Source, read_source
 from grader.solutions import Solution, load_solution
 
 _solutions: dict[Path, Solution] = {}
@@ -75,20 +77,28 @@ def grade_exercise(exercise: Exercise, student_file: Path, seed: int, server: Fo
                                 tests=_blank_tests(solution, Status.NOT_STARTED, "not started"),
                                 error=f"{exercise.file} is still the untouched stub")
     try:
-        source = student_file.read_text(encoding="utf-8", errors="replace")
+        source = read_source(student_file)
     except OSError as exc:
-        return _exercise_result(exercise, Status.ERROR, error=f"cannot read {exercise.file}: {exc.strerror}",
-                                tests=_blank_tests(solution, Status.ERROR, "the file could not be read"))
-    violations = find_violations(source, exercise.forbidden)
+        source, unreadable = None, f"cannot read {exercise.file}: {exc.strerror}"
+    else:
+        unreadable = f"{exercise.file} is not a regular file" if source is None else \
+            Source.refusal(exercise.file) if source.too_large else ""
+    if source is None or unreadable:
+        return _exercise_result(exercise, Status.ERROR, error=unreadable,
+                                tests=_blank_tests(solution, Status.ERROR, "the file could not be graded"))
+    violations = find_violations(source.text, exercise.forbidden)
+    # No worker may see the course or the student's folder (masked where its root would show them).
+    server.hide(exercise.solution_dir.parent.parent, student_file.parent.parent)
     backend = WorkerBackend(server, student_file, exercise.time_limit)
     backend = wrap(backend) if wrap else backend
     try:
         hello = backend.start()
         output = _hello_output(hello)
-        if "hello" not in hello:
+        if not isinstance(hello, replies.Hello):
             status, error = import_failure(exercise, hello)
             result = _exercise_result(exercise, status, error=error, output=output, violations=violations,
-                                      tests=_blank_tests(solution, status, error))
+                                      tests=_blank_tests(solution, status, error),
+                                      exception=hello.error if isinstance(hello, replies.ImportFailed) else None)
         else:
             proxy = StudentProxy(backend, exercise.functions, exercise.file)
             tests = run_tests(solution, proxy, seed, reveal_hidden, after_due)
@@ -100,32 +110,39 @@ def grade_exercise(exercise: Exercise, student_file: Path, seed: int, server: Fo
     return result
 
 
-def _hello_output(hello: dict) -> str:
-    output = hello.get("output")
-    return str(output.get("text", ""))[:4000] if isinstance(output, dict) else ""
+def _hello_output(hello: Start) -> str:
+    output = getattr(hello, "output", replies.NO_OUTPUT)
+    return output.text[:4000]
 
 
-def import_failure(exercise: Exercise, hello: dict) -> tuple[Status, str]:
-    if "import_timeout" in hello:
+def import_failure(exercise: Exercise, hello: Start) -> tuple[Status, str]:
+    if isinstance(hello, ImportTimedOut):
         return Status.TIMEOUT, (f"importing {exercise.file} did not finish within "
-                                f"{hello['import_timeout']:g} s: is there a loop at the top level of the file?")
-    if "import_error" in hello and isinstance(hello["import_error"], dict):
-        return Status.ERROR, f"{exercise.file} could not be imported:\n" + format_student_exception(hello["import_error"])
-    return Status.ERROR, f"the process importing {exercise.file} died ({hello.get('import_crash', 'no reply')})"
+                                f"{hello.seconds:g} s: is there a loop at the top level of the file?")
+    if isinstance(hello, replies.ImportFailed):
+        return Status.ERROR, f"{exercise.file} could not be imported:\n" + hello.error.traceback()
+    if isinstance(hello, ImportForged):
+        return Status.ERROR, (f"the process importing {exercise.file} sent a reply the grader cannot accept "
+                              f"({hello.reason}): {FORGED}")
+    reason = hello.reason if isinstance(hello, ImportCrashed) else "no reply"
+    return Status.ERROR, f"the process importing {exercise.file} died ({reason})"
 
 
 def _score(result: ExerciseResult) -> None:
     earned = sum(t.points for t in result.tests)
     diagnoses: dict[str, Diagnosis] = {}
-    for test in result.tests:
+    for test in result.tests:  # one per mistake, with every test it came from
         for d in test.diagnoses:
-            diagnoses.setdefault(d.id, d)
+            diagnoses.setdefault(d.id, Diagnosis(d.id, d.message, d.kind, [])).tests.append(test.name)
     result.diagnoses = list(diagnoses.values())
     if result.violations:
         result.status, result.score = Status.ERROR, 0.0
         result.error = "forbidden calls: the exercise scores 0 until they are removed"
         return
     result.score = round(earned, 2)
+    if any(t.status is Status.GRADER_ERROR for t in result.tests):  # its score is not final (exit status 3)
+        result.status = Status.GRADER_ERROR
+        return
     result.status = Status.PASSED if all(t.status is Status.PASSED for t in result.tests) else Status.FAILED
 
 

@@ -30,7 +30,9 @@ from grader.sandbox import ForkServer
 from grader.examples import DESCRIPTION, example_tests
 from grader.grading import import_failure
 from grader.proxy import StudentProxy, WorkerBackend
+from grader.sandbox import replies
 from grader.results import CourseResult, ExerciseResult, Status, TestResult
+from grader.sources import Source, read_source
 
 
 def _parameters(function: ast.FunctionDef | ast.AsyncFunctionDef) -> list[str]:
@@ -74,11 +76,12 @@ def _signature_test(exercise: Exercise, tree: ast.Module) -> TestResult:
 
 def _example_tests(exercise: Exercise, student_file: Path, server: ForkServer,
                    wrap: Callable[[Any], Any] | None = None) -> list[TestResult]:
+    server.hide(exercise.solution_dir.parent.parent, student_file.parent.parent)  # the course, the workspace
     backend: Any = WorkerBackend(server, student_file, exercise.time_limit)
     backend = wrap(backend) if wrap else backend
     try:
         hello = backend.start()
-        if "hello" not in hello:
+        if not isinstance(hello, replies.Hello):
             status, error = import_failure(exercise, hello)
             return [TestResult(f"example[{n}]", DESCRIPTION, status, 0.0, 0.0, message=error)
                     for n, e in enumerate(exercise.examples, 1)]
@@ -100,7 +103,15 @@ def check_exercise(exercise: Exercise, student_file: Path, server: Callable[[], 
                               blank=lambda status, why: replace(result, status=status, error=why))
     if not student_file.is_file() or exercise.is_untouched(student_file):
         return result
-    source = student_file.read_text(encoding="utf-8", errors="replace")
+    try:
+        read = read_source(student_file)
+    except OSError as exc:
+        read, result.error = None, f"cannot read {exercise.file}: {exc.strerror}"
+    if read is None or read.too_large:
+        result.status = Status.ERROR
+        result.error = result.error or (Source.refusal(exercise.file) if read else f"{exercise.file} is not a regular file")
+        return result
+    source = read.text
     try:
         tree = ast.parse(source)
     except SyntaxError as exc:
@@ -124,7 +135,8 @@ def check_exercise(exercise: Exercise, student_file: Path, server: Callable[[], 
 
 
 def grade_static(course: Course, workspace: Path, exercise_ids: list[str], seed: int,
-                 student: str = "") -> CourseResult:
+                 student: str = "", given: ForkServer | None = None) -> CourseResult:
+    """GIVEN: a fork server to run the examples with (the caller closes it), else one is started if needed."""
     started = time.monotonic()
     exercises = [course.get(i) for i in exercise_ids] if exercise_ids else list(course.exercises)
     servers: list[ForkServer] = []
@@ -135,11 +147,12 @@ def grade_static(course: Course, workspace: Path, exercise_ids: list[str], seed:
         return servers[0]
 
     try:
-        results = [check_exercise(e, submission_file(workspace / e.id, e), server) for e in exercises]
+        results = [check_exercise(e, submission_file(workspace / e.id, e), (lambda: given) if given else server)
+                   for e in exercises]
     finally:
         for started_server in servers:
             started_server.close()
-    sandbox = servers[0].isolation if servers else "process"
+    sandbox = given.isolation if given else servers[0].isolation if servers else "process"
     return CourseResult(seed=seed, exercises=results, sandbox=sandbox, student=student,
                         course=course.title, grader_version=__version__,
                         duration=time.monotonic() - started, partial=True)

@@ -2,23 +2,29 @@
 
 A backend does the calling: :class:`WorkerBackend` talks to a sandboxed worker (untrusted
 code), :class:`InProcessBackend` calls trusted functions directly (the reference and the
-mistake catalogue, when the course checks itself). Both answer with the same reply shape, so
-the hidden tests cannot tell them apart.
+mistake catalogue, when the course checks itself). Both answer with the same validated reply
+types (:mod:`grader.sandbox.replies`), so the hidden tests cannot tell them apart, and nothing
+here acts on a reply the validator has not accepted.
 """
 from __future__ import annotations
 
 import builtins
 import copy
+import time
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Union
 
 import numpy as np
 
-from grader.sandbox import wire
+from grader.sandbox import replies, wire
 from grader.sandbox import ForkServer, Limits, WorkerDied, WorkerTimedOut
+from grader.results import StudentError
 from grader.testing import Call, current_context
 
-IMPORT_TIME_LIMIT = 20.0
+IMPORT_TIME_LIMIT = 20.0  # seconds to import a student's file, per exercise: restarts after a crash included
+CALL_BUDGET = 30          # the student's code gets this many times the exercise's time limit, on top
+FORGED = "something in your file wrote to the grader's channel"
 
 
 class GradingInterrupt(BaseException):
@@ -42,15 +48,20 @@ class StudentBadReturn(GradingInterrupt):
     status = "failed"
 
 
+class GraderFailure(GradingInterrupt):
+    """The grader could not run the student's code (its fork server failed): never the student's fault."""
+    status = "grader_error"
+
+
 class StudentException(Exception):
     """Mixin of every exception re-raised from student code; ``info`` is what the worker sent."""
-    info: dict = {}
+    info: StudentError
 
 
 _EXCEPTION_CLASSES: dict[type, type] = {}
 
 
-def _base_class(mro: list[str]) -> type[Exception]:
+def _base_class(mro: tuple[str, ...]) -> type[Exception]:
     """The most specific trusted exception class among the names the student's exception claims."""
     for qualified in mro:
         module, _, name = qualified.rpartition(".")
@@ -63,76 +74,120 @@ def _base_class(mro: list[str]) -> type[Exception]:
     return Exception
 
 
-def student_exception(info: dict) -> StudentException:
-    base = _base_class([str(n) for n in info.get("mro", [])])
+def student_exception(info: StudentError) -> StudentException:
+    base = _base_class(info.classes)
     cls = _EXCEPTION_CLASSES.get(base)
     if cls is None:  # SystemExit, KeyboardInterrupt and friends fall back to plain Exception
         cls = StudentException if base is Exception else type(f"Student{base.__name__}", (base, StudentException), {})
         _EXCEPTION_CLASSES[base] = cls
-    exc = cls(str(info.get("message", "")))
+    exc = cls(info.message)
     exc.info = info
     return exc
 
 
-def format_student_exception(info: dict) -> str:
+def format_student_exception(info: StudentError) -> str:
     """The student's traceback: their own frames, their file name, their message."""
-    lines = []
-    for frame in info.get("frames", []):
-        file, line, function, text = (list(frame) + ["", 0, "", ""])[:4]
-        lines.append(f'  File "{file}", line {line}, in {function}')
-        if text:
-            lines.append(f"    {str(text).strip()}")
-            if info.get("offset") and function == "<module>":
-                lines.append("    " + " " * max(int(info["offset"]) - 1 - (len(str(text)) - len(str(text).lstrip())), 0) + "^")
-    message = str(info.get("message", ""))
-    lines.append(f"{info.get('type', 'Exception')}: {message}" if message else str(info.get("type", "Exception")))
-    return "\n".join(lines)
+    return info.traceback()
 
 
-def _output_text(reply: dict) -> str:
-    output = reply.get("output") or {}
-    text = str(output.get("text", "")) if isinstance(output, dict) else ""
-    dropped = output.get("dropped", 0) if isinstance(output, dict) else 0
-    if isinstance(dropped, int) and dropped > 0:
-        text += f"\n[... {dropped} more characters of output were cut]"
-    return text
+@dataclass(frozen=True)
+class ImportTimedOut:
+    """The import did not finish within its limit (the grader's observation, not a reply)."""
+    seconds: float
+
+
+@dataclass(frozen=True)
+class ImportCrashed:
+    """The worker died before greeting, or sent bytes that are not a message (the grader's observation)."""
+    reason: str
+
+
+@dataclass(frozen=True)
+class ImportForged:
+    """The worker greeted with a message no honest worker sends (the grader's observation)."""
+    reason: str
+
+
+Start = Union[replies.Hello, replies.ImportFailed, ImportTimedOut, ImportCrashed, ImportForged]
 
 
 class WorkerBackend:
-    """Runs calls in a sandboxed worker; restarts it after a crash or a timeout."""
+    """Runs calls in a sandboxed worker; restarts it after a crash or a timeout.
+
+    Two budgets bound what one student file costs, whatever it does (a crash per call restarts
+    the worker per call): importing the file may take IMPORT_TIME_LIMIT seconds in total, restarts
+    included, and the student's code (imports and calls) CALL_BUDGET times the exercise's time
+    limit on top. Only time spent waiting for the worker counts, never the grader's own work.
+    """
 
     def __init__(self, server: ForkServer, student_file: Path, time_limit: float,
                  limits: Limits = Limits()) -> None:
         self.server, self.student_file, self.time_limit, self.limits = server, student_file, time_limit, limits
         self.worker = None
-        self.hello: dict = {}
+        self.hello: Start = ImportCrashed("not started")
+        self.import_left = IMPORT_TIME_LIMIT
+        self.budget = IMPORT_TIME_LIMIT + CALL_BUDGET * time_limit
+        self.left = self.budget
 
-    def start(self) -> dict:
-        """Start a worker and import the student's file; return its hello (or import_error)."""
+    def start(self) -> Start:
+        """Start a worker and import the student's file; return its greeting, or why there is none."""
+        limit = min(self.import_left, self.left)
+        if limit <= 0:
+            self.worker, self.hello = None, ImportTimedOut(0.0)
+            return self.hello
         self.worker = self.server.spawn(self.student_file, self.limits)
+        started = time.monotonic()
         try:
-            self.hello = self.worker.receive(IMPORT_TIME_LIMIT)
+            self.hello = replies.greeting(self.worker.receive(limit))
         except WorkerTimedOut:
             self.worker = None
-            self.hello = {"import_timeout": IMPORT_TIME_LIMIT}
+            self.hello = ImportTimedOut(limit)
         except WorkerDied as exc:
             self.worker = None
-            self.hello = {"import_crash": str(exc)}
+            self.hello = ImportCrashed(str(exc))
+        except replies.MalformedReply as exc:
+            self.close()
+            self.worker = None
+            self.hello = ImportForged(str(exc))
+        spent = time.monotonic() - started
+        self.import_left -= spent
+        self.left -= spent
         return self.hello
 
-    def call(self, name: str, args: list, kwargs: dict) -> dict:
+    def call(self, name: str, args: list, kwargs: dict) -> replies.Answer:
         if self.worker is None or not self.worker.alive:
-            hello = self.start()
-            if "hello" not in hello:
+            try:
+                hello = self.start()
+            except (OSError, RuntimeError) as exc:  # the fork server could not start a worker
+                raise GraderFailure(f"the grader could not start a process to run {name}() ({exc})") from None
+            if isinstance(hello, ImportTimedOut):
+                raise StudentTimeout(f"{name}() could not run: importing your file again (after an earlier crash "
+                                     f"or timeout) did not finish within the {hello.seconds:.3g} s left. Imports may "
+                                     f"take {IMPORT_TIME_LIMIT:g} s in total per exercise, restarts included.")
+            if not isinstance(hello, replies.Hello):
                 raise StudentCrashed("your file could not be imported again after an earlier crash")
+        limit = min(self.time_limit, self.left)
+        if limit <= 0:
+            raise StudentTimeout(f"{name}() was not run: your code has used up the exercise's time budget "
+                                 f"({self.budget:g} s of imports and calls)")
+        started = time.monotonic()
         try:
-            return self.worker.call(name, args, kwargs, self.time_limit)
+            return replies.answer(self.worker.call(name, args, kwargs, limit))
         except WorkerTimedOut:
+            if limit < self.time_limit:
+                raise StudentTimeout(f"{name}() did not finish within the {limit:.3g} s left of the exercise's "
+                                     f"time budget ({self.budget:g} s of imports and calls)") from None
             raise StudentTimeout(f"{name}() did not finish within {self.time_limit:g} s "
                                  "(an infinite loop, or far too much work?)") from None
         except WorkerDied as exc:
             raise StudentCrashed(f"the process running {name}() died ({exc}): a segfault, "
                                  "os._exit, or the memory or CPU limit") from None
+        except replies.MalformedReply as exc:
+            self.close()  # its next message could be anything: a fresh worker answers the next call
+            raise StudentCrashed(f"the process running {name}() sent a reply the grader cannot accept "
+                                 f"({exc}): {FORGED}") from None
+        finally:
+            self.left -= time.monotonic() - started
 
     def close(self) -> None:
         if self.worker is not None:
@@ -140,26 +195,28 @@ class WorkerBackend:
 
 
 class InProcessBackend:
-    """Calls trusted functions directly, with the same reply shape as a worker."""
+    """Calls trusted functions directly, with the same replies as a worker."""
 
     def __init__(self, functions: dict[str, Callable], file_name: str = "") -> None:
         self.functions, self.file_name = functions, file_name
 
-    def call(self, name: str, args: list, kwargs: dict) -> dict:
-        from grader.sandbox.worker import describe_exception
+    def call(self, name: str, args: list, kwargs: dict) -> replies.Answer:
+        from grader.sandbox.worker import describe_exception, watch_arguments
         function = self.functions.get(name)
         if function is None:
-            return {"missing": f"{self.file_name} does not define a function named {name}"}
+            return replies.Missing(f"{self.file_name} does not define a function named {name}")
         args, kwargs = wire.loads(wire.dumps(args)), wire.loads(wire.dumps(kwargs))
+        modified = watch_arguments(args, kwargs)  # as a worker would see it (a mutant may modify its input)
         try:
             value = function(*args, **kwargs)
         except Exception as exc:
             code = getattr(function, "__code__", None)
-            return {"raised": describe_exception(exc, Path(code.co_filename) if code else Path())}
+            return replies.Raised(replies.student_error(
+                describe_exception(exc, Path(code.co_filename) if code else Path())))
         try:
-            return {"value": wire.loads(wire.dumps(value)), "mutated": []}
+            return replies.Returned(wire.loads(wire.dumps(value)), mutated=tuple(modified()))
         except wire.WireError as exc:
-            return {"bad_value": f"{type(value).__name__}: {exc}"}
+            return replies.BadValue(f"{type(value).__name__}: {exc}")
 
     def close(self) -> None:
         pass
@@ -200,22 +257,19 @@ class StudentProxy:
         if context is not None:
             context.calls.append(call)
         reply = self._backend.call(name, args, kwargs)
-        if context is not None and reply.get("output"):
-            text = _output_text(reply)
-            if text:
-                context.output.append(text)
-        if "missing" in reply:
-            raise StudentBadReturn(f"{self._file} does not define {name}(): keep the function names of the stub")
-        if "raised" in reply:
-            call.raised = reply["raised"] if isinstance(reply["raised"], dict) else {}
-            raise student_exception(call.raised)
-        if "bad_value" in reply:
+        output = getattr(reply, "output", replies.NO_OUTPUT)
+        if context is not None and output is not replies.NO_OUTPUT:
+            context.output.append(output.shown())
+        if isinstance(reply, replies.Returned):
+            call.returned, call.value, call.mutated = True, reply.value, list(reply.mutated)
+            return reply.value
+        if isinstance(reply, replies.Raised):
+            call.raised = reply.error
+            raise student_exception(reply.error)
+        if isinstance(reply, replies.BadValue):
             raise StudentBadReturn(f"{name}() returned a value the grader cannot accept "
-                                   f"({reply['bad_value']}): return numpy arrays, numbers, "
+                                   f"({reply.reason}): return numpy arrays, numbers, "
                                    "tuples or lists of these")
-        if "value" not in reply:
-            raise StudentCrashed(f"the worker sent a malformed reply to {name}()")
-        call.returned, call.value = True, reply["value"]
-        mutated = reply.get("mutated", [])
-        call.mutated = [str(m) for m in mutated] if isinstance(mutated, list) else []
-        return reply["value"]
+        if isinstance(reply, replies.Missing):
+            raise StudentBadReturn(f"{self._file} does not define {name}(): keep the function names of the stub")
+        raise StudentCrashed(f"the worker sent a malformed reply to {name}()")

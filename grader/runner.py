@@ -3,11 +3,13 @@
 Each test gets fresh fixtures (``student``, ``reference``, ``rng``, ``size``) and a context
 that records the student's calls. An outcome is one of three kinds, kept apart all the way to
 the screen: the answer was wrong (``failed``), the student's code crashed, timed out or broke
-a rule (``error``/``timeout``), or the grader itself failed (``error`` with ``grader_error``).
+a rule (``error``/``timeout``), or the grader itself failed (``grader_error``): a hidden test that
+raises by itself is the grader's only if it raises with the reference's answers too.
 """
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -16,10 +18,12 @@ import pytest
 from grader import seeds
 from grader.compare import fmt
 from grader.diagnosis import diagnose
-from grader.proxy import GradingInterrupt, StudentException, StudentProxy, format_student_exception
-from grader.results import Diagnosis, Status, TestResult
+from grader.findings import Finding
+from grader.proxy import (GradingInterrupt, InProcessBackend, StudentException, StudentProxy,
+                          format_student_exception)
+from grader.results import Diagnosis, Difference, Status, StudentError, TestResult
 from grader.solutions import Solution, TestCase
-from grader.testing import TestContext, close_context, open_context
+from grader.testing import Mismatch, TestContext, close_context, modified_input, open_context
 
 OUTPUT_CAP = 4000
 MAX_TIMEOUTS = 3          # after this many, the remaining tests are not run (bounded grading time)
@@ -27,8 +31,22 @@ SHRINK_SIZES = (1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64)
 SHRINK_BUDGET = 3.0       # seconds spent looking for a smaller failing input
 
 
-def _run_once(case: TestCase, solution: Solution, proxy: StudentProxy, seed: int,
-              size: int | None) -> tuple[Status, str, bool, TestContext]:
+@dataclass
+class Outcome:
+    """How one run of a test ended: its status and message, and what is known as data: the
+    findings of a failed comparison, the difference, the student's exception."""
+    status: Status
+    message: str
+    context: TestContext
+    grader_error: bool = False    # the hidden test itself is broken (status GRADER_ERROR)
+    findings: tuple[Finding, ...] = ()
+    difference: Difference | None = None
+    exception: StudentError | None = None
+
+
+def _run_once(case: TestCase, solution: Solution, proxy: StudentProxy, seed: int, size: int | None,
+              judge: bool = True) -> Outcome:
+    """Run CASE once. JUDGE: when the test itself raises, find out whose fault it is (below)."""
     fixtures: dict[str, Any] = {
         "student": proxy, "reference": solution.reference,
         "rng": np.random.default_rng(seeds.test_seed(seed, solution.exercise.id, case.id, size)),
@@ -39,30 +57,60 @@ def _run_once(case: TestCase, solution: Solution, proxy: StudentProxy, seed: int
     context, token = open_context()
     try:
         case.function(**kwargs)
-        return Status.PASSED, "", False, context
+        return Outcome(Status.PASSED, "", context)
     except GradingInterrupt as exc:
-        return Status(exc.status), exc.message, False, context
+        return Outcome(Status(exc.status), exc.message, context)
     except StudentException as exc:
-        return Status.ERROR, "Your code raised an exception:\n" + format_student_exception(exc.info), False, context
+        return Outcome(Status.ERROR, "Your code raised an exception:\n" + format_student_exception(exc.info), context,
+                       exception=exc.info)
     except AssertionError as exc:
-        return Status.FAILED, str(exc) or "the check failed", False, context
+        findings, difference = (exc.findings, exc.difference) if isinstance(exc, Mismatch) else ((), None)
+        return Outcome(Status.FAILED, str(exc) or "the check failed", context, findings=findings,
+                       difference=difference)
     except pytest.fail.Exception as exc:
-        message = str(exc.msg)
+        message, findings = str(exc.msg), ()
         if message.startswith("DID NOT RAISE"):
             wanted = message.removeprefix("DID NOT RAISE").strip().strip("<>").replace("class ", "").strip("'")
-            message = (f"Expected your function to raise {wanted.rsplit('.', 1)[-1]} for this input, "
-                       "but it returned normally.")
-        return Status.FAILED, message, False, context
-    except Exception as exc:  # the hidden test itself broke on what the student returned, or on its own
-        unusable = _unusable_return(context)
-        if unusable:
-            return (Status.FAILED, f"{unusable}; the test could not use it ({type(exc).__name__}: {exc}).",
-                    False, context)
-        return (Status.ERROR, f"The grader could not check this test ({type(exc).__name__}: {exc}). "
-                "If your function returns what the instructions describe, this is a bug in the "
-                "exercise: please report it.", True, context)
+            wanted = wanted.rsplit(".", 1)[-1]
+            message = f"Expected your function to raise {wanted} for this input, but it returned normally."
+            findings = (Finding("generic/not-raised", f"Your function returned normally where it must raise "
+                                f"{wanted}: check the bad arguments the instructions say to refuse."),)
+        return Outcome(Status.FAILED, message, context, findings=findings)
+    except Exception as exc:  # the hidden test itself broke: on what the student returned, or on its own
+        problem = f"{type(exc).__name__}: {exc}"
     finally:
         close_context(token)
+    if not judge or not _passes_with_the_reference(case, solution, seed, size):
+        return Outcome(Status.GRADER_ERROR, (f"The grader could not check this test ({problem}): it fails with "
+                                             "the reference solution too. This is a bug in the exercise, not in "
+                                             f"your code: {GRADER_ERROR_NOTE}"), context, grader_error=True)
+    unusable = _unusable_return(context)
+    if unusable:
+        return Outcome(Status.FAILED, f"{unusable}; the test could not use it ({problem}).", context)
+    return Outcome(Status.FAILED, (f"The test could not use what your code returned ({problem}); with the "
+                                   "reference solution's answers it passes."), context)
+
+
+GRADER_ERROR_NOTE = ("the test scores nothing until it is fixed and your work is graded again; "
+                     "please report it.")
+
+
+def _passes_with_the_reference(case: TestCase, solution: Solution, seed: int, size: int | None) -> bool:
+    """Does CASE pass when the reference answers in the student's place, on the same inputs (same
+    seed)? Then what broke the test came from the student's answers (a test that errors on a
+    student's value is the student's failure: a submission must never be able to cause a grader
+    error); if the test breaks with the reference too, the test itself is broken."""
+    exercise = solution.exercise
+    functions = {n: getattr(solution.reference, n) for n in exercise.functions if hasattr(solution.reference, n)}
+    reference = StudentProxy(InProcessBackend(functions, exercise.file), exercise.functions, exercise.file)
+    return _run_once(case, solution, reference, seed, size, judge=False).status is Status.PASSED
+
+
+def case_status(case: TestCase, solution: Solution, proxy: StudentProxy, seed: int) -> tuple[Status, bool]:
+    """The verdict of one case and whether the grader itself failed, nothing else (no diagnosis,
+    no shrinking): what mutation analysis needs, many times over."""
+    outcome = _run_once(case, solution, proxy, seed, case.shrink)
+    return outcome.status, outcome.grader_error
 
 
 def _unusable_return(context: TestContext) -> str:
@@ -94,10 +142,10 @@ def _shrink(case: TestCase, solution: Solution, proxy: StudentProxy, seed: int) 
     for size in (s for s in SHRINK_SIZES if s < (case.shrink or 0)):
         if time.monotonic() > deadline:
             return None
-        status, _, _, context = _run_once(case, solution, proxy, seed, size)
-        if status is Status.FAILED:
-            return size, context
-        if status is not Status.PASSED:
+        outcome = _run_once(case, solution, proxy, seed, size)
+        if outcome.status is Status.FAILED:
+            return size, outcome.context
+        if outcome.status is not Status.PASSED:
             return None
     return None
 
@@ -119,30 +167,44 @@ def shown_as(case: TestCase, reveal_hidden: bool = False, after_due: bool = Fals
 def run_test(case: TestCase, solution: Solution, proxy: StudentProxy, seed: int,
              reveal_hidden: bool = False, after_due: bool = False) -> TestResult:
     started = time.monotonic()
-    status, message, grader_error, context = _run_once(case, solution, proxy, seed, case.shrink)
+    outcome = _run_once(case, solution, proxy, seed, case.shrink)
+    status, context = outcome.status, outcome.context
     visibility = shown_as(case, reveal_hidden, after_due)
     result = TestResult(name=case.id, description=case.description, status=status,
                         points=case.points if status is Status.PASSED else 0.0,
-                        max_points=case.points, message=message, visibility=case.visibility,
-                        figures=context.figures, output=_output(context), grader_error=grader_error)
+                        max_points=case.points, message=outcome.message, visibility=case.visibility,
+                        figures=context.figures, output=_output(context), grader_error=outcome.grader_error,
+                        exception=outcome.exception, difference=outcome.difference)
     if status is Status.FAILED:
-        catalogue = {m.id: m.message for m in solution.exercise.mistakes}
-        result.diagnoses = [Diagnosis(i, catalogue.get(i, "")) for i in diagnose(context.calls, solution)]
+        result.diagnoses = _diagnoses(case, solution, outcome, visibility == "visible")
         if case.shrink and visibility == "visible":
             smaller = _shrink(case, solution, proxy, seed)
             if smaller:
                 result.smallest_input = f"size={smaller[0]}:\n{_describe_calls(smaller[1])}"
     if visibility != "visible":  # name, docstring and diagnosis only: no inputs, no expected values
         result.figures = []      # a figure carries the reference's output
+        result.difference = None  # and so does the difference
         if status is Status.FAILED:
             result.message = "This test is hidden: its inputs and expected values are not shown."
-        elif grader_error:
-            result.message = ("The grader could not check this hidden test. If your function returns "
-                              "what the instructions describe, this is a bug in the exercise: please report it.")
+        elif outcome.grader_error:
+            result.message = ("The grader could not check this hidden test: it fails with the reference solution "
+                              f"too. This is a bug in the exercise, not in your code: {GRADER_ERROR_NOTE}")
         if case.visibility == "after_due_date" and status is not Status.PASSED:
             result.message += " Its details are shown after the due date."
     result.duration = time.monotonic() - started
     return result
+
+
+def _diagnoses(case: TestCase, solution: Solution, outcome: Outcome, visible: bool) -> list[Diagnosis]:
+    """The catalogued mistakes that explain a failed test; else what the generic explainer found
+    (a catalogued mistake says it better, in the author's words)."""
+    catalogue = {m.id: m.message for m in solution.exercise.mistakes}
+    named = diagnose(outcome.context.calls, solution)
+    if named:
+        return [Diagnosis(i, catalogue.get(i, ""), "catalogued", [case.id]) for i in named]
+    modified = modified_input(outcome.context)  # whatever the failing check was
+    unique = {f.id: f for f in (*outcome.findings, *((modified,) if modified else ()))}
+    return [Diagnosis(f.id, f.shown(visible), "generic", [case.id]) for f in unique.values()]
 
 
 def run_tests(solution: Solution, proxy: StudentProxy, seed: int,

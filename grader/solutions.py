@@ -10,7 +10,6 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import inspect
-import itertools
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +18,7 @@ from typing import Any, Callable
 
 from grader.course import Exercise
 from grader.errors import CourseError
+from grader.parametrize import Mark, expand
 
 FIXTURES = ("student", "reference", "rng", "size")
 VISIBILITIES = ("visible", "hidden", "after_due_date")
@@ -52,13 +52,6 @@ class Solution:
     mistakes: tuple[MistakeFunction, ...]
 
 
-def _marks(function: Callable) -> dict[str, list]:
-    marks: dict[str, list] = {}
-    for mark in getattr(function, "pytestmark", []):
-        marks.setdefault(mark.name, []).append(mark)
-    return marks
-
-
 def _load_module(path: Path, name: str) -> ModuleType:
     spec = importlib.util.spec_from_file_location(name, path)
     if spec is None or spec.loader is None:
@@ -73,83 +66,93 @@ def _load_module(path: Path, name: str) -> ModuleType:
     return module
 
 
-def _case_id(value: Any, argname: str, index: int) -> str:
-    if isinstance(value, (int, float, str, bool)) or value is None:
-        text = str(value)
-        if len(text) <= 30 and text.isprintable():
-            return text
-    return f"{argname}{index}"
+MARKS = ("points", "visibility", "shrink", "statistical")  # honoured on a test and on a pytest.param
 
 
-def _expand(function: Callable, marks: dict[str, list], path: Path) -> list[tuple[str, tuple]]:
-    """The cases of a (possibly parametrized) test: [(id suffix, ((name, value), ...))]."""
-    axes = []
-    for mark in reversed(marks.get("parametrize", [])):  # decorators apply bottom-up
-        names = mark.args[0]
-        names = [n.strip() for n in names.split(",")] if isinstance(names, str) else list(names)
-        ids = mark.kwargs.get("ids")
-        cases = []
-        for i, raw in enumerate(mark.args[1]):
-            values = getattr(raw, "values", None)
-            case_id = getattr(raw, "id", None)
-            if values is None:
-                values = (raw,) if len(names) == 1 else tuple(raw)
-            if len(values) != len(names):
-                raise CourseError(f"{function.__name__}: parametrize case {i} has {len(values)} "
-                                  f"values for {len(names)} names", path=str(path))
-            if case_id is None and ids is not None:
-                case_id = ids[i] if not callable(ids) else ids(values[0])
-            if case_id is None:
-                case_id = "-".join(_case_id(v, n, i) for n, v in zip(names, values))
-            cases.append((str(case_id), tuple(zip(names, values))))
-        axes.append(cases)
-    if not axes:
-        return [("", ())]
-    return [("-".join(c[0] for c in combo), tuple(p for c in combo for p in c[1]))
-            for combo in itertools.product(*axes)]
+def _settings(marks: list[Mark], who: str, where: str, inherited: dict[str, Any]) -> dict[str, Any]:
+    """points, visibility, shrink and statistical from MARKS (the first of each name wins, as
+    pytest's get_closest_marker would), over INHERITED; any other mark is refused, loudly."""
+    settings = dict(inherited)
+    seen: set[str] = set()
+    for mark in marks:
+        if mark.name == "parametrize" or mark.name in seen:
+            continue
+        seen.add(mark.name)
+        value = mark.args[0] if mark.args else None
+        if mark.name == "points":
+            if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
+                raise CourseError(f"{who}: points must be a non-negative number, got {value!r}", path=where)
+            settings["points"] = value
+        elif mark.name == "visibility":
+            if value not in VISIBILITIES:
+                raise CourseError(f"{who}: visibility must be one of {', '.join(VISIBILITIES)}, got {value!r}",
+                                  path=where)
+            settings["visibility"] = value
+        elif mark.name == "shrink":
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                raise CourseError(f"{who}: shrink needs a starting size >= 1", path=where)
+            settings["shrink"] = value
+        elif mark.name == "statistical":
+            settings["statistical"] = True
+        else:
+            raise CourseError(f"{who}: pytest.mark.{mark.name} is not supported on a hidden test (learn "
+                              f"honours {', '.join(MARKS)} and parametrize); a test that pytest would skip or "
+                              "expect to fail would still be graded here, so remove it", path=where)
+    return settings
 
 
 def _collect(module: ModuleType, path: Path) -> list[dict]:
     collected = []
+    where = str(path)
     for name, function in vars(module).items():
         if not name.startswith("test") or not inspect.isfunction(function):
             continue
         if function.__module__ != module.__name__:
             continue
-        marks = _marks(function)
-        cases = _expand(function, marks, path)
-        param_names = {n for _, params in cases for n, _ in params}
+        own = _settings(list(getattr(function, "pytestmark", [])), f"{name}()", where,
+                        {"points": None, "visibility": "visible", "shrink": None, "statistical": False})
+        cases = []
+        for case in expand(function, where):
+            settings = _settings(list(case.marks), f"{name}[{case.suffix}]", where, {**own, "points": None})
+            cases.append({"suffix": case.suffix, "params": case.params, **settings})
+        param_names = {n for case in cases for n, _ in case["params"]}
         fixtures = []
         for parameter in inspect.signature(function).parameters:
             if parameter in param_names:
                 continue
             if parameter not in FIXTURES:
                 raise CourseError(f"{name}() asks for an unknown fixture {parameter!r} "
-                                  f"(available: {', '.join(FIXTURES)})", path=str(path))
+                                  f"(available: {', '.join(FIXTURES)})", path=where)
             fixtures.append(parameter)
-        points = None
-        if "points" in marks:
-            points = marks["points"][0].args[0] if marks["points"][0].args else None
-            if not isinstance(points, (int, float)) or isinstance(points, bool) or points < 0:
-                raise CourseError(f"{name}(): points must be a non-negative number, got {points!r}", path=str(path))
-        visibility = marks["visibility"][0].args[0] if "visibility" in marks else "visible"
-        if visibility not in VISIBILITIES:
-            raise CourseError(f"{name}(): visibility must be one of {', '.join(VISIBILITIES)}, "
-                              f"got {visibility!r}", path=str(path))
-        shrink = None
-        if "shrink" in marks:
-            shrink = marks["shrink"][0].args[0] if marks["shrink"][0].args else None
-            if not isinstance(shrink, int) or shrink < 1:
-                raise CourseError(f"{name}(): shrink needs a starting size >= 1", path=str(path))
-            if "size" not in fixtures:
-                raise CourseError(f"{name}(): a shrink test must take the `size` fixture", path=str(path))
-        elif "size" in fixtures:
-            raise CourseError(f"{name}(): the `size` fixture needs @pytest.mark.shrink(N)", path=str(path))
-        collected.append({"name": name, "function": function, "cases": cases, "points": points,
-                          "visibility": visibility, "shrink": shrink, "fixtures": tuple(fixtures),
-                          "statistical": "statistical" in marks,
+        for case in cases:
+            if case["shrink"] is not None and "size" not in fixtures:
+                raise CourseError(f"{name}(): a shrink test must take the `size` fixture", path=where)
+            if case["shrink"] is None and "size" in fixtures:
+                raise CourseError(f"{name}(): the `size` fixture needs @pytest.mark.shrink(N)", path=where)
+        collected.append({"name": name, "function": function, "cases": cases,
+                          "points": _test_points(name, own["points"], cases, where), "fixtures": tuple(fixtures),
                           "description": inspect.getdoc(function) or name.replace("_", " ")})
     return collected
+
+
+def _test_points(name: str, declared: float | None, cases: list[dict], where: str) -> float | None:
+    """The points of the whole test: declared on it, or the sum of its cases' own when every case
+    has some (None: it shares what the other tests leave)."""
+    own = [c["points"] for c in cases if c["points"] is not None]
+    if not own:
+        return declared
+    if len(own) == len(cases):
+        if declared is not None and abs(sum(own) - declared) > 1e-9:
+            raise CourseError(f"{name}(): its cases' points add up to {sum(own):g}, not the {declared:g} "
+                              "the test declares", path=where)
+        return float(sum(own))
+    if declared is None:
+        raise CourseError(f"{name}(): some cases have their own points: give the test @pytest.mark.points(N) "
+                          "too, and the cases without points share what is left", path=where)
+    if sum(own) > declared + 1e-9:
+        raise CourseError(f"{name}(): its cases' points add up to {sum(own):g}, more than the test's "
+                          f"{declared:g}", path=where)
+    return declared
 
 
 def _allocate(collected: list[dict], total: int, path: str) -> list[TestCase]:
@@ -163,12 +166,14 @@ def _allocate(collected: list[dict], total: int, path: str) -> list[TestCase]:
     tests = []
     for t in collected:
         points = t["points"] if t["points"] is not None else share
-        for suffix, params in t["cases"]:
+        own = [c["points"] for c in t["cases"] if c["points"] is not None]
+        rest = (points - sum(own)) / (len(t["cases"]) - len(own)) if len(own) < len(t["cases"]) else 0.0
+        for case in t["cases"]:
             tests.append(TestCase(
-                id=f"{t['name']}[{suffix}]" if suffix else t["name"], function=t["function"],
-                params=params, points=points / len(t["cases"]), visibility=t["visibility"],
-                shrink=t["shrink"], description=t["description"], statistical=t["statistical"],
-                fixtures=t["fixtures"]))
+                id=f"{t['name']}[{case['suffix']}]" if case["suffix"] else t["name"], function=t["function"],
+                params=case["params"], points=case["points"] if case["points"] is not None else rest,
+                visibility=case["visibility"], shrink=case["shrink"], description=t["description"],
+                statistical=case["statistical"], fixtures=t["fixtures"]))
     return tests
 
 

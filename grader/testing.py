@@ -11,8 +11,9 @@ from typing import Any, Callable
 
 import numpy as np
 
-from grader.compare import explain
-from grader.results import Figure
+from grader.compare import compare
+from grader.findings import Finding
+from grader.results import Difference, Figure
 
 FIGURE_KINDS = ("heatmap", "complex_plane", "bars", "lines")
 
@@ -53,21 +54,27 @@ def current_context() -> TestContext | None:
 
 
 class Mismatch(AssertionError):
-    """A failed comparison: a value with room for help."""
+    """A failed comparison: a value with room for help. FINDINGS name what the difference looks
+    like (grader/findings.py: the runner turns them into diagnoses); DIFFERENCE is it as data."""
 
-    def __init__(self, message: str, actual: Any = None, expected: Any = None) -> None:
+    def __init__(self, message: str, actual: Any = None, expected: Any = None,
+                 findings: tuple[Finding, ...] = (), difference: Difference | None = None) -> None:
         super().__init__(message)
         self.actual, self.expected = actual, expected
+        self.findings, self.difference = findings, difference
 
 
-def _mutation_note() -> str:
-    context = current_context()
+def modified_input(context: TestContext | None = None) -> Finding | None:
+    """That a call of CONTEXT (by default the current test's) modified one of its arguments in
+    place, if one did."""
+    context = context or current_context()
     mutated = [c for c in context.calls if c.mutated] if context else []
     if not mutated:
-        return ""
+        return None
     call = mutated[0]
-    return (f"\nNote: your {call.function}() modified its input ({', '.join(call.mutated)}) in place; "
-            "the contract says inputs must be left unchanged (work on a copy).")
+    return Finding("generic/modified-input", f"Your {call.function}() modified its input "
+                   f"({', '.join(call.mutated)}) in place; the contract says inputs must be left unchanged "
+                   "(work on a copy).")
 
 
 def has_float32(value: Any) -> bool:
@@ -92,18 +99,63 @@ def assert_close(actual: Any, expected: Any, *, rtol: float | None = None, atol:
 
     Default tolerances follow the lower precision of the two dtypes (see grader.compare).
     """
-    problem = explain(actual, expected, rtol=rtol, atol=atol, name=name)
+    problem = compare(actual, expected, rtol=rtol, atol=atol, name=name)
     if problem and _float32_input():  # float32 inputs only ever relax the check: look at them only if it failed
-        problem = explain(actual, expected, rtol=rtol, atol=atol, name=name, float32_input=True)
+        problem = compare(actual, expected, rtol=rtol, atol=atol, name=name, float32_input=True)
     if problem:
-        raise Mismatch(problem + _mutation_note(), actual, expected)
+        modified = modified_input()
+        raise Mismatch(problem.message, actual, expected, problem.findings + ((modified,) if modified else ()),
+                       problem.difference)
+
+
+def _shown(value: Any) -> str:
+    """An argument as a report names it: its kind and shape, never its entries."""
+    if isinstance(value, np.ndarray):
+        return f"array {value.shape}" + ("" if value.dtype == np.float64 else f" {value.dtype}")
+    if isinstance(value, np.random.Generator):
+        return "rng"
+    if isinstance(value, (list, tuple)) and len(value) > 3:
+        return f"{type(value).__name__} of {len(value)}"
+    return repr(value) if len(repr(value)) <= 20 else type(value).__name__
+
+
+def assert_does_the_work(student: Any, reference: Any, function: str, *args: Any,
+                         check: Callable[[Any], None] | None = None, rtol: float | None = None,
+                         atol: float | None = None, **kwargs: Any) -> Any:
+    """Call the student's FUNCTION on ARGS and fail unless it does its job there; return its value.
+
+    A test of a side property (the inputs are left unchanged, a dtype or a shape, the same
+    generator giving the same draw, a ValueError for a bad argument, a special case whose
+    answer a constant could give) calls this on that call's arguments or on an ordinary,
+    generic input, so that its points go only to a function that also does the work: a
+    function that returns None, 0, zeros, its input or noise, or raises for everything,
+    scores nothing (`learn validate` grades such trivial files and requires 0).
+
+    The result is compared with ``getattr(reference, function)(*args, **kwargs)`` as
+    ``assert_close`` compares (RTOL and ATOL as there). A random function, whose draws no
+    reference can predict, passes CHECK instead: a callable that raises AssertionError unless
+    the value is right (a shape and a distribution, from ``grader.stats``). The function's own
+    keyword arguments pass through KWARGS (so none of them may be named check, rtol or atol).
+    """
+    value = getattr(student, function)(*args, **kwargs)
+    shown = f"{function}({', '.join([_shown(a) for a in args] + [f'{k}={_shown(v)}' for k, v in kwargs.items()])})"
+    try:
+        if check is not None:
+            check(value)
+        else:
+            assert_close(value, getattr(reference, function)(*args, **kwargs), rtol=rtol, atol=atol, name=shown)
+    except AssertionError as exc:
+        raise Mismatch(f"This test counts only for a {function}() that does its job, and here it does not:\n"
+                       f"{exc if check is None else f'{shown}: {exc}'}",
+                       getattr(exc, "actual", value), getattr(exc, "expected", None)) from None
+    return value
 
 
 def assert_inputs_unchanged() -> None:
     """Fail if any call of the current test modified one of its arguments."""
-    note = _mutation_note()
-    if note:
-        raise Mismatch(note.strip())
+    modified = modified_input()
+    if modified:
+        raise Mismatch("An input was modified in place.", findings=(modified,))
 
 
 def _plain(value: Any) -> Any:

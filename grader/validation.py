@@ -1,5 +1,6 @@
-"""The course checks itself: every exercise's tests must pass the reference, fail the stub, and
-catch and name every catalogued mistake.
+"""The course checks itself: every exercise's tests must pass the reference, fail the stub,
+catch and name every catalogued mistake, and kill every mutant of the reference that the author
+has not shown to be equivalent (grader/mutation_testing.py).
 
 Trusted code (the stub, the reference, the mistakes) runs in-process through the same proxy
 and wire codec that student code goes through; the reference also runs once in a real worker,
@@ -24,16 +25,20 @@ from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Callable, Iterator
 
+import numpy as np
+
 from grader.course import Exercise, show_value
 from grader.examples import run_example, show_result
 from grader.errors import CourseError
 from grader.forbidden import find_violations
 from grader.sandbox import ForkServer
 from grader.grading import forget_solutions, grade_exercise, solution_for
+from grader.mutation_testing import MutationReport, analyse
 from grader.proxy import InProcessBackend, StudentProxy
 from grader.results import Status, TestResult
 from grader.runner import run_tests
 from grader.solutions import Solution
+from grader import trivial
 
 VALIDATION_SEEDS = (1, 2)
 # what a scaffold from `learn new` leaves for the author to replace; never shown to a student
@@ -48,6 +53,7 @@ class Report:
     problems: list[str] = field(default_factory=list)
     checks: int = 0
     duration: float = 0.0
+    mutation: MutationReport | None = None
 
     @property
     def ok(self) -> bool:
@@ -143,6 +149,7 @@ def validate_exercise(exercise: Exercise, server: ForkServer) -> Report:
         passing = [t.name for t in stub_tests if t.status is Status.PASSED]
         report.problems.append(f"the untouched stub scores {_score(stub_tests):g}, not 0 (passes {', '.join(passing[:3])})")
     report.checks += 1
+    _check_trivial(solution, report)
 
     _check_examples(exercise, ref_functions, report)
 
@@ -157,7 +164,33 @@ def validate_exercise(exercise: Exercise, server: ForkServer) -> Report:
                 others = f" (diagnosed as {', '.join(sorted(named))})" if named else ""
                 report.problems.append(f"mistake {mistake.id!r} loses points but is not diagnosed as itself with seed {seed}{others}")
         report.checks += 2
+    _check_mutants(solution, report)
     return report
+
+
+def _check_mutants(solution: Solution, report: Report) -> None:
+    """The hidden tests kill every mutant of the reference, or the author says why it is equivalent."""
+    report.mutation = analyse(solution, VALIDATION_SEEDS)
+    for verdict in report.mutation.survivors:
+        report.problems.append(f"mutant {verdict.mutant.id} survives the hidden tests ({verdict.mutant.change}): "
+                               "add a test that kills it, or list it under equivalent_mutants with the reason")
+    report.problems += report.mutation.problems
+    report.checks += len(report.mutation.verdicts)
+
+
+def _check_trivial(solution: Solution, report: Report) -> None:
+    """No points without the work: files that ignore the question (see grader.trivial) score 0."""
+    for kind, what in trivial.KINDS.items():
+        # Comparing noise with expected infinities warns in numpy; the verdict is what counts here.
+        with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+            tests = run_in_process(solution, trivial.functions(kind, solution.exercise), VALIDATION_SEEDS[0])
+        if _score(tests) != 0:
+            passing = [t.name for t in tests if t.status is Status.PASSED]
+            report.problems.append(
+                f"a trivial implementation that {what} scores {_score(tests):g}, not 0 (passes "
+                f"{', '.join(passing[:3])}{' and more' if len(passing) > 3 else ''}): a test of a side "
+                "property must also check the work (grader.testing.assert_does_the_work)")
+        report.checks += 1
 
 
 def _check_examples(exercise: Exercise, ref_functions: dict[str, Callable], report: Report) -> None:

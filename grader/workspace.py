@@ -1,29 +1,34 @@
 """The student's workspace: ``DIR/<exercise-id>/<file>.py`` (or ``<stem>.ipynb``) plus optional state in ``DIR/.learn/``.
 
 Starting an exercise copies its stub and never overwrites a student's file; resetting keeps a
-backup. The state file records the course, hints seen, best scores and whether new exercises
-start as notebooks; a workspace without it (a repository cloned in CI, files collected by hand)
-grades the same way. Which file of an exercise is graded is grader.notebook.layout's rule.
+durable backup before the stub replaces the file (atomically, never through a link). The state
+file records the course, hints seen, best scores and whether new exercises start as notebooks; a
+workspace without it (a repository cloned in CI, files collected by hand) grades the same way.
+Every change to the state is a read-modify-write under a lock (``.learn/state.lock``), so two
+commands at once (``learn watch`` recording a grade while ``learn hint`` reveals one) never lose
+each other's change. Which file of an exercise is graded is grader.notebook.layout's rule.
 """
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import os
-import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Iterator
 
 from grader.errors import WorkspaceError
 from grader.notebook import layout
-from grader.storage import write_atomic
+from grader.storage import sync_folder, write_atomic
 
 if TYPE_CHECKING:  # annotations only: finding a workspace does not load YAML
     from grader.course import Course, Exercise
 
 STATE_DIR = ".learn"
 STATE_FILE = "state.json"
+LOCK_FILE = "state.lock"
 WARNING = "DON'T EDIT THIS FILE! learn keeps your progress here."
 
 
@@ -59,10 +64,23 @@ class Workspace:
         state = {"_": WARNING, **{k: v for k, v in state.items() if k != "_"}}
         write_atomic(self.state_path, json.dumps(state, indent=2, sort_keys=True) + "\n")
 
+    @contextlib.contextmanager
+    def changing_state(self) -> Iterator[dict[str, Any]]:
+        """The state to change in place, saved on leaving; no other learn process changes it meanwhile."""
+        folder = self.root / STATE_DIR
+        folder.mkdir(parents=True, exist_ok=True)
+        fd = os.open(folder / LOCK_FILE, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)  # released when fd closes, even if this process is killed
+            state = self.load_state()
+            yield state
+            self.save_state(state)
+        finally:
+            os.close(fd)
+
     def update_state(self, **changes: Any) -> dict[str, Any]:
-        state = self.load_state()
-        state.update(changes)
-        self.save_state(state)
+        with self.changing_state() as state:
+            state.update(changes)
         return state
 
     @property
@@ -88,34 +106,31 @@ class Workspace:
         if target.is_symlink() or (target.exists() and not target.is_file()):
             raise WorkspaceError(f"{target} exists and is not a regular file; move it away first")
         if not target.exists():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            self._write_stub(exercise, target)
+            self._write_stub(exercise, target)  # atomically: never a half-written stub
             copied = True
-        state = self.load_state()
-        if fmt is not None:
-            state["format"] = fmt
-        state["current"] = exercise.id
-        if course_root is not None:
-            state["course"] = str(course_root)
-        state.setdefault("started", {})[exercise.id] = state.get("started", {}).get(exercise.id, time.time())
-        self.save_state(state)
+        with self.changing_state() as state:
+            if fmt is not None:
+                state["format"] = fmt
+            state["current"] = exercise.id
+            if course_root is not None:
+                state["course"] = str(course_root)
+            state.setdefault("started", {})[exercise.id] = state.get("started", {}).get(exercise.id, time.time())
         return copied
 
     def reset(self, exercise: Exercise) -> Path | None:
         """Restore the stub; return where the student's file was backed up (None if there was none)."""
         target = self.student_file(exercise)
         backup = None
-        if target.is_file():
+        if target.is_file() and not target.is_symlink():
             stamp = time.strftime("%Y%m%d-%H%M%S")
             backup = self.root / STATE_DIR / "backups" / f"{exercise.id}-{stamp}-{target.name}"
             n = 1
             while backup.exists():  # two resets within a second keep both backups
                 n += 1
                 backup = backup.with_name(f"{exercise.id}-{stamp}-{n}-{target.name}")
-            backup.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(target, backup)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        self._write_stub(exercise, target)
+            write_atomic(backup, target.read_bytes())  # durable (folder included) before the file is replaced
+            sync_folder(backup.parent.parent)
+        self._write_stub(exercise, target)  # atomic, and never through a link
         return backup
 
     @staticmethod
@@ -125,27 +140,25 @@ class Workspace:
             from grader.notebook.starter import exercise_notebook
             write_notebook(target, exercise_notebook(exercise))
         else:
-            shutil.copyfile(exercise.stub_path, target)
+            write_atomic(target, exercise.stub_path.read_bytes())
 
     def next_hint(self, exercise: Exercise) -> tuple[int, str]:
         """Reveal one more hint (1-based number, text); the last one repeats once all are seen."""
-        state = self.load_state()
-        seen = int(state.get("hints", {}).get(exercise.id, 0))
-        number = min(seen + 1, len(exercise.hints))
-        state.setdefault("hints", {})[exercise.id] = number
-        self.save_state(state)
+        with self.changing_state() as state:
+            seen = int(state.get("hints", {}).get(exercise.id, 0))
+            number = min(seen + 1, len(exercise.hints))
+            state.setdefault("hints", {})[exercise.id] = number
         return number, exercise.hints[number - 1]
 
     def record_grade(self, exercise_id: str, status: str, score: float, max_score: float) -> None:
-        state = self.load_state()
-        best = state.setdefault("best", {})
-        previous = best.get(exercise_id, {}).get("score", -1)
-        if score >= previous:
-            best[exercise_id] = {"score": score, "max": max_score}
-        if status == "passed":
-            state.setdefault("passed", {})[exercise_id] = True
-        state.setdefault("last", {})[exercise_id] = status
-        self.save_state(state)
+        with self.changing_state() as state:
+            best = state.setdefault("best", {})
+            previous = best.get(exercise_id, {}).get("score", -1)
+            if score >= previous:
+                best[exercise_id] = {"score": score, "max": max_score}
+            if status == "passed":
+                state.setdefault("passed", {})[exercise_id] = True
+            state.setdefault("last", {})[exercise_id] = status
 
     def progress(self, course: Course) -> list[dict[str, Any]]:
         """Per exercise: status (not started, in progress, passed) and best score."""

@@ -93,3 +93,51 @@ def course(tmp_path: Path) -> Path:
     target = tmp_path / "course"
     shutil.copytree(EXAMPLE_COURSE, target, ignore=shutil.ignore_patterns("__pycache__"))
     return target
+
+
+def one_exercise_course(root: Path, exercise_id: str, file: str, *, yaml: str, stub: str, reference: str,
+                        tests: str, mistakes: str | None = None) -> Path:
+    """A throwaway course of one exercise (in the module its YAML names), from the texts of its files."""
+    exercise = root / "exercises" / yaml.split("module: ", 1)[1].split("\n", 1)[0] / exercise_id
+    solution = root / "solutions" / exercise_id
+    exercise.mkdir(parents=True)
+    solution.mkdir(parents=True)
+    (exercise / "exercise.yaml").write_text(yaml)
+    (exercise / file).write_text(stub)
+    (solution / file).write_text(reference)
+    (solution / f"test_{Path(file).stem}.py").write_text(tests)
+    if mistakes is not None:
+        (solution / "mistakes.py").write_text(mistakes)
+    return root
+
+
+@pytest.fixture
+def deep_chain():
+    """make(folder, depth=1200): a chain of folders DEPTH deep inside FOLDER (longer than PATH_MAX
+    allows, so built with relative steps). Removed after the test with `rm -rf`: pytest's own clean-up
+    of old temporary folders recurses and would fail on it in a later run."""
+    made: list[Path] = []
+
+    def make(folder: Path, depth: int = 1200) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd = os.open(folder, os.O_RDONLY)
+        for _ in range(depth):
+            os.mkdir("x", dir_fd=fd)
+            fd, above = os.open("x", os.O_RDONLY, dir_fd=fd), fd
+            os.close(above)
+        os.close(fd)
+        made.append(folder / "x")
+    yield make
+    for chain in made:
+        subprocess.run(["rm", "-rf", "--", str(chain)], check=False)
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    """The sandbox layer this user gets here (root in CI; tests/redteam/test_unprivileged.py
+    runs the red team again as nobody): asked of a fresh process, as a grader would."""
+    probe = subprocess.run([sys.executable, "-c", "from grader.sandbox import layers; print(*layers.isolation(), sep='|')"],
+                           cwd=REPO, capture_output=True, text=True, timeout=60,
+                           env={k: v for k, v in os.environ.items() if k != "LEARN_SANDBOX"})
+    layer, _, why = probe.stdout.strip().partition("|")
+    who = "root" if os.geteuid() == 0 else f"uid {os.geteuid()}"
+    return f"learn sandbox for {who}: {layer or 'unknown'} ({why or probe.stderr.strip()[-200:]})"

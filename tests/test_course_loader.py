@@ -58,11 +58,27 @@ def test_every_builtin_exercise_yaml_matches_the_json_schema():
         jsonschema.validate(yaml.safe_load(path.read_text()), schema)
 
 
+MUTANTS = "functions: [count_vowels]\nequivalent_mutants:\n"
+
+
 @pytest.mark.parametrize("old, new", [
     ("points: 10", "points: ten"), ("points: 10", "points: 0"), ("file: vowels.py", "file: vowels.txt"),
     ("format_version: 1", "format_version: 2"),
     ("functions: [count_vowels]", "functions: [count_vowels]\ncolour: blue"),
     ("functions: [count_vowels]", "functions: []"),
+    ("functions: [count_vowels]", "functions: [count_vowels, count_vowels]"),
+    ("functions: [count_vowels]", "functions: [count vowels]"),
+    ("functions: [count_vowels]", "functions: [count_vowels]\ntime_limit: 0"),
+    ("functions: [count_vowels]", "functions: [count_vowels]\nforbidden: [numpy dot]"),
+    ("  - id: case-sensitive", "  - id: Case Sensitive"),
+    ("  - id: case-sensitive", "  - id: case-sensitive\n    points: 1"),
+    ("    expected: 4", "    expected: 4\n    tolerance: {rtol: 1}"),
+    ("    expected: 4", "    expected: 4\n    kwargs: {not a name: 1}"),
+    ("functions: [count_vowels]", MUTANTS + "  - {id: count_vowels:drop-call:abcdef}"),
+    ("functions: [count_vowels]", MUTANTS + "  - {id: count_vowels, reason: why}"),
+    ("functions: [count_vowels]", MUTANTS + "  - {id: count_vowels:drop-call:abcdef, pattern: x, reason: why}"),
+    ("functions: [count_vowels]", MUTANTS + "  - {reason: why}"),
+    ("functions: [count_vowels]", MUTANTS + "  - {pattern: '', reason: why}"),
 ])
 def test_the_schema_rejects_what_the_loader_rejects(course, old, new):
     jsonschema = pytest.importorskip("jsonschema")
@@ -75,3 +91,28 @@ def test_the_schema_rejects_what_the_loader_rejects(course, old, new):
         load_exercise(course / YAML, course)
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(yaml.safe_load((course / YAML).read_text()), schema)
+
+
+def test_the_schema_file_is_generated_from_the_loaders_declarations():
+    """One source of truth: grader/schema/exercise.schema.json is what `python -m grader.schema`
+    writes from grader/exercise_format.py, the declarations the loader checks with."""
+    from grader.schema import EXERCISE_SCHEMA, exercise_schema_text
+    assert EXERCISE_SCHEMA.read_text() == exercise_schema_text(), \
+        "exercise.schema.json is stale: run `python -m grader.schema`"
+
+
+def test_equivalent_mutants_are_loaded_and_their_errors_name_file_line_and_field(learn, course):
+    break_yaml(course, "functions: [count_vowels]", MUTANTS + "  - id: count_vowels:drop-call:abcdef\n"
+               "    reason: Lower-casing twice changes nothing.\n  - pattern: text.lower()\n    reason: Same.\n")
+    from grader.course import load_exercise
+    exercise = load_exercise(course / YAML, course)
+    assert [(e.id, e.pattern, e.reason) for e in exercise.equivalent_mutants] == [
+        ("count_vowels:drop-call:abcdef", "", "Lower-casing twice changes nothing."), ("", "text.lower()", "Same.")]
+    break_yaml(course, "  - pattern: text.lower()\n", "  - id: count_vowels:drop-call:abcdef\n")
+    run = learn("list", "--course", str(course))
+    assert run.code == 2
+    assert run.stderr.startswith(f"Error: {YAML}:11: equivalent_mutants[1]: "
+                                 "'count_vowels:drop-call:abcdef' is listed twice"), run.stderr
+    break_yaml(course, "    reason: Same.\n", "")
+    run = learn("list", "--course", str(course))
+    assert run.stderr.startswith(f"Error: {YAML}:11: equivalent_mutants[1]: missing required field 'reason'"), run.stderr

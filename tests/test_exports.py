@@ -5,6 +5,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 import zipfile
 from pathlib import Path
 
@@ -12,6 +13,8 @@ import junitparser
 import pytest
 
 from classroom_fixtures import REPO, make_class, make_course
+
+from grader.sandbox.scratch import remove_tree
 
 GRADESCOPE_TOP = {"score", "execution_time", "output", "output_format", "test_output_format", "test_name_format",
                   "visibility", "stdout_visibility", "extra_data", "tests", "leaderboard"}
@@ -120,7 +123,7 @@ def test_github_annotations_and_job_summary(klass, tmp_path):
     assert "::error" not in quiet.stdout + quiet.stderr
 
 
-def test_gradescope_bundle_grades_a_submission(klass, tmp_path):
+def test_gradescope_bundle_grades_a_submission(klass, tmp_path, deep_chain):
     course, submissions = klass
     bundle = tmp_path / "autograder.zip"
     proc = subprocess.run([sys.executable, "-m", "grader", "export", "gradescope", "--out", str(bundle),
@@ -138,9 +141,11 @@ def test_gradescope_bundle_grades_a_submission(klass, tmp_path):
     # A submission uploaded as loose files (Gradescope's usual shape).
     (root / "submission").mkdir()
     (root / "submission" / "similarity.py").write_text((submissions / "alice" / "dot-product" / "similarity.py").read_text())
+    deep_chain(root / "submission")  # and a chain of folders 1200 deep (a recursive search broke)
     run = subprocess.run(["bash", str(root / "source" / "run_autograder")], capture_output=True, text=True,
                          env={**os.environ, "AUTOGRADER_ROOT": str(root)}, timeout=120)
     assert run.returncode == 0, run.stderr
     data = json.loads((root / "results" / "results.json").read_text())
     check_gradescope(data)
     assert data["score"] == 10  # dot-product passed, softmax not submitted
+    assert remove_tree(str(root / "submission"), time.monotonic() + 120)  # shutil.rmtree recurses once per level

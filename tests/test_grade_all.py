@@ -8,14 +8,17 @@ import signal
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 import yaml
 
 from classroom_fixtures import HOSTILE, REPO, make_class, make_course, put
+from unprivileged import can_run_as_nobody, owned_by_nobody, readable_copy, run_as_nobody, world_temp_dir
 
-from grader.classroom import plan as planning
+from grader.classroom import plan as planning, records
+from grader.sandbox.scratch import remove_tree
 from grader.classroom.shards import in_shard
 
 pytestmark = pytest.mark.slow
@@ -67,14 +70,14 @@ def test_mixed_class_gets_one_correct_row_per_student(graded):
 def test_per_student_files_and_seeds(graded):
     course, submissions, results, kinds = graded
     for name in kinds:
-        folder = results / planning.sanitize(name)
+        folder = results / name  # the submission folder's own name, whatever it holds
         data = json.loads((folder / "results.json").read_text())
         assert data["schema"] == "learn.results/1" and data["student"] == name
         from grader import seeds
         assert data["seed"] == seeds.seed_from_secret("s3cret", name)
         assert (folder / "report.html").read_text().startswith("<!DOCTYPE html>")
         assert "learn:" in (folder / "report.md").read_text()
-    assert planning.sanitize(HOSTILE) != HOSTILE and "/" not in planning.sanitize("../x") and planning.sanitize("..") != ".."
+    assert (results / HOSTILE / "grading.json").is_file()
     # The secret never reaches the student reports or the grading processes' environment.
     assert "s3cret" not in "".join(p.read_text() for p in results.rglob("*") if p.is_file())
 
@@ -174,25 +177,45 @@ def test_formula_injection_is_escaped():
     assert escape_cell("alice") == "alice"
 
 
+def _layer_for_nobody() -> str:
+    """What the grader gets as a user without privileges here, judged by util-linux's unshare."""
+    probe = ["unshare", "--user", "--map-root-user", "--mount-proc", "--net", "--pid", "--mount", "--fork", "true"]
+    done = run_as_nobody(probe, Path("/"), dict(os.environ), 60) if os.geteuid() == 0 else \
+        subprocess.run(probe, capture_output=True, timeout=60)
+    return "namespaces" if done.returncode == 0 else "process"
+
+
 def test_example_workflows_run_their_exact_commands(graded, tmp_path):
     """Every `run:`/`script:` of the example CI files that calls learn, executed as written
-    (`learn` is this checkout), in a course repository with a small class."""
+    (`learn` is this checkout), in a course repository with a small class. GitHub's steps run as
+    a user without privileges, as on GitHub's runners (nobody, on a copy of this checkout it
+    owns); GitLab's as root, as in its container. Each says in its job summary which sandbox
+    layer it got, and every run gets namespaces (or, where this machine offers none without
+    root, --require-isolation refuses to grade). The student's job is red while the report shows
+    less than a pass, and green once every exercise passes. Shards come from the engine's own
+    variables (--shard auto)."""
     course, _submissions, _results, _kinds = graded
-    bin_dir = tmp_path / "bin"
+    unprivileged = os.geteuid() == 0 and can_run_as_nobody() is None
+    root = world_temp_dir("learn-examples-")
+    checkout = readable_copy(root / "learn") if unprivileged else REPO
+    bin_dir = root / "bin"
     bin_dir.mkdir()
-    (bin_dir / "learn").write_text(f'#!/bin/sh\nPYTHONPATH={REPO} exec {sys.executable} -m grader "$@"\n')
+    (bin_dir / "learn").write_text(f'#!/bin/sh\nPYTHONPATH={checkout} exec {sys.executable} -m grader "$@"\n')
     (bin_dir / "learn").chmod(0o755)
-    work = tmp_path / "work"
+    work = root / "work"
     for part in ("exercises", "solutions"):  # the checkout is the course repository
-        (work / part).parent.mkdir(parents=True, exist_ok=True)
-        os.symlink(course / part, work / part)
+        shutil.copytree(course / part, work / part, ignore=shutil.ignore_patterns("__pycache__"))
     dot = (course / "solutions" / "dot-product" / "similarity.py").read_text()
     for student in ("ann", "ben", "cy", "dee"):
         put(work / "submissions", student, "dot-product", dot)
-    put(work, ".", "dot-product", dot)  # the student workflow grades the checkout itself
+    put(work, ".", "dot-product", dot)  # the student workflow grades the checkout itself, half done
+    (root / "summary.md").write_text("")  # emptied (not replaced: it stays nobody's) before each run
+    if unprivileged:
+        owned_by_nobody(root)
     env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}", "LEARN_SEED_SECRET": "s3cret",
-           "GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md"),
-           "GITHUB_WORKSPACE": str(work), "LEARN_COURSE": str(course), "SHARD_TOTAL": "3", "CI_NODE_TOTAL": "3"}
+           "GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(root / "summary.md"),
+           "GITHUB_WORKSPACE": str(work), "LEARN_COURSE": str(work), "CI_NODE_TOTAL": "3"}
+    env.pop("LEARN_SANDBOX", None)
     scripts = []
     for name in ("github-student.yml", "github-class-matrix.yml", "gitlab-ci.yml"):
         doc = yaml.safe_load((REPO / "examples" / "ci" / name).read_text())
@@ -202,16 +225,53 @@ def test_example_workflows_run_their_exact_commands(graded, tmp_path):
                 if "learn " in step.get("run", ""):
                     scripts.append((name, step["run"], job.get("strategy") or step.get("parallel")))
     assert [s[0] for s in scripts] == ["github-student.yml"] + ["github-class-matrix.yml"] * 2 + ["gitlab-ci.yml"] * 2
-    for name, script, parallel in scripts:
-        # Matrix jobs run once per shard on GitHub; GitLab's re-grades the same shard folders, once suffices here.
-        for shard in ("1", "2", "3") if parallel and name.startswith("github") else ("1",):
-            proc = subprocess.run(["bash", "-eo", "pipefail", "-c", script], cwd=work, capture_output=True,
-                                  text=True, env={**env, "SHARD_INDEX": shard, "CI_NODE_INDEX": shard}, timeout=300)
-            assert proc.returncode == 0, f"{name}: {script}\n{proc.stdout}\n{proc.stderr}"
-    assert (work / "junit.xml").read_text().startswith("<?xml")
-    assert set(rows(work / "merged")) == {"ann", "ben", "cy", "dee"}
-    summary = (tmp_path / "summary.md").read_text()
-    assert "learn: class summary" in summary and "## learn: 10/" in summary
+    github_layer = _layer_for_nobody() if unprivileged or os.geteuid() != 0 else "namespaces"
+
+    def run(name: str, script: str, shard: int = 0) -> subprocess.CompletedProcess:
+        """SCRIPT as its engine runs it: GitHub's as nobody, with the variables each engine sets in
+        the job (--shard auto reads them), once per parallel job."""
+        (root / "summary.md").write_text("")
+        engine = {"GITLAB_CI": "true", "GITHUB_ACTIONS": ""} if name.startswith("gitlab") else {}
+        job_env = {**env, **engine, "LEARN_JOB_INDEX": str(shard), "LEARN_JOB_TOTAL": "3", "CI_NODE_INDEX": str(shard + 1)}
+        command = ["bash", "-eo", "pipefail", "-c", script]
+        return run_as_nobody(command, work, job_env, 300) if unprivileged and name.startswith("github") \
+            else subprocess.run(command, cwd=work, capture_output=True, text=True, env=job_env, timeout=300)
+
+    summaries = {}
+    try:
+        # The student's job is red while the report shows less than a pass (softmax is not started),
+        # yet its test report is written for the upload step (`if: always()`).
+        half_done = run(*scripts[0][:2])
+        assert half_done.returncode == 1, half_done.stdout + half_done.stderr
+        junit = (work / "junit.xml").read_text()
+        assert 'failures="0"' in junit and "<skipped" in junit
+        put(work, ".", "softmax", (course / "solutions" / "softmax" / "softmax.py").read_text())
+        if unprivileged:
+            owned_by_nobody(work / "softmax")
+        current = None
+        for name, script, parallel in scripts:
+            if name != current:  # each workflow runs in a fresh checkout: no shard folders of another
+                for folder in [*work.glob("results-*"), work / "merged"]:
+                    shutil.rmtree(folder, ignore_errors=True)
+                current = name
+            for shard in range(3) if parallel else (0,):
+                proc = run(name, script, shard)
+                if name.startswith("github") and github_layer != "namespaces" and "grade-all" in script:
+                    assert proc.returncode == 2 and "--require-isolation namespaces" in proc.stderr, proc.stderr
+                    pytest.skip("no namespaces here without root: the class workflow refuses to grade, as it should")
+                assert proc.returncode == 0, f"{name}: {script}\n{proc.stdout}\n{proc.stderr}"
+                summaries.setdefault((name, script), []).append((root / "summary.md").read_text() + proc.stderr)
+        assert (work / "junit.xml").read_text().startswith("<?xml")
+        assert set(rows(work / "merged")) == {"ann", "ben", "cy", "dee"}
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    student, shards, merge, gitlab, _gitlab_merge = summaries.values()
+    assert "## learn: 20/" in student[0] and "sandbox: namespaces" in student[0]
+    assert all("learn: class summary" in summary and "Warning" not in summary for summary in shards)
+    graded_shards = [summary for summary in shards if "\n0/0 students graded" not in summary]
+    assert graded_shards and all("Sandbox: `namespaces`" in summary for summary in graded_shards)
+    assert "Sandbox: `namespaces` (4 students)" in merge[0]
+    assert "sandbox: namespaces (" in gitlab[0]  # GitLab has no job summary: its log (stderr) says it
 
 
 GRADER_FAULTS = '''
@@ -241,7 +301,9 @@ def test_a_dying_or_failing_grader_costs_one_row_each(tmp_path):
     put(submissions, "killer", "dot-product", dot.replace("    return np.sum(q * k)", "    return 42.0"))
     results = tmp_path / "results"
     (results / "dave" / "report.html").mkdir(parents=True)  # writing dave's report will fail
-    proc = learn("grade-all", str(submissions), "--out", str(results), "--course", str(course), "--jobs", "1")
+    proc = learn("grade-all", str(submissions), "--out", str(results), "--course", str(course), "--jobs", "1",
+                 check=False)
+    assert proc.returncode == 3, proc.stderr  # the grader's own failure (the CLI contract's status 3)
     book = rows(results)
     assert set(book) == {"alice", "bob", "dave", "erin", "killer", "zoe"}
     assert book["killer"]["status"] == "grader_error" and "exit status -9" in book["killer"]["reason"]
@@ -252,7 +314,7 @@ def test_a_dying_or_failing_grader_costs_one_row_each(tmp_path):
     # --resume retries exactly the two the grader failed on.
     (results / "dave" / "report.html").rmdir()
     out = learn("grade-all", str(submissions), "--out", str(results), "--course", str(course), "--jobs", "2",
-                "--resume").stdout
+                "--resume", check=False).stdout
     assert "Graded 2 student(s), reused 4" in out
     assert rows(results)["dave"]["status"] == "graded" and rows(results)["killer"]["status"] == "grader_error"
 
@@ -272,3 +334,96 @@ def test_damaged_results_are_graded_again_and_never_merged_as_good(graded, tmp_p
                 "--seed-secret", "LEARN_TEST_SECRET", "--resume", env={"LEARN_TEST_SECRET": "s3cret"}).stdout
     assert "Graded 1 student(s), reused 6" in out
     assert (copy / "gradebook.csv").read_text() == (results / "gradebook.csv").read_text()
+
+
+def test_results_folders_are_the_submission_folders_own_names(tmp_path, deep_chain):
+    """RESULTS/<student>/ is the folder's own name, commas and quotes included; a name that is
+    one of the class files, or that no report can show (not UTF-8, a newline), is refused with a
+    row saying why; discovery never recurses (a chain of folders 1200 deep ended grade-all with
+    a RecursionError, exit 3). --resume and gradebook merge find every student again."""
+    course = make_course(tmp_path / "course")
+    dot = (course / "solutions" / "dot-product" / "similarity.py").read_text()
+    submissions = tmp_path / "submissions"
+    for name in ("a,b c", "Zoë \"the\" ;,", "gradebook.csv", "run.json", "line\nbreak", "deep-and-file"):
+        put(submissions, name, "dot-product", dot)
+    os.mkdir(os.fsencode(submissions) + b"/caf\xe9")  # not UTF-8
+    put(submissions, "caf\udce9", "dot-product", dot)
+    for student in ("deep-and-file", "deep-only"):
+        deep_chain(submissions / student)
+    results = tmp_path / "results"
+    proc = learn("grade-all", str(submissions), "--out", str(results), "--course", str(course), "--jobs", "2",
+                 check=False)
+    assert proc.returncode == 0, proc.stderr
+    book = rows(results)
+    for name in ("a,b c", 'Zoë "the" ;,', "deep-and-file"):
+        assert book[name]["status"] == "graded" and book[name]["dot-product"] == "10"
+        assert json.loads((results / name / "results.json").read_text())["student"] == name
+    for name in ("gradebook.csv", "run.json"):
+        assert book[name]["status"] == "refused" and "class files" in book[name]["reason"] and book[name]["total"] == ""
+    assert book["line break"]["status"] == "refused" and "control characters" in book["line break"]["reason"]
+    assert book["caf\ufffd"]["status"] == "refused" and "UTF-8" in book["caf\ufffd"]["reason"]
+    assert "deep-only" not in book and "skipped 'deep-only': no Python files" in proc.stderr
+    assert (results / "gradebook.csv").is_file() and (results / "run.json").is_file()
+    assert sorted(p.name for p in results.iterdir() if p.is_dir() and p.name not in records.CLASS_FILES) == \
+        sorted(["a,b c", 'Zoë "the" ;,', "deep-and-file"])
+    assert not [p for p in results.iterdir() if p.is_file() and p.name not in records.CLASS_FILES]
+    # --resume finds every student again; a merge of the folder writes the same gradebook.
+    again = learn("grade-all", str(submissions), "--out", str(results), "--course", str(course), "--resume")
+    assert "Graded 0 student(s), reused 3" in again.stdout
+    merged = tmp_path / "merged"
+    learn("gradebook", "merge", str(results), "--out", str(merged))
+    assert (merged / "gradebook.csv").read_text() == (results / "gradebook.csv").read_text()
+    for student in ("deep-and-file", "deep-only"):  # shutil.rmtree (pytest's too) recurses once per level
+        assert remove_tree(str(submissions / student), time.monotonic() + 120)
+
+
+def test_a_broken_hidden_test_is_the_graders_error_for_the_class(tmp_path):
+    """Finding 7: a hidden test that fails with the reference too is the grader's error: the
+    students it touched get no final grade (a grader_error row: total and that exercise blank),
+    the summary counts them, grade-all exits 3, and --resume grades them again (only them)."""
+    course = make_course(tmp_path / "course")
+    tests_file = course / "solutions" / "softmax" / "test_softmax.py"
+    source = tests_file.read_text()
+    broken = source.replace('    assert_close(student.softmax(x), reference.softmax(x), name="softmax(x)")\n\n\n@pytest.mark.points(1)\ndef test_softmax_large_logits',
+                            '    assert_close(student.softmax(x), reference.no_such_helper(x))\n\n\n@pytest.mark.points(1)\ndef test_softmax_large_logits')
+    assert broken != source
+    tests_file.write_text(broken)
+    dot = (course / "solutions" / "dot-product" / "similarity.py").read_text()
+    soft = (course / "solutions" / "softmax" / "softmax.py").read_text()
+    submissions = tmp_path / "submissions"
+    put(submissions, "alice", "dot-product", dot)
+    put(submissions, "alice", "softmax", soft)
+    put(submissions, "bob", "dot-product", dot)  # never reaches the broken test
+    results = tmp_path / "results"
+    args = ("grade-all", str(submissions), "--out", str(results), "--course", str(course), "--jobs", "2")
+    proc = learn(*args, check=False)
+    assert proc.returncode == 3, proc.stderr
+    assert "The grader failed on 1 student(s)" in proc.stderr
+    book = rows(results)
+    assert book["alice"]["status"] == "grader_error" and book["alice"]["total"] == "" and book["alice"]["softmax"] == ""
+    assert book["alice"]["dot-product"] == "10" and "softmax: test_softmax_batched" in book["alice"]["reason"]
+    assert book["bob"]["status"] == "graded" and book["bob"]["total"] == "10"
+    for summary in ("summary.md", "summary.html"):
+        text = (results / summary).read_text()
+        assert "The grader failed on these students" in text and "test_softmax_batched" in text
+    again = learn(*args, "--resume", check=False)
+    assert again.returncode == 3 and "Graded 1 student(s), reused 1" in again.stdout
+
+
+def test_a_huge_file_is_read_no_further_than_the_cap(tmp_path):
+    """Finding 5: the grader hashed (--resume), compared (not started?) and parsed a submitted file
+    whatever its size, in its own process. A sparse 600 MB file costs nothing on disk; the grader
+    reads no more than 256 KB of it and the student is told why it was not graded."""
+    course = make_course(tmp_path / "course")
+    dot = (course / "solutions" / "dot-product" / "similarity.py").read_text()
+    submissions = tmp_path / "submissions"
+    put(submissions, "alice", "dot-product", dot)
+    put(submissions, "huge", "dot-product", dot)
+    with open(submissions / "huge" / "dot-product" / "similarity.py", "r+b") as handle:
+        handle.truncate(600 * 1024 ** 2)
+    results = tmp_path / "results"
+    learn("grade-all", str(submissions), "--out", str(results), "--course", str(course), "--jobs", "2")
+    book = rows(results)
+    assert book["alice"]["total"] == "10" and book["huge"]["status"] == "graded" and book["huge"]["total"] == "0"
+    exercise = json.loads((results / "huge" / "results.json").read_text())["exercises"][0]
+    assert exercise["status"] == "error" and "larger than 256 KB" in exercise["error"]

@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
 import pytest
 
-from conftest import EXAMPLE_COURSE, REPO, write_student
+from conftest import EXAMPLE_COURSE, REPO, learn_in_process, write_student
 
 COURSE = ["--course", str(EXAMPLE_COURSE)]
 CORRECT = '''def reverse_words(text):
@@ -73,6 +76,8 @@ def test_syntax_error_shows_the_students_line(learn, workspace):
     assert code == 1 and exercise["status"] == "error" and exercise["score"] == 0
     assert 'File "words.py", line 2' in exercise["error"]
     assert "SyntaxError" in exercise["error"]
+    assert exercise["exception"]["type"] == "SyntaxError"  # and as data, for the reports
+    assert [(f["file"], f["line"]) for f in exercise["exception"]["frames"]] == [("words.py", 2)]
     assert str(REPO) not in exercise["error"] and "grader/" not in exercise["error"]
 
 
@@ -231,7 +236,100 @@ def test_golden_json(learn, workspace, name, source):
 def test_grading_a_workspace_lists_exercises_not_started_on_one_line(learn, workspace):
     write_student(workspace, "reverse-words", "words.py", CORRECT)
     run = learn("grade", "--workspace", str(workspace), "--seed", "1", *COURSE)
-    assert run.code == 0  # not-started exercises count only when named
+    assert run.code == 1  # the report covers count-vowels too, which has not passed
     assert "· 1 not started: count-vowels" in run.stdout
     assert "test_examples[Queue-4]" not in run.stdout  # no test lines for an exercise not started
     assert "Score: 10/20" in run.stdout
+
+
+VOWELS = '''def count_vowels(text):
+    """How many characters of TEXT are vowels (aeiou, either case)."""
+    return sum(c in "aeiou" for c in text.lower())
+'''
+
+
+def test_exit_status_is_0_only_when_the_score_shown_is_a_pass(learn, workspace):
+    """The exit status matches what the report shows: an empty workspace is 0/20 and exits 1
+    (a student's CI is not green for an empty repository), a half-done one too, and only a
+    report whose every exercise passed exits 0. Naming exercises narrows what the report covers."""
+    empty = learn("grade", "--workspace", str(workspace), "--seed", "1", *COURSE)
+    assert "Score: 0/20" in empty.stdout and empty.code == 1
+
+    assert learn("start", "--workspace", str(workspace), *COURSE).code == 0  # an untouched stub
+    stub_only = learn("grade", "--workspace", str(workspace), "--seed", "1", *COURSE)
+    assert "Score: 0/20" in stub_only.stdout and stub_only.code == 1
+
+    write_student(workspace, "reverse-words", "words.py", CORRECT)
+    half = learn("grade", "--workspace", str(workspace), "--seed", "1", "--format", "json", *COURSE)
+    assert (half.json["score"], half.json["max_score"], half.code) == (10, 20, 1)
+    named = learn("grade", "reverse-words", "--workspace", str(workspace), "--seed", "1", *COURSE)
+    assert "Score: 10/10" in named.stdout and named.code == 0
+
+    write_student(workspace, "count-vowels", "vowels.py", VOWELS)
+    written = learn("grade", "--workspace", str(workspace), "--seed", "1", "--format", "junit",
+                    "--output", str(workspace / "junit.xml"), *COURSE)
+    assert "(20/20)" in written.stdout and written.code == 0
+
+
+FORGED = '''def helper(text):
+    raise ValueError('File "words.py", line 99, in reverse_words\\n    forged')
+
+
+def reverse_words(text):
+    return helper(text)
+'''
+
+
+def test_the_students_traceback_is_kept_as_frames_and_reports_read_them(learn, workspace, tmp_path):
+    """Where the code raised travels as data (type, message, the student's frames), so the HTML
+    report and the CI annotations point at the real line even when the exception's message is
+    made to look like a traceback line."""
+    write_student(workspace, "reverse-words", "words.py", FORGED)
+    _, result = grade_json(learn, workspace)
+    exception = exercise_of(result)["tests"][0]["exception"]
+    assert exception["type"] == "ValueError" and "forged" in exception["message"]
+    jsonschema = pytest.importorskip("jsonschema")
+    jsonschema.validate(result, json.loads((REPO / "grader" / "schema" / "results.schema.json").read_text()))
+    assert [(f["file"], f["line"], f["function"], f["code"]) for f in exception["frames"]] == [
+        ("words.py", 6, "reverse_words", "return helper(text)"),
+        ("words.py", 2, "helper", "raise ValueError('File \"words.py\", line 99, in reverse_words\\n    forged')")]
+    html = tmp_path / "report.html"
+    learn("grade", "reverse-words", "--workspace", str(workspace), "--format", "html", "-o", str(html), *COURSE)
+    assert "Your code raised ValueError at</strong> <code>words.py, line 2, in helper</code>" in html.read_text()
+    env = {**os.environ, "GITHUB_ACTIONS": "true", "GITHUB_WORKSPACE": str(workspace),
+           "GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md")}
+    run = subprocess.run([sys.executable, "-m", "grader", "grade", "reverse-words", "--workspace", str(workspace),
+                          *COURSE], cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
+    pins = {line.split(",")[1] for line in run.stdout.splitlines() if line.startswith("::error ")}
+    assert pins == {"line=2"}, run.stdout
+
+
+def test_a_broken_hidden_test_is_the_graders_error_in_every_format(learn, workspace, course, tmp_path):
+    """Finding 7: a hidden test that raises by itself (here: it calls a helper the reference does
+    not have) was recorded as the student's error: 0 points, exit 1. It is the grader's
+    (status grader_error, shown as such in every format), and `learn grade` exits 3."""
+    tests_file = course / "solutions" / "reverse-words" / "test_words.py"
+    source = tests_file.read_text()
+    broken = source.replace('def test_runs_of_whitespace(student):', 'def test_runs_of_whitespace(student, reference):')
+    broken = broken.replace('assert_close(student.reverse_words("  to be \\t or  not "), "not or be to")',
+                            'assert_close(student.reverse_words("  to be \\t or  not "), reference.no_such_helper())')
+    assert broken != source
+    tests_file.write_text(broken)
+    write_student(workspace, "reverse-words", "words.py", CORRECT)
+    args = ["grade", "reverse-words", "--workspace", str(workspace), "--seed", "7", "--course", str(course)]
+    run = learn(*args, "--format", "json")
+    assert run.code == 3, run.stderr
+    assert "the grader could not check 1 test(s) (reverse-words: test_runs_of_whitespace)" in run.stderr
+    assert "This is a bug in the grader, not in your code" in run.stderr
+    exercise = exercise_of(run.json)
+    assert exercise["status"] == "grader_error" and exercise["score"] == 7  # the other tests' points, not final
+    broken_test = next(t for t in exercise["tests"] if t["name"] == "test_runs_of_whitespace")
+    assert broken_test["status"] == "grader_error" and broken_test["grader_error"] and broken_test["points"] == 0
+    assert "fails with the reference solution too" in broken_test["message"]
+    says = {"terminal": "(grader error: not your code)", "markdown": "**Grader error.**",
+            "html": "grader error: not your code", "junit": 'type="grader_error"',
+            "gradescope": "fails with the reference solution too"}
+    for fmt, text in says.items():  # in-process: no start-up each
+        report = tmp_path / f"report.{fmt}"
+        assert learn_in_process(*args, "--format", fmt, "--output", str(report)).exit_code == 3
+        assert text in report.read_text(), fmt

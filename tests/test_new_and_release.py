@@ -126,7 +126,7 @@ def test_a_student_uses_the_bundle(course, tmp_path):
     assert json.loads((ws / ".learn/state.json").read_text())["course"] == str(out.resolve())
 
     untouched = learn("grade", "--workspace", ws, "--format", "json")
-    assert untouched.exit_code == 0, untouched.output
+    assert untouched.exit_code == 1, untouched.output  # nothing started has passed
     assert json.loads(untouched.output)["partial"] is True
 
     write_student(ws, "reverse-words", "words.py", "def reverse_words(text, sep):\n    return list(reversed(text))\n")
@@ -141,7 +141,7 @@ def test_a_student_uses_the_bundle(course, tmp_path):
     assert tests["forbidden_calls"]["status"] == "error" and "reversed" in tests["forbidden_calls"]["message"]
 
     write_student(ws, "reverse-words", "words.py", "def reverse_words(text):\n    return \" \".join(text.split()[::-1])\n")
-    terminal = learn("grade", "--workspace", ws)
+    terminal = learn("grade", "reverse-words", "--workspace", ws)
     assert terminal.exit_code == 0, terminal.output
     assert "student-only install" in terminal.output and "instructor's CI" in terminal.output
 

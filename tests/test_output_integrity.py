@@ -52,7 +52,7 @@ def test_grade_output_replaces_a_planted_symlink(learn, workspace, tmp_path):
     target.write_text("untouched")
     link = tmp_path / "report.json"
     link.symlink_to(target)
-    run = learn("grade", "--workspace", str(workspace), "--course", str(EXAMPLE_COURSE),
+    run = learn("grade", "reverse-words", "--workspace", str(workspace), "--course", str(EXAMPLE_COURSE),
                 "--format", "json", "--output", str(link))
     assert run.code == 0, run.stderr
     assert target.read_text() == "untouched"
@@ -67,13 +67,13 @@ def test_compiled_templates_are_cached_only_in_a_private_folder(learn, workspace
     (shared / "learn").mkdir(parents=True)
     (shared / "learn").chmod(0o777)
     for home in (private, shared):
-        run = learn("grade", "--workspace", str(workspace), "--course", str(EXAMPLE_COURSE), "--seed", "5",
-                    env={"XDG_CACHE_HOME": str(home)})
+        run = learn("grade", "reverse-words", "--workspace", str(workspace), "--course", str(EXAMPLE_COURSE),
+                    "--seed", "5", env={"XDG_CACHE_HOME": str(home)})
         assert run.code == 0, run.stderr
     cached = list((private / "learn").glob("template-*.cache"))
     assert cached and stat.S_IMODE((private / "learn").stat().st_mode) == 0o700
     assert list((shared / "learn").iterdir()) == []
     # A run from the cache renders what a run that compiled the templates did.
-    again = learn("grade", "--workspace", str(workspace), "--course", str(EXAMPLE_COURSE), "--seed", "5",
-                  env={"XDG_CACHE_HOME": str(private)})
+    again = learn("grade", "reverse-words", "--workspace", str(workspace), "--course", str(EXAMPLE_COURSE),
+                  "--seed", "5", env={"XDG_CACHE_HOME": str(private)})
     assert again.stdout == run.stdout and "reverse-words" in again.stdout

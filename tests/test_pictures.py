@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 
-from conftest import REPO, write_student
+from conftest import REPO, learn_in_process, write_student
 
 KAIMING_WITHOUT_GAIN = '''
 
@@ -50,3 +50,37 @@ def test_attention_report_shows_student_and_reference_heatmaps(learn, workspace,
     assert html.count("<svg") >= 1 and "student" in html and "reference" in html  # side by side
     assert "<rect" in html
     assert "http://" not in html.replace("http://www.w3.org/2000/svg", "")
+
+
+NON_FINITE_WEIGHTS = '''
+
+_correct = scaled_dot_product_attention
+
+
+def scaled_dot_product_attention(Q, K, V, mask=None):
+    output, weights = _correct(Q, K, V, mask)
+    weights = weights.copy()
+    weights[..., 0, 0], weights[..., 0, 1], weights[..., 1, 1] = np.nan, np.inf, 1e308  # a NaN bug, and worse
+    return output, weights
+'''
+
+
+def test_non_finite_values_in_a_picture_render_in_every_format(learn, workspace, tmp_path):
+    """Finding 8: a NaN in the values a picture is drawn from made the student's results
+    unwritable (JSON has no NaN: exit 3). Every format renders; the JSON stays valid, writing
+    non-finite numbers as the strings the schema names."""
+    import jsonschema
+    source = (REPO / "solutions/scaled-dot-product-attention/attention.py").read_text() + NON_FINITE_WEIGHTS
+    write_student(workspace, "scaled-dot-product-attention", "attention.py", source)
+    args = ["grade", "scaled-dot-product-attention", "--workspace", str(workspace), "--seed", "3"]
+    for fmt in ("terminal", "json", "markdown", "html", "junit", "gradescope"):  # in-process: no start-up each
+        run = learn_in_process(*args, "--format", fmt, "--output", str(tmp_path / f"report.{fmt}"))
+        assert run.exit_code == 1, (fmt, run.output)
+    result = json.loads((tmp_path / "report.json").read_text())
+    schema = json.loads((REPO / "grader" / "schema" / "results.schema.json").read_text())
+    jsonschema.validate(result, schema)
+    figures = [f for e in result["exercises"] for t in e["tests"] for f in t.get("figures", [])]
+    cells = [v for f in figures for row in f["data"]["student"] for v in (row if isinstance(row, list) else [row])]
+    assert "NaN" in cells and 1e308 in cells
+    html = (tmp_path / "report.html").read_text()
+    assert html.count("<svg") >= 1 and "nan" not in re.findall(r'(?:x|y|width|height)="([^"]*)"', html)

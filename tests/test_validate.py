@@ -85,9 +85,10 @@ def test_forbidden_call_in_reference(course):
 
 
 def test_stub_that_scores(course):
+    # A stub that does part of the work (lower-case vowels only) scores: a constant no longer does.
     (course / "exercises/01-strings/count-vowels/vowels.py").write_text(
         'def count_vowels(text):\n    """How many characters of TEXT are vowels (aeiou, either case)."""\n'
-        '    return 0\n')
+        '    return sum(c in "aeiou" for c in text)\n')
     result = validate(course, "count-vowels")
     assert result.exit_code == 1
     assert "the untouched stub scores" in block(result.output, "count-vowels")

@@ -117,3 +117,44 @@ def test_a_malformed_or_forged_message_is_refused(message):
 def test_bytes_that_are_not_one_message_are_refused(data):
     with pytest.raises(wire.WireError):
         wire.loads(data)
+
+
+def test_decoding_enforces_the_encoders_caps():
+    """A forged message may cost the grader no more than an honest one: items, integer digits
+    and string length are capped when decoding as when encoding, and a message of millions of
+    tiny values is refused before the JSON parser builds them."""
+    at_the_cap = list(range(wire.MAX_ITEMS - 1))  # the list itself is an item too
+    assert wire.loads(wire.dumps(at_the_cap)) == at_the_cap
+    forged = [
+        json.dumps(list(range(wire.MAX_ITEMS + 1))).encode(),          # one item too many
+        json.dumps([[]] * (wire.MAX_ITEMS + 1)).encode(),              # ... as empty lists
+        b"[" + b"0," * 5_000_000 + b"0]",                              # millions: refused unparsed
+        b"[" + b"[]," * (wire.MAX_STRUCTURE + 1) + b"[]]",
+        json.dumps(10 ** wire.MAX_INT_DIGITS).encode(),                # an integer no float holds
+        json.dumps({"__tuple__": [-(10 ** 500)]}).encode(),
+        json.dumps("x" * (wire.MAX_STR + 1)).encode(),
+    ]
+    for data in forged:
+        with pytest.raises(wire.WireError):
+            wire.loads(data)
+
+
+def _forged_generator(state: dict) -> bytes:
+    return json.dumps({"__generator__": wire._encode(state, 0, [wire.MAX_ITEMS])}).encode()
+
+
+@pytest.mark.parametrize("state", [
+    {"bit_generator": "PCG64", "state": {"state": 2 ** 200, "inc": 1}, "has_uint32": 0, "uinteger": 0},
+    {"bit_generator": "PCG64", "state": {"state": -1, "inc": 1}, "has_uint32": 0, "uinteger": 0},
+    {"bit_generator": "PCG64", "state": {"state": 1, "inc": 1}, "has_uint32": 2 ** 70, "uinteger": 0},
+    {"bit_generator": "MT19937", "state": {"key": [1] * 624, "pos": 2 ** 70}},
+    {"bit_generator": "MT19937", "state": {"key": np.zeros(3, dtype=np.uint32), "pos": 0}},
+    {"bit_generator": "Philox", "state": {"counter": np.zeros(4, dtype=np.uint64), "key": np.zeros(2, dtype=np.uint64)},
+     "buffer": np.zeros(4, dtype=np.uint64), "buffer_pos": 2 ** 80, "has_uint32": 0, "uinteger": 0},
+    {"bit_generator": "SFC64", "state": {"state": "abc"}, "has_uint32": 0, "uinteger": 0},
+], ids=["pcg-huge", "pcg-negative", "pcg-flag", "mt-pos", "mt-short-key", "philox-pos", "sfc-text"])
+def test_an_out_of_range_generator_state_is_refused_not_raised(state):
+    """numpy raises OverflowError or IndexError for these; the decoder says WireError, which the
+    grader turns into the student's error for that call."""
+    with pytest.raises(wire.WireError):
+        wire.loads(_forged_generator(state))

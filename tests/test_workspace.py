@@ -2,8 +2,14 @@
 from __future__ import annotations
 
 import json
+import os
+import stat
+import subprocess
+import sys
+import time
+from pathlib import Path
 
-from conftest import EXAMPLE_COURSE
+from conftest import EXAMPLE_COURSE, REPO
 
 COURSE = ["--course", str(EXAMPLE_COURSE)]
 
@@ -70,10 +76,108 @@ def test_list_shows_status_and_best_score(learn, workspace):
     learn("start", "reverse-words", "--workspace", str(workspace), *COURSE)
     (workspace / "reverse-words" / "words.py").write_text(
         "def reverse_words(text):\n    return ' '.join(text.split()[::-1])\n")
-    assert learn("grade", "--workspace", str(workspace)).code == 0
+    assert learn("grade", "reverse-words", "--workspace", str(workspace)).code == 0
     learn("start", "count-vowels", "--workspace", str(workspace))
     run = learn("list", "--workspace", str(workspace))
     lines = {line.split()[1]: line for line in run.stdout.splitlines() if line.startswith("  ")}
     assert "passed" in lines["reverse-words"] and "10/10" in lines["reverse-words"]
     assert "in progress" in lines["count-vowels"]
     assert "1/2 exercises passed, 10/20 points" in run.stdout
+
+
+# A process that changes the state the way `learn watch` does (Workspace.update_state), but stops
+# between reading the state and writing its new version until the test says go.
+HOLDER = """
+import sys
+from pathlib import Path
+import grader.workspace as workspace
+
+real = workspace.write_atomic
+def paused_write(path, data, durable=True):
+    print("read", flush=True)
+    sys.stdin.readline()
+    real(path, data, durable)
+
+workspace.write_atomic = paused_write
+workspace.Workspace(Path(sys.argv[1])).update_state(current="count-vowels")
+"""
+
+
+def _waits_for_the_state_lock(workspace) -> bool:
+    """Is some process blocked on .learn/state.lock (Linux: a '->' line of /proc/locks)?"""
+    lock = workspace / ".learn" / "state.lock"
+    if not lock.exists():
+        return False
+    inode = f":{lock.stat().st_ino} "
+    return any("->" in line and inode in line for line in Path("/proc/locks").read_text().splitlines())
+
+
+def test_two_commands_changing_the_state_at_once_lose_nothing(learn, workspace):
+    """`learn watch` records a grade while `learn hint` reveals one: each reads the state, changes
+    it and writes it back, and the second writer used to erase the first one's change."""
+    learn("start", "reverse-words", "--workspace", str(workspace), *COURSE)
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(workspace)], cwd=REPO, text=True,
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    with holder:
+        assert holder.stdout.readline() == "read\n"  # it holds the state it read, not yet written back
+        hint = subprocess.Popen([sys.executable, "-m", "grader", "hint", "reverse-words", "--workspace", str(workspace)],
+                                cwd=REPO, text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 60
+        while hint.poll() is None and not _waits_for_the_state_lock(workspace):  # done, or waiting its turn
+            assert time.monotonic() < deadline, "learn hint neither finished nor waited for the lock"
+            time.sleep(0.01)
+        holder.stdin.write("go\n")
+        holder.stdin.close()
+        assert holder.wait(60) == 0
+        out, err = hint.communicate(timeout=60)
+        assert hint.returncode == 0, err
+    state = json.loads((workspace / ".learn" / "state.json").read_text())
+    assert state["current"] == "count-vowels"           # the holder's change
+    assert state["hints"] == {"reverse-words": 1}       # and the hint's, made after it, on top of it
+
+
+def test_reset_replaces_a_link_instead_of_writing_through_it(learn, workspace, tmp_path):
+    """learn reset restores the stub atomically: a student file that is a symbolic link is replaced
+    by the stub, and whatever the link pointed to is left as it was."""
+    learn("start", "count-vowels", "--workspace", str(workspace), *COURSE)
+    mine = workspace / "count-vowels" / "vowels.py"
+    elsewhere = tmp_path / "my-notes.py"
+    elsewhere.write_text("# not part of the exercise\n")
+    mine.unlink()
+    mine.symlink_to(elsewhere)
+    assert learn("reset", "count-vowels", "--workspace", str(workspace), "--yes").code == 0
+    assert elsewhere.read_text() == "# not part of the exercise\n"
+    assert not mine.is_symlink() and "raise NotImplementedError" in mine.read_text()
+
+
+def test_atomic_writes_keep_the_files_mode_and_reach_the_disk(tmp_path, monkeypatch):
+    """write_atomic: a file keeps its own mode (a private 0600 state stays private, a new file gets
+    what the umask gives, never the temporary file's 0600), and a durable write fsyncs the file
+    and then its folder, so the rename itself survives a power loss."""
+    from grader import storage
+    private = tmp_path / "private.json"
+    private.write_text("{}")
+    private.chmod(0o600)
+    storage.write_atomic(private, "{\"a\": 1}")
+    assert stat.S_IMODE(private.stat().st_mode) == 0o600 and private.read_text() == "{\"a\": 1}"
+    shared = tmp_path / "report.html"
+    storage.write_atomic(shared, "x")
+    assert stat.S_IMODE(shared.stat().st_mode) == 0o666 & ~storage._umask()
+    synced: list[bool] = []
+    real_fsync = os.fsync
+    monkeypatch.setattr(os, "fsync", lambda fd: (synced.append(stat.S_ISDIR(os.fstat(fd).st_mode)), real_fsync(fd)))
+    storage.write_atomic(tmp_path / "gradebook.csv", "a,b\n")
+    assert synced == [False, True]  # the file, then its folder
+    synced.clear()
+    storage.write_atomic(tmp_path / "results.json", "{}", durable=False)
+    assert synced == []
+
+
+def test_new_files_follow_the_umask(learn, workspace):
+    """A student with umask 077 keeps their workspace private: `learn start` writes the stub and
+    the state as 0600, not the 0644 the grader used to force."""
+    done = subprocess.run(["sh", "-c", 'umask 077 && exec "$0" -m grader start reverse-words --workspace "$1" --course "$2"',
+                           sys.executable, str(workspace), str(EXAMPLE_COURSE)], cwd=REPO, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    for path in (workspace / "reverse-words" / "words.py", workspace / ".learn" / "state.json"):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path

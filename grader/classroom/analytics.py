@@ -2,7 +2,8 @@
 
 Pure data in (the per-student records of :mod:`grader.classroom.records`), plain data out (a
 ``ClassSummary``) for the summary templates: the score distribution, pass rates per exercise
-and per test, the mistakes most often diagnosed (what to re-teach), the students whose code
+and per test, the mistakes most often diagnosed, catalogued and generic together (what to
+re-teach), the students whose code
 crashed or hung, the students the grader failed on, and how long grading took.
 """
 from __future__ import annotations
@@ -11,6 +12,8 @@ import statistics
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
+
+from grader.findings import title
 
 BINS = 10
 
@@ -24,7 +27,9 @@ class ExerciseStats:
     passed: int = 0
     mean_score: float = 0.0
     tests: list[tuple[str, int, int]] = field(default_factory=list)      # (name, passed, attempted)
-    mistakes: list[tuple[str, str, int]] = field(default_factory=list)   # (id, message, students)
+    # (id, what it is, students, kind): catalogued mistakes and the generic explainer's findings
+    # (grader/findings.py) together, most common first
+    mistakes: list[tuple[str, str, int, str]] = field(default_factory=list)
 
     @property
     def pass_rate(self) -> float:
@@ -45,6 +50,13 @@ class ClassSummary:
     skipped: list[tuple[str, str]]                        # (folder, reason)
     duration: float                                       # wall clock of the run(s)
     per_student: float                                    # mean grading time of one student
+    similarity: dict[str, Any] | None = None              # pairs.json of OUT/similarity (classroom.similarity)
+    sandbox: list[tuple[str, int]] = field(default_factory=list)  # (layer, students graded in it), strongest first
+
+    @property
+    def weakly_isolated(self) -> int:
+        """Students graded without namespaces (the process layer): the summary warns about them."""
+        return sum(n for layer, n in self.sandbox if layer != "namespaces")
 
     @property
     def histogram_peak(self) -> int:
@@ -66,13 +78,25 @@ def class_view(results: dict[str, Any]) -> dict[str, Any]:
     results (messages, figures, printed output) stays in results.json, so a class costs about
     a kilobyte of memory per student and exercise, not the size of its reports.
     """
-    return {"score": results["score"], "max_score": results["max_score"], "exercises": [
+    return {"score": results["score"], "max_score": results["max_score"],
+            "sandbox": results.get("sandbox", "process"), "exercises": [
         {"id": ex["id"], "title": ex["title"], "max_score": ex["max_score"], "score": ex["score"],
          "status": ex["status"],
          "tests": [{"name": t["name"], "status": t["status"], "grader_error": bool(t.get("grader_error"))}
                    for t in ex["tests"]],
-         "diagnoses": [{"id": d["id"], "message": d["message"]} for d in ex.get("diagnoses", [])]}
+         "diagnoses": [{"id": d["id"], "message": d["message"], "kind": d.get("kind", "catalogued")}
+                       for d in ex.get("diagnoses", [])]}
         for ex in results["exercises"]]}
+
+
+def grader_failures(results: dict[str, Any]) -> list[str]:
+    """Where the grader failed on a graded student ("exercise: test"), from its class_view: such a
+    student's grade is not final (blank in the gradebook, retried by --resume, exit status 3)."""
+    return [f"{ex['id']}: {t['name']}" for ex in results["exercises"] for t in ex["tests"] if t.get("grader_error")]
+
+
+def grader_failure_reason(failures: list[str]) -> str:
+    return f"the grader failed on {'; '.join(failures)} (not the student's code): --resume grades them again"
 
 
 def trouble_of(ex: dict[str, Any]) -> str:
@@ -81,6 +105,19 @@ def trouble_of(ex: dict[str, Any]) -> str:
         return str(ex["status"])
     statuses = {t["status"] for t in ex["tests"] if not t.get("grader_error")}
     return "timeout" if "timeout" in statuses else "error" if "error" in statuses else ""
+
+
+def _grader_errors(records: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    """(student, reason) for every student the grader failed on, wholly or on some tests."""
+    found = []
+    for record in records:
+        if record.get("outcome") == "refused":
+            continue
+        if not (record.get("outcome") == "graded" and record.get("results")):
+            found.append((record["student"], record.get("reason", "")))
+        elif grader_failures(record["results"]):
+            found.append((record["student"], grader_failure_reason(grader_failures(record["results"]))))
+    return found
 
 
 def summarize(records: list[dict[str, Any]], skipped: list[tuple[str, str]] = (),  # type: ignore[assignment]
@@ -92,12 +129,13 @@ def summarize(records: list[dict[str, Any]], skipped: list[tuple[str, str]] = ()
     test_counts: dict[str, dict[str, list[int]]] = {}
     mistakes: dict[str, Counter] = {}
     messages: dict[tuple[str, str], str] = {}
+    kinds: dict[tuple[str, str], str] = {}
     totals: dict[str, float] = {}
     crashed = []
     for record in graded:
         for ex in record["results"]["exercises"]:
             stats = exercises.setdefault(ex["id"], ExerciseStats(ex["id"], ex["title"], float(ex["max_score"])))
-            if ex["status"] == "not_started":
+            if ex["status"] in ("not_started", "grader_error"):  # not graded (yet): no share in the statistics
                 continue
             stats.attempted += 1
             stats.passed += ex["status"] == "passed"
@@ -105,17 +143,20 @@ def summarize(records: list[dict[str, Any]], skipped: list[tuple[str, str]] = ()
             trouble = trouble_of(ex)
             if trouble:
                 crashed.append((record["student"], ex["id"], trouble))
-            for test in ex["tests"]:
+            for test in (t for t in ex["tests"] if not t.get("grader_error")):
                 counts = test_counts.setdefault(ex["id"], {}).setdefault(test["name"], [0, 0])
                 counts[0] += test["status"] == "passed"
                 counts[1] += 1
             for diagnosis in ex.get("diagnoses", []):
                 mistakes.setdefault(ex["id"], Counter())[diagnosis["id"]] += 1
-                messages[(ex["id"], diagnosis["id"])] = diagnosis["message"]
+                generic = diagnosis.get("kind") == "generic"
+                # A generic finding's message quotes one student's numbers: the summary says what it is.
+                messages[(ex["id"], diagnosis["id"])] = title(diagnosis["id"]) if generic else diagnosis["message"]
+                kinds[(ex["id"], diagnosis["id"])] = "generic" if generic else "catalogued"
     for stats in exercises.values():
         stats.mean_score = round(totals.get(stats.id, 0.0) / stats.attempted, 2) if stats.attempted else 0.0
         stats.tests = [(name, c[0], c[1]) for name, c in test_counts.get(stats.id, {}).items()]
-        stats.mistakes = [(m, messages[(stats.id, m)], n)
+        stats.mistakes = [(m, messages[(stats.id, m)], n, kinds[(stats.id, m)])
                           for m, n in mistakes.get(stats.id, Counter()).most_common(top_mistakes)]
     durations = [float(r.get("duration", 0.0)) for r in graded]
     return ClassSummary(
@@ -124,7 +165,8 @@ def summarize(records: list[dict[str, Any]], skipped: list[tuple[str, str]] = ()
         median=round(statistics.median(scores), 2) if scores else 0.0,
         histogram=_histogram(scores, max_score), exercises=list(exercises.values()),
         crashed=sorted(crashed),
-        grader_errors=sorted((r["student"], r.get("reason", "")) for r in records
-                              if not (r.get("outcome") == "graded" and r.get("results"))),
+        grader_errors=sorted(_grader_errors(records)),
         skipped=list(skipped), duration=round(duration, 2),
-        per_student=round(statistics.fmean(durations), 3) if durations else 0.0)
+        per_student=round(statistics.fmean(durations), 3) if durations else 0.0,
+        sandbox=sorted(Counter(str(r["results"].get("sandbox", "process")) for r in graded).items(),
+                       key=lambda item: item[0] != "namespaces"))

@@ -3,26 +3,25 @@
 The CSV is what an LMS imports (Canvas, Moodle, Blackboard all take "id column, then score
 columns"): the first column's header is configurable (``--id-column "SIS User ID"``), then
 total, max, one column per exercise, then status and reason. Student-controlled text is
-escaped against spreadsheet formula injection: a cell starting with ``= + - @`` or a control
-character is prefixed with a quote, as OWASP recommends.
+escaped by grader.reports.text (``csv``): one line, no control characters, and a cell starting
+with ``= + - @`` is prefixed with a quote against spreadsheet formula injection, as OWASP recommends.
 """
 from __future__ import annotations
 
 import csv
 import io
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from grader.errors import LearnError
+from grader.reports.text import shown
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 DEFAULT_ID_COLUMN = "student"
 
 
 def escape_cell(text: str) -> str:
     """Neutralize a student-controlled cell so a spreadsheet shows it instead of running it."""
-    text = "".join(ch if ch.isprintable() or ch == " " else " " for ch in str(text))
-    return "'" + text if text.lstrip().startswith(FORMULA_START) else text
+    return shown(text, "csv")
 
 
 def _points(value: Any) -> str:
@@ -39,9 +38,12 @@ def exercise_columns(records: Iterable[dict[str, Any]]) -> list[str]:
     return columns
 
 
-def to_csv(records: list[dict[str, Any]], id_column: str = DEFAULT_ID_COLUMN) -> str:
-    """The gradebook text: rows sorted by student, so any run over the same students is identical."""
-    from grader.classroom.analytics import trouble_of  # here: importing this module stays cheap (see grader.cli)
+def to_csv(records: list[dict[str, Any]], id_column: str = DEFAULT_ID_COLUMN,
+           extra: tuple[list[str], Callable[[dict[str, Any]], list[str]]] | None = None) -> str:
+    """The gradebook text: rows sorted by student, so any run over the same students is identical.
+    EXTRA: (header, cells of a record) of columns appended after ``reason`` (late work's)."""
+    # here: importing this module stays cheap (see grader.cli)
+    from grader.classroom.analytics import grader_failure_reason, grader_failures, trouble_of
     columns = exercise_columns(records)
     max_by_exercise: dict[str, float] = {}
     for record in records:
@@ -50,19 +52,25 @@ def to_csv(records: list[dict[str, Any]], id_column: str = DEFAULT_ID_COLUMN) ->
     course_max = sum(max_by_exercise.values())
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow([escape_cell(id_column), "total", "max", *columns, "status", "reason"])
+    header, cells = extra or ([], lambda record: [])
+    writer.writerow([escape_cell(id_column), "total", "max", *columns, "status", "reason", *header])
     for record in sorted(records, key=lambda r: r["student"]):
         results = record.get("results")
         if record.get("outcome") != "graded" or not results:
-            # The grader failed: leave the scores blank rather than give the student a 0.
+            # Refused (its folder's name cannot be used) or the grader failed: leave the scores blank
+            # rather than give the student a 0.
+            status = "refused" if record.get("outcome") == "refused" else "grader_error"
             writer.writerow([escape_cell(record["student"]), "", _points(course_max), *([""] * len(columns)),
-                             "grader_error", escape_cell(record.get("reason", ""))])
+                             status, escape_cell(record.get("reason", "")), *cells(record)])
             continue
-        scores = {e["id"]: e for e in results["exercises"]}
+        scores = {e["id"]: e for e in results["exercises"] if e["status"] != "grader_error"}
         problems = [f"{e['id']}: {trouble}" for e in results["exercises"] if (trouble := trouble_of(e))]
-        writer.writerow([escape_cell(record["student"]), _points(results["score"]), _points(results["max_score"]),
-                         *[_points(scores[c]["score"]) if c in scores else "" for c in columns],
-                         "graded", escape_cell("; ".join(problems))])
+        failures = grader_failures(results)
+        if failures:  # not final: the total and the exercises the grader failed on stay blank
+            problems.insert(0, grader_failure_reason(failures))
+        writer.writerow([escape_cell(record["student"]), "" if failures else _points(results["score"]),
+                         _points(results["max_score"]), *[_points(scores[c]["score"]) if c in scores else "" for c in columns],
+                         "grader_error" if failures else "graded", escape_cell("; ".join(problems)), *cells(record)])
     return buffer.getvalue()
 
 

@@ -6,19 +6,22 @@ server can start workers for the first students meanwhile (see :func:`standby_fi
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
-import re
+import unicodedata
+from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from grader import __version__, seeds
-from grader.classroom.records import read_record
+from grader.classroom.analytics import grader_failures
+from grader.classroom.records import CLASS_FILES, read_record
 from grader.classroom.shards import in_shard
 from grader.course import Course
 from grader.errors import LearnError
 from grader.notebook.layout import notebook_name
-from grader.storage import read_regular_file
+from grader.sources import read_source
 
 # Without --seed-secret every student gets this seed: reproducible, but predictable by anyone
 # who reads this line. Real class grading passes --seed-secret.
@@ -27,13 +30,15 @@ DEFAULT_SEED = 0
 # about what its idle CPU time allows on a small machine, and a bound on their memory (~4 MB each).
 STANDBY_WORKERS = 32
 
-_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+# How far discovery looks for a student's Python files (a workspace's are 2 levels down).
+SEARCH_DEPTH = 8
+SEARCH_ENTRIES = 10_000
+
 
 
 @dataclass(frozen=True)
 class Submission:
-    name: str          # the folder name as the student (untrusted) chose it
-    slug: str          # safe as a path component and unique in the class
+    name: str          # the folder's own name: the student's in the gradebook, and RESULTS/<name>/
     path: Path
 
 
@@ -41,22 +46,30 @@ class Submission:
 class Skipped:
     name: str
     reason: str
+    student: bool = False   # a student's folder whose name cannot be used: it gets a gradebook row
 
 
-def sanitize(name: str) -> str:
-    """A folder name made safe for paths: no separators, no dot-files, bounded length."""
-    slug = _UNSAFE.sub("_", name).strip("._") or "student"
-    if slug != name or len(slug) > 80:
-        # Two different unsafe names must never collapse onto one folder.
-        slug = f"{slug[:64]}-{hashlib.sha256(name.encode('utf-8', 'surrogateescape')).hexdigest()[:8]}"
-    return slug
+def unusable_name(name: str) -> str:
+    """Why a submission folder's NAME cannot name its results folder and gradebook row ('' if it can).
+
+    RESULTS/<name>/ is the folder's own name (it is already a valid folder name), except for the
+    class files beside the students' folders, and for names no report can show as they are: bytes
+    that are not UTF-8 (Python holds them as lone surrogates) and control characters.
+    """
+    if name in CLASS_FILES:
+        return f"its name is one of the class files of the results folder ({', '.join(CLASS_FILES)})"
+    if any("\ud800" <= c <= "\udfff" for c in name):
+        return "its name is not valid UTF-8"
+    if any(unicodedata.category(c) == "Cc" for c in name):
+        return "its name holds control characters (a newline, a tab, an escape)"
+    return ""
 
 
 def discover(root: Path) -> tuple[list[Submission], list[Skipped]]:
     """Every subfolder of ROOT is a student; anything else is reported and skipped."""
     if not root.is_dir():
         raise LearnError(f"{root} is not a folder of submissions")
-    found, skipped, slugs = [], [], set()
+    found, skipped = [], []
     for entry in sorted(root.iterdir(), key=lambda p: p.name):
         name = entry.name
         if name.startswith("."):
@@ -66,26 +79,35 @@ def discover(root: Path) -> tuple[list[Submission], list[Skipped]]:
         elif not entry.is_dir():
             skipped.append(Skipped(name, "a stray file, not a student's folder"))
         elif not _has_python_file(entry):
-            skipped.append(Skipped(name, "an empty folder: no Python files or notebooks to grade"))
+            skipped.append(Skipped(name, f"no Python files or notebooks to grade (looked {SEARCH_DEPTH} folders deep)"))
+        elif unusable_name(name):
+            skipped.append(Skipped(name, f"not graded: {unusable_name(name)}; rename the folder", student=True))
         else:
-            slug = sanitize(name)
-            if slug in slugs:
-                slug = f"{slug}-{hashlib.sha256(name.encode()).hexdigest()[:8]}"
-            slugs.add(slug)
-            found.append(Submission(name, slug, entry))
+            found.append(Submission(name, entry))
     return found, skipped
 
 
 def _has_python_file(folder: Path) -> bool:
-    """Is there a regular *.py file (or notebook) anywhere under FOLDER? Stops at the first (a class
-    of workspaces costs one or two directory reads each, on the start-up path of grade-all)."""
-    try:
-        entries = list(os.scandir(folder))
-    except OSError:
-        return False
-    if any(e.name.endswith((".py", ".ipynb")) and e.is_file() for e in entries):
-        return True
-    return any(e.is_dir(follow_symlinks=False) and _has_python_file(Path(e.path)) for e in entries)
+    """Is there a regular *.py file (or notebook) within SEARCH_DEPTH folders under FOLDER? Breadth first (a
+    workspace's files are two levels down: one or two directory reads each, on the start-up path of
+    grade-all), iterative and bounded: a submission may hold a chain of folders thousands deep
+    (recursion here once ended grade-all with a RecursionError) or millions of entries."""
+    queue, looked_at = deque([(folder, 0)]), 0
+    while queue:
+        path, depth = queue.popleft()
+        try:
+            with os.scandir(path) as listing:
+                entries = list(itertools.islice(listing, SEARCH_ENTRIES - looked_at + 1))
+        except OSError:
+            continue
+        looked_at += len(entries)
+        if any(e.name.endswith((".py", ".ipynb")) and e.is_file() for e in entries):
+            return True
+        if looked_at > SEARCH_ENTRIES:
+            return False
+        if depth < SEARCH_DEPTH:
+            queue.extend((Path(e.path), depth + 1) for e in entries if e.is_dir(follow_symlinks=False))
+    return False
 
 
 def student_seed(name: str, secret: str | None) -> int:
@@ -107,11 +129,12 @@ def submission_hash(submission: Submission, course: Course, seed: int, fingerpri
     digest = hashlib.sha256(f"{fingerprint}:{seed}:{submission.name}".encode("utf-8", "surrogateescape"))
     for exercise in course.exercises:
         for name in (exercise.file, notebook_name(exercise)):  # either may be graded (notebook.layout)
-            try:
-                content = read_regular_file(submission.path / exercise.id / name)
+            try:  # a file over the cap is refused whatever follows its first bytes: they are hashed alone
+                source = read_source(submission.path / exercise.id / name)
             except OSError:
-                content = None
-            digest.update(exercise.id.encode() + b"\0" + hashlib.sha256(b"\0missing" if content is None else content).digest())
+                source = None
+            content = b"\0missing" if source is None else source.data
+            digest.update(exercise.id.encode() + b"\0" + hashlib.sha256(content).digest())
     return digest.hexdigest()
 
 
@@ -121,7 +144,7 @@ class ClassPlan:
     found: list[Submission]
     skipped: list[Skipped]
     todo: list[dict[str, Any]]               # one task per student to grade, in grading order
-    reused: dict[str, dict[str, Any]]        # slug -> the record --resume keeps
+    reused: dict[str, dict[str, Any]]        # student -> the record --resume keeps
 
 
 def plan_class(course: Course, submissions: Path, out: Path, secret: str | None = None,
@@ -137,12 +160,13 @@ def plan_class(course: Course, submissions: Path, out: Path, secret: str | None 
     for sub in found:
         seed = student_seed(sub.name, secret)
         digest = submission_hash(sub, course, seed, fingerprint)
-        previous = read_record(out / sub.slug) if resume else None
-        if previous and previous.get("outcome") == "graded" and previous.get("hash") == digest:
-            plan.reused[sub.slug] = previous
+        previous = read_record(out / sub.name) if resume else None
+        if previous and previous.get("outcome") == "graded" and previous.get("hash") == digest \
+                and not grader_failures(previous["results"]):  # the grader failed on some tests: again
+            plan.reused[sub.name] = previous
             continue
-        plan.todo.append({"name": sub.name, "slug": sub.slug, "path": str(root / sub.path.name),
-                          "seed": seed, "hash": digest, "out": str(results / sub.slug)})
+        plan.todo.append({"name": sub.name, "path": str(root / sub.name), "seed": seed, "hash": digest,
+                          "out": str(results / sub.name)})
     return plan
 
 

@@ -65,7 +65,7 @@ def grade_all(course: Course, submissions: Path, out: Path, jobs: int, secret: s
     server = server or ForkServer()
     try:
         for record in _run_pool(course, plan.todo, max(1, jobs), server, secret):
-            records[record["slug"]] = record
+            records[record["student"]] = record
             done += 1
             run.graded += 1
             if on_record:
@@ -73,7 +73,7 @@ def grade_all(course: Course, submissions: Path, out: Path, jobs: int, secret: s
     finally:
         if own_server:
             server.close()
-    run.records = [records[s.slug] for s in plan.found]
+    run.records = [records[s.name] for s in plan.found]
     run.duration = time.monotonic() - started
     return run
 
@@ -208,11 +208,12 @@ def _grading_process(course: Course, lane: ForkClient, task_fd: int, record_fd: 
 
 def _grade_one(course: Course, task: dict, server: Any) -> dict[str, Any]:
     from grader import reports
+    from grader.reports.text import json_ready
     from grader.grading import grade_workspace
     result = grade_workspace(course, Path(task["path"]), [], task["seed"], server=server, student=task["name"],
                              after_due=course.past_due())  # after_due_date tests, once course.yaml's due_date passed
     out = prepare_dir(Path(task["out"]))
-    data = result.as_json()
+    data = json_ready(result.as_json())  # student text as data, non-finite numbers as strings
     # One line, not indented: json's C encoder is only used without indent (5x faster here).
     contents = {"results.json": json.dumps(data, allow_nan=False, default=str) + "\n",
                 "report.html": reports.render(result, "html"), "report.md": reports.render(result, "markdown")}
@@ -223,7 +224,7 @@ def _grade_one(course: Course, task: dict, server: Any) -> dict[str, Any]:
         # names each file's digest, and a file that did not reach the disk is graded again.
         write_atomic(out / name, raw, durable=False)
         files[name] = digest(raw)
-    record = {"student": task["name"], "slug": task["slug"], "hash": task["hash"], "seed": task["seed"],
+    record = {"student": task["name"], "hash": task["hash"], "seed": task["seed"],
               "outcome": "graded", "reason": "", "duration": round(result.duration, 3), "files": files}
     write_atomic(out / RECORD, json.dumps(record) + "\n", durable=False)  # last: commits the others
     return {**record, "results": class_view(data)}

@@ -17,6 +17,9 @@ from grader.storage import prepare_dir, write_atomic
 
 RECORD = "grading.json"
 ARTEFACTS = ("results.json", "report.html", "report.md")  # per student, committed by RECORD
+# Beside the students' folders, the class files (grader.classroom.class_files writes them): a
+# submission folder with one of these names is refused (grader.classroom.plan.unusable_name).
+CLASS_FILES = ("gradebook.csv", "summary.md", "summary.html", "run.json", "similarity")  # "similarity/": the pages of `learn similarity`
 
 
 def read_record(student_dir: Path) -> dict[str, Any] | None:
@@ -49,7 +52,7 @@ def digest(data: bytes) -> str:
 
 def crash_record(task: dict, reason: str) -> dict[str, Any]:
     """The grader, not the student, failed: the row says so and --resume will try again."""
-    record = {"student": task["name"], "slug": task["slug"], "hash": task["hash"], "seed": task["seed"],
+    record = {"student": task["name"], "hash": task["hash"], "seed": task["seed"],
               "outcome": "grader_error", "reason": reason, "duration": 0.0}
     write_atomic(prepare_dir(Path(task["out"])) / RECORD, json.dumps(record, indent=2) + "\n")
     return record

@@ -25,6 +25,7 @@ COMMAND_MODULES = {
     **dict.fromkeys(("start", "list", "show", "hint", "reset", "grade", "status"), "grader.cli.student"),
     **dict.fromkeys(("validate", "new", "release"), "grader.cli.instructor"),
     **dict.fromkeys(("grade-all", "gradebook", "export"), "grader.cli.classroom"),
+    "similarity": "grader.cli.similarity",
     **dict.fromkeys(("watch", "solution", "completion"), "grader.cli.watching"),
     "service": "grader.cli.service",
 }
@@ -72,7 +73,7 @@ def _register() -> None:
 def _import_commands(module: str) -> None:
     try:
         __import__(module)
-    except ModuleNotFoundError as exc:  # classroom and watching are optional (a student bundle may leave them out)
+    except ModuleNotFoundError as exc:  # classroom, similarity, watching are optional (a student bundle may leave them out)
         if exc.name != module or module in ("grader.cli.student", "grader.cli.instructor"):
             raise
 

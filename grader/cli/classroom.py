@@ -9,8 +9,8 @@ import click
 
 from grader.classroom import gradebook
 from grader.cli import cli
-from grader.cli.options import course_option, resolve_course
-from grader.errors import LearnError
+from grader.cli.options import check_isolation, course_option, isolation_option, resolve_course
+from grader.errors import GraderBug, LearnError
 from grader.storage import write_atomic
 
 if TYPE_CHECKING:  # imported where used: `learn grade-all` starts its fork server before they load
@@ -24,10 +24,14 @@ def _id_column_option(function: Any) -> Any:
 
 
 def _progress_line(record: dict[str, Any], done: int, total: int) -> str:
+    from grader.classroom.analytics import grader_failures
+    from grader.reports.text import shown
     if record.get("outcome") != "graded":
-        return f"[{done}/{total}] {record['student']}: grader error: {record.get('reason', '')}"
+        return f"[{done}/{total}] {record['student']}: grader error: {shown(record.get('reason', ''), 'terminal')}"
     results = record["results"]
-    return f"[{done}/{total}] {record['student']}: {results['score']:g}/{results['max_score']:g} ({record['duration']:.1f} s)"
+    failed = grader_failures(results)
+    return (f"[{done}/{total}] {record['student']}: {results['score']:g}/{results['max_score']:g} ({record['duration']:.1f} s)"
+            + (f"; the grader failed on {'; '.join(failed)}" if failed else ""))
 
 
 @cli.command(name="grade-all")
@@ -39,71 +43,119 @@ def _progress_line(record: dict[str, Any], done: int, total: int) -> str:
 @course_option
 @click.option("--seed-secret", "seed_secret", metavar="ENV", default=None,
               help="Name of the environment variable holding the secret that seeds are derived from.")
-@click.option("--shard", default=None, metavar="I/N", help="Grade only the I-th of N deterministic shares (1 <= I <= N).")
+@click.option("--shard", default=None, metavar="I/N|auto", help="Grade only the I-th of N deterministic shares "
+              "(1 <= I <= N); `auto` reads I and N from the Slurm array, Kubernetes Indexed Job, GitLab "
+              "`parallel:` or GitHub matrix this runs in.")
 @click.option("--resume", is_flag=True, help="Re-grade only students that are missing or changed.")
+@click.option("--submitted-at", "submitted_at", metavar="git|FILE.csv", default=None,
+              help="When each student handed in, for course.yaml's late_policy: `git` (each student's folder "
+              "is a clone: the last commit touching each exercise's file) or a CSV folder,submitted_at[,exercise].")
+@isolation_option
 @_id_column_option
 def grade_all(submissions: Path, out: Path, jobs: int | None, course: Path | None, seed_secret: str | None,
-              shard: str | None, resume: bool, id_column: str) -> None:
+              shard: str | None, resume: bool, submitted_at: str | None, id_column: str,
+              require_isolation: str | None = None) -> None:
     """Grade every student's workspace in SUBMISSIONS (one subfolder each) into OUT.
 
     Writes OUT/gradebook.csv, OUT/summary.md, OUT/summary.html and OUT/<student>/ with
-    results.json, report.html and report.md. Without --seed-secret every student gets the
-    fixed seed 0 (reproducible but predictable): pass a secret for real grading.
+    results.json, report.html and report.md (<student> is the submission folder's own name).
+    Without --seed-secret every student gets the fixed seed 0 (reproducible but predictable):
+    pass a secret for real grading. Exit status 3 when the grader itself failed on some student
+    (their gradebook rows say grader_error; --resume grades them again). The sandbox layer the
+    workers get is printed on stderr and in the summary; without namespaces (the process layer)
+    both warn, and --require-isolation namespaces refuses to grade.
 
     \b
     Examples:
       learn grade-all submissions/ --out results/ --seed-secret LEARN_SEED_SECRET
+      learn grade-all submissions/ --out results/ --require-isolation namespaces
       learn grade-all submissions/ --out results-2/ --shard 2/3
       learn gradebook merge results-1/ results-2/ results-3/ --out results/
     """
     from grader.sandbox import client as forkserver
     server = forkserver.early_or_new()  # first: it imports numpy on another CPU while this process loads the course
     try:
-        from grader.classroom import class_files, plan as planning, shards
+        if require_isolation:  # refused before anything is read or written (the query waits for the server)
+            check_isolation(server, require_isolation)
+        from grader.classroom import class_files, engines, plan as planning, submitted
+        from grader.sandbox import shield
         secret = None
         if seed_secret is not None:
             secret = os.environ.get(seed_secret)
             if not secret:
                 raise LearnError(f"--seed-secret {seed_secret}: the environment variable {seed_secret} "
                                  "is not set or empty")
-        shard_range = shards.parse_shard(shard) if shard else None
+            shield.scrub_environment([seed_secret])  # read once: from now on it is in no /proc/*/environ
+        shield.forbid_inspection()  # no process of this user reads our memory; grading processes inherit it
+        shard_range, engine = engines.resolve(shard, os.environ) if shard else (None, "")
+        if engine:
+            click.echo(engine, err=True)
         the_course = resolve_course(course)
         if not the_course.has_solutions:
             raise LearnError(f"{the_course.root} has no solutions/ folder: class grading needs the hidden tests")
         for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
             os.environ.setdefault(variable, "1")  # before numpy loads: the grading processes are forked from here
         plan = planning.plan_class(the_course, submissions, out, secret, shard_range, resume)
+        # A bad times file stops us here, before grading.
+        times = submitted.for_class(the_course, [(s.name, s.path) for s in plan.found], submitted_at)
+        if the_course.late_policy is not None and submitted_at is None:
+            click.echo("The course has a late_policy but no --submitted-at was given: nobody's score is adjusted.",
+                       err=True)
+        out.mkdir(parents=True, exist_ok=True)  # so that it can be masked if it lies under a bound path
+        # Before any worker, standby ones too. The working folder as well: in a container it is
+        # often /usr/src/app, under a bound /usr, with other classes' folders in it.
+        server.hide(the_course.root, submissions.resolve(), out.resolve(), Path.cwd())
         cpus = sorted(os.sched_getaffinity(0))
         # The server is ready before this process has loaded the hidden tests: it starts workers
         # for the first students on the other CPUs meanwhile (one CPU: nothing to gain).
         server.stand_by(planning.standby_files(the_course, plan) if len(cpus) > 1 else [], set(cpus[1:]))
-        run = _grade_class(the_course, submissions, out, jobs, secret, shard_range, resume, server, plan)
+        run = _grade_class(the_course, submissions, out, jobs, secret, shard_range, resume, server, plan,
+                           require_isolation)
     except BaseException:
         server.close()
         raise
     server.hang_up()  # it exits (~10 ms: its workers' mounts, its memory) while the class files are written
     try:
         skipped = [(s.name, s.reason) for s in run.skipped]
+        refused = [(s.name, s.reason) for s in run.skipped if s.student]
         for name, reason in skipped:
             click.echo(f"skipped {name!r}: {reason}", err=True)
-        class_files.write_run(out, shard, skipped, run.duration, run.graded, run.reused)
-        summary = class_files.write_class_files(out, run.records, skipped, run.duration, id_column)
+        # A shard sees a share of the class: similarity is for the merge, which sees all of it.
+        similarity = None if shard_range else _similarity(the_course, submissions, out / "similarity")
+        late = None
+        if the_course.late_policy is not None:
+            from grader.classroom import late as lateness
+            late = lateness.assess(the_course, times)
+        class_files.write_run(out, shard_range and "{}/{}".format(*shard_range), skipped, run.duration, run.graded,
+                              run.reused, refused, submissions=str(submissions.resolve()), course=str(the_course.root),
+                              late=late)
+        summary = class_files.write_class_files(out, run.records + class_files.refused_records(refused), skipped,
+                                                run.duration, id_column, similarity, late)
         click.echo(f"Graded {run.graded} student(s), reused {run.reused} in {run.duration:.1f} s: "
                    f"mean {summary.mean:g}/{summary.max_score:g}. Wrote {out / 'gradebook.csv'} and {out / 'summary.html'}")
-        if summary.grader_errors:
+        if summary.grader_errors:  # the grader's own failure: exit status 3 (the gradebook leaves them blank)
             click.echo(f"The grader failed on {len(summary.grader_errors)} student(s); rerun with --resume to retry them.",
                        err=True)
+            raise click.exceptions.Exit(GraderBug.exit_code)
     finally:
         server.close()
 
 
 def _grade_class(course: Any, submissions: Path, out: Path, jobs: int | None, secret: str | None,
                  shard_range: tuple[int, int] | None, resume: bool, server: Any,
-                 plan: planning.ClassPlan) -> pool.BatchRun:
+                 plan: planning.ClassPlan, require_isolation: str | None) -> pool.BatchRun:
     from grader.classroom import pool
     from grader.grading import solution_for
     for exercise in course.exercises:
         solution_for(exercise)  # a broken course fails here, once, with its own message
+    # Asked only now: the server has had the time the course took to load (a query waits for it).
+    layer, why = check_isolation(server, require_isolation)
+    click.echo(f"sandbox: {layer} ({why})", err=True)
+    if layer != "namespaces":
+        click.echo("Warning: grading WITHOUT namespaces. A submission runs as this user, on this file system, "
+                   "kept from the instructor's files only by Landlock (where the kernel has it) and an audit "
+                   "hook. Grade as root or where user namespaces are allowed; --require-isolation namespaces "
+                   "refuses to grade otherwise. See docs/security.md.", err=True)
     tty = click.get_text_stream("stderr").isatty()
     bar: Any = None
 
@@ -140,15 +192,86 @@ def gradebook_group() -> None:
 def merge(results: tuple[Path, ...], out: Path, id_column: str) -> None:
     """Merge the RESULTS folders of `learn grade-all --shard` runs into one gradebook and summary.
 
+    Each of the N shards of one run must be given exactly once: a missing or duplicated shard
+    is an error that names it. Merging again gives the same files.
+
     \b
     Example:
       learn gradebook merge results-1/ results-2/ results-3/ --out results/
     """
     from grader.classroom import class_files
+    from grader.classroom import shards
     records = gradebook.load_records(results)
+    records += class_files.refused_records(class_files.merged_refused(results))
+    from grader.classroom.similarity import graded_from
+    runs = {str(folder): class_files.read_run(folder) for folder in results}
+    shards.check_complete(runs)
     skipped, duration = class_files.merged_runs(results)
-    class_files.write_class_files(out, records, skipped, duration, id_column)
+    similarity = None
+    source = graded_from(list(runs.values()))
+    if source:
+        similarity = _similarity(source[1], source[0], out / "similarity")
+    else:
+        click.echo("Similarity not computed: the shards' submissions folder and course are not both here; "
+                   "run `learn similarity SUBMISSIONS --out DIR` where they are.", err=True)
+    from grader.classroom import late
+    class_files.write_class_files(out, records, skipped, duration, id_column, similarity,
+                                  late.merged(list(runs.values())))
     click.echo(f"Merged {len(records)} students from {len(results)} folder(s) into {out / 'gradebook.csv'}")
+
+
+@gradebook_group.command(name="export")
+@click.argument("results", nargs=-1, required=True, type=click.Path(file_okay=False, exists=True, path_type=Path))
+@click.option("--lms", required=True, type=click.Choice(["canvas", "moodle", "blackboard"]),
+              help="The system whose grade import format to write.")
+@click.option("--roster", required=True, type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="CSV mapping each submission folder (column `folder`) to its LMS identity.")
+@click.option("--out", "-o", required=True, type=click.Path(dir_okay=False, path_type=Path), help="The file to import.")
+@click.option("--assignment", required=True, help="The grade column's name in the LMS.")
+@click.option("--assignment-id", default=None, help="Canvas assignment id or Blackboard column id of an existing column "
+              "(without it, the LMS creates a new column).")
+@click.option("--moodle-id", type=click.Choice(["email", "username", "idnumber"]), default="email", show_default=True,
+              help="The user field Moodle matches rows on (the roster column of that name).")
+@click.option("--raw-scores", is_flag=True, help="Export the scores before the course's late policy "
+              "(default: after it, when one is set).")
+def export_lms(results: tuple[Path, ...], lms: str, roster: Path, out: Path, assignment: str,
+               assignment_id: str | None, moodle_id: str, raw_scores: bool) -> None:
+    """Write the grade import file of Canvas, Moodle or Blackboard from RESULTS (one grade-all
+    results folder, or every shard of one).
+
+    Students in the results but not in the roster, in the roster without results, and those
+    the grader failed on are listed on stderr and the exit status is 1 (the file is written,
+    their grades left empty, which the LMS leaves unchanged).
+
+    \b
+    Example:
+      learn gradebook export results/ --lms canvas --roster roster.csv --assignment "Linear algebra" \\
+        --assignment-id 12345 --out canvas-grades.csv
+    """
+    from grader.classroom import lms as systems
+    made = systems.export_results(results, lms, roster, assignment, assignment_id, moodle_id, raw_scores)
+    write_atomic(out, made.text)
+    for student in made.not_in_roster:
+        click.echo(f"not in the roster, not exported: {student!r}", err=True)
+    for student in made.no_results:
+        click.echo(f"in the roster but not in the results, exported without a grade: {student!r}", err=True)
+    for student, reason in made.not_graded:
+        click.echo(f"the grader failed, exported without a grade: {student!r}: {reason}", err=True)
+    click.echo(f"Wrote {out} for {lms}")
+    if not made.complete:
+        raise click.exceptions.Exit(1)
+
+
+def _similarity(course: Any, submissions: Path, out: Path) -> dict[str, Any] | None:
+    """The class's similarity report in OUT, for the summary; None (said on stderr) if it failed:
+    the grades come first, and `learn similarity` can be run again on its own. COURSE: a
+    loaded course, or the folder of one."""
+    from grader.classroom.similarity import write_report
+    try:
+        return write_report(resolve_course(course) if isinstance(course, Path) else course, submissions, out)
+    except Exception as exc:  # noqa: BLE001  (a bug here must not cost the gradebook)
+        click.echo(f"Similarity not computed: {type(exc).__name__}: {exc}", err=True)
+        return None
 
 
 @cli.group(name="export")

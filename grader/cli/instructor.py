@@ -34,20 +34,51 @@ def render_for_student(exercise: Exercise) -> list[tuple[str, str]]:
     return shown
 
 
+def show_mutants(reports: list) -> None:
+    """The mutation table (killed / survived / equivalent per exercise) and every survivor's diff."""
+    rows = [(r.exercise.id, r.mutation) for r in reports if r.mutation is not None]
+    if not rows:
+        return
+    click.echo("\nMutation analysis: the hidden tests against mutants of each reference")
+    click.echo(f"{'exercise':<30} {'mutants':>8} {'killed':>8} {'survived':>9} {'equivalent':>11}")
+    totals = [0, 0, 0, 0]
+    for exercise_id, mutation in rows:
+        counts = [len(mutation.verdicts)] + [mutation.count(o) for o in ("killed", "survived", "equivalent")]
+        totals = [t + c for t, c in zip(totals, counts)]
+        click.echo(f"{exercise_id:<30} {counts[0]:>8} {counts[1]:>8} {counts[2]:>9} {counts[3]:>11}")
+    click.echo(f"{'all':<30} {totals[0]:>8} {totals[1]:>8} {totals[2]:>9} {totals[3]:>11}")
+    survivors = [v for _, mutation in rows for v in mutation.survivors]
+    if survivors:
+        click.echo("\nSurvivors: add a hidden test that kills each, or list it under equivalent_mutants "
+                   "in exercise.yaml with the reason it computes what the contract asks for:")
+    for verdict in survivors:
+        click.echo(f"\n  {verdict.mutant.id}  ({verdict.mutant.operator}, line {verdict.mutant.line})")
+        click.echo("\n".join("    " + line for line in verdict.mutant.diff.rstrip("\n").splitlines()))
+
+
 @cli.command()
 @click.argument("exercises", nargs=-1, shell_complete=complete_exercise)
 @course_option
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None,
               help="Processes validating in parallel (default: one per CPU).")
-def validate(exercises: tuple[str, ...], course: Path | None, jobs: int | None) -> None:
-    """Prove the course is right: reference passes, stub scores 0, every mistake is caught and named.
+@click.option("--mutants", "show_table", is_flag=True,
+              help="Show the mutation table (killed, survived, equivalent per exercise) and each survivor's diff.")
+def validate(exercises: tuple[str, ...], course: Path | None, jobs: int | None, show_table: bool = False) -> None:
+    """Prove the course is right: reference passes, stub scores 0, every mistake is caught and
+    named, every mutant of the reference is killed.
+
+    Mutants are the reference with one plausible mistake (an axis swapped, keepdims or a
+    normalization dropped, arguments swapped, a constant or comparison changed, ...). The
+    hidden tests must take points from each, unless exercise.yaml lists it under
+    equivalent_mutants with a reason; --mutants shows the table and every survivor's diff.
 
     Exit status: 0 valid, 1 some exercise is not (the reasons are listed under it), 2 the
     course cannot be loaded (YAML errors name the file, line and field).
 
     \b
-    Example:
+    Examples:
       learn validate --course path/to/course
+      learn validate softmax --mutants
     """
     from grader.validation import Report, default_jobs
     from grader.validation import validate as run_validation
@@ -70,6 +101,8 @@ def validate(exercises: tuple[str, ...], course: Path | None, jobs: int | None) 
                f"{'es' if jobs > 1 else ''})")
     if failed:
         click.echo(f"Invalid: {', '.join(r.exercise.id for r in failed)}")
+    if show_table:
+        show_mutants(reports)
     raise click.exceptions.Exit(1 if failed else 0)
 
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, Callable
 import click
 
 from grader import locations
-from grader.errors import CourseError
+from grader.errors import CourseError, LearnError
 from grader.workspace import Workspace, find_workspace
 
 if TYPE_CHECKING:  # loaded when a course is (YAML is ~25 ms): `learn grade-all` starts its fork server first
@@ -30,6 +30,22 @@ def course_option(function: Callable) -> Callable:
     return click.option("--course", type=click.Path(file_okay=False, exists=True, path_type=Path),
                         default=None, help="A course folder (default: the workspace's course, "
                         "else the built-in one).")(function)
+
+
+def isolation_option(function: Callable) -> Callable:
+    return click.option("--require-isolation", "require_isolation", type=click.Choice(["namespaces"]),
+                        default=None, metavar="namespaces",
+                        help="Refuse to grade (exit 2) unless every worker gets namespaces (as root, "
+                        "or in an unprivileged user namespace), not the weaker process layer.")(function)
+
+
+def check_isolation(server: Any, wanted: str | None) -> tuple[str, str]:
+    """The layer SERVER's workers get and why; a LearnError when WANTED is more than that."""
+    layer, why = server.isolation, server.isolation_reason
+    if wanted and layer != wanted:
+        raise LearnError(f"--require-isolation {wanted}: this machine gives workers only the {layer} "
+                         f"layer ({why}); see docs/security.md")
+    return layer, why
 
 
 def resolve_workspace(path: Path | None) -> Workspace:

@@ -9,9 +9,10 @@ import click
 
 from grader import reports, seeds
 from grader.cli import cli
-from grader.cli.options import (complete_exercise, course_option, resolve_course, resolve_workspace,
-                                workspace_option)
+from grader.cli.options import (check_isolation, complete_exercise, course_option, isolation_option,
+                                resolve_course, resolve_workspace, workspace_option)
 from grader.course import Course, Exercise, show_value
+from grader.errors import GraderBug
 from grader.results import CourseResult, Status
 from grader.storage import write_atomic
 from grader.workspace import Workspace
@@ -166,13 +167,11 @@ def reset(exercise: str, yes: bool, workspace: Path | None, course: Path | None)
     click.echo(f"Restored the stub of {chosen.id}." + (f" Your file was saved to {backup}" if backup else ""))
 
 
-def exit_status(result: CourseResult, named: list[str]) -> int:
-    for ex in result.exercises:
-        if ex.status is Status.NOT_STARTED and ex.id not in named:
-            continue
-        if ex.status is not Status.PASSED:
-            return 1
-    return 0
+def exit_status(result: CourseResult) -> int:
+    """0 only when what the report shows has passed: every exercise it covers, and an exercise
+    not started has not passed (an empty workspace is not a green CI run). The score printed
+    is then full marks."""
+    return 0 if result.exercises and all(ex.status is Status.PASSED for ex in result.exercises) else 1
 
 
 def render_result(result: CourseResult, fmt: str, colour: bool, compact: bool = False) -> str:
@@ -193,17 +192,21 @@ def render_result(result: CourseResult, fmt: str, colour: bool, compact: bool = 
 @click.option("--after-due-date", "after_due", is_flag=True,
               help="Show the tests marked after_due_date (automatic once course.yaml's due_date has passed).")
 @click.option("--compact", is_flag=True, hidden=True, help="The terminal report as `learn watch` shows it.")
+@isolation_option
 def grade(exercises: tuple[str, ...], workspace: Path | None, course: Path | None, fmt: str,
           output: Path | None, seed: int | None, open_: bool = False, after_due: bool = False,
-          compact: bool = False) -> None:
+          compact: bool = False, require_isolation: str | None = None) -> None:
     """Grade your work: run the hidden tests and explain what went wrong.
 
-    Exit status: 0 when everything graded passes, 1 when a test failed, 2 for a usage or
-    course error. Exercises you have not started count only when you name them.
+    Exit status: 0 only when every exercise the report covers has passed (all of the course's
+    exercises when you name none, and one you have not started has not passed), so the exit
+    status matches the score shown; 1 otherwise; 2 for a usage or course error; 3 when the
+    grader itself failed (a hidden test that fails with the reference solution too: the report
+    marks it grader_error). Name the exercises you are working on to grade only those.
 
     \b
     Examples:
-      learn grade                      grade every exercise you started
+      learn grade                      grade the whole course (exit 0 once all of it passes)
       learn grade softmax --seed 42    reproduce a run
       learn grade --format html -o report.html
       learn grade --open               see the report, with pictures, in your browser
@@ -213,16 +216,26 @@ def grade(exercises: tuple[str, ...], workspace: Path | None, course: Path | Non
     for exercise_id in exercises:
         the_course.get(exercise_id)
     seed = seeds.fresh_seed() if seed is None else seed
-    if not the_course.has_solutions:  # a student bundle: static checks only, marked partial
-        from grader.partial import grade_static
-        result = grade_static(the_course, ws.root, list(exercises), seed)
-    else:
-        from grader.grading import grade_workspace  # numpy and pytest: only when grading
-        result = grade_workspace(the_course, ws.root, list(exercises), seed,
-                                 after_due=after_due or the_course.past_due())
+    server = None
+    if require_isolation:  # checked before anything is graded
+        from grader.sandbox.client import early_or_new
+        server = early_or_new()  # the one `learn grade` started early, or the grading service's lane
+    try:
+        if server is not None:
+            check_isolation(server, require_isolation)
+        if not the_course.has_solutions:  # a student bundle: static checks only, marked partial
+            from grader.partial import grade_static
+            result = grade_static(the_course, ws.root, list(exercises), seed, given=server)
+        else:
+            from grader.grading import grade_workspace  # numpy and pytest: only when grading
+            result = grade_workspace(the_course, ws.root, list(exercises), seed, server=server,
+                                     after_due=after_due or the_course.past_due())
+    finally:
+        if server is not None:
+            server.close()
     if ws.has_state and not result.partial:
         for ex in result.exercises:
-            if ex.status is not Status.NOT_STARTED:
+            if ex.status not in (Status.NOT_STARTED, Status.GRADER_ERROR):  # a grader error is not a grade
                 ws.record_grade(ex.id, ex.status.value, ex.score, ex.max_score)
     text = render_result(result, fmt, colour=output is None and use_colour(), compact=compact)
     if output is not None:
@@ -236,7 +249,12 @@ def grade(exercises: tuple[str, ...], workspace: Path | None, course: Path | Non
     if os.environ.get("GITHUB_ACTIONS") == "true":  # annotations and job summary (grader/cli/classroom.py)
         from grader.cli.classroom import github_report
         github_report(result, ws.root, to_stdout=output is not None or fmt == "terminal")
-    raise click.exceptions.Exit(exit_status(result, list(exercises)))
+    if result.grader_errors:  # the grader's own failure: exit status 3, never blamed on the student
+        click.echo(GraderBug(f"the grader could not check {len(result.grader_errors)} test(s) ("
+                             f"{'; '.join(result.grader_errors)}): they fail with the reference solution too, "
+                             "so the score above is incomplete").show(), err=True)
+        raise click.exceptions.Exit(GraderBug.exit_code)
+    raise click.exceptions.Exit(exit_status(result))
 
 
 @cli.command(hidden=True)

@@ -4,16 +4,18 @@ The worker imports the extracted answer as ``<stem>.py`` and names that file and
 what it sends (an exception's frames, warnings in the printed output). Nothing in the worker
 knows about cells: the grader rewrites those places here, from the :class:`Answer`'s line map,
 so a student reads ``File "softmax.ipynb, cell 4", line 2, in softmax``. Frames arrive as
-structure (lists) and are rewritten as structure; only the student's printed output, which is
+structure (checked replies) and are rewritten as structure; only the student's printed output, which is
 text by nature, is rewritten as text, and only where it names the extracted file.
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 from typing import Any
 
 from grader.notebook.answer import Answer
-from grader.results import ExerciseResult
+from grader.results import ExerciseResult, StudentError
+from grader.sandbox import replies
 
 
 class Cells:
@@ -30,16 +32,13 @@ class Cells:
         found = self.answer.locate(line)
         return None if found is None else (f"{self.notebook}, cell {found[0]}", found[1])
 
-    def frames(self, info: Any) -> None:
-        """Rewrite, in place, the frames of an exception the worker described (untrusted shape)."""
-        if not isinstance(info, dict) or not isinstance(info.get("frames"), list):
-            return
-        for frame in info["frames"]:
-            if isinstance(frame, list) and len(frame) >= 2 and frame[0] == self.extracted \
-                    and isinstance(frame[1], int) and not isinstance(frame[1], bool):
-                found = self.where(frame[1])
-                if found is not None:
-                    frame[0], frame[1] = found
+    def error(self, error: StudentError) -> StudentError:
+        """ERROR (checked by grader.sandbox.replies) with its frames in the extracted file named by cell."""
+        frames = []
+        for frame in error.frames:
+            found = self.where(frame.line) if frame.file == self.extracted else None
+            frames.append(dataclasses.replace(frame, file=found[0], line=found[1]) if found else frame)
+        return dataclasses.replace(error, frames=tuple(frames))
 
     def text(self, text: str) -> str:
         def replace(match: re.Match) -> str:
@@ -68,14 +67,16 @@ class CellBackend:
     def __init__(self, backend: Any, cells: Cells) -> None:
         self.backend, self.cells = backend, cells
 
-    def start(self) -> dict:
+    def start(self) -> Any:
         hello = self.backend.start()
-        self.cells.frames(hello.get("import_error"))
+        if isinstance(hello, replies.ImportFailed):
+            return dataclasses.replace(hello, error=self.cells.error(hello.error))
         return hello
 
-    def call(self, name: str, args: list, kwargs: dict) -> dict:
+    def call(self, name: str, args: list, kwargs: dict) -> Any:
         reply = self.backend.call(name, args, kwargs)
-        self.cells.frames(reply.get("raised"))
+        if isinstance(reply, replies.Raised):
+            return dataclasses.replace(reply, error=self.cells.error(reply.error))
         return reply
 
     def close(self) -> None:

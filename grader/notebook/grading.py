@@ -47,10 +47,13 @@ def read_answer(exercise: Exercise, notebook: Path) -> tuple[Answer, list[str]]:
 
 @contextmanager
 def extracted(exercise: Exercise, answer: Answer) -> Iterator[Path]:
-    """ANSWER's code as EXERCISE's file name, in a private folder removed afterwards."""
+    """ANSWER's code as EXERCISE's file name, laid out as a workspace (``<id>/<file>``) in a private
+    folder removed afterwards: graders hide a file's workspace from workers, and that is this
+    folder, never the system's temporary folder around it."""
     folder = Path(tempfile.mkdtemp(prefix="learn-notebook-"))
     try:
-        path = folder / exercise.file
+        path = folder / exercise.id / exercise.file
+        path.parent.mkdir()
         path.write_text(answer.source, encoding="utf-8")
         yield path
     finally:

@@ -4,28 +4,24 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from grader.reports.text import plain, test_text
-from grader.results import CourseResult, ExerciseResult, Status, TestResult
+from grader.reports import text
+from grader.reports.origins import origin
+from grader.reports.text import test_text
+from grader.results import CourseResult, ExerciseResult, Status, StudentError
+from grader.sources import read_source
 
 MAX_ANNOTATIONS_PER_EXERCISE = 5
 
 
-def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def _escape_property(text: str) -> str:
-    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
-
-
-def _line_of(test: TestResult, ex: ExerciseResult, source: list[str]) -> int:
-    """Where to pin a failure: the student's own frame if the message has one, else the def."""
-    found = re.findall(rf'{re.escape(ex.file)}", line (\d+)', test.message)
-    if found:
-        return int(found[-1])
+def _line_of(exception: StudentError | None, test_name: str, ex: ExerciseResult, source: list[str]) -> int:
+    """Where to pin a failure: the student's own innermost frame if the code raised, else the
+    def of the function the test is named after."""
+    raised = origin(exception, ex.file)
+    if raised:
+        return raised.line
     for number, line in enumerate(source, 1):
-        match = re.match(r"\s*def\s+(\w+)", line)
-        if match and match[1] in test.name:
+        match = re.match(r"\s*def\s+(\w+)", line)  # the student's source, not our text
+        if match and match[1] in test_name:
             return number
     return 1
 
@@ -38,18 +34,24 @@ def github_annotations(result: CourseResult, workspace: Path, base: Path) -> lis
             continue
         path = (workspace / ex.id / ex.file).resolve()
         try:
-            shown = str(path.relative_to(base.resolve()))
-            source = path.read_text(encoding="utf-8", errors="replace").splitlines()
+            where = str(path.relative_to(base.resolve()))
+            read = read_source(path)
+            source = read.text.splitlines() if read and not read.too_large else []
         except (ValueError, OSError):
-            shown, source = f"{ex.id}/{ex.file}", []
+            where, source = f"{ex.id}/{ex.file}", []
         pins = [(v.line, f"forbidden: {v.message}", "rule") for v in ex.violations]
         if ex.error and not ex.violations:
-            pins.append((_line_of(TestResult("", "", ex.status, 0, 0, message=ex.error), ex, source),
-                         ex.error, ex.status.value))
-        failing = [t for t in ex.tests if t.status not in (Status.PASSED, Status.NOT_STARTED)]
+            pins.append((_line_of(ex.exception, "", ex, source), ex.error, ex.status.value))
+        if ex.status is Status.GRADER_ERROR:  # the grader's failure: not pinned on the student's lines
+            broken = ", ".join(t.name for t in ex.tests if t.status is Status.GRADER_ERROR)
+            commands.append(f"::error title={text.shown(f'{ex.id}: grader error', 'annotation-property')}::"
+                            + text.shown(f"The grader could not check {broken}: not the student's code. "
+                                         "The score is incomplete until the exercise is fixed.", "annotation"))
+        failing = [t for t in ex.tests if t.status not in (Status.PASSED, Status.NOT_STARTED, Status.GRADER_ERROR)]
         if not ex.error:
-            pins += [(_line_of(t, ex, source), test_text(t), t.name) for t in failing]
+            pins += [(_line_of(t.exception, t.name, ex, source), test_text(t), t.name) for t in failing]
         for line, message, title in pins[:MAX_ANNOTATIONS_PER_EXERCISE]:
-            props = f"file={_escape_property(shown)},line={line},title={_escape_property(f'{ex.id}: {title}')}"
-            commands.append(f"::error {props}::{_escape_data(plain(message))}")
+            props = f"file={text.shown(where, 'annotation-property')},line={line}," \
+                    f"title={text.shown(f'{ex.id}: {title}', 'annotation-property')}"
+            commands.append(f"::error {props}::{text.shown(message, 'annotation')}")
     return commands

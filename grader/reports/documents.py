@@ -10,6 +10,7 @@ import markupsafe
 
 from grader.reports import figures
 from grader.reports.templating import COLOURS, template
+from grader.reports.text import json_ready
 from grader.results import CourseResult, Figure
 
 
@@ -23,7 +24,8 @@ def _context(result: CourseResult, **extra: Any) -> dict[str, Any]:
 
 
 def to_json(result: CourseResult) -> str:
-    return json.dumps(result.as_json(), indent=2, allow_nan=False, default=str) + "\n"
+    """The results as JSON: student text made data, non-finite numbers as strings (grader.reports.text)."""
+    return json.dumps(json_ready(result.as_json()), indent=2, allow_nan=False, default=str) + "\n"
 
 
 def to_terminal(result: CourseResult, color: bool = False, verbose: bool = False,

@@ -5,30 +5,43 @@ from __future__ import annotations
 
 import json
 
-from grader.reports.text import plain, test_text
-from grader.results import CourseResult, ExerciseResult, Status
+from grader.reports.text import shown
+from grader.results import CourseResult, ExerciseResult, Status, TestResult
+
+
+def clean(text: str) -> str:
+    """The course's own Markdown (descriptions, diagnoses) with control characters removed."""
+    return shown(text, "json")
 
 GRADESCOPE_VISIBILITY = {"visible": "visible", "hidden": "hidden", "after_due_date": "after_due_date",
                          "after_published": "after_published"}
 
 
+def _test_output(ex: ExerciseResult, t: TestResult) -> str:
+    """The test's explanation in Gradescope's Markdown: student text only inside code blocks."""
+    parts = [clean(t.description)] if t.description else []
+    if ex.violations:
+        parts.append(shown(ex.error, "markdown-block"))
+    if t.status is not Status.PASSED:
+        if t.message:
+            parts.append(shown(t.message, "markdown-block"))
+        parts += [f"**Diagnosis:** {clean(d.message)}" for d in t.diagnoses]
+        if t.smallest_input:
+            parts += ["Smallest failing input:", shown(t.smallest_input, "markdown-block")]
+    if t.output:
+        parts += ["Your code printed:", shown(t.output, "markdown-block")]
+    return "\n\n".join(parts)
+
+
 def _gradescope_tests(ex: ExerciseResult) -> list[dict]:
     broke_rules = bool(ex.violations)
-    tests = []
-    for t in ex.tests:
-        output = test_text(t) if t.status is not Status.PASSED else t.description
-        if broke_rules:
-            output = f"{ex.error}\n\n{output}"
-        if t.output:
-            output += f"\n\nYour code printed:\n```\n{t.output}\n```"
-        tests.append({
-            "name": f"{ex.id}: {t.name}", "name_format": "text",
-            "score": 0.0 if broke_rules else round(t.points, 4), "max_score": round(t.max_points, 4),
-            "status": "passed" if t.status is Status.PASSED and not broke_rules else "failed",
-            "output": plain(output), "output_format": "md",
-            "visibility": GRADESCOPE_VISIBILITY.get(t.visibility, "visible"),
-        })
-    return tests
+    return [{
+        "name": f"{ex.id}: {t.name}", "name_format": "text",
+        "score": 0.0 if broke_rules else round(t.points, 4), "max_score": round(t.max_points, 4),
+        "status": "passed" if t.status is Status.PASSED and not broke_rules else "failed",
+        "output": _test_output(ex, t), "output_format": "md",
+        "visibility": GRADESCOPE_VISIBILITY.get(t.visibility, "visible"),
+    } for t in ex.tests]
 
 
 def to_gradescope(result: CourseResult) -> str:
@@ -36,11 +49,11 @@ def to_gradescope(result: CourseResult) -> str:
     exercises = [e for e in result.exercises if e.status is not Status.NOT_STARTED or not result.partial]
     lines = [f"**{result.score:g}/{result.max_score:g}** · seed `{result.seed}`"]
     lines += [f"- `{e.id}`: {e.score:g}/{e.max_score:g} ({e.status.value.replace('_', ' ')})"
-              + (f"\n\n  ```\n  {e.error.replace(chr(10), chr(10) + '  ')}\n  ```" if e.error else "")
+              + ("\n\n" + shown(e.error, "markdown-block") if e.error else "")
               for e in exercises]
     data = {
         "score": result.score, "execution_time": max(1, round(result.duration)),
-        "output": plain("\n".join(lines)), "output_format": "md", "test_output_format": "md",
+        "output": "\n".join(lines), "output_format": "md", "test_output_format": "md",
         "test_name_format": "text", "visibility": "visible", "stdout_visibility": "hidden",
         "tests": [t for e in exercises for t in _gradescope_tests(e)],
         "extra_data": {"seed": result.seed, "schema": "learn.results/1", "grader_version": result.grader_version},

@@ -1,19 +1,15 @@
-"""Where an exception came from in the student's own file, read back from its traceback text.
+"""Where an exception came from in the student's own file, from its frames.
 
-The worker already trims a traceback to the student's frames (``proxy.format_student_exception``);
-the report only needs the innermost of them, to point at one line: "scores.py, line 30, in
-attention_scores: return s / Q.shape[-1]". Reading it from the message keeps renderers pure
-functions of the result, with no new field in the result model.
+The worker trims a traceback to the student's frames and the result keeps them as data
+(:class:`grader.results.StudentError`); the report only needs the innermost of them in the
+student's file, to point at one line: "scores.py, line 30, in attention_scores: return s / Q.shape[-1]".
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
-_FRAME = re.compile(r'^\s*File "(?P<file>[^"\n]+)", line (?P<line>\d+)(?:, in (?P<function>[^\n]+))?\n'
-                    r'(?:(?P<code>[ \t]+\S[^\n]*)\n)?', re.MULTILINE)
-_LAST_LINE = re.compile(r"^(?P<error>[A-Za-z_][\w.]*(?:Error|Exception|Exit|Interrupt|Warning)\b[^\n]*)$",
-                        re.MULTILINE)
+from grader.results import StudentError
 
 
 @dataclass(frozen=True)
@@ -35,14 +31,13 @@ def _in_file(shown: str, file: str) -> bool:
     return name == file or re.fullmatch(re.escape(file) + r", cell \d+", name) is not None
 
 
-def origin(message: str, file: str | None = None) -> Origin | None:
-    """The innermost frame in MESSAGE (in FILE when given), or None when there is no traceback."""
-    frames = [m for m in _FRAME.finditer(str(message or "") + "\n")
-              if file is None or _in_file(m.group("file"), file)]
+def origin(exception: StudentError | None, file: str | None = None) -> Origin | None:
+    """The innermost frame of EXCEPTION (in FILE when given), or None when there is none."""
+    if exception is None:
+        return None
+    frames = [f for f in exception.frames if f.line > 0 and (file is None or _in_file(f.file, file))]
     if not frames:
         return None
     last = frames[-1]
-    errors = _LAST_LINE.findall(str(message)[last.end():])
-    return Origin(file=last.group("file"), line=int(last.group("line")),
-                  function=(last.group("function") or "").strip(),
-                  code=(last.group("code") or "").strip(), error=errors[0] if errors else "")
+    error = f"{exception.type}: {exception.message}" if exception.message else exception.type
+    return Origin(file=last.file, line=last.line, function=last.function, code=last.code, error=error)

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 import stat
 from pathlib import Path
 from typing import Any
@@ -11,19 +10,22 @@ from typing import Any
 import jinja2
 
 from grader.reports import figures, origins
+from grader.reports.text import shown
 
 TEMPLATES = Path(__file__).parent / "templates"
 FORMATS = ("terminal", "json", "markdown", "html")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x80-\x9f]|\x1b\[[0-9;]*[A-Za-z]")
 
 COLOURS = {"passed": "32", "failed": "31", "error": "33", "timeout": "33", "not_started": "2",
-           "bold": "1", "dim": "2", "cyan": "36"}
-SYMBOLS = {"passed": "✓", "failed": "✗", "error": "!", "timeout": "⧗", "not_started": "·"}
+           "grader_error": "35", "bold": "1", "dim": "2", "cyan": "36"}
+SYMBOLS = {"passed": "✓", "failed": "✗", "error": "!", "timeout": "⧗", "not_started": "·", "grader_error": "?"}
+# Shown wherever the grader, not the student, failed (STYLE.md habit 4: three outcomes, never two).
+GRADER_ERROR = ("The grader failed here (a hidden test that fails with the reference solution too): not your "
+                "code. This score is incomplete until the exercise is fixed and graded again.")
 
 
 def clean(text: Any) -> str:
-    """Student-controlled text with terminal escapes and control characters removed."""
-    return _CONTROL.sub("", str(text))
+    """Student-controlled text for a terminal, an HTML page or an SVG picture (grader.reports.text)."""
+    return shown(text, "terminal")
 
 
 def unwrap(text: Any) -> str:
@@ -67,10 +69,12 @@ def _environment(autoescape: bool) -> jinja2.Environment:
                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
                              undefined=jinja2.StrictUndefined, bytecode_cache=_bytecode_cache(autoescape))
     env.filters["clean"] = clean
+    env.filters["text"] = shown                       # {{ x|text("markdown") }}: grader.reports.text
     env.filters["unwrap"] = unwrap
     env.filters["points"] = lambda x: f"{x:g}" if float(x) == round(float(x), 2) else f"{x:.2f}"
     env.filters["indent_lines"] = lambda text, n=6: "\n".join(" " * n + line for line in str(text).splitlines())
     env.globals["symbols"] = SYMBOLS
+    env.globals["grader_error_note"] = GRADER_ERROR
     env.filters["sparklines"] = figures.sparklines   # terminal pictures (grader/reports/figures.py)
     env.filters["origin"] = origins.origin           # the student's own line in a traceback
     return env

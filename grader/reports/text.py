@@ -1,16 +1,102 @@
-"""Student-controlled text made safe for the formats other tools read."""
+"""Student-controlled text made data in every format the grader writes: one function, :func:`shown`.
+
+What a student controls (what their code printed, their exception messages, values quoted in a
+message, their folder's name) ends up in files and screens that other programs interpret: a
+terminal, JSON, CSV, Markdown (report.md, the Actions job summary, Gradescope), HTML and SVG,
+JUnit XML, GitHub workflow commands. ``shown(text, fmt)`` makes TEXT plain data in FMT:
+
+- in every format: text UTF-8 cannot carry (lone surrogates, from bytes that were not UTF-8)
+  and the noncharacters XML refuses become U+FFFD; terminal escape sequences, NUL and every
+  other control character are removed, except newline and tab (a carriage return becomes a
+  newline, so it cannot overwrite a line);
+- ``terminal``, ``json``, ``html``, ``xml``: that is all (json.dumps, autoescape and ElementTree
+  escape the rest);
+- ``csv``: one cell: newlines and tabs become spaces, and a cell a spreadsheet would run as a
+  formula (``= + - @`` first, as OWASP lists them) starts with a quote;
+- ``markdown``, ``markdown-cell``: inline text on one line, as a code span whose backticks
+  outnumber any run of backticks in it, so it can neither format itself, link, nor open HTML
+  (in a table cell, ``|`` is escaped too: GFM splits cells before it reads code spans);
+- ``markdown-block``: a fenced code block holding the text, its fence longer than any run of
+  backticks in it (so the text cannot close it);
+- ``annotation``, ``annotation-property``: the data and the properties of a GitHub workflow
+  command (``%``, CR, LF; and ``:`` ``,`` in properties), so text cannot start a command of its own.
+
+:func:`json_ready` applies the ``json`` rule to every string of a result and writes non-finite
+numbers (a student's NaN in a picture) as the strings ``"NaN"``, ``"Infinity"`` and
+``"-Infinity"``, so the JSON stays valid (``results.schema.json`` says so).
+"""
 from __future__ import annotations
 
+import math
 import re
+from typing import Any
 
 from grader.results import TestResult
 
-# Characters XML 1.0 cannot carry at all, and terminal escapes nobody wants in a CI page.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]|\x1b\\[[0-9;]*[A-Za-z]")
+FORMATS = ("terminal", "json", "html", "xml", "csv", "markdown", "markdown-cell", "markdown-block", "annotation",
+           "annotation-property")
+
+# Anything the common rule changes: controls (C0 but tab and newline, DEL, C1), surrogates, U+FFFE/F.
+_SUSPECT = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+# Terminal escape sequences: CSI (colours, cursor), OSC (titles, hyperlinks), and two-byte ones.
+_ESCAPE = re.compile("\x1b(?:\\[[0-?]*[ -/]*[@-~]|\\][^\x07\x1b]*(?:\x07|\x1b\\\\)?|[@-Z\\\\-_])|\x9b[0-?]*[ -/]*[@-~]")
+_REMOVED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_REPLACED = re.compile("[\ud800-\udfff\ufffe\uffff]")
+_FORMULA_START = ("=", "+", "-", "@")
+_BACKTICKS = re.compile("`+")
+
+
+def shown(value: object, fmt: str) -> str:
+    """VALUE (any object; student-controlled text) as plain data in FMT (see the module's docstring)."""
+    text = str(value)
+    if _SUSPECT.search(text):
+        text = _REPLACED.sub("\ufffd", _REMOVED.sub("", _ESCAPE.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))))
+    if fmt in ("terminal", "json", "html", "xml"):
+        return text
+    if fmt == "csv":
+        text = text.replace("\n", " ").replace("\t", " ")
+        return "'" + text if text.lstrip().startswith(_FORMULA_START) else text
+    if fmt in ("markdown", "markdown-cell"):
+        text = " ".join(text.split())
+        if not text:
+            return ""
+        if fmt == "markdown-cell":
+            text = text.replace("|", "\\|")
+        ticks = "`" * (1 + _longest_backticks(text))
+        pad = " " if text.startswith("`") or text.endswith("`") else ""  # CommonMark strips one each side
+        return f"{ticks}{pad}{text}{pad}{ticks}"
+    if fmt == "markdown-block":
+        fence = "`" * max(3, 1 + _longest_backticks(text))
+        return f"{fence}\n{text.rstrip(chr(10))}\n{fence}"
+    if fmt == "annotation":
+        return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    if fmt == "annotation-property":
+        return shown(text, "annotation").replace(":", "%3A").replace(",", "%2C")
+    raise ValueError(f"unknown format {fmt!r} (expected one of {', '.join(FORMATS)})")
+
+
+def _longest_backticks(text: str) -> int:
+    return max((len(run) for run in _BACKTICKS.findall(text)), default=0) if "`" in text else 0
+
+
+def json_ready(value: Any) -> Any:
+    """VALUE (plain data: a result's as_json()) with every string made data for JSON and every
+    non-finite float written as "NaN", "Infinity" or "-Infinity" (JSON has no such numbers)."""
+    kind = type(value)
+    if kind is str:
+        return shown(value, "json") if _SUSPECT.search(value) else value
+    if kind is dict:
+        return {json_ready(k): json_ready(v) for k, v in value.items()}
+    if kind is list or kind is tuple:
+        return [json_ready(v) for v in value]
+    if kind is float and not math.isfinite(value):
+        return "NaN" if math.isnan(value) else "Infinity" if value > 0 else "-Infinity"
+    return value
 
 
 def plain(value: object) -> str:
-    return _NOT_XML.sub("", str(value))
+    """Text for XML (JUnit): the common rule."""
+    return shown(value, "xml")
 
 
 def test_text(test: TestResult) -> str:

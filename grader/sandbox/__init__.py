@@ -7,8 +7,13 @@ text it returns. It must lose points and nothing else. Where each defence lives:
 - a separate process that holds nothing of the course (``server``, ``worker``): student code
   never shares a process with the hidden tests, the reference or the expected values;
 - OS confinement chosen per machine and reported (``layers``, ``namespaces``): namespaces with a
-  chroot and uid nobody (as root, or in an unprivileged user namespace), else the process layer;
-  rlimits and a scrubbed environment (``limits``) in both;
+  chroot, as root (uid nobody) or without root in a user namespace of the server's own with no
+  capabilities left (``userns``), else the process layer, with Landlock where the kernel has it
+  (``landlock``); rlimits and a scrubbed environment (``limits``) in both;
+- one view of what a worker may see, whatever the layer: the Python installation and the
+  grader package, never a copy of the course nor the folders the grader names (``visibility``);
+- the grader's own processes out of a worker's reach: non-dumpable, the seed secret scrubbed
+  from their environment block (``shield``);
 - an audit hook whose policy the student cannot reach (``guard``), defence in depth;
 - only plain data crosses, framed, capped and checked by structure (``channel``, ``wire``).
 

@@ -93,6 +93,7 @@ class ForkClient:
                  standby: dict[str, socket.socket] | None = None) -> None:
         self._control, self.cpus = control, cpus
         self._isolation: tuple[str, str] | None = None
+        self._hidden: set[str] = set()
         # student file -> our end of the channel of a worker the server may have on standby for it
         self.standby: dict[str, socket.socket] = standby if standby is not None else {}
 
@@ -113,6 +114,17 @@ class ForkClient:
             except (OSError, ValueError):
                 return ISOLATION, "the fork server did not answer"
         return self._isolation
+
+    def hide(self, *paths: Path | str) -> None:
+        """Tell the server that no worker may see PATHS (the course, the student's or the class's
+        folders, the results; each must exist), before asking it for a worker: a folder under a
+        path the workers' root shows (a course in /usr/src/app) is masked. Nothing is waited for
+        (the server applies it before any later request; if it cannot, it refuses every worker
+        from then on, saying why). Each path is sent once per client."""
+        new = [str(p) for p in paths if str(p) not in self._hidden]
+        if new:
+            socket.send_fds(self._control, [json.dumps({"hide": new}).encode()], [])
+            self._hidden.update(new)
 
     def _request(self, request: dict, fds: tuple[int, ...] = ()) -> dict:
         socket.send_fds(self._control, [json.dumps(request).encode()], list(fds))

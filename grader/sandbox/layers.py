@@ -4,16 +4,21 @@ The fork server calls :func:`start_worker` for every student file. The forked ch
 submission (refusing symbolic links), then confines itself, in this order, before a line of
 student code runs:
 
-``namespaces`` (Linux, as root; probed once per fork server by :func:`isolation`):
+``namespaces`` (Linux, as root, or without root in a user namespace of the server's own;
+probed once per fork server by :func:`isolation`):
     the worker is forked as PID 1 of a new PID namespace (killing it, as the grader does on
     timeout, kills everything it started) and enters new mount, network, IPC and UTS
-    namespaces; it chroots into a tmpfs with read-only binds of the Python installation and
-    the grader package (``_course`` masked), a copy of the submission at
-    ``/submission/<file>``, a scratch ``/tmp`` and four devices (see :mod:`grader.sandbox.namespaces`).
-    The course's solutions, results folders, other students and ``/proc`` do not exist in
-    there; the only network interface is a loopback that is down. Then it drops to ``nobody``.
+    namespaces; it chroots into a tmpfs with read-only binds of ``/usr``, the Python
+    installation and the grader package (every hidden folder masked:
+    :mod:`grader.sandbox.visibility`), a copy of the submission at ``/submission/<file>``, a
+    scratch ``/tmp`` and four devices (see :mod:`grader.sandbox.namespaces`). The course's
+    solutions, results folders, other students and ``/proc`` do not exist in there; the only
+    network interface is a loopback that is down. Then it drops to ``nobody`` (as root), or
+    empties every capability set (in the user namespace: :mod:`grader.sandbox.userns`).
 ``process`` (everywhere else):
-    a new session (the grader kills the whole group), a fresh scratch folder as cwd.
+    a new session (the grader kills the whole group), a fresh scratch folder as cwd, and, where
+    the kernel has Landlock (:mod:`grader.sandbox.landlock`), the kernel's own path, TCP and
+    signal policy; as root, uid ``nobody``.
 
 Both layers then apply hard rlimits (CPU, address space, file size, open files, no core
 dumps, no new processes once unprivileged), keep the scrubbed environment of the fork server,
@@ -23,20 +28,19 @@ install the :mod:`grader.sandbox.guard` audit hook just before the student's fil
 from __future__ import annotations
 
 import atexit
-import functools
 import os
-import pwd
 import resource
-import shutil
 import signal
 import socket
-import sys
 import tempfile
+import time
 from pathlib import Path
 
-from grader.sandbox import guard, namespaces
+from grader.sandbox import guard, landlock, namespaces, probe, scratch, shield, userns
 from grader.sandbox.limits import Limits
 from grader.sandbox.namespaces import SUBMISSION
+from grader.sandbox.probe import isolation
+from grader.sandbox.visibility import hidden_paths, inside, visible_paths, world_readable
 from grader.storage import read_regular_file
 
 NAMESPACE_FAILED = 97  # exit status of a worker whose namespace setup failed after the probe passed
@@ -51,55 +55,6 @@ def confine(limits: Limits) -> None:
         rules.append((resource.RLIMIT_NPROC, limits.processes))
     for which, value in rules:
         resource.setrlimit(which, (value, value))
-
-
-# --- what the worker may see --------------------------------------------------------------------
-
-def _grader_dir() -> str:
-    return str(Path(__file__).resolve().parents[1])  # the grader package, not this subpackage
-
-
-@functools.cache  # computed once in the fork server, before it forks (each call is dozens of stats)
-def visible_paths() -> tuple[str, ...]:
-    """Python's installation and the grader package; never the checkout the grader sits in."""
-    checkout = str(Path(_grader_dir()).parent)
-    candidates = [sys.prefix, sys.base_prefix, sys.exec_prefix, _grader_dir()]
-    candidates += [p for p in sys.path if p and p != checkout]
-    real = sorted({os.path.realpath(p) for p in candidates if os.path.isdir(p)} - {"/", "/tmp"}, key=len)
-    kept: list[str] = []
-    for path in real:  # drop paths already inside a kept one
-        if not any(path.startswith(k.rstrip("/") + "/") for k in kept):
-            kept.append(path)
-    return tuple(kept)
-
-
-@functools.cache
-def hidden_paths() -> tuple[str, ...]:
-    """The course shipped inside the package: its solutions must never be readable."""
-    return (os.path.join(_grader_dir(), "_course"),)
-
-
-@functools.cache
-def _nobody() -> tuple[int, int] | None:
-    try:
-        entry = pwd.getpwnam("nobody")
-    except KeyError:
-        return None
-    return entry.pw_uid, entry.pw_gid
-
-
-@functools.cache
-def _world_readable(path: str) -> bool:
-    """Can an unprivileged user reach PATH (every folder on the way searchable by others)?"""
-    parts = Path(path).resolve().parts
-    return all(os.stat(os.path.join(*parts[:i + 1])).st_mode & 0o005 == 0o005 for i in range(len(parts)))
-
-
-def _drop_privileges(owner: tuple[int, int] | None) -> None:
-    if os.geteuid() == 0 and owner is not None:
-        os.setgroups([])
-        os.setgid(owner[1])
-        os.setuid(owner[0])
 
 
 class ScratchFolders:
@@ -119,6 +74,8 @@ class ScratchFolders:
         self.by_pid[pid] = folder
 
     def sweep(self, everything: bool = False) -> None:
+        # Bounded (grader.sandbox.scratch): a student's tree is removed over several sweeps if it must.
+        deadline = time.monotonic() + (scratch.EXIT_SECONDS if everything else scratch.SWEEP_SECONDS)
         for pid, folder in list(self.by_pid.items()):
             if not everything:
                 try:
@@ -128,8 +85,8 @@ class ScratchFolders:
                     pass
                 except PermissionError:
                     continue
-            shutil.rmtree(folder, ignore_errors=True)
-            del self.by_pid[pid]
+            if scratch.remove_tree(folder, deadline):
+                del self.by_pid[pid]
 
 
 _scratch = ScratchFolders()
@@ -146,68 +103,54 @@ _template: str | None = None  # the read-only part of every worker's root, built
 
 
 def prepare() -> None:
-    """In the fork server, before it serves: probe the layer and build the workers' template
-    root, so neither happens while a grader waits for its first worker."""
+    """In the fork server, before it serves: probe the layer, move into the server's own user
+    namespace if that is how namespaces are had here, make the server non-dumpable (a worker of
+    the same user must not ptrace it), and build the workers' template root, so none of it
+    happens while a grader waits for its first worker."""
     global _template
-    if isolation()[0] == "namespaces" and _template is None:
+    layer, _why = isolation()
+    if probe.mode() == "userns":
+        userns.enter()  # from here on this process is PID 1 of the server's own namespaces
+    shield.forbid_inspection()
+    if layer == "namespaces" and _template is None:
         try:
             _template = namespaces.build_template(visible_paths(), hidden_paths())
         except OSError:
             _template = None  # each worker builds its whole root, as the probe did
 
 
-_chosen: tuple[str, str] | None = None
+def hide(paths: list[str]) -> list[str]:
+    """Hide PATHS from every later worker (see visibility.hide); mask the ones the template
+    shows. Returns the ones that needed a mask."""
+    from grader.sandbox import visibility
+    global _rules
+    before = hidden_paths()
+    masked = visibility.hide(paths)
+    if _rules is not None and hidden_paths() != before:  # Landlock's rules are split around them anew
+        _rules.close()
+        _rules = None
+    if _template is not None and masked:
+        # the new masks may cover older ones that a folder bound again inside them shows anew
+        namespaces.mask(_template, [h for h in hidden_paths() if inside(h, masked)], visible_paths())
+    return masked
 
 
-def isolation() -> tuple[str, str]:
-    """(layer, why): probed once per process by starting a namespaced child that does nothing."""
-    global _chosen
-    if _chosen is None:
-        _chosen = _probe()
-    return _chosen
+def outer_pid(pid: int) -> int:
+    """The pid the grader knows a worker by (the host's, when the server has a PID namespace of its own)."""
+    return userns.host_pid(pid) if probe.mode() == "userns" else pid
 
 
-def _probe() -> tuple[str, str]:
-    if os.environ.get("LEARN_SANDBOX") == "process":
-        return "process", "LEARN_SANDBOX=process asked for the process layer only"
-    if not sys.platform.startswith("linux"):
-        return "process", "namespaces need Linux"
-    if os.geteuid() != 0:
-        return "process", "namespaces need root here (unprivileged user namespaces are not used)"
-    if _nobody() is None:
-        return "process", "there is no user 'nobody' to drop to"
-    previous = signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-    try:
-        pid = namespaces.fork_into_new_pid_namespace()
-        if pid == 0:
-            try:
-                _enter_root(b"", "probe.py", Limits(), _nobody())
-                _drop_privileges(_nobody())
-                import numpy  # noqa: F401  (already loaded: this only proves the root is usable)
-                os._exit(0 if os.getuid() != 0 and os.getpid() == 1 else 1)
-            except BaseException:
-                os._exit(1)
-        _, status = os.waitpid(pid, 0)
-    except OSError as exc:
-        return "process", f"creating a PID namespace failed ({exc.strerror})"
-    finally:
-        signal.signal(signal.SIGCHLD, previous)
-    if os.waitstatus_to_exitcode(status) != 0:
-        return "process", "creating mount/network namespaces failed (a container without CAP_SYS_ADMIN?)"
-    try:
-        namespaces.become_subreaper()
-    except OSError:
-        pass
-    return "namespaces", "mount, network, PID, IPC and UTS namespaces; chroot; uid nobody"
+_rules: landlock.Rules | None = None
 
 
-def _enter_root(source: bytes, name: str, limits: Limits, owner: tuple[int, int] | None,
-                new_network: bool = True) -> None:
-    namespaces.enter(new_network)
-    if _template is not None:
-        namespaces.enter_template(_template, visible_paths(), hidden_paths(), source, name, limits.scratch_bytes, owner)
-    else:
-        namespaces.build_root(visible_paths(), hidden_paths(), source, name, limits.scratch_bytes, owner)
+def _landlock_rules() -> landlock.Rules | None:
+    """The process layer's Landlock rules, prepared in the server once (again after a hide)."""
+    global _rules
+    version = probe.landlock_version()
+    if version and _rules is None:
+        from grader.sandbox.visibility import landlock_readable
+        _rules = landlock.Rules(landlock_readable(), version)
+    return _rules
 
 
 def _read_submission(student_file: Path) -> bytes:
@@ -231,16 +174,18 @@ def _refuse(sock: socket.socket, exc: BaseException) -> None:
 
 def start_worker(channel_fd: int, student_file: Path, limits: Limits, cpus: list[int] | None = None,
                  network: int | None = None, standby: bool = False) -> int:
-    """Fork a confined worker serving STUDENT_FILE on CHANNEL_FD; return its (outer) pid.
-    CPUS pins the worker (see client.ForkClient). NETWORK, a file descriptor from
-    namespaces.new_network_namespace, is the network namespace it joins (else it gets a new one).
-    STANDBY: confined now, it imports the student's file only when its grader says go
-    (see server.Standby)."""
+    """Fork a confined worker serving STUDENT_FILE on CHANNEL_FD; return its pid (in the server's
+    PID namespace: :func:`outer_pid` for the grader's). CPUS pins the worker (see
+    client.ForkClient). NETWORK, a file descriptor from namespaces.new_network_namespace, is the
+    network namespace it joins (else it gets a new one). STANDBY: confined now, it imports the
+    student's file only when its grader says go (see server.Standby)."""
     layer, _why = isolation()
-    owner = _nobody()
+    rootless = probe.mode() == "userns"
+    owner = probe.nobody() if not rootless else None
     from grader.sandbox import worker  # the worker's own imports happen before any confinement
-    nobody_runs_python = all(_world_readable(p) for p in visible_paths())  # cached here, inherited by the child
+    nobody_runs_python = all(world_readable(p) for p in visible_paths())  # cached here, inherited by the child
     scratch = _scratch.create() if layer == "process" else "/tmp"
+    rules = _landlock_rules() if layer == "process" else None
     server = os.getpid()
     try:  # read here, where the code is warm: the first run of it in a fresh child costs ~0.5 ms
         source, refused = _read_submission(student_file), None
@@ -254,6 +199,8 @@ def start_worker(channel_fd: int, student_file: Path, limits: Limits, cpus: list
     try:
         os.setsid()
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        if rules is not None:
+            rules.restrict(scratch)  # before its descriptors are closed below
         if layer == "namespaces" and network is not None:
             try:
                 namespaces.join_network(network)  # before its descriptor is closed below
@@ -277,7 +224,9 @@ def start_worker(channel_fd: int, student_file: Path, limits: Limits, cpus: list
             os._exit(0)
         if layer == "namespaces":
             try:
-                _enter_root(source, student_file.name, limits, owner, new_network=network is None)
+                namespaces.enter_root(_template, visible_paths(), hidden_paths(), source, student_file.name,
+                                      limits.scratch_bytes, owner, new_network=network is None)
+                probe.lose_privileges(rootless)
             except OSError:
                 os._exit(NAMESPACE_FAILED)  # never fall back silently to a weaker layer
             file = Path(SUBMISSION) / student_file.name
@@ -296,11 +245,13 @@ def start_worker(channel_fd: int, student_file: Path, limits: Limits, cpus: list
                 owner = None
             os.chdir(scratch)
             readable = list(visible_paths())
-        _drop_privileges(owner)
+            probe.drop_privileges(owner)
+            if os.geteuid() == 0:  # root still (nobody could not run this Python): no capability at all
+                userns.drop_capabilities()
         namespaces.die_with_parent(server if layer == "process" else None)
         confine(limits)
         os.environ.update({"TMPDIR": scratch, "HOME": scratch})
-        guard.install(scratch, readable, hidden_paths())
+        guard.install(scratch, readable, hidden_paths(), native=visible_paths())
         worker.serve(sock, file, source, wait_for_go=standby)
     finally:
         os._exit(0)

@@ -24,8 +24,9 @@ class Limits:
         return asdict(self)
 
 
-# needed on some CPUs, or the operator forcing a layer (LEARN_SANDBOX=process); none is secret
-PASSED_THROUGH_ENV = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "LEARN_SANDBOX")
+# needed on some CPUs, or the operator forcing a layer (LEARN_SANDBOX=process, LEARN_LANDLOCK=off);
+# none is secret
+PASSED_THROUGH_ENV = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "LEARN_SANDBOX", "LEARN_LANDLOCK")
 
 
 def worker_environment() -> dict[str, str]:

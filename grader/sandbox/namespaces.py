@@ -14,12 +14,19 @@ here: no student code has run yet). The sequence for one worker:
    worker cannot configure it (no capabilities) and its sockets close when it is killed, so
    it leaves nothing there for the next student; concurrent lanes never share one;
 3. the worker's root: read-only binds of ``/usr``, the Python installation and the grader
-   package (its ``_course`` masked), four devices, a scratch ``/tmp`` and a copy of the
-   submission; then ``chroot`` into it. No ``/proc``, no course solutions, no results
-   folders, no other students: they do not exist in there. The server builds the shared,
-   read-only part once (:func:`build_template`); each worker mounts only its own ``/tmp``
-   and ``/submission`` on top (:func:`enter_template`). :func:`build_root` builds the whole
-   root in the worker instead, where no template could be made.
+   package, four devices, a scratch ``/tmp`` and a copy of the submission; then ``chroot``
+   into it. Every hidden folder that lies under a bind (the package's ``_course``, and the
+   course, submissions and results folders the grader names: :mod:`grader.sandbox.visibility`)
+   is covered by an empty read-only tmpfs (:func:`mask`). No ``/proc``, no course solutions,
+   no results folders, no other students: they do not exist in there. The server builds the
+   shared, read-only part once (:func:`build_template`, masked again when the grader names
+   another folder); each worker mounts only its own ``/tmp`` and ``/submission`` on top
+   (:func:`enter_template`). :func:`build_root` builds the whole root in the worker instead,
+   where no template could be made.
+
+The same steps work as root and inside the server's own user namespace (:mod:`grader.sandbox.userns`):
+a read-only remount keeps the flags the host's mount has (:func:`_kept_flags`), which a user
+namespace may not lift.
 """
 from __future__ import annotations
 
@@ -29,14 +36,15 @@ import signal
 import tempfile
 from typing import Sequence
 
+from grader.sandbox.visibility import LINKS, inside, system_folders
+
 CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC = 0x00020000, 0x04000000, 0x08000000
 CLONE_NEWPID, CLONE_NEWNET = 0x20000000, 0x40000000
-MS_RDONLY, MS_NOSUID, MS_NODEV, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 1, 2, 4, 32, 4096, 16384, 1 << 18
-MS_SLAVE, MNT_DETACH = 1 << 19, 2
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REMOUNT, MS_BIND, MS_REC = 1, 2, 4, 8, 32, 4096, 16384
+MS_NOATIME, MS_NODIRATIME, MS_PRIVATE, MS_SLAVE, MS_STRICTATIME = 1024, 2048, 1 << 18, 1 << 19, 1 << 24
+MNT_DETACH = 2
 PR_SET_PDEATHSIG, PR_SET_CHILD_SUBREAPER = 1, 36
 DEVICES = ("null", "zero", "urandom", "random")
-SYSTEM = ("/usr", "/etc/ld.so.cache")
-LINKS = ("/bin", "/lib", "/lib64", "/sbin")   # merged-/usr symlinks, recreated as links
 MOUNT_BASES = ("/mnt", "/media", "/srv", "/opt", "/var/tmp", "/tmp")
 SUBMISSION = "/submission"
 
@@ -128,6 +136,19 @@ def _mount_base(visible: list[str]) -> str:
     raise OSError("no folder to build the worker's root in")
 
 
+def _kept_flags(path: str) -> int:
+    """The flags of the mount holding PATH that a read-only remount of a bind must keep: a user
+    namespace may add restrictions to a mount it did not make, never lift one (atime included)."""
+    have = os.statvfs(path).f_flag
+    flags = MS_NOSUID
+    for st, ms in ((os.ST_NODEV, MS_NODEV), (os.ST_NOEXEC, MS_NOEXEC), (os.ST_NOATIME, MS_NOATIME),
+                   (os.ST_NODIRATIME, MS_NODIRATIME)):
+        flags |= ms if have & st else 0
+    if not have & (os.ST_NOATIME | os.ST_RELATIME):
+        flags |= MS_STRICTATIME
+    return flags
+
+
 def _bind(source: str, root: str, writable: bool = False) -> None:
     target = root + source
     if os.path.isdir(source):
@@ -137,17 +158,35 @@ def _bind(source: str, root: str, writable: bool = False) -> None:
         open(target, "a").close()
     _mount(source, target, None, MS_BIND | MS_REC)
     if not writable:
-        _mount(None, target, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID)
+        _mount(None, target, None, MS_BIND | MS_REMOUNT | MS_RDONLY | _kept_flags(source))
 
 
 def _bind_visible(root: str, paths: Sequence[str], hidden: Sequence[str]) -> None:
-    """Read-only binds of PATHS under ROOT, with the HIDDEN folders among them masked."""
-    for path in paths:
+    """Read-only binds of PATHS under ROOT (one for each outermost), with the HIDDEN folders
+    among them masked."""
+    outermost = [p for p in paths if not any(q != p and inside(p, [q]) for q in paths)]
+    for path in outermost:
         if os.path.exists(path) and not os.path.islink(path):
             _bind(path, root)
+    mask(root, [h for h in hidden if any(h != p and inside(h, [p]) for p in outermost)], paths)
+
+
+def mask(root: str, hidden: Sequence[str], visible: Sequence[str]) -> None:
+    """Cover each of HIDDEN under ROOT, shallowest first (a folder with an empty read-only tmpfs, a
+    file with /dev/null), binding again the VISIBLE folders that lay inside it: the deepest
+    folder decides (a hidden folder inside one bound again is covered in its turn)."""
     for path in hidden:
-        if os.path.isdir(root + path) and any(path == p or path.startswith(p.rstrip("/") + "/") for p in paths):
-            _mount("hidden", root + path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV, "size=4k,mode=0555")
+        target = root + path
+        if os.path.isdir(target) and not os.path.islink(target):
+            _mount("hidden", target, "tmpfs", MS_NOSUID | MS_NODEV, "size=64k,mode=0555")
+            inner = [v for v in visible if v != path and inside(v, [path]) and os.path.isdir(v)]
+            for folder in inner:
+                if not any(o != folder and inside(folder, [o]) for o in inner):
+                    _bind(folder, root)
+            _mount(None, target, None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
+        elif os.path.lexists(target):
+            _mount("/dev/null", target, None, MS_BIND)
+            _mount(None, target, None, MS_BIND | MS_REMOUNT | MS_RDONLY | _kept_flags("/dev/null"))
 
 
 def _fill_root(root: str, visible: Sequence[str], hidden: Sequence[str]) -> None:
@@ -155,7 +194,7 @@ def _fill_root(root: str, visible: Sequence[str], hidden: Sequence[str]) -> None
     for link in LINKS:
         if os.path.islink(link):
             os.symlink(os.readlink(link), root + link)
-    _bind_visible(root, [*SYSTEM, *visible], hidden)
+    _bind_visible(root, [*system_folders(), *visible], hidden)
     os.makedirs(root + "/dev")
     for device in DEVICES:
         _bind(f"/dev/{device}", root, writable=True)
@@ -184,6 +223,17 @@ def build_template(visible: Sequence[str], hidden: Sequence[str]) -> str:
         remove_template(template)
         raise
     return template
+
+
+def enter_root(template: str | None, visible: Sequence[str], hidden: Sequence[str], source: bytes, name: str,
+               size: int, owner: tuple[int, int] | None, new_network: bool = True) -> None:
+    """In a freshly forked worker: new namespaces (:func:`enter`), then chroot into TEMPLATE
+    with its own scratch and submission on top, or into a whole root built here without one."""
+    enter(new_network)
+    if template is not None:
+        enter_template(template, visible, hidden, source, name, size, owner)
+    else:
+        build_root(visible, hidden, source, name, size, owner)
 
 
 def enter_template(template: str, visible: Sequence[str], hidden: Sequence[str], source: bytes, name: str,

@@ -4,7 +4,9 @@ Started by :class:`grader.sandbox.client.ForkServer` with a scrubbed environment
 grader loads anything of the course, it imports numpy once, then forks workers on request, so
 isolation costs a fork, not a Python start-up. Requests arrive on a SOCK_SEQPACKET socket
 together with the worker's end of a fresh socket pair (SCM_RIGHTS); the server answers with
-the worker's pid. The server never sees the hidden tests or the reference.
+the worker's pid. Before asking for workers, the grader names the folders no worker may see
+(``hide``: the course, the submissions, the results). The server never sees the hidden tests
+or the reference.
 """
 from __future__ import annotations
 
@@ -91,6 +93,9 @@ def _answer(control: socket.socket, request: dict, fds: list[int]) -> socket.soc
     if "standby" in request:  # unanswered: the starter goes on loading while these are forked
         _standby.enqueue(request, fds)
         return None
+    if "hide" in request:  # unanswered too: the grader's own folders (course, submissions, results)
+        _hide(request["hide"], fds)
+        return None
     try:
         if request.get("query") == "isolation":  # what the sandbox really achieves here
             layer, why = layers.isolation()
@@ -99,12 +104,15 @@ def _answer(control: socket.socket, request: dict, fds: list[int]) -> socket.soc
             _standby.stop()  # grading begins: from now on the CPUs are the lanes'
             lane, fds = socket.socket(fileno=fds[0]), fds[1:]
             answer = {"lane": True}
+        elif _unmasked:
+            raise OSError(f"no worker is started: {_unmasked[0]}")
         else:
             _standby.stop()
             cpus = request.get("cpus") or None
             limits = Limits(**request["limits"])
             answer = _standby.adopt(request.get("standby_for"), limits, cpus) or {
                 "pid": layers.start_worker(fds[0], Path(request["file"]), limits, cpus, _network_of(control))}
+            answer["pid"] = layers.outer_pid(answer["pid"])  # the grader kills it by the host's pid
     except Exception as exc:  # report, keep serving
         answer = {"error": f"{type(exc).__name__}: {exc}"}
     finally:
@@ -115,6 +123,18 @@ def _answer(control: socket.socket, request: dict, fds: list[int]) -> socket.soc
     except OSError:
         pass  # that client died meanwhile (a killed grading process): the others keep their server
     return lane
+
+
+_unmasked: list[str] = []  # why a folder the grader hid could not be masked: then no worker starts
+
+
+def _hide(paths: Any, fds: list[int]) -> None:
+    for fd in fds:
+        os.close(fd)
+    try:
+        layers.hide([str(p) for p in paths])
+    except Exception as exc:  # noqa: BLE001  fail closed: a worker that could see it must not start
+        _unmasked.append(f"{paths} could not be hidden from workers ({type(exc).__name__}: {exc})")
 
 
 class Standby:
@@ -150,6 +170,9 @@ class Standby:
         self.queue.extend(zip(map(str, files), fds))
 
     def start_next(self) -> None:
+        if _unmasked:  # see _hide: no worker at all
+            self.stop()
+            return
         file, fd = self.queue.popleft()
         try:
             if self.cpus and self.own_cpus is None:

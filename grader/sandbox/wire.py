@@ -7,6 +7,13 @@ lists, tuples and string-keyed dicts of these. Messages are length-prefixed JSON
 travels as ``{"__ndarray__": [dtype, shape, base64 of its bytes in C order]}`` (a numpy
 scalar as ``__scalar__``, a 0-d array). Nothing is ever unpickled, and decoding builds only the types
 above, so an ndarray subclass or an object with a clever ``__eq__`` cannot reach the grader.
+
+Both directions enforce the same caps (bytes, nesting depth, items, integer digits, string length),
+so a forged message can cost the grader no more to decode than an honest one of the same size:
+before the JSON is parsed, a message whose brackets and commas outnumber ``MAX_STRUCTURE`` is
+refused (the parser would otherwise build millions of small objects), and the decoded values are
+counted against ``MAX_ITEMS`` as the encoder counts them. Whatever goes wrong while decoding is a
+:class:`WireError`, never another exception.
 """
 from __future__ import annotations
 
@@ -24,6 +31,13 @@ MAX_DEPTH = 20
 MAX_ITEMS = 100_000
 MAX_STR = 1_000_000
 MAX_INT_DIGITS = 400
+# Brackets and commas in one message: every JSON value but the first follows one of "[{," so
+# this bounds the objects the JSON parser builds before any of our checks run. An array costs
+# the encoder one item but ~8 of these (more with many dimensions): a list of 100,000 matrices
+# still fits. Checked only for messages longer than the bound (shorter ones cannot exceed it).
+MAX_STRUCTURE = 8 * MAX_ITEMS
+_INT_LIMIT = 10 ** MAX_INT_DIGITS
+_STRUCTURE = bytes(range(256)).translate(None, b"[{,")  # every byte but the structural ones
 _ALLOWED_KINDS = set("biufc")  # bool, int, uint, float, complex
 _BIT_GENERATORS = ("PCG64", "PCG64DXSM", "Philox", "SFC64", "MT19937")
 _DTYPES: dict[str, np.dtype] = {}  # accepted dtype names, parsed once
@@ -54,7 +68,7 @@ def _encode(value: Any, depth: int, budget: list[int]) -> Any:
             raise WireError("string too long")
         return value
     if kind is int:
-        if abs(value) >= 10 ** MAX_INT_DIGITS:
+        if abs(value) >= _INT_LIMIT:
             raise WireError("integer too large")
         return value
     if value is None or kind is bool:
@@ -89,12 +103,15 @@ def _encode_array(array: np.ndarray, tag: str) -> dict:
     return {tag: [array.dtype.str, list(array.shape), binascii.b2a_base64(array.tobytes(), newline=False).decode("ascii")]}
 
 
-def _decode(obj: Any, depth: int) -> Any:
+def _decode(obj: Any, depth: int, budget: list[int]) -> Any:
     if depth > MAX_DEPTH + 2:
         raise WireError("nested too deeply")
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise WireError(f"more than {MAX_ITEMS} items")
     kind = type(obj)
     if kind is list:
-        return [_decode(v, depth + 1) for v in obj]
+        return [_decode(v, depth + 1, budget) for v in obj]
     if kind is dict and len(obj) == 1:
         (tag, body), = obj.items()
         if tag == "__ndarray__":
@@ -102,18 +119,26 @@ def _decode(obj: Any, depth: int) -> Any:
         if tag == "__scalar__":
             return _decode_scalar(body)
         if tag == "__dict__" and type(body) is dict:
-            return {k: _decode(v, depth + 1) for k, v in body.items()}  # JSON keys are strings
+            return {k: _decode(v, depth + 1, budget) for k, v in body.items()}  # JSON keys are strings
         if tag == "__tuple__" and type(body) is list:
-            return tuple(_decode(v, depth + 1) for v in body)
+            return tuple(_decode(v, depth + 1, budget) for v in body)
         if tag == "__float__" and body in ("nan", "inf", "-inf"):
             return float(body)
         if tag == "__complex__" and type(body) is list and len(body) == 2:
-            re, im = (_decode(v, depth + 1) for v in body)
+            re, im = (_decode(v, depth, budget) for v in body)
             if type(re) is float and type(im) is float:
                 return complex(re, im)
         if tag == "__generator__":
-            return _decode_generator(_decode(body, depth + 1))
-    if obj is None or kind is str or kind is float or kind is int or kind is bool:
+            return _decode_generator(_decode(body, depth + 1, budget))
+    if kind is str:
+        if len(obj) > MAX_STR:
+            raise WireError("string too long")
+        return obj
+    if kind is int:
+        if abs(obj) >= _INT_LIMIT:
+            raise WireError("integer too large")
+        return obj
+    if obj is None or kind is float or kind is bool:
         return obj
     raise WireError("malformed message")
 
@@ -169,8 +194,8 @@ def _decode_generator(state: Any) -> np.random.Generator:
     bit_generator = getattr(np.random, name)()
     try:
         bit_generator.state = state
-    except (TypeError, ValueError, KeyError) as exc:
-        raise WireError(f"malformed generator state: {exc}") from None
+    except Exception as exc:  # numpy raises Overflow-, Index-, Type-, Value- and KeyErrors here
+        raise WireError(f"malformed generator state: {type(exc).__name__}") from None
     return np.random.Generator(bit_generator)
 
 
@@ -189,6 +214,7 @@ def dumps(message: Any) -> bytes:
     data = text.encode("utf-8", "surrogatepass")
     if len(data) > MAX_MESSAGE_BYTES:
         raise WireError(f"message larger than {MAX_MESSAGE_BYTES} bytes")
+    _check_structure(data)  # what loads() would refuse is never sent
     return data
 
 
@@ -196,6 +222,7 @@ def loads(data: bytes) -> Any:
     """Decode bytes produced by :func:`dumps`; anything else raises WireError."""
     if len(data) > MAX_MESSAGE_BYTES:
         raise WireError("message too large")
+    _check_structure(data)
     try:
         text = data.decode("utf-8", "surrogatepass")
         obj, end = _JSON_DECODER.raw_decode(text)
@@ -203,7 +230,17 @@ def loads(data: bytes) -> Any:
         raise WireError(f"not a valid message: {type(exc).__name__}") from None
     if end != len(text):
         raise WireError("not a valid message: data after the end")
-    return _decode(obj, 0)
+    try:
+        return _decode(obj, 0, [MAX_ITEMS])
+    except WireError:
+        raise
+    except (ArithmeticError, LookupError, TypeError, ValueError, RecursionError, MemoryError) as exc:
+        raise WireError(f"malformed message: {type(exc).__name__}") from None
+
+
+def _check_structure(data: bytes) -> None:
+    if len(data) > MAX_STRUCTURE and len(data.translate(None, _STRUCTURE)) > MAX_STRUCTURE:
+        raise WireError(f"more than {MAX_STRUCTURE} brackets and commas in one message")
 
 
 def frame(payload: bytes) -> bytes:

@@ -14,7 +14,7 @@ import linecache
 import sys
 import traceback
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
@@ -66,7 +66,7 @@ def describe_exception(exc: BaseException, student_file: Path) -> dict:
     if isinstance(exc, SyntaxError) and exc.filename and Path(exc.filename) == student_file:
         info["frames"] = [[student_file.name, exc.lineno or 0, "<module>", (exc.text or "").rstrip("\n")]]
         info["offset"] = exc.offset or 0
-        info["message"] = str(exc.msg)
+        info["message"] = str(exc.msg)[:2000]
     return info
 
 
@@ -95,6 +95,13 @@ def _snapshot(arrays: list[tuple[str, np.ndarray]]) -> list[tuple[tuple[int, ...
 def _mutated(after: list[tuple[str, np.ndarray]], before: list[tuple[tuple[int, ...], bytes]]) -> list[str]:
     return [name for (name, now), (shape, data) in zip(after, before)
             if now.shape != shape or now.tobytes() != data]
+
+
+def watch_arguments(args: list, kwargs: dict) -> Callable[[], list[str]]:
+    """For a call made outside a worker (trusted code, in-process): after the call, the returned
+    function names the argument arrays the call modified, as a worker's reply does."""
+    before = _snapshot(_arrays_in(args, "args") + _arrays_in(kwargs, "kwargs"))
+    return lambda: _mutated(_arrays_in(args, "args") + _arrays_in(kwargs, "kwargs"), before)
 
 
 def _call(module: Any, message: dict, student_file: Path, out: CappedOutput) -> dict:

@@ -1,9 +1,14 @@
-"""Hidden tests for attention-scores: attention_scores(Q, K, scale=True)."""
+"""Hidden tests for attention-scores: attention_scores(Q, K, scale=True).
+
+Tolerances: grader.compare's defaults throughout (float64 rtol 1e-7, atol 1e-9; float32 1e-4,
+1e-5). Every score is one dot product of O(1) numbers over at most a dozen terms: matmul,
+einsum and loops agree on it to a few ulps, far inside the defaults.
+"""
 
 import numpy as np
 import pytest
 
-from grader.testing import assert_close, assert_inputs_unchanged, attach_figure
+from grader.testing import assert_close, assert_does_the_work, assert_inputs_unchanged, attach_figure
 
 
 def _queries_keys(rng, batch_q, batch_k, n_q, n_k, d_k):
@@ -76,16 +81,18 @@ def test_float32_input(student, reference, rng):
 @pytest.mark.points(1)
 @pytest.mark.parametrize("shape_q, shape_k", [((3, 4), (5, 6)), ((2, 3, 4), (3, 5, 4))],
                          ids=["different-d_k", "batch-axes-do-not-broadcast"])
-def test_mismatched_shapes_raise(student, rng, shape_q, shape_k):
-    """Q and K with different d_k, or batch axes that do not broadcast, raise ValueError."""
+def test_mismatched_shapes_raise(student, reference, rng, shape_q, shape_k):
+    """Q and K with different d_k, or batch axes that do not broadcast, raise ValueError (while
+    shapes that fit get the right scores)."""
+    assert_does_the_work(student, reference, "attention_scores", *_queries_keys(rng, (2,), (), 3, 5, 4))
     with pytest.raises(ValueError):
         student.attention_scores(rng.standard_normal(shape_q), rng.standard_normal(shape_k))
 
 
 @pytest.mark.points(0.5)
-def test_inputs_unchanged(student, rng):
-    """attention_scores does not modify Q or K."""
+def test_inputs_unchanged(student, reference, rng):
+    """attention_scores does not modify Q or K (and returns the right scores)."""
     Q, K = _queries_keys(rng, (), (), 3, 4, 5)
-    student.attention_scores(Q, K)
-    student.attention_scores(Q, K, scale=False)
+    assert_does_the_work(student, reference, "attention_scores", Q, K)
+    assert_does_the_work(student, reference, "attention_scores", Q, K, scale=False)
     assert_inputs_unchanged()

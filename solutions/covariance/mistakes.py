@@ -18,51 +18,44 @@ def center_standardizes(X):
     return (X - X.mean(axis=0)) / X.std(axis=0)
 
 
+def _checked(X, ddof):
+    """X as an array and its number of samples, with the reference's ValueError kept."""
+    X = np.asarray(X)
+    if X.shape[0] - ddof <= 0:
+        raise ValueError("n_samples - ddof <= 0")
+    return X, X.shape[0]
+
+
 @mistake("no-centering", replaces="covariance_matrix")
 def no_centering(X, ddof=1):
-    X = np.asarray(X)
-    n = X.shape[0]
-    if n - ddof <= 0:
-        raise ValueError("n_samples - ddof <= 0")
+    X, n = _checked(X, ddof)
     return X.T @ X / (n - ddof)
 
 
 @mistake("divides-by-n", replaces="covariance_matrix")
 def divides_by_n(X, ddof=1):
-    X = np.asarray(X)
-    n = X.shape[0]
-    if n - ddof <= 0:
-        raise ValueError("n_samples - ddof <= 0")
+    X, n = _checked(X, ddof)
     Xc = X - X.mean(axis=0)
     return Xc.T @ Xc / n
 
 
 @mistake("ddof-ignored", replaces="covariance_matrix")
 def ddof_ignored(X, ddof=1):
-    X = np.asarray(X)
-    n = X.shape[0]
-    if n - ddof <= 0:
-        raise ValueError("n_samples - ddof <= 0")
+    X, n = _checked(X, ddof)
     Xc = X - X.mean(axis=0)
     return Xc.T @ Xc / (n - 1)
 
 
 @mistake("samples-not-features", replaces="covariance_matrix")
 def samples_not_features(X, ddof=1):
-    X = np.asarray(X)
-    n = X.shape[0]
-    if n - ddof <= 0:
-        raise ValueError("n_samples - ddof <= 0")
+    X, n = _checked(X, ddof)
     Xc = X - X.mean(axis=0)
     return Xc @ Xc.T / (n - ddof)
 
 
 @mistake("one-pass-formula", replaces="covariance_matrix")
 def one_pass_formula(X, ddof=1):
-    X = np.asarray(X)
-    n = X.shape[0]
-    if n - ddof <= 0:
-        raise ValueError("n_samples - ddof <= 0")
+    X, n = _checked(X, ddof)
     mu = X.mean(axis=0)
     return (X.T @ X - n * np.outer(mu, mu)) / (n - ddof)
 
@@ -83,15 +76,33 @@ def constant_self_correlation_zero(X):
         return np.nan_to_num(C / np.outer(std, std), nan=0.0)
 
 
-@mistake("correlation-mixed-ddof", replaces="correlation_matrix")
-def correlation_mixed_ddof(X):
-    X = np.asarray(X)
-    C = reference.covariance_matrix(X)  # ddof=1 ...
-    std = X.std(axis=0)  # ... but ddof=0 here
-    constant = std == 0
-    std = np.where(constant, 1.0, std)
-    R = C / np.outer(std, std)
+def _divided(C, scale):
+    """C / outer(scale, scale), with the contract's rule for zero-variance features."""
+    constant = scale == 0
+    scale = np.where(constant, 1.0, scale)
+    R = C / np.outer(scale, scale)
     R[constant, :] = 0.0
     R[:, constant] = 0.0
     R[constant, constant] = 1.0
     return R
+
+
+@mistake("correlation-mixed-ddof", replaces="correlation_matrix")
+def correlation_mixed_ddof(X):
+    X = np.asarray(X)
+    return _divided(reference.covariance_matrix(X), X.std(axis=0))  # ddof=1, but ddof=0 for the std
+
+
+@mistake("correlation-divides-by-variances", replaces="correlation_matrix")
+def correlation_divides_by_variances(X):
+    # The variances (the diagonal of C) where their square roots belong.
+    C = reference.covariance_matrix(X, ddof=0)
+    return _divided(C, np.diag(C).copy())
+
+
+@mistake("ddof-precedence", replaces="covariance_matrix")
+def ddof_precedence(X, ddof=1):
+    # Xc.T @ Xc / n - ddof: Python divides first, then subtracts ddof from every entry.
+    X, n = _checked(X, ddof)
+    Xc = X - X.mean(axis=0)
+    return Xc.T @ Xc / n - ddof

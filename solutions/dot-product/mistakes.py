@@ -59,3 +59,28 @@ def angle_accepts_zero_vector(q, k):
     # Reusing the eps-guarded cosine turns a zero vector into a right angle.
     cosine = reference.cosine_similarity(q, k)
     return np.arccos(np.clip(cosine, -1.0, 1.0))
+
+
+@mistake("dot-mean-not-sum", replaces="dot")
+def dot_mean_not_sum(q, k):
+    _check_lengths(q, k)
+    return np.mean(q * k)
+
+
+@mistake("dot-zip-truncates", replaces="dot")
+def dot_zip_truncates(q, k):
+    # The tutorial loop: zip stops at the shorter vector instead of complaining.
+    return sum(a * b for a, b in zip(q, k))
+
+
+@mistake("cosine-norm-without-sqrt", replaces="cosine_similarity")
+def cosine_norm_without_sqrt(q, k, eps=1e-8):
+    _check_lengths(q, k)
+    return np.sum(q * k) / max(np.sum(q * q) * np.sum(k * k), eps)
+
+
+@mistake("cosine-eps-per-norm", replaces="cosine_similarity")
+def cosine_eps_per_norm(q, k, eps=1e-8):
+    # Each norm clamped on its own (as in some library versions), not their product.
+    _check_lengths(q, k)
+    return np.sum(q * k) / (max(_norm(q), eps) * max(_norm(k), eps))

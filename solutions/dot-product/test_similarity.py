@@ -1,9 +1,14 @@
-"""Hidden tests for dot-product: dot, cosine_similarity and angle."""
+"""Hidden tests for dot-product: dot, cosine_similarity and angle.
+
+Tolerances: grader.compare's defaults (float64 rtol 1e-7, atol 1e-9) unless a constant below
+says otherwise: sums of at most 16 products of O(1) numbers agree to a few ulps in any order
+(a loop, np.sum, pairwise summation). FLOAT32 and PARALLEL_ATOL say why they differ.
+"""
 
 import numpy as np
 import pytest
 
-from grader.testing import assert_close, assert_inputs_unchanged
+from grader.testing import assert_close, assert_does_the_work, assert_inputs_unchanged
 
 # A number computed from float32 input may come back as a Python float, which carries no
 # dtype: state the float32 tolerance rather than rely on the dtypes of the two values.
@@ -59,9 +64,12 @@ def test_cosine_similarity_random(student, reference, rng):
 
 @pytest.mark.points(1)
 @pytest.mark.parametrize("which", ["q", "k", "both"])
-def test_cosine_similarity_of_zero_vector(student, rng, which):
-    """The cosine similarity with a zero vector is 0.0 (eps keeps the division safe), never NaN."""
+def test_cosine_similarity_of_zero_vector(student, reference, rng, which):
+    """The cosine similarity with a zero vector is 0.0 (eps keeps the division safe), never NaN,
+    from a cosine_similarity that is right on ordinary vectors too."""
     q, k = _vectors(rng, 5)
+    # 0.0 is what a function that returns a constant gives: the points need the real cosine too.
+    assert_does_the_work(student, reference, "cosine_similarity", q, k)
     if which in ("q", "both"):
         q = np.zeros(5)
     if which in ("k", "both"):
@@ -150,8 +158,10 @@ def test_float32_input(student, reference, rng, function):
 @pytest.mark.points(1)
 @pytest.mark.parametrize("function", FUNCTIONS)
 @pytest.mark.parametrize("lengths", [(3, 5), (1, 4)], ids=["3-vs-5", "1-vs-4"])
-def test_mismatched_lengths_raise(student, rng, function, lengths):
-    """Vectors of different lengths raise ValueError, even when numpy could broadcast them."""
+def test_mismatched_lengths_raise(student, reference, rng, function, lengths):
+    """Vectors of different lengths raise ValueError, even when numpy could broadcast them
+    (while vectors of equal length get the right answer)."""
+    assert_does_the_work(student, reference, function, *_vectors(rng, lengths[1]))
     q, k = rng.standard_normal(lengths[0]), rng.standard_normal(lengths[1])
     with pytest.raises(ValueError):
         getattr(student, function)(q, k)
@@ -159,9 +169,11 @@ def test_mismatched_lengths_raise(student, rng, function, lengths):
 
 @pytest.mark.points(0.5)
 @pytest.mark.parametrize("which", ["q", "k"])
-def test_angle_of_zero_vector_raises(student, rng, which):
-    """A zero vector has no direction: angle raises ValueError instead of returning a number."""
+def test_angle_of_zero_vector_raises(student, reference, rng, which):
+    """A zero vector has no direction: angle raises ValueError instead of returning a number
+    (while two nonzero vectors get their angle)."""
     q, k = _vectors(rng, 4)
+    assert_does_the_work(student, reference, "angle", q, k)
     if which == "q":
         q = np.zeros(4)
     else:
@@ -172,8 +184,8 @@ def test_angle_of_zero_vector_raises(student, rng, which):
 
 @pytest.mark.points(0.5)
 @pytest.mark.parametrize("function", FUNCTIONS)
-def test_inputs_unchanged(student, rng, function):
-    """The function does not modify the arrays it is given."""
+def test_inputs_unchanged(student, reference, rng, function):
+    """The function does not modify the arrays it is given (and returns the right number)."""
     q, k = _vectors(rng, 6)
-    getattr(student, function)(q, k)
+    assert_does_the_work(student, reference, function, q, k)
     assert_inputs_unchanged()

@@ -1,9 +1,15 @@
-"""Hidden tests for the eigenspectrum exercise."""
+"""Hidden tests for the eigenspectrum exercise.
+
+Tolerances: grader.compare's defaults (float64 rtol 1e-7, atol 1e-9) for eigenvalues, radii,
+singular values and condition numbers of well-conditioned matrices: every correct answer calls
+LAPACK (eigvals/eig, svd), whose results agree to ~1e-14 here. The tests of an ill-conditioned
+or nearly singular matrix state their own tolerance, from what a backward-stable SVD achieves.
+"""
 
 import numpy as np
 import pytest
 
-from grader.testing import assert_close, assert_inputs_unchanged, attach_figure
+from grader.testing import assert_close, assert_does_the_work, assert_inputs_unchanged, attach_figure
 
 # How far apart two magnitudes may be and still count as sorted: a few ulps of the
 # precision the eigenvalues were computed in (conjugate pairs are ties that rounding may split).
@@ -75,7 +81,7 @@ def test_eigenspectrum_random(student, reference, rng, size):
     assert_inputs_unchanged()
 
 
-@pytest.mark.points(1.5)
+@pytest.mark.points(1)
 def test_eigenspectrum_known_values(student, rng):
     """A matrix built to have the eigenvalues -3, 2, 1 ± 1.5i and 0.5 (times a random scale).
     The largest in magnitude is negative, so sorting by real part or by value (np.sort)
@@ -104,9 +110,16 @@ def test_float32_inputs(student, reference, rng):
 
 
 @pytest.mark.points(0.5)
-def test_non_square_raises(student, rng):
+def test_non_square_raises(student, reference, rng):
     """Only a square matrix has eigenvalues: eigenspectrum and spectral_radius raise
-    ValueError (numpy.linalg.LinAlgError is one) for a 3×4 matrix."""
+    ValueError (numpy.linalg.LinAlgError is one) for a 3×4 matrix (while a symmetric 4×4
+    matrix gets its eigenvalues and its spectral radius)."""
+    A = rng.standard_normal((4, 4))
+    # Symmetric: real, distinct eigenvalues, so the sorted spectrum is unique and comparable
+    # entry by entry (a tie in magnitude has probability 0).
+    S = A + A.T
+    assert_does_the_work(student, reference, "eigenspectrum", S)
+    assert_does_the_work(student, reference, "spectral_radius", S)
     W = rng.standard_normal((3, 4))
     with pytest.raises(ValueError):
         student.eigenspectrum(W)
@@ -114,7 +127,7 @@ def test_non_square_raises(student, rng):
         student.spectral_radius(W)
 
 
-@pytest.mark.points(1.5)
+@pytest.mark.points(1)
 def test_spectral_radius(student, reference, rng):
     """spectral_radius(W) is the largest |λ| over the eigenvalues. For a non-normal matrix
     (most matrices) it is strictly smaller than the largest singular value ‖W‖₂: the two are
@@ -141,6 +154,22 @@ def test_singular_values(student, reference, rng):
             attach_figure("bars", "Singular values", values=result, reference=expected)
         assert_close(result, expected, name=f"singular_values(W) for W of shape {W.shape}")
     assert_inputs_unchanged()
+
+
+@pytest.mark.points(1)
+def test_singular_values_ill_conditioned(student, rng):
+    """The singular values of an ill-conditioned matrix, built with singular values s, s·1e-3,
+    s·1e-6 and s·1e-9: each must be accurate to about 1e-14·σ_max, as np.linalg.svd gives
+    them. Taking the square roots of the eigenvalues of WᵀW (or W Wᵀ) is not: forming the
+    Gram matrix squares the condition number, and every σ below about 1e-8·σ_max is lost in
+    its rounding."""
+    scale = rng.uniform(0.5, 2.0)
+    s = scale * np.array([1.0, 1e-3, 1e-6, 1e-9])
+    W = (_orthogonal(rng, 6)[:, :4] * s) @ _orthogonal(rng, 4).T
+    # A backward-stable SVD gets every σ to within a few ulps of σ_max, absolutely; building
+    # W itself rounds at that level too. 1e-14·σ_max leaves a margin of about 100.
+    assert_close(student.singular_values(W), s, rtol=1e-7, atol=1e-14 * s[0],
+                 name="singular_values(W) for W with singular values s·[1, 1e-3, 1e-6, 1e-9]")
 
 
 @pytest.mark.points(1)

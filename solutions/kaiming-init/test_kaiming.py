@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from grader.stats import assert_normal_sample, assert_uniform_sample, assert_draws_only_from_rng
-from grader.testing import assert_close
+from grader.testing import assert_close, assert_does_the_work
 
 INITIALIZERS = ["kaiming_normal", "kaiming_uniform"]
 
@@ -48,9 +48,11 @@ def test_gain_of_each_nonlinearity(student):
 
 @pytest.mark.points(1)
 @pytest.mark.parametrize("param", [None, 0.2, 1.0, -0.5, 3.0])
-def test_leaky_relu_gain(student, param):
+def test_leaky_relu_gain(student, reference, param):
     """calculate_gain('leaky_relu', param) is √(2 / (1 + slope²)) with slope = param, and the
     default slope 0.01 when param is None."""
+    # A slope of 1 gives a gain of exactly 1, what a constant gives: a generic slope first.
+    assert_does_the_work(student, reference, "calculate_gain", "leaky_relu", 0.3)
     slope = 0.01 if param is None else param
     assert_close(_gain(student, "leaky_relu", param), math.sqrt(2.0 / (1.0 + slope ** 2)),
                  name=f"calculate_gain('leaky_relu', {param!r})")
@@ -70,19 +72,41 @@ def test_leaky_relu_zero_slope(student):
 
 
 @pytest.mark.points(0.5)
-def test_unknown_nonlinearity(student):
+def test_unknown_nonlinearity(student, reference):
     """calculate_gain raises ValueError for a nonlinearity it does not know (names are exact:
-    'linear', 'sigmoid', 'tanh', 'relu', 'leaky_relu')."""
+    'linear', 'sigmoid', 'tanh', 'relu', 'leaky_relu'), while the ones it knows get their gain."""
+    for known in ("tanh", "relu"):
+        assert_does_the_work(student, reference, "calculate_gain", known)
     for name in ["gelu", "softplus", "", "leaky-relu"]:
         with pytest.raises(ValueError):
             student.calculate_gain(name)
 
 
+def _assert_draws_right(student, reference, rng, function):
+    """The work behind every side property below: FUNCTION(64, 32, rng) (ReLU, fan_in) is a
+    (64, 32) matrix of draws from the right distribution, σ = √2 / 8. A correct initializer
+    fails this check with probability below 1e-6 (grader.stats); None, zeros, noise or a
+    ValueError fail it always."""
+    std = _expected_std(64, 32, "fan_in", "relu", 0.0)
+
+    def check(W):
+        _check_matrix(W, 64, 32, function)
+        what = f"the entries of {function}(64, 32, rng)"
+        if function == "kaiming_uniform":
+            assert_uniform_sample(W, math.sqrt(3.0) * std, what=what)
+        else:
+            assert_normal_sample(W, std, what=what)
+    assert_does_the_work(student, reference, function, 64, 32, _fresh(rng), check=check)
+
+
+@pytest.mark.statistical
 @pytest.mark.points(1)
 @pytest.mark.parametrize("function", INITIALIZERS)
-def test_shape_and_dtype(student, rng, function):
+def test_shape_and_dtype(student, reference, rng, function):
     """The weight matrix has shape (fan_in, fan_out), whatever the mode, and holds finite
-    floating-point numbers."""
+    floating-point numbers. The points go to an initializer that draws from the right
+    distribution too: a correct one fails this test with probability below 1e-6."""
+    _assert_draws_right(student, reference, rng, function)
     for fan_in, fan_out, mode in [(5, 3, "fan_in"), (3, 5, "fan_out"), (1, 4, "fan_in"), (6, 1, "fan_out")]:
         W = getattr(student, function)(fan_in, fan_out, _fresh(rng), mode=mode)
         _check_matrix(W, fan_in, fan_out, function)
@@ -153,21 +177,48 @@ def test_uniform_distribution(student, rng, size, kind, mode, nonlinearity, a):
                                f"nonlinearity={nonlinearity!r}, a={a})")
 
 
+@pytest.mark.statistical
 @pytest.mark.points(0.5)
 @pytest.mark.parametrize("function", INITIALIZERS)
-def test_unknown_mode_or_nonlinearity(student, rng, function):
+def test_unknown_mode_or_nonlinearity(student, reference, rng, function):
     """An unknown mode (only 'fan_in' and 'fan_out' exist) or an unknown nonlinearity raises
-    ValueError."""
+    ValueError, from an initializer that draws from the right distribution for the known ones
+    (a correct one fails this test with probability below 1e-6)."""
+    _assert_draws_right(student, reference, rng, function)
     init = getattr(student, function)
     for kwargs in [{"mode": "fan_avg"}, {"mode": "in"}, {"nonlinearity": "gelu"}]:
         with pytest.raises(ValueError):
             init(4, 3, _fresh(rng), **kwargs)
 
 
-@pytest.mark.points(1)
+@pytest.mark.statistical
+@pytest.mark.points(0.5)
 @pytest.mark.parametrize("function", INITIALIZERS)
-def test_draws_only_from_the_given_rng(student, rng, function):
+def test_draws_only_from_the_given_rng(student, reference, rng, function):
     """Same generator state, same matrix: two generators made with the same seed give identical
     weights, and a different seed gives different weights. Draw only from the `rng` argument,
-    not from np.random.* or from a generator of your own."""
+    not from np.random.* or from a generator of your own. The points go to an initializer that
+    draws from the right distribution too: a correct one fails with probability below 1e-6."""
+    _assert_draws_right(student, reference, rng, function)
     assert_draws_only_from_rng(lambda g: getattr(student, function)(6, 4, g), f"{function}(6, 4, rng)", rng)
+
+
+# 128x33 = 4224 draws. Correct answers fail with probability below 1e-6 (as above). The
+# mistake: a default slope a other than 0, e.g. 1 (gain 1 instead of √2), scales the std by
+# r <= 0.71, far beyond the chi-square bound's 1 -/+ 0.1 (probability below exp(-300)).
+@pytest.mark.statistical
+@pytest.mark.points(0.5)
+@pytest.mark.parametrize("function", INITIALIZERS)
+def test_leaky_relu_default_slope_is_zero(student, rng, function):
+    """nonlinearity='leaky_relu' without `a` uses the default a = 0.0, a slope of 0: the gain is
+    √2, as for a plain ReLU. Statistical test: a correct initializer fails it with probability
+    below 1e-6."""
+    fan_in, fan_out = 128, 33
+    W = getattr(student, function)(fan_in, fan_out, _fresh(rng), nonlinearity="leaky_relu")
+    _check_matrix(W, fan_in, fan_out, function)
+    std = math.sqrt(2.0) / math.sqrt(fan_in)
+    what = f"the entries of {function}({fan_in}, {fan_out}, rng, nonlinearity='leaky_relu')"
+    if function == "kaiming_normal":
+        assert_normal_sample(W, std, what=what)
+    else:
+        assert_uniform_sample(W, math.sqrt(3.0) * std, what=what)

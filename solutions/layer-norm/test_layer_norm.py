@@ -1,9 +1,15 @@
-"""Hidden tests for layer-norm."""
+"""Hidden tests for layer-norm.
+
+Tolerances: grader.compare's defaults (float64 rtol 1e-7, atol 1e-9; float32 1e-4, 1e-5) unless
+a test says otherwise. (x − mean) / sqrt(var + eps) of rows with O(1) spread is exact to a few
+ulps with either variance formula (mean of squared deviations, or E[x²] − E[x]²); the rows of
+spread 1e-3 around 2 lose about 3 digits to cancellation, leaving ~1e-12, still far inside.
+"""
 
 import numpy as np
 import pytest
 
-from grader.testing import assert_close, assert_inputs_unchanged
+from grader.testing import assert_close, assert_does_the_work, assert_inputs_unchanged
 
 
 def _activations(rng, shape, low=0.5, high=4.0):
@@ -20,7 +26,7 @@ def _affine_params(rng, d, dtype=np.float64):
     return gamma, beta
 
 
-@pytest.mark.points(2.5)
+@pytest.mark.points(1.5)
 @pytest.mark.shrink(16)
 def test_batch_of_rows_with_gamma_and_beta(student, reference, rng, size):
     """A batch of rows (tokens), each with its own mean and spread, with `gamma` and `beta`:
@@ -30,6 +36,15 @@ def test_batch_of_rows_with_gamma_and_beta(student, reference, rng, size):
     x = _activations(rng, (size, d))
     gamma, beta = _affine_params(rng, d)
     assert_close(student.layer_norm(x, gamma, beta), reference.layer_norm(x, gamma, beta))
+
+
+@pytest.mark.points(0.5)
+def test_square_batch(student, reference, rng):
+    """As many rows as features (6 × 6): a mean or a variance taken without keepdims=True still
+    broadcasts here, against the wrong axis: each row must be centred and scaled with its own
+    statistics (entry [i, j] must not get those of row j)."""
+    x = _activations(rng, (6, 6))
+    assert_close(student.layer_norm(x), reference.layer_norm(x), name="layer_norm(x) for a 6×6 x")
 
 
 @pytest.mark.points(1)
@@ -105,13 +120,11 @@ def test_eps_inside_the_square_root(student, reference, rng):
 
 
 @pytest.mark.points(0.5)
-def test_wrong_length_gamma_or_beta_raises(student, rng):
+def test_wrong_length_gamma_or_beta_raises(student, reference, rng):
     """`gamma` or `beta` whose length is not the number of features `d` is a ValueError
-    (while a `gamma` of the right length works)."""
+    (while a `gamma` and a `beta` of the right length give the right result)."""
     x = _activations(rng, (4, 5))
-    works = student.layer_norm(x, np.ones(5))
-    assert isinstance(works, np.ndarray) and works.shape == x.shape, \
-        "layer_norm(x, gamma) with a gamma of the right length must return an array shaped like x"
+    assert_does_the_work(student, reference, "layer_norm", x, *_affine_params(rng, 5))
     with pytest.raises(ValueError):
         student.layer_norm(x, np.ones(6))
     with pytest.raises(ValueError):
@@ -119,10 +132,24 @@ def test_wrong_length_gamma_or_beta_raises(student, rng):
 
 
 @pytest.mark.points(0.5)
-def test_inputs_are_not_modified(student, rng):
-    """`layer_norm` returns a new array and leaves `x`, `gamma` and `beta` as they were."""
+def test_inputs_are_not_modified(student, reference, rng):
+    """`layer_norm` returns a new array, the right one, and leaves `x`, `gamma` and `beta` as
+    they were."""
     d = 5
     x = _activations(rng, (3, d))
     gamma, beta = _affine_params(rng, d)
-    student.layer_norm(x, gamma, beta)
+    assert_does_the_work(student, reference, "layer_norm", x, gamma, beta)
     assert_inputs_unchanged()
+
+
+@pytest.mark.points(0.5)
+@pytest.mark.parametrize("which", ["gamma", "beta"])
+def test_gamma_or_beta_that_would_broadcast_raises(student, reference, rng, which):
+    """gamma and beta must have shape (d,), as the docstring says: one of shape (1,), which
+    numpy would quietly broadcast over every feature, raises ValueError (while a `gamma` and a
+    `beta` of the right length give the right result). Only arrays are asked about: the
+    contract types them as arrays, so what a plain number does is not graded."""
+    x = rng.standard_normal((3, 5))
+    assert_does_the_work(student, reference, "layer_norm", x, *_affine_params(rng, 5))
+    with pytest.raises(ValueError):
+        student.layer_norm(x, **{which: np.array([2.0])})

@@ -17,15 +17,16 @@ def _merge_by_reshape(X):
 
 
 def _mha(X, W_q, W_k, W_v, W_o, num_heads, mask=None, *, split=reference.split_heads,
-         merge=reference.merge_heads, scale=None, head_axis=True):
+         merge=reference.merge_heads, scale=None, head_axis=True, invert_mask=False, axis=-1):
     Q, K, V = (split(X @ W, num_heads) for W in (W_q, W_k, W_v))
     scores = Q @ np.swapaxes(K, -1, -2) / np.sqrt(scale or Q.shape[-1])
     if mask is not None:
         mask = np.asarray(mask, dtype=bool)
+        mask = ~mask if invert_mask else mask
         scores = np.where(mask[..., None, :, :] if head_axis else mask, scores, -np.inf)
-    shift = np.max(scores, axis=-1, keepdims=True)
+    shift = np.max(scores, axis=axis, keepdims=True)
     e = np.exp(scores - np.where(np.isfinite(shift), shift, 0))
-    total = np.sum(e, axis=-1, keepdims=True)
+    total = np.sum(e, axis=axis, keepdims=True)
     weights = np.divide(e, total, out=np.zeros_like(e), where=total > 0)
     merged = merge(weights @ V)
     return merged if W_o is None else merged @ W_o
@@ -67,3 +68,27 @@ def scales_by_sqrt_d_model(X, W_q, W_k, W_v, W_o, num_heads, mask=None):
 @mistake("mask-without-head-axis", replaces="multi_head_attention")
 def mask_without_head_axis(X, W_q, W_k, W_v, W_o, num_heads, mask=None):
     return _mha(X, W_q, W_k, W_v, W_o, num_heads, mask, head_axis=False)
+
+
+@mistake("split-heads-interleaved", replaces="split_heads")
+def split_heads_interleaved(X, num_heads):
+    # Features dealt out like cards: head h gets h, h + num_heads, h + 2·num_heads, ...
+    *batch, n, d_model = X.shape
+    if d_model % num_heads:
+        raise ValueError(f"d_model = {d_model} is not a multiple of num_heads = {num_heads}")
+    return np.moveaxis(X.reshape(*batch, n, d_model // num_heads, num_heads), -1, -3)
+
+
+@mistake("softmax-over-queries", replaces="multi_head_attention")
+def softmax_over_queries(X, W_q, W_k, W_v, W_o, num_heads, mask=None):
+    return _mha(X, W_q, W_k, W_v, W_o, num_heads, mask, axis=-2)
+
+
+@mistake("mask-inverted", replaces="multi_head_attention")
+def mask_inverted(X, W_q, W_k, W_v, W_o, num_heads, mask=None):
+    return _mha(X, W_q, W_k, W_v, W_o, num_heads, mask, invert_mask=True)
+
+
+@mistake("no-scaling", replaces="multi_head_attention")
+def no_scaling(X, W_q, W_k, W_v, W_o, num_heads, mask=None):
+    return _mha(X, W_q, W_k, W_v, W_o, num_heads, mask, scale=1)

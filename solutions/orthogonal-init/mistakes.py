@@ -39,3 +39,19 @@ def gain_ignored(rows, cols, rng, gain=1.0):
     tall = rows >= cols
     Q = _signed_qr(rng.standard_normal((rows, cols) if tall else (cols, rows)))
     return Q if tall else Q.T
+
+
+@mistake("qr-of-uniform-draws", replaces="orthogonal_init")
+def qr_of_uniform_draws(rows, cols, rng, gain=1.0):
+    # rng.random draws from U(0, 1): the matrix is not rotation-invariant, so neither is Q.
+    tall = rows >= cols
+    Q = _signed_qr(rng.random((rows, cols) if tall else (cols, rows)))
+    return gain * (Q if tall else Q.T)
+
+
+@mistake("gain-squared", replaces="orthogonal_init")
+def gain_squared(rows, cols, rng, gain=1.0):
+    # gain² is what W.T @ W shows; the matrix itself is multiplied by gain.
+    tall = rows >= cols
+    Q = _signed_qr(rng.standard_normal((rows, cols) if tall else (cols, rows)))
+    return gain ** 2 * (Q if tall else Q.T)

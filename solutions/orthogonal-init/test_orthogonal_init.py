@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from grader.stats import assert_binomial_count, assert_uniform_sample, assert_draws_only_from_rng
-from grader.testing import assert_close
+from grader.testing import assert_close, assert_does_the_work
 
 HAAR_DRAWS = 64
 
@@ -46,10 +46,20 @@ def _check_orthonormal(W, rows, cols, gain):
                  name=f"the Gram matrix of the {side} of W = orthogonal_init({rows}, {cols}, rng, gain={gain:g})")
 
 
+def _assert_orthonormal_draw(student, reference, rng):
+    """The work behind the side properties: orthogonal_init(8, 5, rng, gain=1.5) has
+    orthonormal columns times 1.5 (an exact property of every correct draw)."""
+    def check(W):
+        _check_matrix(W, 8, 5)
+        _check_orthonormal(W, 8, 5, 1.5)
+    assert_does_the_work(student, reference, "orthogonal_init", 8, 5, _fresh(rng), gain=1.5, check=check)
+
+
 @pytest.mark.points(1)
-def test_shape_and_dtype(student, rng):
+def test_shape_and_dtype(student, reference, rng):
     """The result has shape (rows, cols), tall, wide or square, and holds finite floating-point
-    numbers."""
+    numbers (from an orthogonal_init whose draws are orthonormal)."""
+    _assert_orthonormal_draw(student, reference, rng)
     for rows, cols in [(5, 3), (3, 5), (4, 4), (7, 1), (1, 7)]:
         _check_matrix(student.orthogonal_init(rows, cols, _fresh(rng)), rows, cols)
 
@@ -110,6 +120,8 @@ def test_uniformly_distributed(student, rng, rows, cols, gain):
     for _ in range(HAAR_DRAWS):
         W = student.orthogonal_init(rows, cols, _fresh(rng), gain=gain)
         _check_matrix(W, rows, cols)
+        # Every draw must be orthonormal too: signs that merely look random are not the work.
+        _check_orthonormal(W, rows, cols, gain)
         first.append(W[0, 0] / gain)
     first = np.array(first, dtype=np.float64)
     shown = f"orthogonal_init({rows}, {cols}, rng, gain={gain:g})"
@@ -137,8 +149,9 @@ def test_degenerate_shapes_and_zero_gain(student, rng):
 
 
 @pytest.mark.points(1.5)
-def test_draws_only_from_the_given_rng(student, rng):
+def test_draws_only_from_the_given_rng(student, reference, rng):
     """Same generator state, same matrix: two generators made with the same seed give identical
     matrices, and a different seed gives a different one. Draw only from the `rng` argument,
-    not from np.random.* or from a generator of your own."""
+    not from np.random.* or from a generator of your own (and draw orthonormal matrices)."""
+    _assert_orthonormal_draw(student, reference, rng)
     assert_draws_only_from_rng(lambda g: student.orthogonal_init(5, 3, g), "orthogonal_init(5, 3, rng)", rng)

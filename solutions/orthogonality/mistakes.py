@@ -3,6 +3,8 @@ import numpy as np
 
 from grader.testing import mistake
 
+import orthogonality as reference
+
 
 @mistake("gram-rows-not-columns", replaces="gram_matrix")
 def gram_rows_not_columns(W):
@@ -66,3 +68,32 @@ def coherence_signed(W):
     C = U.T @ U
     np.fill_diagonal(C, -np.inf)
     return float(C.max())
+
+
+@mistake("error-uses-spectral-norm", replaces="orthogonality_error")
+def error_uses_spectral_norm(W):
+    # np.linalg.norm(M, 2) of a matrix is its largest singular value, not the Frobenius norm.
+    W = np.asarray(W)
+    m, n = W.shape
+    G = W.T @ W if m >= n else W @ W.T
+    return float(np.linalg.norm(G - np.eye(G.shape[0]), 2))
+
+
+@mistake("is-orthogonal-strict", replaces="is_orthogonal")
+def is_orthogonal_strict(W, tol=1e-6):
+    return bool(reference.orthogonality_error(W) < tol)
+
+
+@mistake("is-orthogonal-ignores-tol", replaces="is_orthogonal")
+def is_orthogonal_ignores_tol(W, tol=1e-6):
+    # np.allclose has tolerances of its own and never looks at tol.
+    W = np.asarray(W)
+    m, n = W.shape
+    G = W.T @ W if m >= n else W @ W.T
+    return bool(np.allclose(G, np.eye(G.shape[0])))
+
+
+@mistake("coherence-of-rows", replaces="mutual_coherence")
+def coherence_of_rows(W):
+    # Everything computed on W.T: the cosines between the ROWS.
+    return reference.mutual_coherence(np.asarray(W).T)

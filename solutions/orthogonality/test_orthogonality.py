@@ -1,8 +1,14 @@
-"""Hidden tests for the orthogonality exercise."""
+"""Hidden tests for the orthogonality exercise.
+
+Tolerances: grader.compare's defaults throughout (float64 rtol 1e-7, atol 1e-9; float32 1e-4,
+1e-5). Gram matrices, Frobenius errors and cosines of O(1) matrices of at most a dozen columns
+are exact to a few ulps in any evaluation order; an orthonormal matrix from QR has an error of
+about 1e-15, far below atol 1e-9.
+"""
 import numpy as np
 import pytest
 
-from grader.testing import assert_close, assert_inputs_unchanged
+from grader.testing import assert_close, assert_does_the_work, assert_inputs_unchanged
 
 
 
@@ -50,9 +56,12 @@ def test_gram_matrix_random(student, reference, rng, size):
 
 @pytest.mark.points(1.5)
 @pytest.mark.parametrize("shape", [(7, 3), (5, 5), (3, 8)], ids=["tall", "square", "wide"])
-def test_orthogonality_error_of_orthonormal_matrix(student, rng, shape):
+def test_orthogonality_error_of_orthonormal_matrix(student, reference, rng, shape):
     """A matrix whose smaller side is orthonormal (orthonormal columns when it is
-    tall or square, orthonormal rows when it is wide) has orthogonality error 0."""
+    tall or square, orthonormal rows when it is wide) has orthogonality error 0, from an
+    orthogonality_error that measures a random matrix of that shape right too."""
+    # 0 is what a constant gives: the points need the real error of a generic matrix first.
+    assert_does_the_work(student, reference, "orthogonality_error", 0.5 * rng.standard_normal(shape))
     W = _orthonormal(rng, *shape)
     result = student.orthogonality_error(W)
     assert _is_real_scalar(result), f"orthogonality_error must return a float, got {type(result).__name__}"
@@ -96,7 +105,7 @@ def test_is_orthogonal(student, rng):
     assert_inputs_unchanged()
 
 
-@pytest.mark.points(1.5)
+@pytest.mark.points(1)
 @pytest.mark.shrink(6)
 def test_mutual_coherence_random(student, reference, rng, size):
     """mutual_coherence of random matrices whose columns have very different
@@ -135,9 +144,13 @@ def test_mutual_coherence_extremes(student, rng):
 @pytest.mark.parametrize(
     "case", ["zero column", "one column", "no columns"]
 )
-def test_mutual_coherence_rejects_bad_input(student, rng, case):
+def test_mutual_coherence_rejects_bad_input(student, reference, rng, case):
     """mutual_coherence raises ValueError for a zero column (it has no direction) and
-    for fewer than two columns (there is no pair to compare)."""
+    for fewer than two columns (there is no pair to compare), while a matrix of nonzero
+    columns gets its coherence."""
+    W = rng.standard_normal((5, 3))
+    _make_most_coherent_pair_positive(W)
+    assert_does_the_work(student, reference, "mutual_coherence", W)
     if case == "zero column":
         W = rng.standard_normal((4, 3))
         W[:, 1] = 0.0
@@ -164,3 +177,10 @@ def test_float32_input(student, reference, rng):
         assert_close(student.orthogonality_error(M), expected, name="orthogonality_error")
     assert_close(student.mutual_coherence(W), np.float32(reference.mutual_coherence(W)), name="mutual_coherence")
     assert_inputs_unchanged()
+
+
+@pytest.mark.points(0.5)
+def test_mutual_coherence_of_two_columns(student, reference, rng):
+    """Two columns are enough: the coherence is then the |cosine| of that one pair."""
+    W = rng.standard_normal((5, 2)) * np.array([0.5, 4.0])
+    assert_close(student.mutual_coherence(W), reference.mutual_coherence(W), name="mutual_coherence of a 5x2 W")

@@ -9,7 +9,7 @@ spectral gap σ₂/σ₁ <= 0.9, at the tolerances the contract promises: 1e-6 r
 import numpy as np
 import pytest
 
-from grader.testing import assert_close, assert_inputs_unchanged
+from grader.testing import assert_close, assert_does_the_work, assert_inputs_unchanged
 
 SIGMA_RTOL = 1e-6
 V_ATOL = 1e-4
@@ -70,7 +70,7 @@ def _check(result, sigma, v1, what, sigma_rtol=SIGMA_RTOL, v_atol=V_ATOL):
     assert_close(got_v, v1, rtol=0.0, atol=v_atol, name=f"v for {what}")
 
 
-@pytest.mark.points(3)
+@pytest.mark.points(2)
 @pytest.mark.shrink(8)
 def test_power_iteration_random(student, rng, size):
     """σ₁ and the top right singular vector of a tall, a wide and a square matrix, with a
@@ -147,10 +147,27 @@ def test_eigen_equation(student, rng):
             f"more than 1e-4·σ² = {1e-4 * sigma ** 2:.3g}: (σ, v) is not a singular pair")
 
 
+@pytest.mark.points(1)
+@pytest.mark.parametrize("scale", [1e4, 1e-4], ids=["large", "small"])
+def test_large_and_small_matrices(student, rng, scale):
+    """A matrix whose σ₁ is about 1e4 (or 1e-4), with a spectral gap of 0.9: the iteration needs
+    some fifty steps, and multiplying by WᵀW grows (or shrinks) an unnormalized vector by σ₁²
+    per step, so it overflows to inf (or underflows to 0) unless you normalize it at every
+    step. The stop is relative: a change of σ below tol in absolute terms is no sign of
+    convergence when σ itself is 1e-4."""
+    W, sigma, v1 = _gap_matrix(rng, 7, 5, 0.9)
+    _check(student.power_iteration(scale * W, rng=_fresh(rng)), scale * sigma, v1,
+           f"a 7×5 matrix with σ₁ = {scale * sigma:.3g} and σ₂/σ₁ = 0.9")
+
+
 @pytest.mark.points(0.5)
-def test_all_zero_raises(student):
+def test_all_zero_raises(student, reference, rng):
     """The zero matrix has no largest singular direction (every vector is sent to 0):
-    power_iteration and spectral_normalize raise ValueError instead of dividing by zero."""
+    power_iteration and spectral_normalize raise ValueError instead of dividing by zero (while
+    a nonzero matrix gets its σ₁ and v₁)."""
+    W, sigma, v1 = _gap_matrix(rng, 6, 4, rng.uniform(0.3, 0.9))
+    assert_does_the_work(student, reference, "power_iteration", W, rng=_fresh(rng),
+                         check=lambda result: _check(result, sigma, v1, "a 6×4 matrix"))
     with pytest.raises(ValueError):
         student.power_iteration(np.zeros((3, 4)))
     with pytest.raises(ValueError):
@@ -172,7 +189,7 @@ def test_float32(student, rng):
            sigma_rtol=1e-4, v_atol=1e-3)
 
 
-@pytest.mark.points(1.5)
+@pytest.mark.points(1)
 def test_spectral_normalize(student, rng):
     """spectral_normalize(W) = W / σ₁: the same shape as W, each entry divided by the largest
     singular value (not by the Frobenius norm), so that the result has spectral norm 1.
@@ -183,3 +200,15 @@ def test_spectral_normalize(student, rng):
         # σ is accurate to 1e-6 relative, hence so is every entry of W / σ.
         assert_close(result, W / sigma, rtol=SIGMA_RTOL, atol=0.0, name=f"spectral_normalize(W) for a {m}×{n} W")
     assert_inputs_unchanged()
+
+
+@pytest.mark.points(0.5)
+def test_zero_entries_and_tiny_scale(student, rng):
+    """A matrix with zero entries (a diagonal one) is not the zero matrix, and the stopping
+    rule is relative: a matrix scaled by 1e-8 gets σ as accurately as one of order 1."""
+    diagonal = np.diag([3.0, 1.0, 0.5])
+    _check(student.power_iteration(diagonal, rng=_fresh(rng)), 3.0, np.array([1.0, 0.0, 0.0]),
+           "diag(3, 1, 0.5)")
+    W, sigma, v1 = _gap_matrix(rng, 6, 5, 0.9)
+    _check(student.power_iteration(1e-8 * W, rng=_fresh(rng)), 1e-8 * sigma, v1,
+           "a 6×5 matrix of scale 1e-8 with σ₂/σ₁ = 0.9")

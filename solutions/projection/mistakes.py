@@ -42,3 +42,26 @@ def vector_divides_by_norm(v, u):
 @mistake("rejection-sign-flipped", replaces="rejection")
 def rejection_sign_flipped(v, u):
     return reference.vector_projection(v, u) - v
+
+
+@mistake("vector-arguments-swapped", replaces="vector_projection")
+def vector_arguments_swapped(v, u):
+    # The projection of u onto v: (u·v / v·v) v.
+    _checked(v, u)
+    return (np.sum(v * u) / np.sum(v * v)) * v
+
+
+@mistake("no-length-check", replaces="vector_projection")
+def no_length_check(v, u):
+    # Broadcasting stretches a length-1 v to the length of u instead of failing.
+    if not np.any(u):
+        raise ValueError("u is the zero vector")
+    return (np.sum(v * u) / np.sum(u * u)) * u
+
+
+@mistake("zero-u-not-rejected", replaces="vector_projection")
+def zero_u_not_rejected(v, u):
+    if np.shape(v) != np.shape(u):
+        raise ValueError("v and u have different lengths")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return (np.sum(v * u) / np.sum(u * u)) * u

@@ -1,9 +1,15 @@
-"""Hidden tests for projection: scalar_projection, vector_projection and rejection."""
+"""Hidden tests for projection: scalar_projection, vector_projection and rejection.
+
+Tolerances: grader.compare's defaults (float64 rtol 1e-7, atol 1e-9) unless a test says
+otherwise: a few dot products of O(1) vectors, exact to a few ulps through a unit vector, loops
+or np.dot alike. Quantities that should be exactly 0 are compared with an absolute 1e-12 on
+the scale of the vectors (rounding leaves ~1e-16·‖v‖‖u‖); float32 inputs get FLOAT32.
+"""
 
 import numpy as np
 import pytest
 
-from grader.testing import assert_close, assert_inputs_unchanged
+from grader.testing import assert_close, assert_does_the_work, assert_inputs_unchanged
 
 # A number computed from float32 input may come back as a Python float, which carries no
 # dtype: state the float32 tolerance rather than rely on the dtypes of the two values.
@@ -105,26 +111,45 @@ def test_float32_input(student, reference, rng, function):
                  name=f"{function}(v, u) on float32", **FLOAT32)
 
 
-@pytest.mark.points(1)
+@pytest.mark.points(0.5)
 @pytest.mark.parametrize("function", FUNCTIONS)
-def test_zero_u_raises(student, rng, function):
-    """Projecting onto the zero vector is meaningless: u = 0 raises ValueError."""
+def test_zero_u_raises(student, reference, rng, function):
+    """Projecting onto the zero vector is meaningless: u = 0 raises ValueError (while a nonzero u
+    gets the right answer)."""
+    assert_does_the_work(student, reference, function, *_pair(rng, 3))
     with pytest.raises(ValueError):
         getattr(student, function)(rng.standard_normal(3), np.zeros(3))
 
 
 @pytest.mark.points(0.5)
 @pytest.mark.parametrize("function", FUNCTIONS)
-def test_mismatched_lengths_raise(student, rng, function):
-    """v and u of different lengths raise ValueError."""
+@pytest.mark.parametrize("lengths", [(3, 5), (1, 4)], ids=["3-vs-5", "1-vs-4"])
+def test_mismatched_lengths_raise(student, reference, rng, function, lengths):
+    """v and u of different lengths raise ValueError, even when numpy could broadcast them (a v
+    of length 1 against a u of length 4), while vectors of equal length get the right answer."""
+    assert_does_the_work(student, reference, function, *_pair(rng, lengths[1]))
     with pytest.raises(ValueError):
-        getattr(student, function)(rng.standard_normal(3), rng.standard_normal(5))
+        getattr(student, function)(rng.standard_normal(lengths[0]), _pair(rng, lengths[1])[1])
 
 
 @pytest.mark.points(0.5)
 @pytest.mark.parametrize("function", FUNCTIONS)
-def test_inputs_unchanged(student, rng, function):
-    """The function does not modify v or u."""
+def test_inputs_unchanged(student, reference, rng, function):
+    """The function does not modify v or u (and returns the right answer)."""
     v, u = _pair(rng, 5)
-    getattr(student, function)(v, u)
+    assert_does_the_work(student, reference, function, v, u)
     assert_inputs_unchanged()
+
+
+@pytest.mark.points(0.5)
+@pytest.mark.parametrize("function", FUNCTIONS)
+def test_length_one_vectors_and_axis_directions(student, reference, rng, function):
+    """A vector of length 1 with one of length 3 raises ValueError too (numpy would silently
+    stretch it over the other), and a u with zero entries, such as an axis direction, is not
+    the zero vector: projecting onto it works."""
+    for v, u in ((rng.standard_normal(3), rng.standard_normal(1)), (rng.standard_normal(1), rng.standard_normal(3))):
+        with pytest.raises(ValueError):
+            getattr(student, function)(v, u)
+    v, u = rng.standard_normal(4), np.array([0.0, 2.5, 0.0, 0.0])
+    assert_close(getattr(student, function)(v, u), getattr(reference, function)(v, u),
+                 name=f"{function}(v, u) with u = [0, 2.5, 0, 0]")

@@ -78,3 +78,23 @@ def causal_mask_wrong_triangle(n):
 @mistake("causal-mask-excludes-diagonal", replaces="causal_mask")
 def causal_mask_excludes_diagonal(n):
     return np.tril(np.ones((n, n), dtype=bool), k=-1)
+
+
+@mistake("mask-after-softmax", replaces="scaled_dot_product_attention")
+def mask_after_softmax(Q, K, V, mask=None):
+    # Masked weights zeroed after the softmax, without renormalizing the rows.
+    weights = _masked_softmax(Q @ np.swapaxes(K, -1, -2) / np.sqrt(Q.shape[-1]), None)
+    if mask is not None:
+        weights = weights * np.asarray(mask, dtype=bool)
+    return weights @ V, weights
+
+
+@mistake("returns-weights-first", replaces="scaled_dot_product_attention")
+def returns_weights_first(Q, K, V, mask=None):
+    output, weights = reference.scaled_dot_product_attention(Q, K, V, mask)
+    return weights, output
+
+
+@mistake("causal-mask-not-boolean", replaces="causal_mask")
+def causal_mask_not_boolean(n):
+    return np.tril(np.ones((n, n)))

@@ -49,3 +49,36 @@ def log_softmax_all_neg_inf_gives_nan(x, axis=-1):
     with np.errstate(invalid="ignore", divide="ignore"):
         shifted = x - np.max(x, axis=axis, keepdims=True)
         return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+
+
+@mistake("normalizes-axis-0", replaces="softmax")
+def normalizes_axis_0(x, axis=-1):
+    # axis=0 written into the reductions: the habit of column-wise statistics.
+    return reference.softmax(x, axis=0)
+
+
+@mistake("max-without-keepdims", replaces="softmax")
+def max_without_keepdims(x, axis=-1):
+    # For a square matrix the (n,) maximum broadcasts along the wrong axis instead of failing.
+    with np.errstate(over="ignore", invalid="ignore"):
+        e = np.exp(x - np.max(x, axis=axis))
+        return e / np.sum(e, axis=axis, keepdims=True)
+
+
+@mistake("sum-without-keepdims", replaces="softmax")
+def sum_without_keepdims(x, axis=-1):
+    shift = np.max(x, axis=axis, keepdims=True)
+    e = np.exp(x - np.where(np.isfinite(shift), shift, 0))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return e / np.sum(e, axis=axis)
+
+
+@mistake("all-neg-inf-gives-uniform", replaces="softmax")
+def all_neg_inf_gives_uniform(x, axis=-1):
+    # -inf replaced by a large negative number (-1e9): a fully masked slice becomes uniform.
+    return reference.softmax(np.where(np.isneginf(x), -1e9, x), axis=axis)
+
+
+@mistake("log-softmax-ignores-axis", replaces="log_softmax")
+def log_softmax_ignores_axis(x, axis=-1):
+    return reference.log_softmax(x)

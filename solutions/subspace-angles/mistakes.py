@@ -43,3 +43,28 @@ def overlap_divides_by_max(A, B):
     # ‖QaᵀQb‖_F² is the sum of cos²; dividing it by the larger dimension is not a mean.
     A, B = reference._check_bases(A, B)
     return np.sum(reference._cosines(A, B) ** 2) / max(A.shape[1], B.shape[1])
+
+
+@mistake("angles-in-degrees", replaces="principal_angles")
+def angles_in_degrees(A, B):
+    return np.degrees(reference.principal_angles(A, B))
+
+
+@mistake("returns-cosines", replaces="principal_angles")
+def returns_cosines(A, B):
+    # The singular values of QaᵀQb are the cosines: arccos was never taken (and the order is
+    # theirs, descending).
+    return reference._cosines(A, B)
+
+
+@mistake("normalizes-columns-only", replaces="principal_angles")
+def normalizes_columns_only(A, B):
+    # Unit-length columns are not an orthonormal basis unless they are also orthogonal.
+    A, B = reference._check_bases(A, B)
+    Ua, Ub = A / np.linalg.norm(A, axis=0), B / np.linalg.norm(B, axis=0)
+    return np.arccos(np.clip(np.linalg.svd(Ua.T @ Ub, compute_uv=False), 0.0, 1.0))
+
+
+@mistake("overlap-sum-not-mean", replaces="subspace_overlap")
+def overlap_sum_not_mean(A, B):
+    return np.sum(reference._cosines(A, B) ** 2)

@@ -1,9 +1,14 @@
-"""Hidden tests for subspace-angles."""
+"""Hidden tests for subspace-angles.
+
+Tolerances: ANGLE_ATOL for angles (arccos amplifies rounding, see below), 1e-6 where the angle is
+0 (arccos(1 − δ) ≈ √(2δ)), 1e-12 for overlaps of 0 or 1, the defaults for other overlaps (means
+of squared cosines, a few ulps), float32 defaults for float32 bases.
+"""
 
 import numpy as np
 import pytest
 
-from grader.testing import assert_close, assert_inputs_unchanged, attach_figure
+from grader.testing import assert_close, assert_does_the_work, assert_inputs_unchanged, attach_figure
 
 # Angles come from arccos, which turns a rounding error δ in a cosine into about δ / sin θ in
 # the angle: 1e-8 accepts any stable way of orthonormalizing (QR, SVD, Gram-Schmidt) on
@@ -40,7 +45,7 @@ def _check_angles(result, expected, name, atol=ANGLE_ATOL):
     assert_close(result, expected, atol=atol, name=name)
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(1.5)
 @pytest.mark.shrink(8)
 def test_random_subspaces(student, reference, rng, size):
     """Two random subspaces given by non-orthonormal bases `A (d, p)` and `B (d, q)` with
@@ -133,13 +138,14 @@ def test_float32_inputs(student, rng):
 
 
 @pytest.mark.points(0.5)
-def test_bad_shapes_raise(student, rng):
+def test_bad_shapes_raise(student, reference, rng):
     """A ValueError when `A` and `B` do not live in the same space (different numbers of rows)
     or when a basis has more columns than the dimension (they cannot be independent). A basis
-    with exactly `d` columns is fine."""
-    works = student.principal_angles(rng.standard_normal((3, 3)), rng.standard_normal((3, 1)))
-    assert isinstance(works, np.ndarray) and works.shape == (1,), \
-        "principal_angles(A, B) with A (3, 3) and B (3, 1) must return one angle"
+    with exactly `d` columns is fine: a line lies in the whole space, at angle 0."""
+    # The angle is 0, computed as arccos(1 - rounding): the tolerance of identical subspaces.
+    # A well-conditioned basis of R³, so that Gram-Schmidt answers are as exact as QR ones.
+    assert_does_the_work(student, reference, "principal_angles", _mix(rng, _rotation(rng, 3)),
+                         rng.standard_normal((3, 1)), atol=1e-6)
     A, B = rng.standard_normal((5, 2)), rng.standard_normal((6, 2))
     with pytest.raises(ValueError):
         student.principal_angles(A, B)
@@ -150,9 +156,29 @@ def test_bad_shapes_raise(student, rng):
 
 
 @pytest.mark.points(0.5)
-def test_inputs_are_not_modified(student, rng):
-    """Neither function modifies `A` or `B` (orthonormalizing them in place, for example)."""
+def test_inputs_are_not_modified(student, reference, rng):
+    """Neither function modifies `A` or `B` (orthonormalizing them in place, for example), and
+    both return the right result."""
     A, B = rng.standard_normal((6, 2)), rng.standard_normal((6, 3))
-    student.principal_angles(A, B)
-    student.subspace_overlap(A, B)
+    assert_does_the_work(student, reference, "principal_angles", A, B, atol=ANGLE_ATOL)
+    assert_does_the_work(student, reference, "subspace_overlap", A, B)
     assert_inputs_unchanged()
+
+
+@pytest.mark.points(0.5)
+@pytest.mark.parametrize("function", ["principal_angles", "subspace_overlap"])
+def test_whole_space_and_too_many_columns_either_side(student, rng, function):
+    """Either basis may span the whole space (d columns): every direction of the other one then
+    lies in it (angles 0, overlap 1). A basis with more columns than d raises ValueError,
+    whether it is A or B."""
+    A, whole = rng.standard_normal((4, 2)), rng.standard_normal((4, 4))
+    # An angle of 0 comes out as arccos(1 − δ) ≈ √(2δ), about 1e-8 (see above); cos² does not.
+    expected, atol = (np.zeros(2), 1e-6) if function == "principal_angles" else (1.0, ANGLE_ATOL)
+    assert_close(getattr(student, function)(A, whole), expected, atol=atol,
+                 name=f"{function}(A, B) with B spanning the whole space")
+    assert_close(getattr(student, function)(whole, A), expected, atol=atol,
+                 name=f"{function}(A, B) with A spanning the whole space")
+    for A, B in ((rng.standard_normal((3, 4)), rng.standard_normal((3, 1))),
+                 (rng.standard_normal((3, 1)), rng.standard_normal((3, 4)))):
+        with pytest.raises(ValueError):
+            getattr(student, function)(A, B)

@@ -78,3 +78,41 @@ def pca_no_sign_fix(X, k):
     X = _checked(X, k)
     _, _, Vt = np.linalg.svd(X - X.mean(axis=0), full_matrices=False)
     return Vt[:k].T
+
+
+@mistake("project-columns-not-rows", replaces="project_onto_subspace")
+def project_columns_not_rows(X, B):
+    # P @ X.T projects the points all right, but leaves them as the columns of a (d, n) array.
+    X = np.asarray(X)
+    return reference.projection_matrix(B) @ X.T
+
+
+def _pca_svd(X, k):
+    X = _checked(X, k)
+    return np.linalg.svd(X - X.mean(axis=0), full_matrices=False)
+
+
+def _sign_fixed(W):
+    largest = np.argmax(np.abs(W), axis=0)
+    return W * np.sign(W[largest, np.arange(W.shape[1])])
+
+
+@mistake("pca-left-singular-vectors", replaces="principal_subspace")
+def pca_left_singular_vectors(X, k):
+    # U holds one entry per SAMPLE: the directions are the rows of Vt.
+    U, _, _ = _pca_svd(X, k)
+    return _sign_fixed(U[:, :k])
+
+
+@mistake("pca-vt-columns", replaces="principal_subspace")
+def pca_vt_columns(X, k):
+    # The first k columns of Vt, where its first k rows (transposed) were meant.
+    _, _, Vt = _pca_svd(X, k)
+    return _sign_fixed(Vt[:, :k])
+
+
+@mistake("pca-sign-from-first-entry", replaces="principal_subspace")
+def pca_sign_from_first_entry(X, k):
+    _, _, Vt = _pca_svd(X, k)
+    W = Vt[:k].T
+    return W * np.sign(W[0])

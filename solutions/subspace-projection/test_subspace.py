@@ -1,9 +1,16 @@
-"""Hidden tests for subspace-projection."""
+"""Hidden tests for subspace-projection.
+
+Tolerances: grader.compare's defaults (float64 rtol 1e-7, atol 1e-9) for projectors and
+projections: the bases are well conditioned (condition numbers of a few tens, below 200 in
+20000 draws), so the normal equations (which square it), an explicit inverse and a QR all give
+P to ~1e-11 at worst. PCA_ATOL for principal directions
+(see there); float32 defaults for float32 inputs.
+"""
 
 import numpy as np
 import pytest
 
-from grader.testing import assert_close, assert_inputs_unchanged
+from grader.testing import assert_close, assert_does_the_work, assert_inputs_unchanged
 
 
 def _basis(rng, d, k, spread=0.7):
@@ -103,7 +110,7 @@ def test_decompose_into_parallel_and_orthogonal(student, reference, rng):
 PCA_ATOL = 1e-8
 
 
-@pytest.mark.points(1.5)
+@pytest.mark.points(1)
 def test_principal_directions_and_their_order(student, reference, rng):
     """`principal_subspace(X, k)` for data with a large mean: orthonormal columns, shape
     `(d, k)`, and column `j` along the direction of the `j`-th largest variance of the
@@ -166,15 +173,14 @@ def test_float32_inputs(student, reference, rng):
 
 
 @pytest.mark.points(0.5)
-def test_mismatched_shapes_raise(student, rng):
+def test_mismatched_shapes_raise(student, reference, rng):
     """A ValueError when `B (d, k)` has more columns than rows (`k > d`: the columns cannot be
-    independent), or when `X` or `x` does not have `d` features (while matching shapes work)."""
+    independent), or when `X` or `x` does not have `d` features (while matching shapes give the
+    right projection)."""
     # An orthonormal B for the call that must work: there B Bᵀ is right, so a projection
     # mistake already graded elsewhere is not named again here.
     Q, _ = np.linalg.qr(rng.standard_normal((6, 2)))
-    works = student.project_onto_subspace(rng.standard_normal((4, 6)), Q)
-    assert isinstance(works, np.ndarray) and works.shape == (4, 6), \
-        "project_onto_subspace(X, B) with X (4, 6) and B (6, 2) must return a (4, 6) array"
+    assert_does_the_work(student, reference, "project_onto_subspace", rng.standard_normal((4, 6)), Q)
     B = _basis(rng, 6, 2)
     with pytest.raises(ValueError):
         student.projection_matrix(rng.standard_normal((3, 5)))
@@ -185,13 +191,11 @@ def test_mismatched_shapes_raise(student, rng):
 
 
 @pytest.mark.points(0.5)
-def test_principal_subspace_rejects_bad_k(student, rng):
+def test_principal_subspace_rejects_bad_k(student, reference, rng):
     """`principal_subspace(X, k)` needs `1 <= k <= d`: `k = d + 1` and `k = 0` raise
-    ValueError (while `k = d` works)."""
+    ValueError (while `k = d` gives the right directions)."""
     X = _cloud(rng, 50, 4)
-    works = student.principal_subspace(X - X.mean(axis=0), 4)
-    assert isinstance(works, np.ndarray) and works.shape == (4, 4), \
-        "principal_subspace(X, 4) for X of shape (50, 4) must return a (4, 4) array"
+    assert_does_the_work(student, reference, "principal_subspace", X - X.mean(axis=0), 4, atol=PCA_ATOL)
     with pytest.raises(ValueError):
         student.principal_subspace(X, 5)
     with pytest.raises(ValueError):
@@ -199,13 +203,31 @@ def test_principal_subspace_rejects_bad_k(student, rng):
 
 
 @pytest.mark.points(0.5)
-def test_inputs_are_not_modified(student, rng):
+def test_inputs_are_not_modified(student, reference, rng):
     """None of the four functions modifies its arguments (centring `X` in place, for example,
-    would change the caller's data)."""
+    would change the caller's data), and each returns the right result."""
     B = _basis(rng, 5, 2)
     X = _cloud(rng, 30, 5)
-    student.projection_matrix(B)
-    student.project_onto_subspace(X, B)
-    student.decompose(X[0], B)
-    student.principal_subspace(X, 2)
+    assert_does_the_work(student, reference, "projection_matrix", B)
+    assert_does_the_work(student, reference, "project_onto_subspace", X, B)
+    assert_does_the_work(student, reference, "decompose", X[0], B)
+    assert_does_the_work(student, reference, "principal_subspace", X, 2, atol=PCA_ATOL)
     assert_inputs_unchanged()
+
+
+@pytest.mark.points(0.5)
+def test_one_direction_and_what_is_not_a_vector_or_matrix(student, reference, rng):
+    """`k = 1` works: the single direction of largest variance. And what the docstrings rule
+    out raises ValueError: `decompose` with a column `(d, 1)` instead of a vector `(d,)`, and
+    `principal_subspace` with one-dimensional data instead of a matrix `(n, d)`."""
+    X = _cloud(rng, 60, 4)
+    top = student.principal_subspace(X, 1)
+    assert isinstance(top, np.ndarray) and top.shape == (4, 1), \
+        "principal_subspace(X, 1) for X of shape (60, 4) must return a (4, 1) array"
+    assert_close(_unsigned_match(top, reference.principal_subspace(X, 1)), np.ones(1), atol=PCA_ATOL,
+                 name="|cos| between your direction and the first principal direction")
+    B = _basis(rng, 4, 2)
+    with pytest.raises(ValueError):
+        student.decompose(rng.standard_normal((4, 1)), B)
+    with pytest.raises(ValueError):
+        student.principal_subspace(rng.standard_normal(8), 1)

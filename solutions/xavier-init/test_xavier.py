@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from grader.stats import assert_normal_sample, assert_uniform_sample, assert_draws_only_from_rng
+from grader.testing import assert_does_the_work
 
 FUNCTIONS = ["xavier_uniform", "xavier_normal"]
 
@@ -36,11 +37,31 @@ def _check_matrix(W, fan_in, fan_out, function):
     assert W.dtype.kind == "f", f"{function} must return floating-point numbers, got dtype {W.dtype}"
 
 
+def _assert_draws_right(student, reference, rng, function):
+    """The work behind every side property below: FUNCTION(64, 32, rng, gain=1.5) is a (64, 32)
+    matrix of draws from the right distribution. A correct initializer fails this check with
+    probability below 1e-6 (grader.stats); None, zeros, noise or a ValueError fail it always."""
+    fan_in, fan_out, gain = 64, 32, 1.5
+
+    def check(W):
+        _check_matrix(W, fan_in, fan_out, function)
+        what = f"the entries of {function}(64, 32, rng, gain=1.5)"
+        if function == "xavier_uniform":
+            assert_uniform_sample(W, gain * math.sqrt(6.0 / (fan_in + fan_out)), what=what)
+        else:
+            assert_normal_sample(W, gain * math.sqrt(2.0 / (fan_in + fan_out)), what=what)
+    assert_does_the_work(student, reference, function, fan_in, fan_out, _fresh(rng), gain=gain, check=check)
+
+
+@pytest.mark.statistical
 @pytest.mark.points(1)
 @pytest.mark.parametrize("function", FUNCTIONS)
-def test_shape_and_dtype(student, rng, function):
+def test_shape_and_dtype(student, reference, rng, function):
     """The weight matrix has shape (fan_in, fan_out), one row per input and one column per
-    output (y = x @ W), and holds finite floating-point numbers; tall, wide and square."""
+    output (y = x @ W), and holds finite floating-point numbers; tall, wide and square. The
+    points go to an initializer that draws from the right distribution too: a correct one
+    fails this test with probability below 1e-6."""
+    _assert_draws_right(student, reference, rng, function)
     for fan_in, fan_out in [(5, 3), (3, 5), (4, 4), (16, 1), (1, 9)]:
         W = getattr(student, function)(fan_in, fan_out, _fresh(rng))
         _check_matrix(W, fan_in, fan_out, function)
@@ -101,20 +122,28 @@ def test_normal_distribution(student, rng, size, kind, gain):
     assert_normal_sample(W, std, what=f"the entries of xavier_normal({fan_in}, {fan_out}, rng, gain={gain:.4g})")
 
 
+@pytest.mark.statistical
 @pytest.mark.points(1.5)
 @pytest.mark.parametrize("function", FUNCTIONS)
-def test_draws_only_from_the_given_rng(student, rng, function):
+def test_draws_only_from_the_given_rng(student, reference, rng, function):
     """Same generator state, same matrix: two generators made with the same seed give identical
     weights, and a different seed gives different weights. Draw only from the `rng` argument,
-    not from np.random.* or from a generator of your own."""
+    not from np.random.* or from a generator of your own. The points go to an initializer that
+    draws from the right distribution too: a correct one fails with probability below 1e-6."""
+    _assert_draws_right(student, reference, rng, function)
     assert_draws_only_from_rng(lambda g: getattr(student, function)(6, 4, g), f"{function}(6, 4, rng)", rng)
 
 
+@pytest.mark.statistical
 @pytest.mark.points(1.5)
 @pytest.mark.visibility("hidden")
-def test_degenerate_sizes_and_zero_gain(student, rng):
+def test_degenerate_sizes_and_zero_gain(student, reference, rng):
     """A single weight (1×1), a single row or column, and gain 0: the entries stay within the
-    bound a (uniform), are finite (normal), and gain = 0 gives an all-zero matrix."""
+    bound a (uniform), are finite (normal), and gain = 0 gives an all-zero matrix, from
+    initializers that draw from the right distributions on an ordinary size too (a correct
+    pair fails this test with probability below 2e-6)."""
+    for function in FUNCTIONS:
+        _assert_draws_right(student, reference, rng, function)
     for fan_in, fan_out in [(1, 1), (1, 6), (6, 1)]:
         bound = math.sqrt(6.0 / (fan_in + fan_out))
         U = student.xavier_uniform(fan_in, fan_out, _fresh(rng))

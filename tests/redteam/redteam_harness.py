@@ -12,6 +12,8 @@ import json
 import os
 import shutil
 import subprocess
+import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -105,12 +107,36 @@ def grade(runner: CliRunner, workspace: Path, course: Path, seed: int = 1) -> Gr
 
 def expected_layer() -> str:
     """What this machine should achieve, judged independently of the grader: namespaces when
-    util-linux's ``unshare`` can create them (as root on Linux), else the process layer."""
-    if os.environ.get("LEARN_SANDBOX") == "process" or os.geteuid() != 0 or not shutil.which("unshare"):
+    util-linux's ``unshare`` can create them (as root; else in a user namespace, mounting a
+    /proc in there to prove it may mount), else the process layer."""
+    if os.environ.get("LEARN_SANDBOX") == "process" or not shutil.which("unshare"):
         return "process"
-    probe = subprocess.run(["unshare", "--net", "--pid", "--mount", "--fork", "true"],
+    rootless = [] if os.geteuid() == 0 else ["--user", "--map-root-user", "--mount-proc"]
+    probe = subprocess.run(["unshare", *rootless, "--net", "--pid", "--mount", "--fork", "true"],
                            capture_output=True, timeout=30)
     return "namespaces" if probe.returncode == 0 else "process"
+
+
+def bound_folder() -> Path:
+    """A fresh folder under a path every layer shows workers: the Python installation, else
+    (a user who cannot write there) the grader package. Its name marks the attacks' targets."""
+    for base in (Path(sys.prefix), Path(grader.__file__).resolve().parent):
+        if os.access(base, os.W_OK):
+            for stale in base.glob("learn-redteam-bound-*"):  # left by a run that was killed: the
+                if time.time() - stale.stat().st_mtime > 3600:  # attacks would find its course
+                    shutil.rmtree(stale, ignore_errors=True)
+            folder = Path(tempfile.mkdtemp(prefix="learn-redteam-bound-", dir=base))
+            folder.chmod(0o755)  # a worker may look: what it must not see is hidden, not unreadable
+            return folder
+    pytest.skip("no folder a worker sees is writable here")
+
+
+def landlock_here() -> bool:
+    """Does this kernel offer Landlock (asked directly: landlock_create_ruleset's version query)?"""
+    import ctypes
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.syscall.restype = ctypes.c_long
+    return libc.syscall(ctypes.c_long(444), None, ctypes.c_size_t(0), ctypes.c_uint32(1)) > 0
 
 
 # --- fixtures: the test modules import them by name (a conftest.py here would shadow the

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from grader.sandbox import ForkServer, Limits
-from grader.sandbox.guard import Guard, Refused
+from grader.sandbox.guard import Refused, policy
 
-from redteam_harness import expected_layer
+from redteam_harness import expected_layer, landlock_here
 
 INSPECTOR = '''
 import os
@@ -30,23 +30,35 @@ def inspect():
 '''
 
 
-@pytest.mark.parametrize("forced", [None, "process"])
+@pytest.mark.parametrize("forced", [None, "process", "process, hook alone"])
 def test_the_server_reports_the_layer_it_achieves(forced: str | None, tmp_path: Path,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("LEARN_LANDLOCK", raising=False)
     if forced:
-        monkeypatch.setenv("LEARN_SANDBOX", forced)
+        monkeypatch.setenv("LEARN_SANDBOX", "process")
+        if forced.endswith("hook alone"):
+            monkeypatch.setenv("LEARN_LANDLOCK", "off")  # the server sees it: it passes through
     else:
         monkeypatch.delenv("LEARN_SANDBOX", raising=False)
     monkeypatch.setenv("LEARN_TEST_SECRET", "hunter2")
     student = tmp_path / "inspect.py"
     student.write_text(INSPECTOR)
     with ForkServer() as server:
-        assert server.isolation == (forced or expected_layer())
+        assert server.isolation == ("process" if forced else expected_layer())
         assert server.isolation_reason
+        if server.isolation == "process":  # Landlock where the kernel has it, unless turned off
+            landlock = landlock_here() and forced != "process, hook alone"
+            assert ("Landlock (ABI " in server.isolation_reason) == landlock, server.isolation_reason
+            assert ("only the audit hook guards files" in server.isolation_reason) == (not landlock)
         worker = server.spawn(student, Limits())
         assert "hello" in worker.receive(20.0)
         seen = worker.call("inspect", [], {}, 10.0)["value"]
+        capabilities = _capabilities(worker.pid)
         worker.kill()
+    # No capability left, whatever the layer (as root: nobody, or still root with every set emptied).
+    assert capabilities["CapEff"] == capabilities["CapPrm"] == 0, capabilities
+    if server.isolation == "namespaces" and os.geteuid() != 0:  # a user namespace: the bounding set too
+        assert capabilities["CapBnd"] == 0, capabilities
     # Only stdin/stdout/stderr and the one channel socket: never the server's control socket.
     assert [fd for fd, _ in seen["fds"]][:3] == [0, 1, 2]
     assert [is_socket for _, is_socket in seen["fds"]].count(True) == 1 and len(seen["fds"]) == 4
@@ -97,6 +109,16 @@ def test_lanes_are_independent_clients_that_pin_their_workers(tmp_path: Path) ->
 
 
 
+def _capabilities(pid: int) -> dict[str, int]:
+    """PID's capability sets, from /proc/PID/status (readable by anyone, even for a process that
+    is not dumpable)."""
+    lines = Path(f"/proc/{pid}/status").read_text().splitlines()
+    return {k: int(v, 16) for k, _, v in (line.partition(":\t") for line in lines) if k.startswith("Cap")}
+
+
+ROOT_ONLY = "looking into a worker's namespaces from outside needs root (workers are not dumpable)"
+
+
 def _namespace(pid: int, kind: str) -> str:
     return os.readlink(f"/proc/{pid}/ns/{kind}")
 
@@ -136,6 +158,8 @@ def test_a_lanes_workers_share_one_network_namespace_with_nothing_up_and_lanes_n
     Mount, PID, IPC and UTS namespaces stay one per worker."""
     if expected_layer() != "namespaces":
         pytest.skip("namespaces are not available on this machine")
+    if os.geteuid() != 0:
+        pytest.skip(ROOT_ONLY)
     student = tmp_path / "inspect.py"
     student.write_text(INSPECTOR)
     with ForkServer() as server:
@@ -179,6 +203,8 @@ def test_workers_share_a_read_only_root_and_each_gets_its_own_scratch(tmp_path: 
     import errno
     if expected_layer() != "namespaces":
         pytest.skip("namespaces are not available on this machine")
+    if os.geteuid() != 0:
+        pytest.skip(ROOT_ONLY)
     student = tmp_path / "notes.py"
     student.write_text(SCRATCH_WRITER)
     with ForkServer() as server:
@@ -258,6 +284,19 @@ def warns_when_compiled(x):
 '''
 
 
+def _forker(server: ForkServer) -> int:
+    """The process that forks the workers: the server, or, with namespaces without root, its one
+    child (PID 1 of the server's own namespaces; the server process only waits for it)."""
+    import time
+    if server.isolation != "namespaces" or os.geteuid() == 0:
+        return server._process.pid
+    deadline = time.monotonic() + 20
+    while not _children_of(server._process.pid) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    (inner,) = _children_of(server._process.pid)
+    return inner
+
+
 def _children_of(pid: int) -> set[int]:
     children = set()
     for entry in Path("/proc").iterdir():
@@ -291,9 +330,9 @@ def test_standby_workers_wait_for_their_grader_are_adopted_pinned_and_die_with_t
         assert server.isolation  # the server is up: standby workers are forked at once
         server.stand_by(files[:2], set(cpus[1:] or cpus))
         deadline = time.monotonic() + 20
-        while len(_children_of(server._process.pid)) < 2 and time.monotonic() < deadline:
+        while len(_children_of(_forker(server))) < 2 and time.monotonic() < deadline:
             time.sleep(0.05)
-        standby = _children_of(server._process.pid)
+        standby = _children_of(_forker(server))
         assert len(standby) == 2, "the server did not fork the standby workers"
         asked = time.time()
         lane = server.open_lane(frozenset({cpus[0]}))  # grading begins: the third is never forked ahead
@@ -304,7 +343,7 @@ def test_standby_workers_wait_for_their_grader_are_adopted_pinned_and_die_with_t
         seen = adopted.call("inspect", [], {}, 10.0)["value"]
         spawned = lane.spawn(files[2], Limits())  # no standby for it: spawned as before
         assert "hello" in spawned.receive(20.0)
-        if server.isolation == "namespaces":
+        if server.isolation == "namespaces" and os.geteuid() == 0:  # (see ROOT_ONLY)
             assert _namespace(adopted.pid, "net") != _namespace(spawned.pid, "net")
         adopted.kill()
         spawned.kill()
@@ -352,9 +391,9 @@ def test_without_pidfds_standby_is_given_up_and_grading_goes_on(tmp_path: Path) 
         server.stand_by(files, set(os.sched_getaffinity(0)))
         time.sleep(0.5)  # the server has forked (and killed) the first one by now
         deadline = time.monotonic() + 20
-        while any(_running(pid) for pid in _children_of(server._process.pid)) and time.monotonic() < deadline:
+        while any(_running(pid) for pid in _children_of(_forker(server))) and time.monotonic() < deadline:
             time.sleep(0.05)
-        left = [pid for pid in _children_of(server._process.pid) if _running(pid)]
+        left = [pid for pid in _children_of(_forker(server)) if _running(pid)]
         lane = server.open_lane()
         worker = lane.spawn(files[1], Limits())
         assert "hello" in worker.receive(20.0)
@@ -418,7 +457,7 @@ def test_guard_policy(tmp_path: Path) -> None:
     scratch, readable, hidden = tmp_path / "scratch", tmp_path / "python", tmp_path / "python" / "_course"
     for folder in (scratch, hidden):
         folder.mkdir(parents=True)
-    guard = Guard(str(scratch), [str(readable)], [str(hidden)])
+    guard = policy(str(scratch), [str(readable)], [str(hidden)])
     guard("open", (str(readable / "os.py"), "r", 0))
     guard("open", (str(scratch / "notes.txt"), "w", 0))
     guard("open", (3, "rb", 0))                       # an inherited descriptor has no path

@@ -74,7 +74,9 @@ def _held_the_same_way(graded: Graded) -> None:
     from grader.notebook.service import result_from_json
     for fmt in ("html", "markdown", "terminal", "junit"):
         shown = reports.render(result_from_json(graded.result), fmt)
-        assert CANARY not in shown and "<script" not in shown
+        assert CANARY not in shown
+        if fmt in ("html", "junit"):  # markup there; the student's own printed text, if it holds a
+            assert "<script" not in shown  # tag, is escaped (Markdown fences it, a terminal shows it: both data)
 
 
 QUICK = sorted(n for n, e in EXPECTED.items() if not e.slow)

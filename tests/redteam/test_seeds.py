@@ -16,6 +16,7 @@ import numpy as np
 from grader import seeds
 from grader.course import load_course
 from grader.proxy import InProcessBackend, StudentProxy
+from grader.sandbox import replies
 from grader.runner import run_tests
 from grader.solutions import load_solution
 from redteam_harness import EXERCISE, FILE, SECRET, grade, make_workspace
@@ -54,11 +55,11 @@ class Harvester:
     def __init__(self, inner: InProcessBackend) -> None:
         self.inner, self.table = inner, {}
 
-    def call(self, name: str, args: list, kwargs: dict) -> dict:
+    def call(self, name: str, args: list, kwargs: dict) -> replies.Answer:
         reply = self.inner.call(name, args, kwargs)
-        if "value" in reply and np.ndim(reply["value"]) == 0 and not kwargs:
+        if isinstance(reply, replies.Returned) and np.ndim(reply.value) == 0 and not kwargs:
             key = repr((name, [np.round(np.asarray(a, dtype=float), 9).tolist() for a in args]))
-            self.table[key] = float(reply["value"])
+            self.table[key] = float(reply.value)
         return reply
 
     def close(self) -> None:

@@ -1,12 +1,14 @@
 import pytest
 
-from grader.testing import assert_close
+from grader.testing import assert_close, assert_does_the_work
 
 
 @pytest.mark.points(4)
 @pytest.mark.parametrize("text, expected", [("hello world", "world hello"), ("a", "a"), ("", "")])
-def test_examples(student, text, expected):
+def test_examples(student, reference, text, expected):
     """Simple sentences come back with their words in reverse order."""
+    if expected == text:  # what a function that returns its input gives: the points need a real reversal too
+        assert_does_the_work(student, reference, "reverse_words", "one two three")
     assert_close(student.reverse_words(text), expected)
 
 

@@ -1,0 +1,22 @@
+"""Text that tries to escape every format it is shown in: it closes code fences, writes Markdown
+and HTML, starts a GitHub workflow command of its own, clears the terminal, and carries a NUL
+and text that UTF-8 cannot encode (a lone surrogate, which once made the grader fail)."""
+
+PAYLOAD = ("\n```\n~~~\n# PWNED heading\n<img src=x onerror=alert(1)> <script>alert('PWNED')</script>\n"
+           "[PWNED link](https://evil.example) ![PWNED image](https://evil.example/t.png) $PWNED math$\n"
+           "\r::error file=x,line=1::PWNED annotation\n%0A::error ::PWNED encoded\n"
+           "\x1b[2J\x1b]0;PWNED title\x07 NUL:\x00 lone surrogate:\udc80 bell\x07\n```````\n")
+
+
+def dot(q, k):
+    print(PAYLOAD)
+    raise RuntimeError(PAYLOAD)
+
+
+def cosine_similarity(q, k, eps=1e-8):
+    print(PAYLOAD)
+    return 0.0
+
+
+def angle(q, k):
+    return 0.0
