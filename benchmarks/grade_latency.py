@@ -1,17 +1,24 @@
-"""Wall time of `learn grade EXERCISE` on a correct file vs one plain pytest process running the
-same hidden tests against the same file, measured side by side in one run.
+"""Wall time of `learn grade EXERCISE` on a correct file, cold and warm, vs one plain pytest
+process running the same hidden tests against the same file, measured side by side in one run.
 
-    python benchmarks/grade_latency.py [--exercise scaled-dot-product-attention] [--repeat 7]
+    python benchmarks/grade_latency.py [--exercise scaled-dot-product-attention] [--repeat 9]
 
-Both sides start a fresh Python process (what a student waits for). `learn grade` also starts
-its fork server, forks a sandboxed worker, and diagnoses; pytest runs the tests in-process via
-the learn plugin (`--learn-workspace`). Prints medians and their ratio.
+- cold: `learn grade` with no grading service (LEARN_SERVICE=off): a fresh Python that starts
+  its fork server, loads the course and grades (what CI and a first grade cost);
+- warm: `learn grade` answered by the grading service (started once before the rounds, in a
+  private runtime folder, and stopped after);
+- pytest: `python -m pytest solutions/<id> --learn-workspace WS` (the same tests, run by the
+  learn plugin, in one process).
+
+Rounds are interleaved, so machine noise hits all three alike. Prints medians, spreads and the
+ratios cold/pytest (goal <= 0.8) and warm/pytest (goal <= 0.25).
 """
 from __future__ import annotations
 
 import argparse
 import os
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -26,36 +33,67 @@ def timed(command: list[str], env: dict) -> float:
     started = time.perf_counter()
     proc = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True)
     elapsed = time.perf_counter() - started
-    if proc.returncode not in (0,):
+    if proc.returncode != 0:
         sys.exit(f"{' '.join(command)} failed ({proc.returncode}):\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}")
     return elapsed
+
+
+def summary(name: str, times: list[float]) -> str:
+    q = statistics.quantiles(times, n=4) if len(times) > 1 else [times[0]] * 3
+    return (f"{name:<13} median {statistics.median(times) * 1000:6.0f} ms   "
+            f"(quartiles {q[0] * 1000:.0f}-{q[2] * 1000:.0f}, min {min(times) * 1000:.0f})")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--exercise", default="scaled-dot-product-attention")
-    parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--repeat", type=int, default=9)
     args = parser.parse_args()
     sys.path.insert(0, str(REPO))
     from grader.course import load_course
     exercise = load_course(REPO).get(args.exercise)
     workspace = Path(tempfile.mkdtemp(prefix="learn-bench-"))
+    runtime = Path(tempfile.mkdtemp(prefix="learn-bench-run-"))
     (workspace / exercise.id).mkdir()
     shutil.copy(exercise.reference_path, workspace / exercise.id / exercise.file)
-    env = {**os.environ, "NO_COLOR": "1", "OPENBLAS_NUM_THREADS": "1"}
+    base = {**os.environ, "NO_COLOR": "1", "OPENBLAS_NUM_THREADS": "1", "XDG_RUNTIME_DIR": str(runtime)}
+    base.pop("CI", None)
+    base.pop("GITHUB_ACTIONS", None)
+    cold_env = {**base, "LEARN_SERVICE": "off"}
+    warm_env = {**base, "LEARN_SERVICE": "require"}
     learn = [sys.executable, "-m", "grader", "grade", exercise.id, "--workspace", str(workspace), "--seed", "1"]
     pytest = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(exercise.solution_dir),
               "--learn-workspace", str(workspace)]
-    learn_times, pytest_times = [], []
-    for _ in range(args.repeat):  # interleaved, so machine noise hits both alike
-        learn_times.append(timed(learn, env))
-        pytest_times.append(timed(pytest, env))
-    shutil.rmtree(workspace)
-    lm, pm = statistics.median(learn_times), statistics.median(pytest_times)
-    print(f"exercise: {exercise.id}  ({args.repeat} runs each, interleaved)")
-    print(f"learn grade   median {lm * 1000:7.0f} ms   (min {min(learn_times) * 1000:.0f})")
-    print(f"plain pytest  median {pm * 1000:7.0f} ms   (min {min(pytest_times) * 1000:.0f})")
-    print(f"ratio learn/pytest: {lm / pm:.2f}")
+    subprocess.run(learn, cwd=REPO, env={**base, "LEARN_SERVICE": ""}, capture_output=True)  # starts the service
+    deadline = time.monotonic() + 60
+    while subprocess.run(learn, cwd=REPO, env=warm_env, capture_output=True).returncode != 0:
+        if time.monotonic() > deadline:
+            sys.exit("the grading service did not start")
+        time.sleep(0.1)
+    cold, warm, plain = [], [], []
+    try:
+        for _ in range(args.repeat):
+            cold.append(timed(learn, cold_env))
+            warm.append(timed(learn, warm_env))
+            plain.append(timed(pytest, cold_env))
+    finally:
+        for lock in (runtime / "learn").glob("*.lock"):
+            words = lock.read_text().split()
+            if words and words[0].isdigit():
+                try:
+                    os.kill(int(words[0]), signal.SIGTERM)
+                except ProcessLookupError:
+                    pass
+        shutil.rmtree(workspace)
+    pm = statistics.median(plain)
+    print(f"exercise: {exercise.id}  ({args.repeat} rounds, interleaved; {os.cpu_count()} CPUs)")
+    print(summary("learn (cold)", cold))
+    print(summary("learn (warm)", warm))
+    print(summary("plain pytest", plain))
+    print(f"ratio cold/pytest: {statistics.median(cold) / pm:.2f}   (goal <= 0.8)")
+    print(f"ratio warm/pytest: {statistics.median(warm) / pm:.2f}   (goal <= 0.25)")
+    per_round = sorted(w / p for w, p in zip(warm, plain))
+    print(f"warm/pytest per round: {per_round[0]:.2f} - {per_round[-1]:.2f}")
 
 
 if __name__ == "__main__":

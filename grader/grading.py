@@ -152,7 +152,9 @@ def grade_workspace(course: Course, workspace: Path, exercise_ids: list[str], se
     """AFTER_DUE shows the tests marked after_due_date (see Course.past_due)."""
     started = time.monotonic()
     own_server = server is None
-    server = server or ForkServer()
+    if server is None:
+        from grader.sandbox.client import early_or_new
+        server = early_or_new()  # warm already when `learn grade` started it, or a service lent it
     try:
         exercises = [course.get(i) for i in exercise_ids] if exercise_ids else list(course.exercises)
         results = [grade_exercise(e, submission_file(workspace / e.id, e), seed, server, reveal_hidden,

@@ -3,11 +3,8 @@
 One process stays warm for the whole session: the fork server (numpy already imported) and
 the instructor's side of every exercise graded so far (loaded once, cached by
 ``grading.solution_for``), so a re-grade costs a fork and the hidden tests, not a Python
-start-up. Saves are found by polling ``stat`` every ``POLL`` seconds: a workspace holds at most
-a few dozen files, so polling costs nothing measurable, and needs no file-watching library
-(inotify misses saves that replace the file on some editors and network file systems anyway).
-A save counts once the file has stopped changing for ``DEBOUNCE`` seconds, so an editor that
-writes in several steps causes one re-grade, not three.
+start-up. Saves arrive as file-system events where the platform has them, else by polling
+(:mod:`grader.saves`).
 
 Keys: on a terminal, single keys (h, n, l, q) without Enter; on a pipe, the same letters as
 lines; with no usable input (``/dev/null``, a test runner) the session only watches, until
@@ -23,6 +20,9 @@ import time
 from pathlib import Path
 from typing import Callable, TextIO
 
+from grader.errors import LearnError
+from grader.saves import Saves
+
 from grader import seeds
 from grader.reports import documents, templating
 from grader.course import Course, Exercise
@@ -31,22 +31,8 @@ from grader.grading import grade_exercise
 from grader.results import CourseResult, ExerciseResult, Status
 from grader.workspace import Workspace
 
-POLL = 0.1
-DEBOUNCE = 0.1
 CLEAR = "\x1b[2J\x1b[H"
 KEYS = "[h] next hint   [n] next exercise   [l] list   [q] quit"
-
-Stamp = tuple[int, int] | None
-
-
-def stamp(path: Path) -> Stamp:
-    """What changes when a file is saved: modification time and size (None while it is missing)."""
-    try:
-        info = path.stat()
-    except OSError:
-        return None
-    return (info.st_mtime_ns, info.st_size)
-
 
 class Keys:
     """Reads the student's keys without blocking the watch loop.
@@ -84,20 +70,19 @@ class Keys:
             termios.tcsetattr(self.fd, termios.TCSADRAIN, self._saved)
             self._saved = None
 
-    def read(self, timeout: float) -> str | None:
-        """One key (lower case), or None when nothing arrived within TIMEOUT seconds."""
+    def read(self, timeout: float, wake: int | None = None) -> str | None:
+        """One key (lower case), or None when nothing arrived within TIMEOUT seconds or the
+        file descriptor WAKE became readable first (a save)."""
         if self._pending:
             key, self._pending = self._pending[0], self._pending[1:]
             return key
-        if self.fd is None:
-            time.sleep(timeout)
-            return None
+        waiting = [fd for fd in (self.fd, wake) if fd is not None]
         try:
-            ready, _, _ = select.select([self.fd], [], [], timeout)
+            ready, _, _ = select.select(waiting, [], [], timeout)
         except (OSError, ValueError):
             self.fd = None
             return None
-        if not ready:
+        if self.fd is None or self.fd not in ready:
             return None
         data = os.read(self.fd, 1 if self.tty else 4096).decode("utf-8", "replace")
         if not data:  # end of input: keep watching, without keys
@@ -115,13 +100,16 @@ class Session:
 
     def __init__(self, course: Course, workspace: Workspace, write: Callable[[str], object],
                  colour: bool = False, clear: bool = False, seed: int | None = None,
-                 course_root: Path | None = None) -> None:
+                 course_root: Path | None = None, screen: int | None = None) -> None:
+        """SCREEN, the file descriptor WRITE ends up on, lets the grading service (grader.service)
+        write its reports there; without it every grade happens in this process."""
         self.course, self.workspace, self.write = course, workspace, write
         self.colour, self.clear, self.fixed_seed, self.course_root = colour, clear, seed, course_root
-        self.server = ForkServer()  # before any solution is loaded: the server stays clean
+        self.screen = screen
+        self.service_started = False
+        self._server: ForkServer | None = None
         self.current: Exercise = course.exercises[0]
-        self.stamps: dict[Path, Stamp] = {}
-        self.last: ExerciseResult | None = None
+        self.saves = Saves(workspace.root, [workspace.student_file(e) for e in course.exercises])
         self.interactive_keys = False
 
     # -- what is on screen ---------------------------------------------------------------------
@@ -145,15 +133,24 @@ class Session:
         self.say(ex.instructions.strip())
         self.say("")
 
+    @property
+    def server(self) -> ForkServer:
+        """This process's own fork server, started the first time a grade happens here."""
+        if self._server is None:
+            self._server = ForkServer()
+        return self._server
+
     def show_result(self, result: ExerciseResult, seed: int) -> None:
         course_result = CourseResult(seed=seed, exercises=[result], sandbox=self.server.isolation,
                                      course=self.course.title)
         self.write(documents.to_terminal(course_result, color=self.colour, compact=True))
-        if result.status is Status.NOT_STARTED:
+
+    def show_next_step(self, status: Status) -> None:
+        if status is Status.NOT_STARTED:
             self.say(f"\nThis is still the stub: write your code in "
                      f"{self.workspace.student_file(self.current)} and save.")
-        elif result.status is not Status.PASSED:
-            seen = int(self.workspace.load_state().get("hints", {}).get(result.id, 0))
+        elif status is not Status.PASSED:
+            seen = int(self.workspace.load_state().get("hints", {}).get(self.current.id, 0))
             hints = len(self.current.hints)
             more = f"press h for hint {seen + 1}/{hints}" if seen < hints else "you have seen every hint"
             self.say(f"\nNext step: fix the first failing test above and save ({more}).")
@@ -180,20 +177,50 @@ class Session:
         """Make EXERCISE current, copying its stub if the student has no file yet."""
         self.current = exercise
         self.workspace.start(exercise, self.course_root)
+        self.saves.watch_folder(self.workspace.student_file(exercise).parent)
         if self.clear:
             self.write(CLEAR)
         self.show_exercise()
 
-    def grade(self) -> ExerciseResult:
+    def grade(self) -> Status:
+        """Grade the current exercise and show the result: by the grading service if one answers
+        (the same report `learn grade --compact` writes), else here."""
         seed = seeds.fresh_seed() if self.fixed_seed is None else self.fixed_seed
         file = self.workspace.student_file(self.current)
-        result = grade_exercise(self.current, file, seed, self.server)
-        if result.status is not Status.NOT_STARTED:
-            self.workspace.record_grade(result.id, result.status.value, result.score, result.max_score)
-        self.last = result
-        self.show_result(result, seed)
-        return result
+        status = self._grade_by_service(seed, file)
+        if status is None:
+            result = grade_exercise(self.current, file, seed, self.server)
+            if result.status is not Status.NOT_STARTED:
+                self.workspace.record_grade(result.id, result.status.value, result.score, result.max_score)
+            self.show_result(result, seed)
+            status = result.status
+        self.show_next_step(status)
+        return status
 
+    def _grade_by_service(self, seed: int, file: Path) -> Status | None:
+        if self.screen is None:
+            return None
+        from grader.service import client
+        argv = ["grade", self.current.id, "--workspace", str(self.workspace.root), "--seed", str(seed), "--compact"]
+        argv += ["--course", str(self.course_root)] if self.course_root else []
+        env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+        if not self.colour:
+            env["NO_COLOR"] = "1"
+        self.write("")  # what this process wrote so far reaches the screen before the service writes
+        sys.stdout.flush()
+        with open(os.devnull, "rb") as nothing:
+            code = client.serve(argv, (nothing.fileno(), self.screen, 2), env)
+        if code is None:
+            if client.required():
+                raise LearnError("LEARN_SERVICE=require, and no grading service answered "
+                                 "(learn service status says why)")
+            if not self.service_started:  # for the next grade (a service takes a moment to load)
+                self.service_started = True
+                client.start(argv)
+            return None
+        if code == 0:
+            return Status.PASSED
+        return Status.NOT_STARTED if self.current.is_untouched(file) else Status.FAILED
     def following(self, exercise: Exercise) -> Exercise | None:
         """The next exercise after EXERCISE that has not passed yet (in course order, wrapping)."""
         rows = self.workspace.progress(self.course)
@@ -204,30 +231,10 @@ class Session:
                 return candidate
         return None
 
-    def snapshot(self) -> dict[Path, Stamp]:
-        return {self.workspace.student_file(e): stamp(self.workspace.student_file(e))
-                for e in self.course.exercises}
-
-    def changed(self) -> list[Path]:
-        now = self.snapshot()
-        moved = [p for p, s in now.items() if s is not None and s != self.stamps.get(p)]
-        self.stamps = now
-        return moved
-
-    def settle(self, paths: list[Path]) -> None:
-        """Wait until PATHS have stopped changing for DEBOUNCE seconds (an editor saving in steps)."""
-        before = [stamp(p) for p in paths]
-        while True:
-            time.sleep(DEBOUNCE)
-            after = [stamp(p) for p in paths]
-            if after == before:
-                return
-            before = after
-
     def regrade_on_save(self, paths: list[Path]) -> bool:
         """Grade the saved exercise; advance when it passes. False when the whole course is done."""
-        self.settle(paths)
-        self.stamps = self.snapshot()
+        self.saves.settle(paths)
+        self.saves.snapshot()
         mine = self.workspace.student_file(self.current)
         if mine not in paths:  # the student moved to another exercise's file: follow them
             saved = [e for e in self.course.exercises if self.workspace.student_file(e) in paths]
@@ -235,8 +242,7 @@ class Session:
             self.workspace.update_state(current=self.current.id)
         if self.clear:
             self.write(CLEAR)
-        result = self.grade()
-        if result.status is Status.PASSED:
+        if self.grade() is Status.PASSED:
             return self.advance()
         self.footer()
         return True
@@ -250,7 +256,7 @@ class Session:
                  + f"  (learn solution {self.current.id} shows the reference)")
         self.say("")
         self.open(nxt)
-        self.stamps = self.snapshot()
+        self.saves.snapshot()
         self.footer()
         return True
 
@@ -268,7 +274,7 @@ class Session:
                 self.say("\nThere is no other exercise left to do.")
             else:
                 self.open(nxt)
-                self.stamps = self.snapshot()
+                self.saves.snapshot()
         elif key == "l":
             self.say("")
             self.show_list()
@@ -285,21 +291,24 @@ class Session:
         try:
             self.open(first)
             file = self.workspace.student_file(first)
-            self.stamps = self.snapshot()
+            self.saves.snapshot()
             if not first.is_untouched(file):
-                result = self.grade()
-                if result.status is Status.PASSED and not self.advance():
+                status = self.grade()
+                if status is Status.PASSED and not self.advance():
                     return
-                if result.status is not Status.PASSED:
+                if status is not Status.PASSED:
                     self.footer()
             else:
                 self.footer()
             while until is None or time.monotonic() < until:
-                key = keys.read(POLL)
+                wait = self.saves.timeout if until is None else max(min(self.saves.timeout, until - time.monotonic()), 0)
+                key = keys.read(wait, self.saves.wake)
                 if key is not None and not self.on_key(key):
                     return
-                paths = self.changed()
+                paths = self.saves.changed()
                 if paths and not self.regrade_on_save(paths):
                     return
         finally:
-            self.server.close()
+            self.saves.close()
+            if self._server is not None:
+                self._server.close()

@@ -13,6 +13,9 @@ import pytest
 from click.testing import CliRunner
 
 REPO = Path(__file__).resolve().parent.parent
+# No grading service unless a test asks for one (tests/test_service.py): a service started by one
+# test's `learn grade` must not answer another's, nor outlive the suite.
+os.environ["LEARN_SERVICE"] = "off"
 EXAMPLE_COURSE = REPO / "tests" / "example_course"
 
 

@@ -21,9 +21,9 @@ CRASH = "def reverse_words(text):\n    raise RuntimeError('boom')\n"
 class Watch:
     """`learn watch` in a subprocess: keys go in as lines, output is collected by a reader thread."""
 
-    def __init__(self, *args: str, cwd: Path) -> None:
+    def __init__(self, *args: str, cwd: Path, env: dict | None = None) -> None:
         import threading
-        env = {**os.environ, "NO_COLOR": "1"}
+        env = {**os.environ, "NO_COLOR": "1", **(env or {})}
         env.pop("GITHUB_ACTIONS", None)
         self.proc = subprocess.Popen([sys.executable, "-m", "grader", "watch", *args], cwd=cwd, env=env,
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE,
@@ -78,12 +78,15 @@ class Watch:
                     pass
 
 
-@pytest.fixture
-def watched(workspace: Path):
+@pytest.fixture(params=["events", "polling"])
+def watched(workspace: Path, request):
+    """`learn watch` on the workspace, seeing saves through file-system events, or by polling
+    (LEARN_WATCH_POLL: the fallback where the platform gives no events)."""
     sessions: list[Watch] = []
+    env = {"LEARN_WATCH_POLL": "1"} if request.param == "polling" else {}
 
     def start(*args: str) -> Watch:
-        session = Watch(*args, "--workspace", str(workspace), *COURSE, cwd=workspace)
+        session = Watch(*args, "--workspace", str(workspace), *COURSE, cwd=workspace, env=env)
         sessions.append(session)
         return session
     yield start
@@ -128,11 +131,12 @@ def test_watch_follows_a_save_to_another_exercise_and_debounces(watched, workspa
     at = w.wait_for("Watching reverse-words/words.py")
     vowels = write_student(workspace, "count-vowels", "vowels.py", "def count_vowels(text):\n    return 0\n")
     at = w.wait_for("Watching count-vowels/vowels.py", after=at)
-    # three quick writes (an editor saving in steps) give one re-grade
-    for source in ("def count_vowels(text):\n    return 1\n", "def count_vowels(text):\n  return 2\n",
-                   "def count_vowels(text):\n    return 3\n"):
-        save(vowels, source)
-        time.sleep(0.02)
+    # an editor saving in steps (three writes, 20 ms apart, then the file is closed) gives one re-grade
+    with open(vowels, "w") as handle:
+        for part in ("def count_vowels(text):\n", "    n = 3\n", "    return n\n"):
+            handle.write(part)
+            handle.flush()
+            time.sleep(0.02)
     at = w.wait_for("Watching count-vowels/vowels.py", after=at)
     time.sleep(1.0)
     assert w.output[at:].count("Score:") == 0
@@ -235,3 +239,28 @@ def test_every_command_has_help_with_an_example():
             missing.append(" ".join(path))
         assert max(len(line) for line in result.output.splitlines()) <= 100
     assert not missing, f"commands without an example in --help: {missing}"
+
+
+def test_saves_arrive_as_events_and_wake_the_loop_at_once(tmp_path):
+    """With watchdog installed, a save wakes the watch loop through an event (not at the next
+    poll), and a save made by renaming a file into place counts like any other."""
+    import select
+
+    from grader.saves import Saves
+    file = write_student(tmp_path, "reverse-words", "words.py", WRONG)
+    saves = Saves(tmp_path, [file])
+    try:
+        assert saves.events, "watchdog is a dependency: events must be used where the platform has them"
+        saves.snapshot()
+        save(file, CORRECT)
+        assert select.select([saves.wake], [], [], 10)[0], "no event for a save"
+        assert saves.changed() == [file]
+        replacement = file.with_name("words.py.tmp")                # how vim and many IDEs save
+        replacement.write_text(CRASH)
+        replacement.replace(file)
+        assert select.select([saves.wake], [], [], 10)[0], "no event for a save by rename"
+        saves.settle([file])
+        assert saves.changed() == [file]
+        assert saves.changed() == []                                 # reported once
+    finally:
+        saves.close()

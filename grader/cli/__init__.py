@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import sys
 import traceback
+from typing import Callable, NoReturn
 
 import click
 
@@ -26,6 +27,7 @@ COMMAND_MODULES = {
     **dict.fromkeys(("grade-all", "gradebook", "export"), "grader.cli.classroom"),
     "similarity": "grader.cli.similarity",
     **dict.fromkeys(("watch", "solution", "completion"), "grader.cli.watching"),
+    "service": "grader.cli.service",
 }
 
 
@@ -88,12 +90,18 @@ def run() -> None:
     class's grade-all. Every file a command writes is closed by then (with-blocks and
     write_atomic), so only the standard streams need flushing.
     """
-    code = exit_status(None)
+    finish(exit_status(None))
+
+
+def finish(code: int, after: Callable[[], object] | None = None) -> NoReturn:
+    """Flush the standard streams, run AFTER (work the user need not wait for), exit with CODE."""
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
         except (OSError, ValueError):  # a reader that went away
             pass
+    if after is not None:
+        after()
     os._exit(code)
 
 

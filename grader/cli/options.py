@@ -6,21 +6,19 @@ from typing import TYPE_CHECKING, Any, Callable
 
 import click
 
+from grader import locations
 from grader.errors import CourseError, LearnError
 from grader.workspace import Workspace, find_workspace
 
 if TYPE_CHECKING:  # loaded when a course is (YAML is ~25 ms): `learn grade-all` starts its fork server first
     from grader.course import Course
 
-PACKAGE_DIR = Path(__file__).resolve().parent.parent
-
-
 def builtin_course_root() -> Path:
     """The course shipped with the package: inside it when installed, beside it in a checkout."""
-    for candidate in (PACKAGE_DIR / "_course", PACKAGE_DIR.parent):
-        if (candidate / "exercises").is_dir():
-            return candidate
-    raise CourseError("the built-in course is missing from this installation; reinstall learn")
+    root = locations.builtin_course_root()
+    if root is None:
+        raise CourseError("the built-in course is missing from this installation; reinstall learn")
+    return root
 
 
 def workspace_option(function: Callable) -> Callable:

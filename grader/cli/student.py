@@ -174,8 +174,8 @@ def exit_status(result: CourseResult) -> int:
     return 0 if result.exercises and all(ex.status is Status.PASSED for ex in result.exercises) else 1
 
 
-def render_result(result: CourseResult, fmt: str, colour: bool) -> str:
-    return reports.render(result, fmt, color=colour)
+def render_result(result: CourseResult, fmt: str, colour: bool, compact: bool = False) -> str:
+    return reports.render(result, fmt, color=colour, compact=compact)
 
 
 @cli.command()
@@ -191,10 +191,11 @@ def render_result(result: CourseResult, fmt: str, colour: bool) -> str:
 @click.option("--open", "open_", is_flag=True, help="Also write the HTML report and open it in your browser.")
 @click.option("--after-due-date", "after_due", is_flag=True,
               help="Show the tests marked after_due_date (automatic once course.yaml's due_date has passed).")
+@click.option("--compact", is_flag=True, hidden=True, help="The terminal report as `learn watch` shows it.")
 @isolation_option
 def grade(exercises: tuple[str, ...], workspace: Path | None, course: Path | None, fmt: str,
           output: Path | None, seed: int | None, open_: bool = False, after_due: bool = False,
-          require_isolation: str | None = None) -> None:
+          compact: bool = False, require_isolation: str | None = None) -> None:
     """Grade your work: run the hidden tests and explain what went wrong.
 
     Exit status: 0 only when every exercise the report covers has passed (all of the course's
@@ -217,8 +218,8 @@ def grade(exercises: tuple[str, ...], workspace: Path | None, course: Path | Non
     seed = seeds.fresh_seed() if seed is None else seed
     server = None
     if require_isolation:  # checked before anything is graded
-        from grader.sandbox import ForkServer
-        server = ForkServer()
+        from grader.sandbox.client import early_or_new
+        server = early_or_new()  # the one `learn grade` started early, or the grading service's lane
     try:
         if server is not None:
             check_isolation(server, require_isolation)
@@ -236,7 +237,7 @@ def grade(exercises: tuple[str, ...], workspace: Path | None, course: Path | Non
         for ex in result.exercises:
             if ex.status not in (Status.NOT_STARTED, Status.GRADER_ERROR):  # a grader error is not a grade
                 ws.record_grade(ex.id, ex.status.value, ex.score, ex.max_score)
-    text = render_result(result, fmt, colour=output is None and use_colour())
+    text = render_result(result, fmt, colour=output is None and use_colour(), compact=compact)
     if output is not None:
         write_atomic(output, text)
         click.echo(f"Wrote {output} ({result.score:g}/{result.max_score:g})")

@@ -58,9 +58,13 @@ def watch(exercise: str | None, workspace: Path | None, course: Path | None, see
     interactive = _interactive()
     colour = interactive and "NO_COLOR" not in os.environ
     from grader import watch as watching  # numpy and pytest: only when watching
+    try:
+        screen: int | None = sys.stdout.fileno()  # where the grading service may write its reports
+    except (AttributeError, OSError, ValueError):
+        screen = None
     session = watching.Session(the_course, ws, write=lambda text: click.echo(text, nl=False),
                                colour=colour, clear=interactive, seed=seed,
-                               course_root=course.resolve() if course else None)
+                               course_root=course.resolve() if course else None, screen=screen)
     until = None if duration is None else time.monotonic() + duration
     try:
         with watching.Keys() as keys:

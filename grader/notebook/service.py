@@ -6,9 +6,9 @@ itself (``python -m grader grade ... --format json``) in a fresh process, the sa
 terminal uses (fork server, sandboxed worker, hidden tests in that process only), and reads back
 the JSON results document, the grader's source of truth. The kernel only renders that document.
 
-This is also where the warm per-user grading service will slot in when it exists (another
-issue): :func:`grade` would hand the same request to it instead of starting a process, and
-callers (the ``%learn`` magic) would not change.
+When the warm grading service (grader.service) runs for this course, :func:`grade` hands it the
+same command line instead of starting a process: the service runs it in a child forked from
+itself, outside this kernel, and writes the JSON into a file this kernel reads.
 """
 from __future__ import annotations
 
@@ -59,19 +59,36 @@ def grade(request: GradeRequest) -> GradeReply:
     args = command(request)
     environment = {**os.environ, "NO_COLOR": "1"}
     environment.pop("GITHUB_ACTIONS", None)  # annotations are for CI logs, not for a notebook
+    done = _by_service(args[3:], environment, request.workspace)
+    if done is None:
+        try:
+            run = subprocess.run(args, capture_output=True, text=True, timeout=TIMEOUT, env=environment,
+                                 stdin=subprocess.DEVNULL, cwd=str(request.workspace))
+        except subprocess.TimeoutExpired:
+            return GradeReply(3, None, f"grading did not finish within {TIMEOUT:g} s", args)
+        done = (run.returncode, run.stdout, run.stderr)
+    code, stdout, stderr = done
     try:
-        done = subprocess.run(args, capture_output=True, text=True, timeout=TIMEOUT, env=environment,
-                              stdin=subprocess.DEVNULL, cwd=str(request.workspace))
-    except subprocess.TimeoutExpired:
-        return GradeReply(3, None, f"grading did not finish within {TIMEOUT:g} s", args)
-    try:
-        results = json.loads(done.stdout) if done.returncode in (0, 1) else None
+        results = json.loads(stdout) if code in (0, 1) else None
     except ValueError:
         results = None
     if results is None:
-        problem = done.stderr.strip() or done.stdout.strip() or f"learn grade exited with status {done.returncode}"
-        return GradeReply(done.returncode if done.returncode not in (0, 1) else 3, None, problem, args)
-    return GradeReply(done.returncode, results, done.stderr.strip(), args)
+        problem = stderr.strip() or stdout.strip() or f"learn grade exited with status {code}"
+        return GradeReply(code if code not in (0, 1) else 3, None, problem, args)
+    return GradeReply(code, results, stderr.strip(), args)
+
+
+def _by_service(argv: list[str], environment: dict[str, str], cwd: Path) -> tuple[int, str, str] | None:
+    """(exit status, stdout, stderr) of `learn ARGV` answered by the grading service, or None."""
+    import tempfile
+    from grader.service import client
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, open(os.devnull, "rb") as nothing:
+        code = client.serve(argv, (nothing.fileno(), out.fileno(), err.fileno()), environment, cwd)
+        if code is None:
+            return None
+        out.seek(0)
+        err.seek(0)
+        return code, out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace")
 
 
 def result_from_json(data: dict[str, Any]) -> CourseResult:

@@ -250,8 +250,14 @@ def start_early() -> None:
     _early = ForkServer()
 
 
+def adopt_server(server: ForkClient) -> None:
+    """The next command's grading uses SERVER (a lane of the grading service's warm server)."""
+    global _early
+    _early = server  # type: ignore[assignment]
+
+
 def early_or_new() -> ForkServer:
-    """The server started by start_early, if any (each one serves one command), else a new one."""
+    """The server started by start_early or adopted (each one serves one command), else a new one."""
     global _early
     server, _early = _early, None
     return server or ForkServer()
