@@ -77,3 +77,27 @@ def test_compiled_templates_are_cached_only_in_a_private_folder(learn, workspace
     again = learn("grade", "reverse-words", "--workspace", str(workspace), "--course", str(EXAMPLE_COURSE),
                   "--seed", "5", env={"XDG_CACHE_HOME": str(private)})
     assert again.stdout == run.stdout and "reverse-words" in again.stdout
+
+
+def test_json_text_writes_what_the_full_walk_writes():
+    """grader.reports.text.json_document skips json_ready's walk when the C encoder's text shows
+    nothing it would change; whatever the content, the JSON is the walk's, byte for byte, and the
+    value it returns is what that JSON holds."""
+    import json
+    import math
+
+    from grader.reports.text import json_document, json_ready
+    samples = [
+        {"a": 1.5, "b": [1, 2.0, "plain √ text\nwith a newline\tand a tab"], "c": None},
+        {"nan": math.nan, "inf": [math.inf, -math.inf], "ok": 1e308},
+        {"escape": "red \x1b[31mtext\x1b[0m", "nul": "a\x00b", "cr": "line\r\n", "bell": "\x07"},
+        {"surrogate": "bad \udce9 byte", "c1": "\x85\x9b", "bom": "\ufffe"},
+        {"backslash-u": "\\u0041 typed by hand", "word": "NaN is a word here", "b": "\x08\x0c"},
+        {"key\x1b": "value", "nested": [{"deep": [[math.nan]]}]},
+    ]
+    for sample in samples:
+        expected = json.dumps(json_ready(sample), allow_nan=False, default=str)
+        text, value = json_document(sample)
+        assert text == expected and json.loads(text) == value, sample
+        indented = json.dumps(json_ready(sample), indent=2, allow_nan=False, default=str)
+        assert json_document(sample, indent=2)[0] == indented

@@ -208,14 +208,15 @@ def _grading_process(course: Course, lane: ForkClient, task_fd: int, record_fd: 
 
 def _grade_one(course: Course, task: dict, server: Any) -> dict[str, Any]:
     from grader import reports
-    from grader.reports.text import json_ready
+    from grader.reports.text import json_document
     from grader.grading import grade_workspace
     result = grade_workspace(course, Path(task["path"]), [], task["seed"], server=server, student=task["name"],
                              after_due=course.past_due())  # after_due_date tests, once course.yaml's due_date passed
     out = prepare_dir(Path(task["out"]))
-    data = json_ready(result.as_json())  # student text as data, non-finite numbers as strings
-    # One line, not indented: json's C encoder is only used without indent (5x faster here).
-    contents = {"results.json": json.dumps(data, allow_nan=False, default=str) + "\n",
+    # Student text as data, non-finite numbers as strings; one line, not indented: json's C
+    # encoder is only used without indent (5x faster here).
+    results_json, data = json_document(result.as_json())
+    contents = {"results.json": results_json + "\n",
                 "report.html": reports.render(result, "html"), "report.md": reports.render(result, "markdown")}
     files = {}
     for name, text in contents.items():

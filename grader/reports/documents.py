@@ -2,7 +2,6 @@
 and the class summary. Each is a pure function of the result and a template."""
 from __future__ import annotations
 
-import json
 import shlex
 from typing import Any
 
@@ -10,7 +9,7 @@ import markupsafe
 
 from grader.reports import figures
 from grader.reports.templating import COLOURS, template
-from grader.reports.text import json_ready
+from grader.reports.text import json_document
 from grader.results import CourseResult, Figure
 
 
@@ -25,7 +24,7 @@ def _context(result: CourseResult, **extra: Any) -> dict[str, Any]:
 
 def to_json(result: CourseResult) -> str:
     """The results as JSON: student text made data, non-finite numbers as strings (grader.reports.text)."""
-    return json.dumps(json_ready(result.as_json()), indent=2, allow_nan=False, default=str) + "\n"
+    return json_document(result.as_json(), indent=2)[0] + "\n"
 
 
 def to_terminal(result: CourseResult, color: bool = False, verbose: bool = False,

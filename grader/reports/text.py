@@ -27,6 +27,7 @@ numbers (a student's NaN in a picture) as the strings ``"NaN"``, ``"Infinity"`` 
 """
 from __future__ import annotations
 
+import json
 import math
 import re
 from typing import Any
@@ -92,6 +93,29 @@ def json_ready(value: Any) -> Any:
     if kind is float and not math.isfinite(value):
         return "NaN" if math.isnan(value) else "Infinity" if value > 0 else "-Infinity"
     return value
+
+
+def json_document(value: Any, indent: int | None = None) -> tuple[str, Any]:
+    """VALUE (plain data) as JSON text after :func:`json_ready`, and the value that text holds.
+
+    A result's thousands of values rarely need the walk: json's C encoder first writes VALUE with
+    every character as it is (and refuses a non-finite float), and only text that holds a
+    character json_ready would change (a control character, a lone surrogate) or a NaN takes it.
+    The JSON is the same either way (tests/test_output_integrity.py)."""
+    try:
+        probe = json.dumps(value, ensure_ascii=False, allow_nan=False, default=str)
+    except ValueError:  # a NaN or an infinity
+        probe = None
+    if probe is None or _SUSPECT.search(probe) or any(mark in probe for mark in _SLOW_MARKS):
+        value = json_ready(value)
+    elif indent is None and probe.isascii():
+        return probe, value  # what ensure_ascii would write, already written
+    return json.dumps(value, indent=indent, allow_nan=False, default=str), value
+
+
+# In the probe, what json writes for a character json_ready changes: \uXXXX for most controls,
+# short escapes for the others in _SUSPECT's range (\n and \t are kept as they are).
+_SLOW_MARKS = ("\\u", "\\r", "\\b", "\\f")
 
 
 def plain(value: object) -> str:
