@@ -44,14 +44,11 @@ def summary(name: str, times: list[float]) -> str:
             f"(quartiles {q[0] * 1000:.0f}-{q[2] * 1000:.0f}, min {min(times) * 1000:.0f})")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--exercise", default="scaled-dot-product-attention")
-    parser.add_argument("--repeat", type=int, default=9)
-    args = parser.parse_args()
+def measure(exercise_id: str = "scaled-dot-product-attention", repeat: int = 9) -> dict:
+    """Cold, warm and pytest wall times (lists, one per interleaved round)."""
     sys.path.insert(0, str(REPO))
     from grader.course import load_course
-    exercise = load_course(REPO).get(args.exercise)
+    exercise = load_course(REPO).get(exercise_id)
     workspace = Path(tempfile.mkdtemp(prefix="learn-bench-"))
     runtime = Path(tempfile.mkdtemp(prefix="learn-bench-run-"))
     (workspace / exercise.id).mkdir()
@@ -72,7 +69,7 @@ def main() -> None:
         time.sleep(0.1)
     cold, warm, plain = [], [], []
     try:
-        for _ in range(args.repeat):
+        for _ in range(repeat):
             cold.append(timed(learn, cold_env))
             warm.append(timed(learn, warm_env))
             plain.append(timed(pytest, cold_env))
@@ -85,8 +82,13 @@ def main() -> None:
                 except ProcessLookupError:
                     pass
         shutil.rmtree(workspace)
+    return {"exercise": exercise.id, "repeat": repeat, "cold": cold, "warm": warm, "pytest": plain}
+
+
+def report(m: dict) -> None:
+    cold, warm, plain = m["cold"], m["warm"], m["pytest"]
     pm = statistics.median(plain)
-    print(f"exercise: {exercise.id}  ({args.repeat} rounds, interleaved; {os.cpu_count()} CPUs)")
+    print(f"exercise: {m['exercise']}  ({m['repeat']} rounds, interleaved; {os.cpu_count()} CPUs)")
     print(summary("learn (cold)", cold))
     print(summary("learn (warm)", warm))
     print(summary("plain pytest", plain))
@@ -94,6 +96,14 @@ def main() -> None:
     print(f"ratio warm/pytest: {statistics.median(warm) / pm:.2f}   (goal <= 0.25)")
     per_round = sorted(w / p for w, p in zip(warm, plain))
     print(f"warm/pytest per round: {per_round[0]:.2f} - {per_round[-1]:.2f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--exercise", default="scaled-dot-product-attention")
+    parser.add_argument("--repeat", type=int, default=9)
+    args = parser.parse_args()
+    report(measure(args.exercise, args.repeat))
 
 
 if __name__ == "__main__":

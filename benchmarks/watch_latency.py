@@ -32,10 +32,8 @@ CORRECT = ('import numpy as np\n\n\ndef attention_scores(Q, K, scale=True):\n'
 VARIANTS = ["np.shape(Q)[-1]", "np.sqrt(np.shape(Q)[-1]) * 2"]  # both wrong: the session stays put
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=15)
-    args = parser.parse_args()
+def measure(repeat: int = 15) -> dict:
+    """The first grade, warm grades, and save-to-result with events and with polling (seconds)."""
     course = load_course(builtin_course_root())
     exercise = course.get("attention-scores")
     with tempfile.TemporaryDirectory() as folder:
@@ -51,25 +49,35 @@ def main() -> None:
         session.grade()
         cold = time.perf_counter() - started
         grades = []
-        for _ in range(args.repeat):
+        for _ in range(repeat):
             started = time.perf_counter()
             session.grade()
             grades.append(time.perf_counter() - started)
 
-        saves = {"events": _saves(course, ws, exercise, file, args.repeat)}
+        saves = {"events": _saves(course, ws, exercise, file, repeat)}
         os.environ["LEARN_WATCH_POLL"] = "1"
-        saves["polling"] = _saves(course, ws, exercise, file, args.repeat)
+        saves["polling"] = _saves(course, ws, exercise, file, repeat)
         del os.environ["LEARN_WATCH_POLL"]
+    return {"repeat": repeat, "cold": cold, "grades": grades, "saves": saves}
 
-    print(f"watch re-grade latency, attention-scores ({len(course.get('attention-scores').functions)} function, "
-          f"{args.repeat} repeats)")
-    print(f"  cold first grade        {cold * 1000:8.1f} ms")
+
+def report(m: dict) -> None:
+    grades = m["grades"]
+    print(f"watch re-grade latency, attention-scores ({m['repeat']} repeats)")
+    print(f"  cold first grade        {m['cold'] * 1000:8.1f} ms")
     print(f"  warm grade   median     {statistics.median(grades) * 1000:8.1f} ms   "
           f"(min {min(grades) * 1000:.1f}, max {max(grades) * 1000:.1f})")
-    for mode, times in saves.items():
+    for mode, times in m["saves"].items():
         print(f"  save→result  median     {statistics.median(times) * 1000:8.1f} ms   "
               f"(min {min(times) * 1000:.1f}, max {max(times) * 1000:.1f}; {mode})")
-    print(f"  cold / warm ratio       {cold / statistics.median(grades):8.1f}x")
+    print(f"  cold / warm ratio       {m['cold'] / statistics.median(grades):8.1f}x")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=15)
+    args = parser.parse_args()
+    report(measure(args.repeat))
 
 
 def _saves(course, ws, exercise, file, repeat: int) -> list[float]:

@@ -13,13 +13,15 @@ from grader.cli.options import course_option, resolve_workspace, workspace_optio
 from grader.errors import LearnError
 
 
-def _course_root(course: Path | None, workspace: Path | None) -> Path:
-    from grader.service.client import course_root
-    args = (["--course", str(course)] if course else []) + (["--workspace", str(workspace)] if workspace else [])
+def _service(course: Path | None, workspace: Path | None) -> tuple[Path, int | None]:
+    """The course a `learn grade` here would use, and the pid of the service answering for it."""
+    from grader.service.client import course_root, running
+    args = (["--course", str(course)] if course else []) + \
+        (["--workspace", str(resolve_workspace(workspace).root)] if workspace else [])
     root = course_root(args, Path.cwd())
     if root is None:
         raise LearnError("no course found: pass --course")
-    return root
+    return root, running(root)
 
 
 @cli.group(name="service")
@@ -45,8 +47,7 @@ def status(workspace: Path | None, course: Path | None) -> None:
     """
     from grader.service import client, place
     from grader.locations import PACKAGE_DIR
-    root = _course_root(course, resolve_workspace(workspace).root if workspace else None)
-    pid = client.running(root)
+    root, pid = _service(course, workspace)
     click.echo(f"course: {root}")
     try:
         click.echo(f"socket: {place.socket_path(PACKAGE_DIR, root)}")
@@ -69,8 +70,7 @@ def stop(workspace: Path | None, course: Path | None) -> None:
       learn service stop
     """
     from grader.service import client
-    root = _course_root(course, resolve_workspace(workspace).root if workspace else None)
-    pid = client.running(root)
+    root, pid = _service(course, workspace)
     if not pid:
         click.echo("No grading service is running for this course.")
         return
