@@ -122,6 +122,8 @@ class Saves:
             from watchdog.observers import Observer
         except ImportError:
             return False
+        import logging  # watchdog's own warnings (an emitter stopping) are not the student's to read
+        logging.getLogger("watchdog").addHandler(logging.NullHandler())
         wake = self._write
 
         class Wake(FileSystemEventHandler):

@@ -272,7 +272,9 @@ def test_watch_grades_through_the_service(workspace, course, services):
     file = write_student(workspace, "reverse-words", "words.py", WRONG)
     grade(workspace, course, services)
     services.ready()
-    w = Watch("reverse-words", "--workspace", str(workspace), "--course", str(course), cwd=workspace,
+    # From the checkout, as the grade above: a service serves one installation of learn, and from the
+    # workspace `python -m grader` would be the installed one (CI installs the package too).
+    w = Watch("reverse-words", "--workspace", str(workspace), "--course", str(course), cwd=REPO,
               env={**services.env, "LEARN_SERVICE": "require"})
     try:
         at = w.wait_for("Watching reverse-words/words.py")
