@@ -128,6 +128,8 @@ class Saves:
 
         class Wake(FileSystemEventHandler):
             def on_any_event(self, event: Any) -> None:
+                if event.is_directory or event.event_type in ("opened", "closed_no_write"):
+                    return  # a folder's own change follows its file's, and reading a file saves nothing
                 complete = event.event_type in ("closed", "moved")  # IN_CLOSE_WRITE, a rename into place
                 try:
                     os.write(wake, DONE if complete else b".")
