@@ -307,3 +307,18 @@ def test_the_notebook_magic_grades_through_the_service(workspace, services, monk
     assert reply.results is not None, reply.problem
     assert reply.result.exercises[0].status.value == "not_started"  # the untouched starter notebook
     assert reply.exit_status == 1 and reply.results["seed"] == 3
+
+
+def test_a_confined_process_of_the_same_user_is_refused(workspace, course, services):
+    """A worker of the process layer runs as the student (with no_new_privs, which Landlock needs):
+    one that got past the audit hook must not have the service grade for it, outside its sandbox
+    (`--output` writes anywhere the user may). A process with no_new_privs gets no answer."""
+    write_student(workspace, "reverse-words", "words.py", CORRECT)
+    grade(workspace, course, services)
+    services.ready()
+    sock = services.sockets()[0]
+    confined = ["setpriv", "--no-new-privs", sys.executable, "-c", NOBODY_CONNECTS, str(sock)]
+    answer = subprocess.run(confined, capture_output=True, text=True, timeout=30)
+    assert answer.stdout.strip() == "answered: b''", answer
+    free = subprocess.run([sys.executable, "-c", NOBODY_CONNECTS, str(sock)], capture_output=True, text=True, timeout=30)
+    assert free.stdout.startswith("answered: b'{\"pid\""), free  # the same request, unconfined, is served

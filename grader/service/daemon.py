@@ -148,9 +148,9 @@ class Service:
         """Serve one request; False when the service must stop (it is stale)."""
         fds: list[int] = []
         try:
-            uid = struct.unpack("3i", connection.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, 12))[1]
-            if uid != os.getuid():
-                return True  # never another user's request, whatever the folder's mode
+            pid, uid, _ = struct.unpack("3i", connection.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, 12))
+            if uid != os.getuid() or confined(pid):
+                return True  # never another user's request, nor a sandboxed worker's (below)
             connection.settimeout(REQUEST_TIMEOUT)
             request, fds = _receive(connection)
             connection.settimeout(None)
@@ -183,6 +183,22 @@ class Service:
             status = _run_request(connection, request, fds, lane)
         finally:
             os._exit(status)
+
+
+def confined(pid: int) -> bool:
+    """Is PID a confined process (no_new_privs set)? Every worker of the process layer is (Landlock
+    requires it), and it runs as this user: a worker that got past the audit hook must not have the
+    service run `learn grade --output ANYWHERE` for it, outside its sandbox. (Workers of the
+    namespace layer cannot reach the socket at all: it is not in their root.) A process whose state
+    cannot be read is refused too."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii", errors="replace") as status:
+            for line in status:
+                if line.startswith("NoNewPrivs:"):
+                    return line.split()[1] != "0"
+    except OSError:
+        return True
+    return False  # a kernel before 4.10 does not say (nor has Landlock)
 
 
 def _receive(connection: socket.socket) -> tuple[dict, list[int]]:
