@@ -40,6 +40,16 @@ def write_atomic(path: Path, data: str | bytes, durable: bool = True) -> None:
         sync_folder(path.parent)
 
 
+def linked_part(path: Path, levels: int = 2) -> Path | None:
+    """The first of PATH and its LEVELS - 1 nearest folders that is a symbolic link, else None.
+    A submitted file is refused when it or its exercise folder is a link: either could point at
+    the reference or at another student's work."""
+    for part in [path, *path.parents][:levels]:
+        if part.is_symlink():
+            return part
+    return None
+
+
 def sync_folder(folder: Path) -> None:
     """fsync FOLDER itself: a rename into it (or a new file) is durable only once its folder is."""
     fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)

@@ -170,7 +170,8 @@ def test_without_a_tagged_cell_every_code_cell_is_graded_with_a_note(learn, work
     assert "note: No cell of words.ipynb is tagged" in text
 
 
-@pytest.mark.parametrize("case", ["truncated", "not-json", "invalid-schema", "no-code", "two-answers", "not-utf8"])
+@pytest.mark.parametrize("case", ["truncated", "not-json", "invalid-schema", "no-code", "two-answers", "not-utf8",
+                                  "minor-version-text", "version-float"])
 def test_a_notebook_that_cannot_be_graded_says_why_and_is_left_as_it_was(learn, workspace, course, case):
     folder = workspace / "reverse-words"
     folder.mkdir()
@@ -184,7 +185,11 @@ def test_a_notebook_that_cannot_be_graded_says_why_and_is_left_as_it_was(learn, 
                                                  nbformat.v4.new_code_cell("   \n"))),
         "two-answers": nbformat.writes(notebook_with(tagged(WRONG), nbformat.v4.new_markdown_cell("try 2"),
                                                      tagged(REFERENCE))),
+        # nbformat asserts on these (a bare AssertionError): once the grader's own crash, exit 3
+        "minor-version-text": good.replace('"nbformat_minor": 5', '"nbformat_minor": "x"'),
+        "version-float": good.replace('"nbformat": 4', '"nbformat": 4.0'),
     }
+    assert contents.get(case, "") != good
     raw = contents[case].encode() if case != "not-utf8" else b"\xff\xfe{" + good.encode("utf-16-le")
     path.write_bytes(raw)
     code, exercise = grade_json(learn, workspace, course)
@@ -193,7 +198,9 @@ def test_a_notebook_that_cannot_be_graded_says_why_and_is_left_as_it_was(learn, 
             "invalid-schema": "words.ipynb is not a valid notebook: at cells/0",
             "no-code": "has no code to grade: write your answer in a code cell tagged `answer`",
             "two-answers": "cells 1 and 3 of words.ipynb both define reverse_words() and are tagged `answer`",
-            "not-utf8": "words.ipynb is not a notebook: it is not UTF-8 text"}[case]
+            "not-utf8": "words.ipynb is not a notebook: it is not UTF-8 text",
+            "minor-version-text": 'words.ipynb is not a valid notebook: its nbformat_minor is "x", not a whole number',
+            "version-float": "words.ipynb is not a valid notebook: its nbformat is 4.0, not a whole number"}[case]
     assert says in exercise["error"]
     assert all(t["status"] == "error" and not t["grader_error"] for t in exercise["tests"])
     assert path.read_bytes() == raw  # nothing lost, nothing "repaired"

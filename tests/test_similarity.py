@@ -72,10 +72,18 @@ def test_the_table_and_the_pair_pages(test_class, tmp_path):
     (hostile / "piped" / "softmax" / "helper.py").write_text("HELPER = 1\n")  # so the folder is a student's
     (hostile / "linked" / "softmax").mkdir(parents=True)
     (hostile / "linked" / "softmax" / "softmax.py").symlink_to(course / "solutions" / "softmax" / "softmax.py")
+    # A linked exercise folder, to an honest student's: she must not be flagged as a copy of it
+    # (and one to the reference's folder would put the reference in a pair page).
+    (hostile / "folder-linked").mkdir()
+    (hostile / "folder-linked" / "notes.py").write_text("NOTES = 1\n")  # so the folder is a student's
+    (hostile / "folder-linked" / "softmax").symlink_to(hostile / "author-1-0" / "softmax")
     out = tmp_path / "out"
     data = similarity(hostile, out, course)
     skipped = dict(next(e for e in data["exercises"] if e["id"] == "softmax")["skipped"])
-    assert skipped == {"piped": "not a regular file", "linked": "a symbolic link, not compared"}
+    assert skipped == {"piped": "not a regular file", "linked": "a symbolic link, not compared",
+                       "folder-linked": "in a linked folder (softmax), not compared"}
+    assert [p for p in data["pairs"] if "author-1-0" in (p["a"], p["b"])]  # she is listed with her real partner
+    assert not [p for p in data["pairs"] if "folder-linked" in (p["a"], p["b"])]
     with open(out / "pairs.csv", newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     assert list(rows[0]) == ["rank", "exercise", "student_a", "student_b", "score", "shared_fingerprints",

@@ -7,6 +7,7 @@ message the student can act on. Nothing in it is executed or rendered here.
 """
 from __future__ import annotations
 
+import json
 import warnings
 from pathlib import Path
 from typing import Any
@@ -77,7 +78,10 @@ def parse(raw: bytes, name: str) -> Any:
         warnings.simplefilter("ignore")
         try:
             notebook = nbformat.reader.reads(text)
+            _check_version(notebook, name)
             notebook = nbformat.convert(notebook, 4)
+        except NotebookProblem:
+            raise
         except RecursionError:
             raise NotebookProblem(f"{name} is not a notebook: its JSON is nested too deeply") from None
         except Exception as exc:  # noqa: BLE001  nbformat's many parse errors: all mean "not a notebook"
@@ -91,7 +95,18 @@ def parse(raw: bytes, name: str) -> Any:
                                   "Open it in Jupyter and save it again.") from None
         except RecursionError:
             raise NotebookProblem(f"{name} is not a notebook: its JSON is nested too deeply") from None
+        except Exception as exc:  # noqa: BLE001  nbformat asserts on some fields: still the file's problem
+            raise NotebookProblem(f"{name} is not a valid notebook ({type(exc).__name__}: {_first_line(exc)}). "
+                                  "Open it in Jupyter and save it again.") from None
     return notebook
+
+
+def _check_version(notebook: Any, name: str) -> None:
+    """nbformat asserts (a bare AssertionError) on a version field that is not a whole number."""
+    for field in ("nbformat", "nbformat_minor"):
+        if isinstance(notebook, dict) and field in notebook and type(notebook[field]) is not int:
+            raise NotebookProblem(f"{name} is not a valid notebook: its {field} is {json.dumps(notebook[field])[:40]}, "
+                                  "not a whole number. Open it in Jupyter and save it again.")
 
 
 def _first_line(exc: BaseException) -> str:

@@ -52,6 +52,13 @@ WRITES = frozenset({
     "shutil.copystat", "shutil.copytree", "shutil.move", "shutil.chown", "shutil.unpack_archive",
     "shutil.make_archive",
 })
+# Of those, the events that take a file descriptor in place of a path (os.fchmod, os.fchown,
+# os.utime, os.fsetxattr...): a descriptor opened to read a file the worker owns (its Python
+# installation, the grader's package, when the grader runs as the worker's user or as root
+# without namespaces) would otherwise let it change that file's mode, owner, times or
+# attributes, which Landlock does not govern. Truncating needs a descriptor open for writing,
+# which only the scratch folder gives: os.truncate is not among them.
+BY_DESCRIPTOR = frozenset({"os.chmod", "os.chown", "os.utime", "os.chflags", "os.setxattr", "os.removexattr"})
 # Events whose path arguments must lie inside a readable folder.
 READS = frozenset({"os.listdir", "os.scandir", "os.chdir", "glob.glob", "glob.glob/2",
                    "os.listxattr", "os.getxattr"})
@@ -126,6 +133,7 @@ def policy(scratch: str, readable: Iterable[str], hidden: Iterable[str] = (),
 
     def hook(event: Any, args: Any, watched: Any = WATCHED, refused: Any = REFUSED,
              prefixes: Any = REFUSED_PREFIXES, writes: Any = WRITES, reads: Any = READS, setters: Any = SETTERS,
+             by_descriptor: Any = BY_DESCRIPTOR,
              scratch: Any = None, readable: Any = None, hidden: Any = None, native: Any = None, own: Any = (),
              resolve: Any = _resolve, depth: Any = _depth, write_flags: Any = WRITE_FLAGS,
              stat: Any = posix.stat, isdir: Any = _stat.S_ISDIR, decode: Any = bytes.decode, error: Any = OSError,
@@ -149,6 +157,8 @@ def policy(scratch: str, readable: Iterable[str], hidden: Iterable[str] = (),
                     raise refuse("loading compiled code from " + args[1].__repr__() + " is not allowed while grading")
             return
         opening = event == "open"
+        if event in by_descriptor and args.__len__() > 0 and type_(args[0]) is int_:
+            raise refuse(event + " on a file descriptor is not allowed while grading")
         values = (args[0],) if opening else args
         for value in values:
             kind = type_(value)

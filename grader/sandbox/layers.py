@@ -41,7 +41,7 @@ from grader.sandbox.limits import Limits
 from grader.sandbox.namespaces import SUBMISSION
 from grader.sandbox.probe import isolation
 from grader.sandbox.visibility import hidden_paths, inside, visible_paths, world_readable
-from grader.storage import read_regular_file
+from grader.storage import linked_part, read_regular_file
 
 NAMESPACE_FAILED = 97  # exit status of a worker whose namespace setup failed after the probe passed
 
@@ -87,6 +87,9 @@ class ScratchFolders:
                     continue
             if scratch.remove_tree(folder, deadline):
                 del self.by_pid[pid]
+        if everything and self.by_pid:  # the server is exiting: the rest is removed without us
+            scratch.remove_detached(list(self.by_pid.values()))
+            self.by_pid.clear()
 
 
 _scratch = ScratchFolders()
@@ -155,10 +158,9 @@ def _landlock_rules() -> landlock.Rules | None:
 
 def _read_submission(student_file: Path) -> bytes:
     """The student's file, refusing links: a link could point at the reference."""
-    for path in (student_file, student_file.parent):
-        if path.is_symlink():
-            raise PermissionError(f"{student_file.name}: {path.name} is a symbolic link; "
-                                  "submit a regular file")
+    linked = linked_part(student_file)
+    if linked is not None:
+        raise PermissionError(f"{student_file.name}: {linked.name} is a symbolic link; submit a regular file")
     source = read_regular_file(student_file, 8 * 1024 ** 2, follow_symlinks=False)  # a named pipe must not block the server
     if source is None:
         raise PermissionError(f"{student_file.name} is not a regular file; submit a regular file")

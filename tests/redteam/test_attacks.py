@@ -13,6 +13,7 @@ file again as a user without privileges (namespaces in a user namespace, or the 
 from __future__ import annotations
 
 import json
+import os
 import re
 import socket
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ from redteam_harness import course, runner, secret_env  # noqa: F401  (fixtures)
 
 TIME_BOUND = 40.0          # seconds for one submission, however hostile
 GRADER_CANARY = Path(grader.__file__).resolve().parent / "redteam-canary.txt"
+MODE_CANARY = GRADER_CANARY.with_name("redteam-mode-canary.txt")  # attacks/chmod_by_descriptor.py's target
 
 
 @dataclass(frozen=True)
@@ -106,12 +108,14 @@ EXPECTED: dict[str, Expect] = {
                                    score=0.0),
     "proc_environ_walk": Expect("failed", "no /proc to walk", score=0.0),
     "native_code_from_scratch": Expect("failed", "loading compiled code from", score=0.0),
+    # Found in review: os.fchmod & co. passed the hook (an int, not a path); Landlock governs none of them.
+    "chmod_by_descriptor": Expect("failed", "changed through a descriptor: []", score=0.0),
 }
 # The attacks the process layer (audit hook, rlimits, sessions) must stop without namespaces.
 PROCESS_LAYER = ("execv_in_call", "fork_bomb", "kill_the_grader", "socket_loopback", "environ_secret",
                  "read_reference_by_path", "proc_walk", "write_other_student", "garbage_on_channel",
                  "deep_scratch_tree", "patch_the_guard", "steal_from_the_class", "proc_environ_walk",
-                 "native_code_from_scratch")
+                 "native_code_from_scratch", "chmod_by_descriptor")
 
 
 def _params(names: list[str]) -> list:
@@ -145,6 +149,10 @@ def _attack(runner, course: Path, tmp_path: Path, name: str, baseline: float) ->
     victim.write_text((ATTACKS / "honest_wrong.py").read_text())
     if name == "planted_pytest_files":
         plant(workspace)
+    if name == "chmod_by_descriptor":
+        MODE_CANARY.write_text("mode 0644\n")
+        MODE_CANARY.chmod(0o644)
+        planted = MODE_CANARY.stat()
     before, canaries = snapshot(tmp_path), {c: c.exists() for c in HOST_CANARIES}
     try:
         graded = grade(runner, workspace, course)
@@ -154,6 +162,13 @@ def _attack(runner, course: Path, tmp_path: Path, name: str, baseline: float) ->
         listener.close()
         leaked = GRADER_CANARY.exists()
         GRADER_CANARY.unlink(missing_ok=True)
+        if name == "chmod_by_descriptor":
+            after = MODE_CANARY.stat()
+            xattrs = os.listxattr(MODE_CANARY) if hasattr(os, "listxattr") else []
+            MODE_CANARY.unlink()
+            assert (after.st_mode, after.st_uid, after.st_gid, after.st_mtime_ns) == \
+                (planted.st_mode, planted.st_uid, planted.st_gid, planted.st_mtime_ns), "changed through a descriptor"
+            assert "user.pwned" not in xattrs
     expect = EXPECTED[name]
     # The exact outcome.
     assert graded.exit_code == 1, graded.text[:2000]

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import os
 import socket
+import time
 from pathlib import Path
 
 import pytest
@@ -451,6 +452,40 @@ def test_a_killed_grader_leaves_no_worker_running(forced: str | None, tmp_path: 
     if still:
         os.kill(worker, signal.SIGKILL)
     assert not still, "the worker outlived the grader"
+
+
+def test_what_a_worker_leaves_in_its_scratch_folder_is_removed_after_the_server_exits(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Process layer: the server spends a fraction of a second on scratch folders when it exits
+    (grader.sandbox.scratch.EXIT_SECONDS) and hands the rest to a detached remover; nothing stays
+    behind in the system's temporary folder, however much the student left there."""
+    monkeypatch.setenv("LEARN_SANDBOX", "process")
+    student = tmp_path / "inspect.py"
+    student.write_text(INSPECTOR)
+    with ForkServer() as server:
+        worker = server.spawn(student, Limits())
+        assert "hello" in worker.receive(20.0)
+        scratch = Path(worker.call("inspect", [], {}, 10.0)["value"]["cwd"])
+        assert scratch.name.startswith("learn-worker-") and scratch.is_dir()
+        # What a submission could leave (made here, without the hook's cost per file): tens of
+        # thousands of files and a chain deeper than any recursion limit, well over the exit budget.
+        for i in range(40):
+            folder = scratch / f"many-{i}"
+            folder.mkdir()
+            for j in range(1000):
+                (folder / f"f{j}").touch()
+        deep = os.open(scratch, os.O_RDONLY | os.O_DIRECTORY)
+        for _ in range(1500):
+            os.mkdir("d", dir_fd=deep)
+            inner = os.open("d", os.O_RDONLY | os.O_DIRECTORY, dir_fd=deep)
+            os.close(deep)
+            deep = inner
+        os.close(deep)
+        worker.kill()
+    deadline = time.monotonic() + 120
+    while scratch.exists() and time.monotonic() < deadline:
+        time.sleep(0.1)  # polling the folder: removal has no event to wait on
+    assert not scratch.exists(), f"{scratch} was left behind"
 
 
 def test_guard_policy(tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ import numpy as np
 
 from grader.classroom.similarity import fingerprints
 from grader.classroom.similarity.tokens import normalize
-from grader.storage import read_regular_file
+from grader.storage import linked_part, read_regular_file
 
 THRESHOLD = 0.6      # share of the smaller submission's rarity-weighted fingerprints
 MIN_SHARED = 8       # and at least this many shared fingerprints (~3 lines): short files prove nothing
@@ -54,9 +54,12 @@ def read_submission(student: str, path: Path, stub_runs: set[int], stub: bytes =
     """STUDENT's file, fingerprinted without the stub's runs; None when it is the untouched STUB;
     a reason string when it is not read. Opened without blocking and without following a link:
     a named pipe or a link planted in a submission is reported, never waited on or followed.
-    SEEN: the files already fingerprinted, by content (a class has many identical files)."""
-    if path.is_symlink():
-        return "a symbolic link, not compared"
+    SEEN: the files already fingerprinted, by content (a class has many identical files).
+    A file in a linked exercise folder is not read either (grading refuses it too): the link
+    could point at another student's folder, or at the reference."""
+    linked = linked_part(path)
+    if linked is not None:
+        return "a symbolic link, not compared" if linked == path else f"in a linked folder ({linked.name}), not compared"
     try:
         raw = read_regular_file(path, MAX_BYTES + 1, follow_symlinks=False)
     except OSError as exc:
