@@ -11,6 +11,7 @@ import re
 import string
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Sequence
 
 from grader.course import ID_PATTERN, MODULE_PATTERN, load_course
 from grader.errors import CourseError
@@ -26,6 +27,7 @@ class Scaffold:
     solution_dir: Path
     files: tuple[Path, ...]
     course_index: Path | None     # exercises/course.yaml, when the id was added to it
+    new_module: bool = False      # the module folder did not exist before (a typo shows here)
 
 
 def _render(name: str, **context: str) -> str:
@@ -70,15 +72,18 @@ def create(course_root: Path, exercise_id: str, module: str | None = None) -> Sc
         solution_dir / f"test_{stem}.py": "test.py.tmpl",
         solution_dir / "mistakes.py": "mistakes.py.tmpl",
     }
+    new_module = not (course_root / "exercises" / module).is_dir()
+    siblings = [p.parent.name for p in sorted((course_root / "exercises" / module).glob("*/exercise.yaml"))]
     for path, template in plan.items():
         write_atomic(path, _render(template, **context))
     index = course_root / "exercises" / "course.yaml"
-    added = _add_to_index(index, exercise_id) if index.is_file() else None
-    return Scaffold(exercise_dir, solution_dir, tuple(plan), added)
+    added = _add_to_index(index, exercise_id, siblings) if index.is_file() else None
+    return Scaffold(exercise_dir, solution_dir, tuple(plan), added, new_module)
 
 
-def _add_to_index(index: Path, exercise_id: str) -> Path:
-    """Append EXERCISE_ID to course.yaml's exercises list, keeping the file's own layout.
+def _add_to_index(index: Path, exercise_id: str, siblings: Sequence[str] = ()) -> Path:
+    """Add EXERCISE_ID to course.yaml's exercises list, keeping the file's own layout: after the
+    last of SIBLINGS (the other exercises of its module) the list holds, else at its end.
 
     A text edit, not a YAML round trip: comments and order survive. The course is loaded again
     afterwards, so an edit that went wrong is undone and reported instead of left behind.
@@ -86,18 +91,21 @@ def _add_to_index(index: Path, exercise_id: str) -> Path:
     before = index.read_text(encoding="utf-8")
     flow = re.search(r"^(exercises:\s*\[)([^\]]*)(\])", before, re.MULTILINE)
     if flow:
-        items = flow.group(2).rstrip()
-        joined = f"{items}, {exercise_id}" if items.strip() else exercise_id
-        after = before[:flow.start(2)] + joined + before[flow.end(2):]
+        items = [i.strip() for i in flow.group(2).split(",") if i.strip()]
+        place = max((n + 1 for n, item in enumerate(items) if item in siblings), default=len(items))
+        items.insert(place, exercise_id)
+        after = before[:flow.start(2)] + ", ".join(items) + before[flow.end(2):]
     else:
         block = re.search(r"^exercises:[ \t]*\n((?:[ \t]*-[^\n]*\n?|[ \t]*#[^\n]*\n?|[ \t]*\n)*)",
                           before, re.MULTILINE)
         if not block:
             raise CourseError("cannot find the `exercises:` list to add the new id to; add "
                               f"{exercise_id} by hand", path=str(index))
-        items = [m for m in re.finditer(r"^([ \t]*)-[^\n]*\n?", block.group(1), re.MULTILINE)]
-        indent = items[-1].group(1) if items else "  "
-        end = block.start(1) + (items[-1].end() if items else 0)
+        items = [m for m in re.finditer(r"^([ \t]*)-[ \t]*([^\s#]*)[^\n]*\n?", block.group(1), re.MULTILINE)]
+        mine = [m for m in items if m.group(2) in siblings]
+        last = (mine or items)[-1] if items else None
+        indent = last.group(1) if last else "  "
+        end = block.start(1) + (last.end() if last else 0)
         prefix = "" if before[:end].endswith("\n") else "\n"
         after = before[:end] + f"{prefix}{indent}- {exercise_id}\n" + before[end:]
     write_atomic(index, after)

@@ -68,6 +68,28 @@ def test_new_refuses_an_existing_or_malformed_id_and_keeps_block_lists(course):
     assert (course / "exercises/01-strings/shout/exercise.yaml").is_file()  # the last module by default
 
 
+def test_new_lands_beside_its_module_names_a_new_module_and_suggests_a_command_that_works(
+        course, monkeypatch, tmp_path):
+    index = course / "exercises/course.yaml"
+    assert learn("new", "negate", "--module", "02-numbers", "--course", course).exit_code == 0  # a second module
+    index.write_text("format_version: 1\ntitle: Strings\nexercises:\n  # strings\n  - reverse-words\n"
+                     "  - count-vowels\n  # numbers\n  - negate\n")
+    assert learn("list", "--course", course, "--workspace", tmp_path / "ws").exit_code == 0
+    monkeypatch.chdir(course)  # an author inside the course folder, without --course
+    made = learn("new", "shout", "--module", "01-strings")
+    assert made.exit_code == 0, made.output
+    assert "New module" not in made.output
+    # students meet it with its module, not after the next module's exercises
+    assert index.read_text() == ("format_version: 1\ntitle: Strings\nexercises:\n  # strings\n  - reverse-words\n"
+                                 "  - count-vowels\n  - shout\n  # numbers\n  - negate\n")
+    suggested = made.output.strip().splitlines()[-1]
+    assert suggested == "Replace every TODO, then run: learn validate shout --course ."
+    run = learn(*suggested.split("run: learn ")[1].split())
+    assert "FAIL shout" in run.output and "no exercise named" not in run.output
+    typo = learn("new", "double-it", "--module", "09-nmbers")
+    assert typo.exit_code == 0 and "New module 09-nmbers: the course had 01-strings, 02-numbers" in typo.output
+
+
 # -- learn release --------------------------------------------------------------------------
 
 def test_release_writes_a_bundle_without_instructor_material(course, tmp_path):

@@ -129,12 +129,17 @@ def new(exercise: str, module: str | None, course: Path | None) -> None:
             raise CourseError("the current folder is not a course (it has no exercises/ folder): "
                               "pass --course DIR")
         course = Path.cwd()
+    modules = sorted(p.name for p in (course / "exercises").glob("*/") if p.is_dir())
     scaffold = create(course.resolve(), exercise, module)
+    if scaffold.new_module:  # a typo in --module would otherwise go unnoticed
+        click.echo(f"New module {scaffold.exercise_dir.parent.name}: the course had "
+                   f"{', '.join(modules) or 'none'}")
     for path in scaffold.files:
         click.echo(f"Created {path}")
     if scaffold.course_index:
         click.echo(f"Added {exercise} to {scaffold.course_index}")
-    flag = f" --course {course}" if course.resolve() != Path.cwd() else ""
+    # validate's own default is the workspace's course or the built-in one, never this folder
+    flag = " --course ." if course.resolve() == Path.cwd() else f" --course {course}"
     click.echo(f"\nReplace every TODO, then run: learn validate {exercise}{flag}")
 
 
