@@ -75,9 +75,17 @@ def _score(tests: list[TestResult]) -> float:
     return round(sum(t.points for t in tests), 6)
 
 
+def _summary(test: TestResult) -> str:
+    """One line for a failed test: what was raised (even NotImplementedError()), else its message's first line."""
+    if test.exception is not None:
+        message = (test.exception.message.splitlines() or [""])[0]
+        return f"{test.exception.type}: {message}" if message else test.exception.type
+    return (test.message.splitlines() or [""])[0]
+
+
 def _failures(tests: list[TestResult], limit: int = 3) -> str:
     failed = [t for t in tests if t.status is not Status.PASSED]
-    lines = [f"{t.name}: {t.status.value}: {(t.message.splitlines() or [''])[0][:160]}" for t in failed[:limit]]
+    lines = [f"{t.name}: {t.status.value}: {_summary(t)[:160]}" for t in failed[:limit]]
     return "; ".join(lines) + (f" (and {len(failed) - limit} more)" if len(failed) > limit else "")
 
 

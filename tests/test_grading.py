@@ -333,3 +333,17 @@ def test_a_broken_hidden_test_is_the_graders_error_in_every_format(learn, worksp
         report = tmp_path / f"report.{fmt}"
         assert learn_in_process(*args, "--format", fmt, "--output", str(report)).exit_code == 3
         assert text in report.read_text(), fmt
+
+
+def test_an_exception_without_a_message_is_named_in_every_report(learn, workspace):
+    """NotImplementedError() has no message: every report still says what was raised."""
+    write_student(workspace, "reverse-words", "words.py",
+                  "def reverse_words(text):\n    unfinished = NotImplementedError()\n    raise unfinished\n")
+    _, result = grade_json(learn, workspace)
+    test = exercise_of(result)["tests"][0]
+    assert test["status"] == "error"
+    assert test["message"].splitlines()[-1] == "NotImplementedError"
+    assert test["exception"]["type"] == "NotImplementedError" and test["exception"]["message"] == ""
+    for form in ("terminal", "markdown", "html", "junit", "gradescope"):
+        run = learn("grade", "reverse-words", "--workspace", str(workspace), "--format", form, "--seed", "7", *COURSE)
+        assert "NotImplementedError" in run.stdout, (form, run.stdout)

@@ -164,3 +164,15 @@ def test_warnings_of_the_mistakes_do_not_reach_the_terminal(course):
     assert run.code == 0, run.stdout + run.stderr
     assert "ok   count-vowels" in run.stdout
     assert "Warning" not in run.stderr, run.stderr
+
+
+def test_an_exception_without_a_message_is_named(course):
+    """The one-line summary of a failing test names what was raised, even NotImplementedError()."""
+    edit(course / "solutions/reverse-words/words.py", 'return " ".join(text.split()[::-1])',
+         "raise NotImplementedError()")
+    result = validate(course, "reverse-words")
+    assert result.exit_code == 1
+    out = block(result.output, "reverse-words")
+    assert "the reference scores 0/10 with seed 1: test_examples[hello world-world hello]: error: " \
+           "NotImplementedError;" in out, out
+    assert "exception:;" not in out and "exception: (" not in out
