@@ -99,6 +99,10 @@ def grade_exercise(exercise: Exercise, student_file: Path, seed: int, server: Fo
             result = _exercise_result(exercise, status, error=error, output=output, violations=violations,
                                       tests=_blank_tests(solution, status, error),
                                       exception=hello.error if isinstance(hello, replies.ImportFailed) else None)
+        elif _defines_none(exercise, hello):
+            why = _nothing_to_grade(exercise, source)
+            result = _exercise_result(exercise, Status.ERROR, error=why, output=output, violations=violations,
+                                      tests=_blank_tests(solution, Status.ERROR, why))
         else:
             proxy = StudentProxy(backend, exercise.functions, exercise.file)
             tests = run_tests(solution, proxy, seed, reveal_hidden, after_due)
@@ -113,6 +117,24 @@ def grade_exercise(exercise: Exercise, student_file: Path, seed: int, server: Fo
 def _hello_output(hello: Start) -> str:
     output = getattr(hello, "output", replies.NO_OUTPUT)
     return output.text[:4000]
+
+
+def _defines_none(exercise: Exercise, hello: replies.Hello) -> bool:
+    """The file defines none of the exercise's functions (a list cut at its cap proves nothing)."""
+    return len(hello.functions) < replies.LIST_CAP and not set(exercise.functions) & set(hello.functions)
+
+
+def _nothing_to_grade(exercise: Exercise, source: Source) -> str:
+    """Why a file that defines none of the exercise's functions gets no test run: one reason,
+    instead of "does not define dot()" in every test and a smallest input for none."""
+    names = [f"{name}()" for name in exercise.functions]
+    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    code = [line for line in source.text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    if not code:
+        return (f"{exercise.file} is empty{' (only comments)' if source.text.strip() else ''}: write "
+                f"{listed} in it.\n`learn reset {exercise.id}` brings back the stub.")
+    return (f"{exercise.file} defines none of the exercise's functions, {listed}: "
+            "keep the function names of the stub")
 
 
 def import_failure(exercise: Exercise, hello: Start) -> tuple[Status, str]:

@@ -48,6 +48,10 @@ class StudentBadReturn(GradingInterrupt):
     status = "failed"
 
 
+class StudentMissing(StudentBadReturn):
+    """The student's file does not define the function the test calls (no smaller input helps)."""
+
+
 class GraderFailure(GradingInterrupt):
     """The grader could not run the student's code (its fork server failed): never the student's fault."""
     status = "grader_error"
@@ -271,5 +275,5 @@ class StudentProxy:
                                    f"({reply.reason}): return numpy arrays, numbers, "
                                    "tuples or lists of these")
         if isinstance(reply, replies.Missing):
-            raise StudentBadReturn(f"{self._file} does not define {name}(): keep the function names of the stub")
+            raise StudentMissing(f"{self._file} does not define {name}(): keep the function names of the stub")
         raise StudentCrashed(f"the worker sent a malformed reply to {name}()")

@@ -19,8 +19,8 @@ from grader import seeds
 from grader.compare import fmt
 from grader.diagnosis import diagnose
 from grader.findings import Finding
-from grader.proxy import (GradingInterrupt, InProcessBackend, StudentException, StudentProxy,
-                          format_student_exception)
+from grader.proxy import (GradingInterrupt, InProcessBackend, StudentException, StudentMissing,
+                          StudentProxy, format_student_exception)
 from grader.results import Diagnosis, Difference, Status, StudentError, TestResult
 from grader.solutions import Solution, TestCase
 from grader.testing import Mismatch, TestContext, close_context, modified_input, open_context
@@ -42,6 +42,7 @@ class Outcome:
     findings: tuple[Finding, ...] = ()
     difference: Difference | None = None
     exception: StudentError | None = None
+    missing: bool = False         # it called a function the student's file does not define
 
 
 def _run_once(case: TestCase, solution: Solution, proxy: StudentProxy, seed: int, size: int | None,
@@ -59,7 +60,7 @@ def _run_once(case: TestCase, solution: Solution, proxy: StudentProxy, seed: int
         case.function(**kwargs)
         return Outcome(Status.PASSED, "", context)
     except GradingInterrupt as exc:
-        return Outcome(Status(exc.status), exc.message, context)
+        return Outcome(Status(exc.status), exc.message, context, missing=isinstance(exc, StudentMissing))
     except StudentException as exc:
         return Outcome(Status.ERROR, "Your code raised an exception:\n" + format_student_exception(exc.info), context,
                        exception=exc.info)
@@ -177,7 +178,7 @@ def run_test(case: TestCase, solution: Solution, proxy: StudentProxy, seed: int,
                         exception=outcome.exception, difference=outcome.difference)
     if status is Status.FAILED:
         result.diagnoses = _diagnoses(case, solution, outcome, visibility == "visible")
-        if case.shrink and visibility == "visible":
+        if case.shrink and visibility == "visible" and not outcome.missing:
             smaller = _shrink(case, solution, proxy, seed)
             if smaller:
                 result.smallest_input = f"size={smaller[0]}:\n{_describe_calls(smaller[1])}"

@@ -21,6 +21,7 @@ import multiprocessing.util
 import os
 import re
 import time
+import warnings
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Callable, Iterator
@@ -74,9 +75,17 @@ def _score(tests: list[TestResult]) -> float:
     return round(sum(t.points for t in tests), 6)
 
 
+def _summary(test: TestResult) -> str:
+    """One line for a failed test: what was raised (even NotImplementedError()), else its message's first line."""
+    if test.exception is not None:
+        message = (test.exception.message.splitlines() or [""])[0]
+        return f"{test.exception.type}: {message}" if message else test.exception.type
+    return (test.message.splitlines() or [""])[0]
+
+
 def _failures(tests: list[TestResult], limit: int = 3) -> str:
     failed = [t for t in tests if t.status is not Status.PASSED]
-    lines = [f"{t.name}: {t.status.value}: {(t.message.splitlines() or [''])[0][:160]}" for t in failed[:limit]]
+    lines = [f"{t.name}: {t.status.value}: {_summary(t)[:160]}" for t in failed[:limit]]
     return "; ".join(lines) + (f" (and {len(failed) - limit} more)" if len(failed) > limit else "")
 
 
@@ -156,7 +165,9 @@ def validate_exercise(exercise: Exercise, server: ForkServer) -> Report:
     for mistake in solution.mistakes:
         functions = dict(ref_functions, **{mistake.replaces: mistake.function})
         for seed in VALIDATION_SEEDS:
-            tests = run_in_process(solution, functions, seed)
+            with warnings.catch_warnings():  # the mistake sits in the student's seat: its 0/0 is the
+                warnings.simplefilter("ignore")  # wrong answer's business, not the terminal's
+                tests = run_in_process(solution, functions, seed)
             named = {d.id for t in tests for d in t.diagnoses}
             if _score(tests) >= exercise.points:
                 report.problems.append(f"mistake {mistake.id!r} scores full marks with seed {seed}: the tests do not catch it")

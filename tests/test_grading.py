@@ -333,3 +333,56 @@ def test_a_broken_hidden_test_is_the_graders_error_in_every_format(learn, worksp
         report = tmp_path / f"report.{fmt}"
         assert learn_in_process(*args, "--format", fmt, "--output", str(report)).exit_code == 3
         assert text in report.read_text(), fmt
+
+
+def test_an_exception_without_a_message_is_named_in_every_report(learn, workspace):
+    """NotImplementedError() has no message: every report still says what was raised."""
+    write_student(workspace, "reverse-words", "words.py",
+                  "def reverse_words(text):\n    unfinished = NotImplementedError()\n    raise unfinished\n")
+    _, result = grade_json(learn, workspace)
+    test = exercise_of(result)["tests"][0]
+    assert test["status"] == "error"
+    assert test["message"].splitlines()[-1] == "NotImplementedError"
+    assert test["exception"]["type"] == "NotImplementedError" and test["exception"]["message"] == ""
+    for form in ("terminal", "markdown", "html", "junit", "gradescope"):
+        run = learn("grade", "reverse-words", "--workspace", str(workspace), "--format", form, "--seed", "7", *COURSE)
+        assert "NotImplementedError" in run.stdout, (form, run.stdout)
+
+
+def grade_dot_product(learn, workspace: Path, source: str) -> dict:
+    write_student(workspace, "dot-product", "similarity.py", source)
+    run = learn("grade", "dot-product", "--workspace", str(workspace), "--course", str(REPO),
+                "--format", "json", "--seed", "1")
+    assert run.code == 1 and "Traceback" not in run.stderr, run.stderr
+    return exercise_of(run.json)
+
+
+@pytest.mark.parametrize("source", ["", "# TODO: dot, cosine_similarity and angle\n\n   \n# later\n"],
+                         ids=["zero-bytes", "only-comments"])
+def test_an_empty_file_is_told_it_is_empty(learn, workspace, source):
+    exercise = grade_dot_product(learn, workspace, source)
+    assert exercise["status"] == "error" and exercise["score"] == 0
+    assert exercise["error"].startswith("similarity.py is empty"), exercise["error"]
+    assert "dot(), cosine_similarity() and angle()" in exercise["error"]
+    assert all(t["message"] == exercise["error"] for t in exercise["tests"])
+    assert not any("smallest_input" in t for t in exercise["tests"])
+    terminal = learn("grade", "dot-product", "--workspace", str(workspace), "--course", str(REPO), "--seed", "1")
+    assert "Smallest failing input" not in terminal.stdout and "does not define" not in terminal.stdout
+    assert terminal.stdout.count("similarity.py is empty") == 1, terminal.stdout
+
+
+def test_a_file_that_defines_none_of_the_functions_is_told_so(learn, workspace):
+    exercise = grade_dot_product(learn, workspace, "import numpy as np\n\n\ndef inner(q, k):\n    return q @ k\n")
+    assert exercise["status"] == "error" and exercise["score"] == 0
+    assert exercise["error"] == ("similarity.py defines none of the exercise's functions, dot(), "
+                                 "cosine_similarity() and angle(): keep the function names of the stub")
+    assert not any("smallest_input" in t for t in exercise["tests"])
+
+
+def test_a_missing_function_is_not_shrunk(learn, workspace):
+    """A smaller input cannot help with a function that is not there."""
+    exercise = grade_dot_product(learn, workspace, "import numpy as np\n\n\ndef cosine_similarity(q, k, eps=1e-8):\n"
+                                 "    return 0.0\n")
+    dot = next(t for t in exercise["tests"] if t["name"] == "test_dot_random_vectors")
+    assert dot["message"] == "similarity.py does not define dot(): keep the function names of the stub"
+    assert "smallest_input" not in dot

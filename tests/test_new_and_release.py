@@ -48,6 +48,7 @@ def test_new_scaffolds_an_exercise_that_fails_validation_until_filled_in(course)
     assert fresh.exit_code == 1, fresh.output
     assert "FAIL double-it" in fresh.output
     assert "the reference scores 0/10" in fresh.output
+    assert "error: NotImplementedError: TODO: write the reference solution of double_it;" in fresh.output
     assert "still holds a TODO placeholder" in fresh.output
 
     fill_in(course, "02-numbers")

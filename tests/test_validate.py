@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from conftest import Outcome, learn_in_process as learn
+from conftest import Outcome, learn_in_process as learn, run_learn
 
 
 def validate(course: Path, *args: str) -> Outcome:
@@ -146,3 +146,33 @@ def test_course_index_lists_every_exercise_once(course):
     result = validate(course)
     assert result.exit_code == 2
     assert "'reverse-words' is listed twice" in result.output
+
+
+def test_warnings_of_the_mistakes_do_not_reach_the_terminal(course):
+    """A catalogued mistake runs in the student's seat: what it warns (0/0, say) is part of the wrong
+    answer it stands for, not something for the instructor's terminal."""
+    yaml = course / "exercises/01-strings/count-vowels/exercise.yaml"
+    yaml.write_text(yaml.read_text() + "  - id: one-too-many\n    message: You counted one vowel too many.\n")
+    (course / "solutions/count-vowels/mistakes.py").write_text(
+        (course / "solutions/count-vowels/mistakes.py").read_text()
+        + '\n\nimport numpy as np\n\n\n@mistake("one-too-many", replaces="count_vowels")\n'
+          'def one_too_many(text):\n'
+          '    vowels = np.array([c in "aeiou" for c in text.lower()], dtype=float)\n'
+          '    share = vowels.sum() / np.float64(0.0)  # inf or 0/0, with a RuntimeWarning on every call\n'
+          '    return int(vowels.sum()) + 1 + 0 * np.isnan(share)\n')
+    run = run_learn("validate", "count-vowels", "--course", str(course), "--jobs", "1")
+    assert run.code == 0, run.stdout + run.stderr
+    assert "ok   count-vowels" in run.stdout
+    assert "Warning" not in run.stderr, run.stderr
+
+
+def test_an_exception_without_a_message_is_named(course):
+    """The one-line summary of a failing test names what was raised, even NotImplementedError()."""
+    edit(course / "solutions/reverse-words/words.py", 'return " ".join(text.split()[::-1])',
+         "raise NotImplementedError()")
+    result = validate(course, "reverse-words")
+    assert result.exit_code == 1
+    out = block(result.output, "reverse-words")
+    assert "the reference scores 0/10 with seed 1: test_examples[hello world-world hello]: error: " \
+           "NotImplementedError;" in out, out
+    assert "exception:;" not in out and "exception: (" not in out

@@ -60,25 +60,38 @@ def one_pass_formula(X, ddof=1):
     return (X.T @ X - n * np.outer(mu, mu)) / (n - ddof)
 
 
+# Each mistake below changes the reference in one way only, the way its message says, so that it
+# is named only where the student's output shows that change. A plain C / outer(std, std) would
+# stand for all three at once: on a column of forty 0.1s (rounding noise, not 0/0) it returns
+# no NaN and ones on the diagonal, exactly what "handles only an exactly zero std" returns.
+
+
+def _constant(X):
+    """The features whose values are all equal (the contract's zero variance)."""
+    return np.ptp(np.asarray(X), axis=0) == 0
+
+
 @mistake("correlation-nan-for-constant", replaces="correlation_matrix")
 def correlation_nan_for_constant(X):
-    C = reference.covariance_matrix(X, ddof=0)
-    std = np.sqrt(np.diag(C))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return C / np.outer(std, std)
+    # 0 / 0: NaN in every entry of a feature whose computed standard deviation is exactly 0.
+    R = reference.correlation_matrix(X)
+    zero = np.diag(reference.covariance_matrix(X, ddof=0)) == 0
+    R[zero, :] = np.nan
+    R[:, zero] = np.nan
+    return R
 
 
 @mistake("constant-self-correlation-zero", replaces="correlation_matrix")
 def constant_self_correlation_zero(X):
-    C = reference.covariance_matrix(X, ddof=0)
-    std = np.sqrt(np.diag(C))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.nan_to_num(C / np.outer(std, std), nan=0.0)
+    # np.nan_to_num(0 / 0) = 0 on the diagonal too.
+    R = reference.correlation_matrix(X)
+    constant = _constant(X)
+    R[constant, constant] = 0.0
+    return R
 
 
-def _divided(C, scale):
-    """C / outer(scale, scale), with the contract's rule for zero-variance features."""
-    constant = scale == 0
+def _divided(C, scale, constant):
+    """C / outer(scale, scale), with the contract's rule for the CONSTANT features."""
     scale = np.where(constant, 1.0, scale)
     R = C / np.outer(scale, scale)
     R[constant, :] = 0.0
@@ -87,17 +100,26 @@ def _divided(C, scale):
     return R
 
 
+@mistake("near-constant-not-constant", replaces="correlation_matrix")
+def near_constant_not_constant(X):
+    # Only an exactly zero standard deviation counts as constant: a column of 0.1s, whose centred
+    # values are rounding noise, is divided noise by noise.
+    C = reference.covariance_matrix(X, ddof=0)
+    std = np.sqrt(np.diag(C))
+    return _divided(C, std, std == 0)
+
+
 @mistake("correlation-mixed-ddof", replaces="correlation_matrix")
 def correlation_mixed_ddof(X):
     X = np.asarray(X)
-    return _divided(reference.covariance_matrix(X), X.std(axis=0))  # ddof=1, but ddof=0 for the std
+    return _divided(reference.covariance_matrix(X), X.std(axis=0), _constant(X))  # ddof=1, but 0 for the std
 
 
 @mistake("correlation-divides-by-variances", replaces="correlation_matrix")
 def correlation_divides_by_variances(X):
     # The variances (the diagonal of C) where their square roots belong.
     C = reference.covariance_matrix(X, ddof=0)
-    return _divided(C, np.diag(C).copy())
+    return _divided(C, np.diag(C).copy(), _constant(X))
 
 
 @mistake("ddof-precedence", replaces="covariance_matrix")
