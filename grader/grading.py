@@ -12,7 +12,7 @@ from typing import Any, Callable
 from grader import __version__
 from grader.course import Course, Exercise
 from grader.forbidden import find_violations
-from grader.notebook.layout import is_notebook, submission_file
+from grader.notebook.layout import is_notebook, misnamed, others, submission_file
 from grader.sandbox import ForkServer
 from grader.proxy import FORGED, ImportCrashed, ImportForged, ImportTimedOut, Start, StudentProxy, WorkerBackend
 from grader.sandbox import replies
@@ -69,9 +69,11 @@ def grade_exercise(exercise: Exercise, student_file: Path, seed: int, server: Fo
     started = time.monotonic()
     solution = solution_for(exercise)
     if not student_file.is_file():
-        return _exercise_result(exercise, Status.NOT_STARTED,
-                                tests=_blank_tests(solution, Status.NOT_STARTED, f"{exercise.file} is missing"),
-                                error=f"{exercise.id}/{exercise.file} does not exist: run `learn start {exercise.id}`")
+        found = others(student_file.parent, exercise)  # named, never graded: the contract is the file name
+        return _exercise_result(exercise, Status.NOT_STARTED, found=found, error=missing(exercise, found),
+                                tests=_blank_tests(solution, Status.NOT_STARTED, f"{exercise.file} does not exist; "
+                                                   f"{misnamed(exercise.file, found)}" if found else
+                                                   f"{exercise.file} is missing"))
     if not count_stub and exercise.is_untouched(student_file):
         return _exercise_result(exercise, Status.NOT_STARTED,
                                 tests=_blank_tests(solution, Status.NOT_STARTED, "not started"),
@@ -113,6 +115,12 @@ def grade_exercise(exercise: Exercise, student_file: Path, seed: int, server: Fo
 def _hello_output(hello: Start) -> str:
     output = getattr(hello, "output", replies.NO_OUTPUT)
     return output.text[:4000]
+
+
+def missing(exercise: Exercise, found: list[str]) -> str:
+    """Why EXERCISE's file was not graded when it does not exist; FOUND: the other files in its folder."""
+    where = f"{exercise.id}/{exercise.file} does not exist"
+    return f"{where}; {misnamed(exercise.file, found)}" if found else f"{where}: run `learn start {exercise.id}`"
 
 
 def import_failure(exercise: Exercise, hello: Start) -> tuple[Status, str]:
