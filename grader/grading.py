@@ -14,7 +14,7 @@ from grader.course import Course, Exercise
 from grader.forbidden import find_violations
 from grader.notebook.layout import is_notebook, misnamed, others, submission_file
 from grader.sandbox import ForkServer
-from grader.proxy import FORGED, ImportCrashed, ImportForged, ImportTimedOut, Start, StudentProxy, WorkerBackend
+from grader.proxy import ENDED, FORGED, ImportForged, ImportTimedOut, Start, StudentProxy, WorkerBackend
 from grader.sandbox import replies
 from grader.results import CourseResult, Diagnosis, ExerciseResult, Status, TestResult
 from grader.runner import run_tests
@@ -132,8 +132,7 @@ def import_failure(exercise: Exercise, hello: Start) -> tuple[Status, str]:
     if isinstance(hello, ImportForged):
         return Status.ERROR, (f"the process importing {exercise.file} sent a reply the grader cannot accept "
                               f"({hello.reason}): {FORGED}")
-    reason = hello.reason if isinstance(hello, ImportCrashed) else "no reply"
-    return Status.ERROR, f"the process importing {exercise.file} died ({reason})"
+    return Status.ERROR, f"importing {exercise.file} ended its process before it finished ({ENDED})"
 
 
 def _score(result: ExerciseResult) -> None:

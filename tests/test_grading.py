@@ -212,6 +212,26 @@ def test_a_misnamed_file_is_named_not_graded(learn, workspace, files, told):
     jsonschema.validate(result, json.loads((REPO / "grader" / "schema" / "results.schema.json").read_text()))
 
 
+@pytest.mark.parametrize("source, told", [
+    ("import os\nos._exit(0)\n", "importing words.py ended its process before it finished "
+     "(os._exit, a crash such as a segfault, or the memory or CPU limit?)"),
+    ("import os\ndef reverse_words(text):\n    os._exit(0)\n", "the process running reverse_words() ended "
+     "before it answered (os._exit, a crash such as a segfault, or the memory or CPU limit?)"),
+], ids=["at import", "in a call"])
+def test_a_file_that_ends_its_process_is_told_so_in_its_own_terms(learn, workspace, source, told):
+    """os._exit used to read "the process importing words.py died (ChannelClosed)": the grader's
+    own exception names are no words for a student, in any report."""
+    write_student(workspace, "reverse-words", "words.py", source)
+    code, result = grade_json(learn, workspace)
+    exercise = exercise_of(result)
+    assert code == 1 and result["score"] == 0
+    assert told in [exercise["error"], *(t["message"] for t in exercise["tests"])]
+    terminal = learn("grade", "reverse-words", "--workspace", str(workspace), *COURSE).stdout
+    assert told in " ".join(terminal.split())
+    for internal in ("ChannelClosed", "WorkerDied", "WorkerGarbled", "died"):
+        assert internal not in json.dumps(result) and internal not in terminal
+
+
 def test_unknown_exercise_is_a_usage_error(learn, workspace):
     run = learn("grade", "no-such-thing", "--workspace", str(workspace), *COURSE)
     assert run.code == 2
