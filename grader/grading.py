@@ -12,9 +12,9 @@ from typing import Any, Callable
 from grader import __version__
 from grader.course import Course, Exercise
 from grader.forbidden import find_violations
-from grader.notebook.layout import is_notebook, submission_file
+from grader.notebook.layout import is_notebook, misnamed, others, submission_file
 from grader.sandbox import ForkServer
-from grader.proxy import FORGED, ImportCrashed, ImportForged, ImportTimedOut, Start, StudentProxy, WorkerBackend
+from grader.proxy import ENDED, FORGED, ImportForged, ImportTimedOut, Start, StudentProxy, WorkerBackend
 from grader.sandbox import replies
 from grader.results import CourseResult, Diagnosis, ExerciseResult, Status, TestResult
 from grader.runner import run_tests
@@ -69,9 +69,11 @@ def grade_exercise(exercise: Exercise, student_file: Path, seed: int, server: Fo
     started = time.monotonic()
     solution = solution_for(exercise)
     if not student_file.is_file():
-        return _exercise_result(exercise, Status.NOT_STARTED,
-                                tests=_blank_tests(solution, Status.NOT_STARTED, f"{exercise.file} is missing"),
-                                error=f"{exercise.id}/{exercise.file} does not exist: run `learn start {exercise.id}`")
+        found = others(student_file.parent, exercise)  # named, never graded: the contract is the file name
+        return _exercise_result(exercise, Status.NOT_STARTED, found=found, error=missing(exercise, found),
+                                tests=_blank_tests(solution, Status.NOT_STARTED, f"{exercise.file} does not exist; "
+                                                   f"{misnamed(exercise.file, found)}" if found else
+                                                   f"{exercise.file} is missing"))
     if not count_stub and exercise.is_untouched(student_file):
         return _exercise_result(exercise, Status.NOT_STARTED,
                                 tests=_blank_tests(solution, Status.NOT_STARTED, "not started"),
@@ -137,6 +139,12 @@ def _nothing_to_grade(exercise: Exercise, source: Source) -> str:
             "keep the function names of the stub")
 
 
+def missing(exercise: Exercise, found: list[str]) -> str:
+    """Why EXERCISE's file was not graded when it does not exist; FOUND: the other files in its folder."""
+    where = f"{exercise.id}/{exercise.file} does not exist"
+    return f"{where}; {misnamed(exercise.file, found)}" if found else f"{where}: run `learn start {exercise.id}`"
+
+
 def import_failure(exercise: Exercise, hello: Start) -> tuple[Status, str]:
     if isinstance(hello, ImportTimedOut):
         return Status.TIMEOUT, (f"importing {exercise.file} did not finish within "
@@ -146,8 +154,7 @@ def import_failure(exercise: Exercise, hello: Start) -> tuple[Status, str]:
     if isinstance(hello, ImportForged):
         return Status.ERROR, (f"the process importing {exercise.file} sent a reply the grader cannot accept "
                               f"({hello.reason}): {FORGED}")
-    reason = hello.reason if isinstance(hello, ImportCrashed) else "no reply"
-    return Status.ERROR, f"the process importing {exercise.file} died ({reason})"
+    return Status.ERROR, f"importing {exercise.file} ended its process before it finished ({ENDED})"
 
 
 def _score(result: ExerciseResult) -> None:

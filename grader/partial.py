@@ -25,10 +25,10 @@ from typing import Any, Callable
 from grader import __version__
 from grader.course import Course, Exercise
 from grader.forbidden import find_violations
-from grader.notebook.layout import is_notebook, submission_file
+from grader.notebook.layout import is_notebook, others, submission_file
 from grader.sandbox import ForkServer
 from grader.examples import DESCRIPTION, example_tests
-from grader.grading import import_failure
+from grader.grading import import_failure, missing
 from grader.proxy import StudentProxy, WorkerBackend
 from grader.sandbox import replies
 from grader.results import CourseResult, ExerciseResult, Status, TestResult
@@ -101,7 +101,11 @@ def check_exercise(exercise: Exercise, student_file: Path, server: Callable[[], 
         from grader.notebook.grading import grade_notebook
         return grade_notebook(exercise, student_file, check_exercise, server=server,
                               blank=lambda status, why: replace(result, status=status, error=why))
-    if not student_file.is_file() or exercise.is_untouched(student_file):
+    if not student_file.is_file():
+        result.found = others(student_file.parent, exercise)  # named, never checked
+        result.error = missing(exercise, result.found) if result.found else ""
+        return result
+    if exercise.is_untouched(student_file):
         return result
     try:
         read = read_source(student_file)

@@ -18,13 +18,15 @@ from typing import Any, Callable, Union
 import numpy as np
 
 from grader.sandbox import replies, wire
-from grader.sandbox import ForkServer, Limits, WorkerDied, WorkerTimedOut
+from grader.sandbox import ForkServer, Limits, WorkerDied, WorkerGarbled, WorkerTimedOut
 from grader.results import StudentError
 from grader.testing import Call, current_context
 
 IMPORT_TIME_LIMIT = 20.0  # seconds to import a student's file, per exercise: restarts after a crash included
 CALL_BUDGET = 30          # the student's code gets this many times the exercise's time limit, on top
 FORGED = "something in your file wrote to the grader's channel"
+# Why a process running the student's code may end before it answers, in the student's terms
+ENDED = "os._exit, a crash such as a segfault, or the memory or CPU limit?"
 
 
 class GradingInterrupt(BaseException):
@@ -102,8 +104,7 @@ class ImportTimedOut:
 
 @dataclass(frozen=True)
 class ImportCrashed:
-    """The worker died before greeting, or sent bytes that are not a message (the grader's observation)."""
-    reason: str
+    """The worker ended before it greeted (the grader's observation)."""
 
 
 @dataclass(frozen=True)
@@ -128,7 +129,7 @@ class WorkerBackend:
                  limits: Limits = Limits()) -> None:
         self.server, self.student_file, self.time_limit, self.limits = server, student_file, time_limit, limits
         self.worker = None
-        self.hello: Start = ImportCrashed("not started")
+        self.hello: Start = ImportCrashed()
         self.import_left = IMPORT_TIME_LIMIT
         self.budget = IMPORT_TIME_LIMIT + CALL_BUDGET * time_limit
         self.left = self.budget
@@ -146,9 +147,12 @@ class WorkerBackend:
         except WorkerTimedOut:
             self.worker = None
             self.hello = ImportTimedOut(limit)
-        except WorkerDied as exc:
+        except WorkerGarbled as exc:  # bytes no honest worker sends: a forgery, like a malformed greeting
             self.worker = None
-            self.hello = ImportCrashed(str(exc))
+            self.hello = ImportForged(str(exc))
+        except WorkerDied:
+            self.worker = None
+            self.hello = ImportCrashed()
         except replies.MalformedReply as exc:
             self.close()
             self.worker = None
@@ -183,9 +187,11 @@ class WorkerBackend:
                                      f"time budget ({self.budget:g} s of imports and calls)") from None
             raise StudentTimeout(f"{name}() did not finish within {self.time_limit:g} s "
                                  "(an infinite loop, or far too much work?)") from None
-        except WorkerDied as exc:
-            raise StudentCrashed(f"the process running {name}() died ({exc}): a segfault, "
-                                 "os._exit, or the memory or CPU limit") from None
+        except WorkerGarbled as exc:
+            raise StudentCrashed(f"the process running {name}() sent a reply the grader cannot accept "
+                                 f"({exc}): {FORGED}") from None
+        except WorkerDied:
+            raise StudentCrashed(f"the process running {name}() ended before it answered ({ENDED})") from None
         except replies.MalformedReply as exc:
             self.close()  # its next message could be anything: a fresh worker answers the next call
             raise StudentCrashed(f"the process running {name}() sent a reply the grader cannot accept "

@@ -176,6 +176,8 @@ class ExerciseResult:
     duration: float = 0.0
     notes: list[str] = field(default_factory=list)  # how the submission was read (a notebook's cells)
     exception: StudentError | None = None    # what importing the file raised, if it did
+    # FILE is missing and these other .py/.ipynb files are in its folder (misnamed?); never graded
+    found: list[str] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -188,6 +190,7 @@ class ExerciseResult:
             "error": self.error, "output": self.output, "duration": round(self.duration, 4),
             **({"notes": list(self.notes)} if self.notes else {}),
             **({"exception": self.exception.as_json()} if self.exception else {}),
+            **({"found": list(self.found)} if self.found else {}),
         }
 
 

@@ -6,7 +6,8 @@ file records the course, hints seen, best scores and whether new exercises start
 workspace without it (a repository cloned in CI, files collected by hand) grades the same way.
 Every change to the state is a read-modify-write under a lock (``.learn/state.lock``), so two
 commands at once (``learn watch`` recording a grade while ``learn hint`` reveals one) never lose
-each other's change. Which file of an exercise is graded is grader.notebook.layout's rule.
+each other's change. A damaged state file is set aside under that lock, with one warning
+(grader.state_file). Which file of an exercise is graded is grader.notebook.layout's rule.
 """
 from __future__ import annotations
 
@@ -14,11 +15,13 @@ import contextlib
 import fcntl
 import json
 import os
+import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
+from grader import state_file
 from grader.errors import WorkspaceError
 from grader.notebook import layout
 from grader.storage import sync_folder, write_atomic
@@ -41,9 +44,14 @@ def find_workspace(start: Path) -> Path:
     return start
 
 
+def _to_stderr(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
 @dataclass
 class Workspace:
     root: Path
+    warn: Callable[[str], None] = field(default=_to_stderr, repr=False)  # what to do with a warning
 
     @property
     def state_path(self) -> Path:
@@ -54,29 +62,47 @@ class Workspace:
         return layout.submission_file(self.root / exercise.id, exercise, self.load_state().get("format", "python"))
 
     def load_state(self) -> dict[str, Any]:
+        """The state, every field checked; a damaged file is set aside (once, under the lock)."""
+        state, damage = state_file.read(self.state_path)
+        if not damage:
+            return state
         try:
-            state = json.loads(self.state_path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            with self._locked():
+                return self._read_locked()
+        except OSError as exc:  # no lock to be had (a read-only workspace): the file stays where it is
+            self.warn(state_file.left_in_place(self.state_path, damage, exc))
             return {}
-        return state if isinstance(state, dict) else {}
+
+    def _read_locked(self) -> dict[str, Any]:
+        """The state, read with the lock held: the file read is the one set aside if it is damaged."""
+        state, damage = state_file.read(self.state_path)
+        if damage:
+            self.warn(state_file.set_aside(self.state_path, damage))
+        return state
 
     def save_state(self, state: dict[str, Any]) -> None:
         state = {"_": WARNING, **{k: v for k, v in state.items() if k != "_"}}
         write_atomic(self.state_path, json.dumps(state, indent=2, sort_keys=True) + "\n")
 
     @contextlib.contextmanager
-    def changing_state(self) -> Iterator[dict[str, Any]]:
-        """The state to change in place, saved on leaving; no other learn process changes it meanwhile."""
+    def _locked(self) -> Iterator[None]:
+        """No other learn process reads-to-change, sets aside or writes the state meanwhile."""
         folder = self.root / STATE_DIR
         folder.mkdir(parents=True, exist_ok=True)
         fd = os.open(folder / LOCK_FILE, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)  # released when fd closes, even if this process is killed
-            state = self.load_state()
-            yield state
-            self.save_state(state)
+            yield
         finally:
             os.close(fd)
+
+    @contextlib.contextmanager
+    def changing_state(self) -> Iterator[dict[str, Any]]:
+        """The state to change in place, saved on leaving; no other learn process changes it meanwhile."""
+        with self._locked():
+            state = self._read_locked()
+            yield state
+            self.save_state(state)
 
     def update_state(self, **changes: Any) -> dict[str, Any]:
         with self.changing_state() as state:

@@ -427,3 +427,32 @@ def test_a_huge_file_is_read_no_further_than_the_cap(tmp_path):
     assert book["alice"]["total"] == "10" and book["huge"]["status"] == "graded" and book["huge"]["total"] == "0"
     exercise = json.loads((results / "huge" / "results.json").read_text())["exercises"][0]
     assert exercise["status"] == "error" and "larger than 256 KB" in exercise["error"]
+
+
+def test_a_misnamed_file_is_the_reason_of_its_zero_in_the_gradebook(tmp_path):
+    """subs/mia/dot-product/solution.py, a correct answer under the wrong name, used to score 0 as
+    "not started" with an empty reason. It is still not graded (the contract is the file name),
+    and the gradebook's reason and results.json say which file is there; renaming it is a change
+    --resume grades again."""
+    course = make_course(tmp_path / "course")
+    dot = (course / "solutions" / "dot-product" / "similarity.py").read_text()
+    submissions, results = tmp_path / "subs", tmp_path / "results"
+    put(submissions, "ann", "dot-product", dot)
+    misnamed = submissions / "mia" / "dot-product" / "solution.py"
+    misnamed.parent.mkdir(parents=True)
+    misnamed.write_text(dot)
+    args = ["grade-all", str(submissions), "--out", str(results), "--course", str(course), "--jobs", "1"]
+    learn(*args)
+    mia = rows(results)["mia"]
+    assert mia["status"] == "graded" and mia["dot-product"] == "0"
+    assert mia["reason"] == "dot-product: similarity.py does not exist; found solution.py: rename it to similarity.py"
+    (exercise,) = [e for e in json.loads((results / "mia" / "results.json").read_text())["exercises"]
+                   if e["id"] == "dot-product"]
+    assert exercise["status"] == "not_started" and exercise["found"] == ["solution.py"]
+    assert rows(results)["ann"]["reason"] == ""
+    misnamed = misnamed.rename(misnamed.with_name("answer.py"))  # still misnamed: the reason changes
+    assert "Graded 1 student(s), reused 1" in learn(*args, "--resume").stdout
+    assert "found answer.py: rename it to similarity.py" in rows(results)["mia"]["reason"]
+    misnamed.rename(misnamed.with_name("similarity.py"))
+    assert "Graded 1 student(s), reused 1" in learn(*args, "--resume").stdout
+    assert rows(results)["mia"]["dot-product"] == "10" and rows(results)["mia"]["reason"] == ""

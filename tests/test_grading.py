@@ -188,6 +188,50 @@ def test_untouched_stub_is_not_started_and_scores_0(learn, workspace):
     assert code == 1  # named explicitly, so it counts
 
 
+@pytest.mark.parametrize("files, told", [
+    (["my_words.py"], "reverse-words/words.py does not exist; found my_words.py: rename it to words.py"),
+    (["words (1).ipynb"], "reverse-words/words.py does not exist; found words (1).ipynb: rename it to words.ipynb"),
+    (["draft.py", "my_words.py"], "reverse-words/words.py does not exist; found draft.py, my_words.py: "
+                                  "rename the one with your answer to words.py"),
+], ids=["py", "notebook", "two files"])
+def test_a_misnamed_file_is_named_not_graded(learn, workspace, files, told):
+    """words.py saved as my_words.py used to read "words.py does not exist: run `learn start`", as
+    if the folder were empty. The student is told which file is there and what to rename it to;
+    it is not graded (the contract is the file name), in the report of one exercise or of all."""
+    for name in files:
+        write_student(workspace, "reverse-words", name, CORRECT)
+    code, result = grade_json(learn, workspace)
+    exercise = exercise_of(result)
+    assert code == 1 and exercise["status"] == "not_started" and result["score"] == 0
+    assert exercise["error"] == told and exercise["found"] == files
+    assert all(t["message"] == told.split("/", 1)[1] for t in exercise["tests"])
+    run = learn("grade", "--workspace", str(workspace), *COURSE)  # the whole workspace: not folded away
+    assert told in " ".join(run.stdout.split()) and "· 1 not started: count-vowels" in run.stdout
+    assert told in learn("grade", "--workspace", str(workspace), "--format", "markdown", *COURSE).stdout
+    jsonschema = pytest.importorskip("jsonschema")
+    jsonschema.validate(result, json.loads((REPO / "grader" / "schema" / "results.schema.json").read_text()))
+
+
+@pytest.mark.parametrize("source, told", [
+    ("import os\nos._exit(0)\n", "importing words.py ended its process before it finished "
+     "(os._exit, a crash such as a segfault, or the memory or CPU limit?)"),
+    ("import os\ndef reverse_words(text):\n    os._exit(0)\n", "the process running reverse_words() ended "
+     "before it answered (os._exit, a crash such as a segfault, or the memory or CPU limit?)"),
+], ids=["at import", "in a call"])
+def test_a_file_that_ends_its_process_is_told_so_in_its_own_terms(learn, workspace, source, told):
+    """os._exit used to read "the process importing words.py died (ChannelClosed)": the grader's
+    own exception names are no words for a student, in any report."""
+    write_student(workspace, "reverse-words", "words.py", source)
+    code, result = grade_json(learn, workspace)
+    exercise = exercise_of(result)
+    assert code == 1 and result["score"] == 0
+    assert told in [exercise["error"], *(t["message"] for t in exercise["tests"])]
+    terminal = learn("grade", "reverse-words", "--workspace", str(workspace), *COURSE).stdout
+    assert told in " ".join(terminal.split())
+    for internal in ("ChannelClosed", "WorkerDied", "WorkerGarbled", "died"):
+        assert internal not in json.dumps(result) and internal not in terminal
+
+
 def test_unknown_exercise_is_a_usage_error(learn, workspace):
     run = learn("grade", "no-such-thing", "--workspace", str(workspace), *COURSE)
     assert run.code == 2

@@ -315,24 +315,52 @@ def test_release_finds_a_reference_pasted_into_a_shipped_notebook(learn, tmp_pat
     assert "from solutions/reverse-words/words.py" in run.stderr
 
 
-def test_without_notebook_support_a_notebook_workspace_gets_one_line(learn, tmp_path, workspace, course):
+def _without_nbformat(tmp_path: Path, *path: Path) -> dict[str, str]:
+    """The environment of a learn whose Python finds no nbformat (and PATH first on its path)."""
     blocker = tmp_path / "no-nbformat"
-    blocker.mkdir()
+    blocker.mkdir(exist_ok=True)
     (blocker / "nbformat.py").write_text("raise ImportError('nbformat is not installed here')\n")
-    env = {"PYTHONPATH": os.pathsep.join([str(blocker), str(REPO)])}
+    return {"PYTHONPATH": os.pathsep.join(str(p) for p in (blocker, *path))}
+
+
+def test_without_notebook_support_a_notebook_workspace_gets_one_line(learn, tmp_path, workspace, course):
+    """The line says how to install the extra into this learn: it runs from this checkout, so from
+    its folder (`learn-grader[jupyter]` is on no index: pip answered "No matching distribution")."""
+    env = _without_nbformat(tmp_path, REPO)
     folder = workspace / "reverse-words"
     folder.mkdir()
     nbformat.write(notebook_with(tagged(REFERENCE)), folder / "words.ipynb")
     run = learn("grade", "reverse-words", "--workspace", str(workspace), "--course", str(course), env=env)
     assert run.code == 2
-    assert run.stderr.strip() == "Error: notebook support is not installed: pip install 'learn-grader[jupyter]'"
+    assert run.stderr.strip() == f"Error: notebook support is not installed: pip install '{REPO}[jupyter]'"
     start = learn("start", "count-vowels", "--notebook", "--workspace", str(workspace), "--course", str(course), env=env)
-    assert start.code == 2 and "pip install 'learn-grader[jupyter]'" in start.stderr
+    assert start.code == 2 and f"pip install '{REPO}[jupyter]'" in start.stderr
     assert not (workspace / "count-vowels" / "vowels.ipynb").exists()
     # A .py workspace does not need it.
     (workspace / "reverse-words" / "words.ipynb").unlink()
     (folder / "words.py").write_text(REFERENCE)
     assert learn("grade", "reverse-words", "--workspace", str(workspace), "--course", str(course), env=env).code == 0
+
+
+@pytest.mark.parametrize("direct_url, hint", [
+    (None, "pip install 'learn-grader[jupyter]'"),
+    ({"url": "https://example.org/learn.git", "vcs_info": {"vcs": "git", "commit_id": "0a1b2c"}},
+     "pip install 'learn-grader[jupyter] @ git+https://example.org/learn.git@0a1b2c'"),
+    ({"url": "file:///no/such/checkout", "dir_info": {"editable": True}},
+     "pip install '.[jupyter]' in the folder learn was installed from, or pip install 'learn-grader[jupyter]'"),
+], ids=["from an index", "from git", "from a folder since removed"])
+def test_the_notebook_hint_follows_how_learn_was_installed(learn, tmp_path, workspace, course, direct_url, hint):
+    """An installed copy of learn (its distribution's direct_url.json, PEP 610, says where from)."""
+    site = tmp_path / "site"
+    shutil.copytree(REPO / "grader", site / "grader", ignore=shutil.ignore_patterns("__pycache__"))
+    record = site / "learn_grader-0.1.0.dist-info"
+    record.mkdir()
+    (record / "METADATA").write_text("Metadata-Version: 2.1\nName: learn-grader\nVersion: 0.1.0\n")
+    if direct_url is not None:
+        (record / "direct_url.json").write_text(json.dumps(direct_url))
+    start = learn("start", "count-vowels", "--notebook", "--workspace", str(workspace), "--course", str(course),
+                  env=_without_nbformat(tmp_path, site), cwd=tmp_path)
+    assert start.code == 2 and start.stderr.strip() == f"Error: notebook support is not installed: {hint}"
 
 
 def test_watch_regrades_a_notebook_on_save_and_opens_the_next_one_as_a_notebook(learn, workspace, course):

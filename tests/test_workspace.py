@@ -9,6 +9,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from conftest import EXAMPLE_COURSE, REPO
 
 COURSE = ["--course", str(EXAMPLE_COURSE)]
@@ -181,3 +183,84 @@ def test_new_files_follow_the_umask(learn, workspace):
     assert done.returncode == 0, done.stderr
     for path in (workspace / "reverse-words" / "words.py", workspace / ".learn" / "state.json"):
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+
+
+REVERSE_WORDS = "def reverse_words(text):\n    return ' '.join(text.split()[::-1])\n"
+
+
+def _damaged_copies(workspace: Path) -> list[Path]:
+    return sorted((workspace / ".learn").glob("state.json.damaged-*"))
+
+
+def _warnings(stderr: str) -> list[str]:
+    return [line for line in stderr.splitlines() if line.startswith("Warning:")]
+
+
+@pytest.mark.parametrize("command", [["list", *COURSE], []], ids=["list", "bare learn"])
+def test_a_state_file_with_wrong_types_is_set_aside_with_one_warning(learn, workspace, command):
+    """A progress file whose fields have the wrong types used to end `learn list` and bare `learn`
+    with "Internal error: AttributeError" (exit 3). It is moved aside, kept, and said so, once."""
+    assert learn("start", "reverse-words", "--workspace", str(workspace), *COURSE).code == 0
+    damaged = '{"passed": 5, "best": "x"}\n'
+    (workspace / ".learn" / "state.json").write_text(damaged)
+    run = learn(*command, cwd=workspace)
+    assert run.code == 0, run.stderr
+    assert "0/" in run.stdout and "exercises passed" in run.stdout
+    (copy,) = _damaged_copies(workspace)
+    assert copy.read_text() == damaged                    # the student's data is kept, byte for byte
+    (warning,) = _warnings(run.stderr)
+    assert "is damaged (passed: expected an object" in warning and str(copy) in warning
+    again = learn(*command, cwd=workspace)
+    assert again.code == 0 and not _warnings(again.stderr) and len(_damaged_copies(workspace)) == 1
+
+
+def test_a_truncated_state_file_is_set_aside_before_a_grade_replaces_it(learn, workspace):
+    """A state file cut short used to read as no progress at all, and the next `learn grade`
+    wrote over it without a word. Now it is kept beside, and the grade starts fresh progress."""
+    assert learn("start", "reverse-words", "--workspace", str(workspace), *COURSE).code == 0
+    (workspace / "reverse-words" / "words.py").write_text(REVERSE_WORDS)
+    (workspace / ".learn" / "state.json").write_text('{"broken')
+    run = learn("grade", "reverse-words", "--workspace", str(workspace), *COURSE)
+    assert run.code == 0, run.stderr
+    (copy,) = _damaged_copies(workspace)
+    assert copy.read_text() == '{"broken'
+    (warning,) = _warnings(run.stderr)
+    assert "is damaged (not valid JSON" in warning and str(copy) in warning and "fresh progress" in warning
+    state = json.loads((workspace / ".learn" / "state.json").read_text())
+    assert state["passed"] == {"reverse-words": True} and state["best"]["reverse-words"]["score"] == 10
+
+
+def test_a_valid_state_file_is_read_and_left_untouched(learn, workspace):
+    """Every field of a valid state file has its type: it is read as it is, never set aside."""
+    assert learn("start", "reverse-words", "--workspace", str(workspace), *COURSE).code == 0
+    valid = json.dumps({"_": "DON'T EDIT THIS FILE!", "course": str(EXAMPLE_COURSE), "current": "count-vowels",
+                        "format": "python", "started": {"reverse-words": 1796334360.5, "count-vowels": 1796334361},
+                        "hints": {"count-vowels": 2}, "best": {"reverse-words": {"score": 10.0, "max": 10.0}},
+                        "passed": {"reverse-words": True}, "last": {"reverse-words": "passed"},
+                        "from_a_newer_learn": [1, 2]}, indent=1)
+    path = workspace / ".learn" / "state.json"
+    path.write_text(valid)
+    before = path.stat().st_mtime_ns
+    for command in (["list"], []):
+        run = learn(*command, cwd=workspace)
+        assert run.code == 0 and not _warnings(run.stderr), run.stderr
+    assert "1/2 exercises passed, 10/20 points" in learn("list", "--workspace", str(workspace)).stdout
+    assert path.read_text() == valid and path.stat().st_mtime_ns == before
+    assert not _damaged_copies(workspace)
+
+
+@pytest.mark.parametrize("state, problem", [
+    ([], "expected an object, got a list"),
+    ({"course": 3}, "course: expected a course folder's path, got a number"),
+    ({"format": "ipynb"}, "format: expected 'python' or 'notebook', got a string"),
+    ({"hints": {"softmax": "2"}}, "hints.softmax: expected a whole number of hints seen, got a string"),
+    ({"hints": {"softmax": -1}}, "hints.softmax: expected a whole number of hints seen, got a number"),
+    ({"best": {"softmax": {"score": 3}}}, 'best.softmax: expected {"score": a number, "max": a number}, got an object'),
+    ({"best": {"softmax": {"score": float("nan"), "max": 10}}}, "best.softmax: expected"),
+    ({"passed": {"softmax": 1}}, "passed.softmax: expected true or false, got a number"),
+    ({"started": {"softmax": True}}, "started.softmax: expected a time in seconds, got true or false"),
+    ({"last": []}, "last: expected an object (exercise id: a status), got a list"),
+])
+def test_every_field_of_the_state_is_checked(state, problem):
+    from grader import state_file
+    assert state_file.problem(state).startswith(problem)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from grader.findings import title
+from grader.notebook.layout import misnamed
 
 BINS = 10
 
@@ -85,7 +86,8 @@ def class_view(results: dict[str, Any]) -> dict[str, Any]:
          "tests": [{"name": t["name"], "status": t["status"], "grader_error": bool(t.get("grader_error"))}
                    for t in ex["tests"]],
          "diagnoses": [{"id": d["id"], "message": d["message"], "kind": d.get("kind", "catalogued")}
-                       for d in ex.get("diagnoses", [])]}
+                       for d in ex.get("diagnoses", [])],
+         **({"file": ex["file"], "found": ex["found"]} if ex.get("found") else {})}
         for ex in results["exercises"]]}
 
 
@@ -105,6 +107,11 @@ def trouble_of(ex: dict[str, Any]) -> str:
         return str(ex["status"])
     statuses = {t["status"] for t in ex["tests"] if not t.get("grader_error")}
     return "timeout" if "timeout" in statuses else "error" if "error" in statuses else ""
+
+
+def misnamed_of(ex: dict[str, Any]) -> str:
+    """Why a not-started exercise scored 0 when other files sit where its file should be (misnamed?)."""
+    return f"{ex['file']} does not exist; {misnamed(ex['file'], ex['found'])}" if ex.get("found") else ""
 
 
 def _grader_errors(records: list[dict[str, Any]]) -> list[tuple[str, str]]:

@@ -2,7 +2,8 @@
 
 The CSV is what an LMS imports (Canvas, Moodle, Blackboard all take "id column, then score
 columns"): the first column's header is configurable (``--id-column "SIS User ID"``), then
-total, max, one column per exercise, then status and reason. Student-controlled text is
+total, max, one column per exercise, then status and reason (an exercise whose code crashed or
+hung, one whose file is missing while another file sits in its place). Student-controlled text is
 escaped by grader.reports.text (``csv``): one line, no control characters, and a cell starting
 with ``= + - @`` is prefixed with a quote against spreadsheet formula injection, as OWASP recommends.
 """
@@ -43,7 +44,7 @@ def to_csv(records: list[dict[str, Any]], id_column: str = DEFAULT_ID_COLUMN,
     """The gradebook text: rows sorted by student, so any run over the same students is identical.
     EXTRA: (header, cells of a record) of columns appended after ``reason`` (late work's)."""
     # here: importing this module stays cheap (see grader.cli)
-    from grader.classroom.analytics import grader_failure_reason, grader_failures, trouble_of
+    from grader.classroom.analytics import grader_failure_reason, grader_failures, misnamed_of, trouble_of
     columns = exercise_columns(records)
     max_by_exercise: dict[str, float] = {}
     for record in records:
@@ -64,7 +65,8 @@ def to_csv(records: list[dict[str, Any]], id_column: str = DEFAULT_ID_COLUMN,
                              status, escape_cell(record.get("reason", "")), *cells(record)])
             continue
         scores = {e["id"]: e for e in results["exercises"] if e["status"] != "grader_error"}
-        problems = [f"{e['id']}: {trouble}" for e in results["exercises"] if (trouble := trouble_of(e))]
+        problems = [f"{e['id']}: {trouble}" for e in results["exercises"]
+                    if (trouble := trouble_of(e) or misnamed_of(e))]
         failures = grader_failures(results)
         if failures:  # not final: the total and the exercises the grader failed on stay blank
             problems.insert(0, grader_failure_reason(failures))

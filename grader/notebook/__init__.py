@@ -19,4 +19,8 @@ install. Where a submission is (``.py`` or ``.ipynb``) is decided by :mod:`grade
 """
 from __future__ import annotations
 
-INSTALL_HINT = "pip install 'learn-grader[jupyter]'"
+
+def install_hint() -> str:
+    """How to add notebook support to the learn that is running (grader.locations says how it was installed)."""
+    from grader.locations import install_command
+    return install_command("jupyter")

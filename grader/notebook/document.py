@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.errors import LearnError
-from grader.notebook import INSTALL_HINT
+from grader.notebook import install_hint
 from grader.storage import read_regular_file, write_atomic
 
 # A notebook bigger than this is refused unread: graded code is kilobytes, and parsing and
@@ -35,7 +35,7 @@ def _nbformat() -> Any:
     try:
         import nbformat
     except ImportError:
-        raise NotebookSupportMissing(f"notebook support is not installed: {INSTALL_HINT}") from None
+        raise NotebookSupportMissing(f"notebook support is not installed: {install_hint()}") from None
     return nbformat
 
 

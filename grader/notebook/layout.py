@@ -9,11 +9,16 @@ hand):
 4. both were edited: the notebook is returned, and grading it refuses to guess (it names both
    files and asks the student to keep one); nothing is graded, nothing is deleted.
 
+When neither exists, the other ``.py`` and ``.ipynb`` files of the folder are named to the
+student (``found my_scores.py: rename it to scores.py``) and never graded: the contract is the
+file name.
+
 Cheap on purpose (stdlib only): ``learn grade-all`` plans a class with it before anything
 heavy loads. Only rule 3 reads a notebook, and only when both files exist.
 """
 from __future__ import annotations
 
+import itertools
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,6 +28,9 @@ if TYPE_CHECKING:
 
 SUFFIX = ".ipynb"
 FORMATS = ("python", "notebook")
+LOOK_AT = 1000   # folder entries read to find misnamed files (a submission may hold millions)
+NAMED = 3        # misnamed files named to the student; more are counted, up to KEPT
+KEPT = 20        # names kept in a result
 
 
 def notebook_name(exercise: Exercise) -> str:
@@ -67,3 +75,30 @@ def notebook_is_untouched(notebook: Path, exercise: Exercise) -> bool:
 
 def python_beside(notebook: Path, exercise: Exercise) -> Path:
     return notebook.with_name(exercise.file)
+
+
+def others(folder: Path, exercise: Exercise) -> list[str]:
+    """The names of the other ``.py`` and ``.ipynb`` files in FOLDER, sorted: a misnamed submission?
+    None through a linked folder (it could list the course's files). Hidden files are left out."""
+    wanted = {exercise.file, notebook_name(exercise)}
+    try:
+        if folder.is_symlink():
+            return []
+        with os.scandir(folder) as listing:
+            names = [e.name for e in itertools.islice(listing, LOOK_AT) if e.name.endswith((".py", SUFFIX))
+                     and not e.name.startswith(".") and e.name not in wanted and e.is_file()]
+    except OSError:
+        return []
+    # shown to the student and written to reports: a name that is not UTF-8 is shown with a stand-in
+    return sorted(n.encode("utf-8", "surrogateescape").decode("utf-8", "replace") for n in names)[:KEPT]
+
+
+def misnamed(file: str, found: list[str]) -> str:
+    """What to tell a student whose FILE is missing while FOUND (names from others()) are there."""
+    targets = {Path(file).stem + SUFFIX if is_notebook(Path(name)) else file for name in found}
+    more = "" if len(found) <= NAMED else f" and {len(found) - NAMED} more" if len(found) < KEPT else " and more"
+    listed = ", ".join(found[:NAMED]) + more
+    if len(found) == 1:
+        return f"found {listed}: rename it to {targets.pop()}"
+    target = targets.pop() if len(targets) == 1 else f"{file} (or {Path(file).stem + SUFFIX} for a notebook)"
+    return f"found {listed}: rename the one with your answer to {target}"

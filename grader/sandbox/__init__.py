@@ -21,7 +21,8 @@ The rest of the grader talks to the boundary through the names below.
 """
 from __future__ import annotations
 
-from grader.sandbox.client import ForkClient, ForkServer, Worker, WorkerDied, WorkerTimedOut
+from grader.sandbox.client import ForkClient, ForkServer, Worker, WorkerDied, WorkerGarbled, WorkerTimedOut
 from grader.sandbox.limits import ISOLATION, Limits
 
-__all__ = ["ForkClient", "ForkServer", "ISOLATION", "Limits", "Worker", "WorkerDied", "WorkerTimedOut"]
+__all__ = ["ForkClient", "ForkServer", "ISOLATION", "Limits", "Worker", "WorkerDied", "WorkerGarbled",
+           "WorkerTimedOut"]

@@ -29,7 +29,13 @@ def kill_group(pid: int) -> None:
 
 
 class WorkerDied(Exception):
-    """The worker exited or broke the protocol."""
+    """The worker ended before it answered: it exited, crashed, or a limit killed it. Its message
+    is for the grader's log; what the student reads is said where this is caught (grader.proxy)."""
+
+
+class WorkerGarbled(WorkerDied):
+    """The worker sent bytes that are not a message, or a message that is not a reply: something
+    in the student's file wrote to the channel. The message says what was wrong with them."""
 
 
 class WorkerTimedOut(Exception):
@@ -49,12 +55,15 @@ class Worker:
         except channel.ChannelTimeout:
             self.kill()
             raise WorkerTimedOut() from None
-        except (channel.ChannelClosed, ValueError, OSError) as exc:
+        except (channel.ChannelClosed, OSError) as exc:
             self.kill()
             raise WorkerDied(str(exc) or type(exc).__name__) from None
+        except ValueError as exc:  # wire.WireError: an honest worker never sends such bytes
+            self.kill()
+            raise WorkerGarbled(str(exc) or "not a message") from None
         if not isinstance(reply, dict):
             self.kill()
-            raise WorkerDied("the worker sent something that is not a reply")
+            raise WorkerGarbled("a message that is not a reply")
         return reply
 
     def call(self, name: str, args: list, kwargs: dict, timeout: float) -> dict:
@@ -71,7 +80,7 @@ class Worker:
             raise WorkerTimedOut() from None
         except OSError as exc:
             self.kill()
-            raise WorkerDied(str(exc)) from None
+            raise WorkerDied(f"sending the call failed ({exc})") from None
         return self.receive(max(deadline - time.monotonic(), 0.0))
 
     def kill(self) -> None:
