@@ -35,6 +35,8 @@ python3 -m pip install --no-cache-dir -r /autograder/source/requirements.txt
 RUN_AUTOGRADER = """#!/usr/bin/env bash
 # Runs for every submission. AUTOGRADER_ROOT exists so the bundle can be tested outside Gradescope.
 set -uo pipefail
+# One grade per container: never start learn's grading service (Gradescope does not set CI).
+export LEARN_SERVICE=off
 ROOT="${AUTOGRADER_ROOT:-/autograder}"
 SOURCE="$ROOT/source"
 WORKSPACE="$(mktemp -d)"
