@@ -71,7 +71,8 @@ def grade_exercise(exercise: Exercise, student_file: Path, seed: int, server: Fo
     if not student_file.is_file():
         return _exercise_result(exercise, Status.NOT_STARTED,
                                 tests=_blank_tests(solution, Status.NOT_STARTED, f"{exercise.file} is missing"),
-                                error=f"{exercise.id}/{exercise.file} does not exist: run `learn start {exercise.id}`")
+                                error=f"{exercise.id}/{exercise.file} does not exist: run `learn start {exercise.id}`",
+                                missing=True)
     if not count_stub and exercise.is_untouched(student_file):
         return _exercise_result(exercise, Status.NOT_STARTED,
                                 tests=_blank_tests(solution, Status.NOT_STARTED, "not started"),

@@ -176,6 +176,9 @@ class ExerciseResult:
     duration: float = 0.0
     notes: list[str] = field(default_factory=list)  # how the submission was read (a notebook's cells)
     exception: StudentError | None = None    # what importing the file raised, if it did
+    # No file was handed in: ERROR says how to start one in a workspace; a platform the student
+    # uploads to says what to upload instead (reports.gradescope). Not in the JSON: ERROR says it.
+    missing: bool = False
 
     def as_json(self) -> dict[str, Any]:
         return {

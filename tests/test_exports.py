@@ -198,3 +198,17 @@ def test_gradescope_bundle_never_starts_the_grading_service(klass, tmp_path):
     finally:
         for pid in _daemons_of(root):
             os.kill(pid, signal.SIGKILL)
+
+
+def test_gradescope_report_says_which_file_to_upload(klass, tmp_path):
+    """On Gradescope a student uploads files: a missing one is named, never a `learn` command; a
+    workspace's `learn grade` still says `learn start`."""
+    course, submissions = klass
+    root, _names = unpacked_bundle(course, tmp_path)
+    (root / "submission" / "similarity.py").write_text((submissions / "alice" / "dot-product" / "similarity.py").read_text())
+    data = run_autograder(root)
+    assert "learn start" not in json.dumps(data)
+    assert "- `softmax`: 0/10 (not submitted: upload `softmax.py`)" in data["output"]
+    here = grade(course, submissions / "bob", "json", tmp_path / "bob.json")
+    softmax = next(e for e in json.loads((tmp_path / "bob.json").read_text())["exercises"] if e["id"] == "softmax")
+    assert softmax["error"] == "softmax/softmax.py does not exist: run `learn start softmax`", here.stderr

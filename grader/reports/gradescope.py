@@ -44,13 +44,18 @@ def _gradescope_tests(ex: ExerciseResult) -> list[dict]:
     } for t in ex.tests]
 
 
+def _exercise_line(ex: ExerciseResult) -> str:
+    if ex.missing:  # a Gradescope student uploads files: name the file, not a learn command
+        return f"- `{ex.id}`: {ex.score:g}/{ex.max_score:g} (not submitted: upload `{ex.file}`)"
+    return (f"- `{ex.id}`: {ex.score:g}/{ex.max_score:g} ({ex.status.value.replace('_', ' ')})"
+            + ("\n\n" + shown(ex.error, "markdown-block") if ex.error else ""))
+
+
 def to_gradescope(result: CourseResult) -> str:
     """Gradescope's autograder results.json (https://gradescope-autograders.readthedocs.io)."""
     exercises = [e for e in result.exercises if e.status is not Status.NOT_STARTED or not result.partial]
     lines = [f"**{result.score:g}/{result.max_score:g}** · seed `{result.seed}`"]
-    lines += [f"- `{e.id}`: {e.score:g}/{e.max_score:g} ({e.status.value.replace('_', ' ')})"
-              + ("\n\n" + shown(e.error, "markdown-block") if e.error else "")
-              for e in exercises]
+    lines += [_exercise_line(e) for e in exercises]
     data = {
         "score": result.score, "execution_time": max(1, round(result.duration)),
         "output": "\n".join(lines), "output_format": "md", "test_output_format": "md",
