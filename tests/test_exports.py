@@ -208,7 +208,23 @@ def test_gradescope_report_says_which_file_to_upload(klass, tmp_path):
     (root / "submission" / "similarity.py").write_text((submissions / "alice" / "dot-product" / "similarity.py").read_text())
     data = run_autograder(root)
     assert "learn start" not in json.dumps(data)
-    assert "- `softmax`: 0/10 (not submitted: upload `softmax.py`)" in data["output"]
+    assert "- `softmax`: 0/10 (not submitted: upload `softmax.py` or the notebook `softmax.ipynb`)" in data["output"]
     here = grade(course, submissions / "bob", "json", tmp_path / "bob.json")
     softmax = next(e for e in json.loads((tmp_path / "bob.json").read_text())["exercises"] if e["id"] == "softmax")
     assert softmax["error"] == "softmax/softmax.py does not exist: run `learn start softmax`", here.stderr
+
+
+def test_gradescope_bundle_grades_a_notebook(klass, tmp_path):
+    """A student who worked in Jupyter uploads `similarity.ipynb`: its answer cells are graded, as
+    in a workspace, and the bundle installs what reads notebooks."""
+    import nbformat
+    course, submissions = klass
+    root, _names = unpacked_bundle(course, tmp_path)
+    assert any(line.startswith("nbformat") for line in (root / "source" / "requirements.txt").read_text().splitlines())
+    answer = (submissions / "alice" / "dot-product" / "similarity.py").read_text()
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("my work"),
+                                               nbformat.v4.new_code_cell(answer, metadata={"tags": ["answer"]})])
+    nbformat.write(notebook, root / "submission" / "similarity.ipynb")
+    data = run_autograder(root)
+    assert data["score"] == 10, data["output"]
+    assert "- `softmax`: 0/10 (not submitted: upload `softmax.py` or the notebook `softmax.ipynb`)" in data["output"]

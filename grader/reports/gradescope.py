@@ -4,6 +4,7 @@ score, max_score, status, name, output, visibility."""
 from __future__ import annotations
 
 import json
+from pathlib import PurePosixPath
 
 from grader.reports.text import shown
 from grader.results import CourseResult, ExerciseResult, Status, TestResult
@@ -46,7 +47,8 @@ def _gradescope_tests(ex: ExerciseResult) -> list[dict]:
 
 def _exercise_line(ex: ExerciseResult) -> str:
     if ex.missing:  # a Gradescope student uploads files: name the file, not a learn command
-        return f"- `{ex.id}`: {ex.score:g}/{ex.max_score:g} (not submitted: upload `{ex.file}`)"
+        notebook = PurePosixPath(ex.file).stem + ".ipynb"   # the bundle takes either (classroom.gradescope_bundle)
+        return f"- `{ex.id}`: {ex.score:g}/{ex.max_score:g} (not submitted: upload `{ex.file}` or the notebook `{notebook}`)"
     return (f"- `{ex.id}`: {ex.score:g}/{ex.max_score:g} ({ex.status.value.replace('_', ' ')})"
             + ("\n\n" + shown(ex.error, "markdown-block") if ex.error else ""))
 
