@@ -193,16 +193,17 @@ def merge(results: tuple[Path, ...], out: Path, id_column: str) -> None:
     """Merge the RESULTS folders of `learn grade-all --shard` runs into one gradebook and summary.
 
     Each of the N shards of one run must be given exactly once: a missing or duplicated shard
-    is an error that names it. Merging again gives the same files.
+    is an error that names it. Merging again gives the same files. `learn gradebook export` and
+    `learn similarity` take the merged folder as they take the shards.
 
     \b
     Example:
       learn gradebook merge results-1/ results-2/ results-3/ --out results/
     """
-    from grader.classroom import class_files
-    from grader.classroom import shards
-    records = gradebook.load_records(results)
-    records += class_files.refused_records(class_files.merged_refused(results))
+    from grader.classroom import class_files, lms, shards
+    graded = gradebook.load_records(results)
+    refused = class_files.merged_refused(results)
+    records = graded + class_files.refused_records(refused)
     from grader.classroom.similarity import graded_from
     runs = {str(folder): class_files.read_run(folder) for folder in results}
     shards.check_complete(runs)
@@ -215,8 +216,15 @@ def merge(results: tuple[Path, ...], out: Path, id_column: str) -> None:
         click.echo("Similarity not computed: the shards' submissions folder and course are not both here; "
                    "run `learn similarity SUBMISSIONS --out DIR` where they are.", err=True)
     from grader.classroom import late
-    class_files.write_class_files(out, records, skipped, duration, id_column, similarity,
-                                  late.merged(list(runs.values())))
+    merged_late = late.merged(list(runs.values()))
+    out.mkdir(parents=True, exist_ok=True)
+    # What `learn gradebook export OUT` and `learn similarity OUT` read: the merge has no student folders.
+    class_files.write_run(out, None, skipped, duration, sum(int(r.get("graded", 0)) for r in runs.values() if r),
+                          sum(int(r.get("reused", 0)) for r in runs.values() if r), sorted(dict(refused).items()),
+                          merged_from=[str(folder.resolve()) for folder in results],
+                          **({"submissions": str(source[0]), "course": str(source[1])} if source else {}),
+                          late=merged_late, **{lms.GRADES_KEY: lms.grades(graded)})
+    class_files.write_class_files(out, records, skipped, duration, id_column, similarity, merged_late)
     click.echo(f"Merged {len(records)} students from {len(results)} folder(s) into {out / 'gradebook.csv'}")
 
 
@@ -237,7 +245,7 @@ def merge(results: tuple[Path, ...], out: Path, id_column: str) -> None:
 def export_lms(results: tuple[Path, ...], lms: str, roster: Path, out: Path, assignment: str,
                assignment_id: str | None, moodle_id: str, raw_scores: bool) -> None:
     """Write the grade import file of Canvas, Moodle or Blackboard from RESULTS (one grade-all
-    results folder, or every shard of one).
+    results folder, every shard of one, or the folder `learn gradebook merge` wrote).
 
     Students in the results but not in the roster, in the roster without results, and those
     the grader failed on are listed on stderr and the exit status is 1 (the file is written,
