@@ -134,11 +134,25 @@ def grade_all(submissions: Path, out: Path, jobs: int | None, course: Path | Non
         click.echo(f"Graded {run.graded} student(s), reused {run.reused} in {run.duration:.1f} s: "
                    f"mean {summary.mean:g}/{summary.max_score:g}. Wrote {out / 'gradebook.csv'} and {out / 'summary.html'}")
         if summary.grader_errors:  # the grader's own failure: exit status 3 (the gradebook leaves them blank)
-            click.echo(f"The grader failed on {len(summary.grader_errors)} student(s); rerun with --resume to retry them.",
-                       err=True)
+            _say_why_the_grader_failed(run.records, len(summary.grader_errors))
             raise click.exceptions.Exit(GraderBug.exit_code)
     finally:
         server.close()
+
+
+def _say_why_the_grader_failed(records: list[dict[str, Any]], failed: int) -> None:
+    """One line per cause: a missing install is said once, with what to install (retrying cannot
+    help until it is there); the rest are retried by --resume."""
+    from grader.classroom.records import NOTEBOOK_SUPPORT_MISSING
+    from grader.notebook import INSTALL_HINT
+    notebooks = sum(r.get("cause") == NOTEBOOK_SUPPORT_MISSING for r in records)
+    if notebooks:
+        click.echo(f"notebook support is not installed on this machine, so the notebooks of {notebooks} student(s) "
+                   f"were not graded (their rows say grader_error): {INSTALL_HINT} (or pip install nbformat), "
+                   "then run again with --resume to grade them.", err=True)
+    if failed > notebooks:
+        click.echo(f"The grader failed on {failed - notebooks} {'other ' if notebooks else ''}student(s); "
+                   "rerun with --resume to retry them.", err=True)
 
 
 def _grade_class(course: Any, submissions: Path, out: Path, jobs: int | None, secret: str | None,
