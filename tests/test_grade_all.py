@@ -427,3 +427,21 @@ def test_a_huge_file_is_read_no_further_than_the_cap(tmp_path):
     assert book["alice"]["total"] == "10" and book["huge"]["status"] == "graded" and book["huge"]["total"] == "0"
     exercise = json.loads((results / "huge" / "results.json").read_text())["exercises"][0]
     assert exercise["status"] == "error" and "larger than 256 KB" in exercise["error"]
+
+
+def test_without_a_seed_secret_grade_all_warns_once_and_help_shows_the_secret(tmp_path):
+    from conftest import EXAMPLE_COURSE
+    submissions = tmp_path / "submissions"
+    for student in ("ada", "bob"):
+        (submissions / student / "reverse-words").mkdir(parents=True)
+        (submissions / student / "reverse-words" / "words.py").write_text("def reverse_words(text):\n    return text\n")
+    plain = learn("grade-all", str(submissions), "--out", str(tmp_path / "r1"), "--course", str(EXAMPLE_COURSE), "--jobs", "1")
+    assert plain.stderr.count("Warning: no --seed-secret") == 1
+    assert ("Warning: no --seed-secret: every student gets the fixed seed 0, which is predictable (a student who "
+            "knows it can hard-code the expected outputs)") in plain.stderr
+    assert "--seed-secret LEARN_SEED_SECRET" in plain.stderr
+    secret = learn("grade-all", str(submissions), "--out", str(tmp_path / "r2"), "--course", str(EXAMPLE_COURSE), "--jobs", "1",
+                   "--seed-secret", "LEARN_TEST_SECRET", env={"LEARN_TEST_SECRET": "s3cret"})
+    assert "seed" not in secret.stderr
+    help_text = learn("grade-all", "--help").stdout
+    assert "learn grade-all submissions/ --out results-2/ --shard 2/3 --seed-secret LEARN_SEED_SECRET" in help_text

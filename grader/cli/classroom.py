@@ -59,8 +59,8 @@ def grade_all(submissions: Path, out: Path, jobs: int | None, course: Path | Non
 
     Writes OUT/gradebook.csv, OUT/summary.md, OUT/summary.html and OUT/<student>/ with
     results.json, report.html and report.md (<student> is the submission folder's own name).
-    Without --seed-secret every student gets the fixed seed 0 (reproducible but predictable):
-    pass a secret for real grading. Exit status 3 when the grader itself failed on some student
+    Without --seed-secret every student gets the fixed seed 0 (reproducible but predictable; a
+    warning says so): pass a secret for real grading, in every shard alike. Exit status 3 when the grader itself failed on some student
     (their gradebook rows say grader_error; --resume grades them again). The sandbox layer the
     workers get is printed on stderr and in the summary; without namespaces (the process layer)
     both warn, and --require-isolation namespaces refuses to grade.
@@ -68,8 +68,8 @@ def grade_all(submissions: Path, out: Path, jobs: int | None, course: Path | Non
     \b
     Examples:
       learn grade-all submissions/ --out results/ --seed-secret LEARN_SEED_SECRET
-      learn grade-all submissions/ --out results/ --require-isolation namespaces
-      learn grade-all submissions/ --out results-2/ --shard 2/3
+      learn grade-all submissions/ --out results/ --seed-secret LEARN_SEED_SECRET --require-isolation namespaces
+      learn grade-all submissions/ --out results-2/ --shard 2/3 --seed-secret LEARN_SEED_SECRET
       learn gradebook merge results-1/ results-2/ results-3/ --out results/
     """
     from grader.sandbox import client as forkserver
@@ -86,6 +86,10 @@ def grade_all(submissions: Path, out: Path, jobs: int | None, course: Path | Non
                 raise LearnError(f"--seed-secret {seed_secret}: the environment variable {seed_secret} "
                                  "is not set or empty")
             shield.scrub_environment([seed_secret])  # read once: from now on it is in no /proc/*/environ
+        else:
+            click.echo("Warning: no --seed-secret: every student gets the fixed seed 0, which is predictable (a student "
+                       "who knows it can hard-code the expected outputs). For real grading, put a secret in an "
+                       "environment variable and pass its name: --seed-secret LEARN_SEED_SECRET.", err=True)
         shield.forbid_inspection()  # no process of this user reads our memory; grading processes inherit it
         shard_range, engine = engines.resolve(shard, os.environ) if shard else (None, "")
         if engine:
