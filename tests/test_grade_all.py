@@ -445,3 +445,25 @@ def test_without_a_seed_secret_grade_all_warns_once_and_help_shows_the_secret(tm
     assert "seed" not in secret.stderr
     help_text = learn("grade-all", "--help").stdout
     assert "learn grade-all submissions/ --out results-2/ --shard 2/3 --seed-secret LEARN_SEED_SECRET" in help_text
+
+
+def test_after_resume_the_summary_times_only_what_this_run_graded(tmp_path):
+    """--resume reuses most of the class: the timing line is this run's time over the students it
+    graded, and says how many it reused (a reused student's time was another run's)."""
+    import re
+    from conftest import EXAMPLE_COURSE
+    submissions, out = tmp_path / "submissions", tmp_path / "results"
+    for student in ("ada", "bob", "cy"):
+        (submissions / student / "reverse-words").mkdir(parents=True)
+        (submissions / student / "reverse-words" / "words.py").write_text("def reverse_words(text):\n    return text\n")
+    common = ("--out", str(out), "--course", str(EXAMPLE_COURSE), "--jobs", "1", "--seed-secret", "LEARN_TEST_SECRET")
+    env = {"LEARN_TEST_SECRET": "s3cret"}
+    learn("grade-all", str(submissions), *common, env=env)
+    first = (out / "summary.md").read_text()
+    assert re.search(r"grading took [\d.]+ s for 3 students \([\d.]+ s per student\)\n", first), first
+    (submissions / "bob" / "reverse-words" / "words.py").write_text("def reverse_words(text):\n    return text[::-1]\n")
+    learn("grade-all", str(submissions), *common, "--resume", env=env)
+    for page in ("summary.md", "summary.html"):
+        line = re.search(r"grading took ([\d.]+) s for 1 student \(([\d.]+) s per student\); "
+                         r"2 reused from an earlier run", (out / page).read_text())
+        assert line and float(line[2]) <= float(line[1]), page

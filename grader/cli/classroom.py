@@ -134,7 +134,7 @@ def grade_all(submissions: Path, out: Path, jobs: int | None, course: Path | Non
                               run.reused, refused, submissions=str(submissions.resolve()), course=str(the_course.root),
                               late=late)
         summary = class_files.write_class_files(out, run.records + class_files.refused_records(refused), skipped,
-                                                run.duration, id_column, similarity, late)
+                                                run.duration, id_column, similarity, late, run.graded, run.reused)
         click.echo(f"Graded {run.graded} student(s), reused {run.reused} in {run.duration:.1f} s: "
                    f"mean {summary.mean:g}/{summary.max_score:g}. Wrote {out / 'gradebook.csv'} and {out / 'summary.html'}")
         if summary.grader_errors:  # the grader's own failure: exit status 3 (the gradebook leaves them blank)
@@ -235,14 +235,16 @@ def merge(results: tuple[Path, ...], out: Path, id_column: str) -> None:
                    "run `learn similarity SUBMISSIONS --out DIR` where they are.", err=True)
     from grader.classroom import late
     merged_late = late.merged(list(runs.values()))
+    graded_in_runs = sum(int(r.get("graded", 0)) for r in runs.values() if r)
+    reused = sum(int(r.get("reused", 0)) for r in runs.values() if r)
     out.mkdir(parents=True, exist_ok=True)
     # What `learn gradebook export OUT` and `learn similarity OUT` read: the merge has no student folders.
-    class_files.write_run(out, None, skipped, duration, sum(int(r.get("graded", 0)) for r in runs.values() if r),
-                          sum(int(r.get("reused", 0)) for r in runs.values() if r), sorted(dict(refused).items()),
+    class_files.write_run(out, None, skipped, duration, graded_in_runs, reused, sorted(dict(refused).items()),
                           merged_from=[str(folder.resolve()) for folder in results],
                           **({"submissions": str(source[0]), "course": str(source[1])} if source else {}),
                           late=merged_late, **{lms.GRADES_KEY: lms.grades(graded)})
-    class_files.write_class_files(out, records, skipped, duration, id_column, similarity, merged_late)
+    class_files.write_class_files(out, records, skipped, duration, id_column, similarity, merged_late,
+                                  graded_in_runs, reused)
     click.echo(f"Merged {len(records)} students from {len(results)} folder(s) into {out / 'gradebook.csv'}")
 
 
