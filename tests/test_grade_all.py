@@ -467,3 +467,20 @@ def test_after_resume_the_summary_times_only_what_this_run_graded(tmp_path):
         line = re.search(r"grading took ([\d.]+) s for 1 student \(([\d.]+) s per student\); "
                          r"2 reused from an earlier run", (out / page).read_text())
         assert line and float(line[2]) <= float(line[1]), page
+
+
+@pytest.mark.parametrize("inside", ["results", ".", "ada/results"])
+def test_a_results_folder_inside_the_submissions_is_refused_before_anything_is_written(tmp_path, inside):
+    """Its folders would be taken for students' by the next run."""
+    from conftest import EXAMPLE_COURSE
+    submissions = tmp_path / "submissions"
+    (submissions / "ada" / "reverse-words").mkdir(parents=True)
+    (submissions / "ada" / "reverse-words" / "words.py").write_text("def reverse_words(text):\n    return text\n")
+    before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
+    out = submissions / inside
+    run = learn("grade-all", str(submissions), "--out", str(out), "--course", str(EXAMPLE_COURSE), "--jobs", "1",
+                "--seed-secret", "LEARN_TEST_SECRET", env={"LEARN_TEST_SECRET": "s3cret"}, check=False)
+    assert run.returncode == 2, run.stderr
+    says = "is the submissions folder itself" if inside == "." else f"is inside the submissions folder {submissions}"
+    assert f"Error: --out {out} {says}: the next run would take the results for a student's folder" in run.stderr
+    assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before

@@ -75,6 +75,7 @@ def grade_all(submissions: Path, out: Path, jobs: int | None, course: Path | Non
     from grader.sandbox import client as forkserver
     server = forkserver.early_or_new()  # first: it imports numpy on another CPU while this process loads the course
     try:
+        _check_out_is_outside(out, submissions)
         if require_isolation:  # refused before anything is read or written (the query waits for the server)
             check_isolation(server, require_isolation)
         from grader.classroom import class_files, engines, plan as planning, submitted
@@ -142,6 +143,16 @@ def grade_all(submissions: Path, out: Path, jobs: int | None, course: Path | Non
             raise click.exceptions.Exit(GraderBug.exit_code)
     finally:
         server.close()
+
+
+def _check_out_is_outside(out: Path, submissions: Path) -> None:
+    """Results inside the submissions folder would be a student's folder to the next run: refused
+    before anything is written (links resolved: a link to a folder inside is inside)."""
+    results, root = out.resolve(), submissions.resolve()
+    if results == root or root in results.parents:
+        where = "is the submissions folder itself" if results == root else f"is inside the submissions folder {submissions}"
+        raise LearnError(f"--out {out} {where}: the next run would take the results for a student's folder. "
+                         f"Choose a results folder outside {submissions}.")
 
 
 def _say_why_the_grader_failed(records: list[dict[str, Any]], failed: int) -> None:
