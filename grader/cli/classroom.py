@@ -60,8 +60,9 @@ def grade_all(submissions: Path, out: Path, jobs: int | None, course: Path | Non
     Writes OUT/gradebook.csv, OUT/summary.md, OUT/summary.html and OUT/<student>/ with
     results.json, report.html and report.md (<student> is the submission folder's own name).
     Without --seed-secret every student gets the fixed seed 0 (reproducible but predictable; a
-    warning says so): pass a secret for real grading, in every shard alike. Exit status 3 when the grader itself failed on some student
-    (their gradebook rows say grader_error; --resume grades them again). The sandbox layer the
+    warning says so): pass a secret for real grading, the same in every shard. Exit status 3
+    when the grader itself failed on some student (their gradebook rows say grader_error;
+    --resume grades them again; a missing notebook install is named). The sandbox layer the
     workers get is printed on stderr and in the summary; without namespaces (the process layer)
     both warn, and --require-isolation namespaces refuses to grade.
 
