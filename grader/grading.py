@@ -73,7 +73,7 @@ def grade_exercise(exercise: Exercise, student_file: Path, seed: int, server: Fo
         return _exercise_result(exercise, Status.NOT_STARTED, found=found, error=missing(exercise, found),
                                 tests=_blank_tests(solution, Status.NOT_STARTED, f"{exercise.file} does not exist; "
                                                    f"{misnamed(exercise.file, found)}" if found else
-                                                   f"{exercise.file} is missing"))
+                                                   f"{exercise.file} is missing"), missing=True)
     if not count_stub and exercise.is_untouched(student_file):
         return _exercise_result(exercise, Status.NOT_STARTED,
                                 tests=_blank_tests(solution, Status.NOT_STARTED, "not started"),

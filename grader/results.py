@@ -178,6 +178,9 @@ class ExerciseResult:
     exception: StudentError | None = None    # what importing the file raised, if it did
     # FILE is missing and these other .py/.ipynb files are in its folder (misnamed?); never graded
     found: list[str] = field(default_factory=list)
+    # No file was handed in: ERROR says how to start one in a workspace; a platform the student
+    # uploads to says what to upload instead (reports.gradescope). Not in the JSON: ERROR says it.
+    missing: bool = False
 
     def as_json(self) -> dict[str, Any]:
         return {

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -123,8 +124,8 @@ def test_github_annotations_and_job_summary(klass, tmp_path):
     assert "::error" not in quiet.stdout + quiet.stderr
 
 
-def test_gradescope_bundle_grades_a_submission(klass, tmp_path, deep_chain):
-    course, submissions = klass
+def unpacked_bundle(course: Path, tmp_path: Path) -> tuple[Path, list[str]]:
+    """`learn export gradescope`, unpacked as Gradescope does: (AUTOGRADER_ROOT, the zip's names)."""
     bundle = tmp_path / "autograder.zip"
     proc = subprocess.run([sys.executable, "-m", "grader", "export", "gradescope", "--out", str(bundle),
                            "--course", str(course)], cwd=REPO, capture_output=True, text=True, timeout=120)
@@ -132,20 +133,98 @@ def test_gradescope_bundle_grades_a_submission(klass, tmp_path, deep_chain):
     root = tmp_path / "autograder"
     with zipfile.ZipFile(bundle) as archive:
         names = archive.namelist()
-        assert {"setup.sh", "run_autograder"} <= set(names)
-        assert (archive.getinfo("run_autograder").external_attr >> 16) & 0o111
         archive.extractall(root / "source")
+        assert (archive.getinfo("run_autograder").external_attr >> 16) & 0o111
+    (root / "submission").mkdir()
+    return root, names
+
+
+def run_autograder(root: Path, env: dict | None = None) -> dict:
+    """Gradescope's run of one submission: its results.json."""
+    run = subprocess.run(["bash", str(root / "source" / "run_autograder")], capture_output=True, text=True,
+                         env={**os.environ, "AUTOGRADER_ROOT": str(root), **(env or {})}, timeout=120)
+    assert run.returncode == 0, run.stderr
+    data = json.loads((root / "results" / "results.json").read_text())
+    check_gradescope(data)
+    return data
+
+
+def test_gradescope_bundle_grades_a_submission(klass, tmp_path, deep_chain):
+    course, submissions = klass
+    root, names = unpacked_bundle(course, tmp_path)
+    assert {"setup.sh", "run_autograder"} <= set(names)
     assert "learn/solutions/softmax/test_softmax.py" in names and "learn/grader/classroom/pool.py" in names
     for script in ("setup.sh", "run_autograder"):
         assert subprocess.run(["bash", "-n", str(root / "source" / script)]).returncode == 0
     # A submission uploaded as loose files (Gradescope's usual shape).
-    (root / "submission").mkdir()
     (root / "submission" / "similarity.py").write_text((submissions / "alice" / "dot-product" / "similarity.py").read_text())
     deep_chain(root / "submission")  # and a chain of folders 1200 deep (a recursive search broke)
-    run = subprocess.run(["bash", str(root / "source" / "run_autograder")], capture_output=True, text=True,
-                         env={**os.environ, "AUTOGRADER_ROOT": str(root)}, timeout=120)
-    assert run.returncode == 0, run.stderr
-    data = json.loads((root / "results" / "results.json").read_text())
-    check_gradescope(data)
+    data = run_autograder(root)
     assert data["score"] == 10  # dot-product passed, softmax not submitted
     assert remove_tree(str(root / "submission"), time.monotonic() + 120)  # shutil.rmtree recurses once per level
+
+
+def _daemons_of(root: Path) -> list[int]:
+    """The pids of grading services started from the bundle unpacked in ROOT."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if entry.name.isdigit() and "grader.service.daemon" in command and str(root) in command:
+            found.append(int(entry.name))
+    return found
+
+
+def test_gradescope_bundle_never_starts_the_grading_service(klass, tmp_path):
+    """Gradescope does not set CI: the bundle itself turns the service off (one grade per container)."""
+    course, submissions = klass
+    root, _names = unpacked_bundle(course, tmp_path)
+    (root / "submission" / "similarity.py").write_text((submissions / "alice" / "dot-product" / "similarity.py").read_text())
+    runtime = tmp_path / "runtime"
+    runtime.mkdir(mode=0o700)
+    environment = {**os.environ, "XDG_RUNTIME_DIR": str(runtime)}
+    for name in ("LEARN_SERVICE", "CI", "GITHUB_ACTIONS", "GITLAB_CI"):
+        environment.pop(name, None)
+    try:
+        run = subprocess.run(["bash", str(root / "source" / "run_autograder")], capture_output=True, text=True,
+                             env={**environment, "AUTOGRADER_ROOT": str(root)}, timeout=120)
+        assert run.returncode == 0, run.stderr
+        assert json.loads((root / "results" / "results.json").read_text())["score"] == 10
+        time.sleep(1.5)  # a service started at the end of the grade would be listening by now
+        assert _daemons_of(root) == []
+        assert list(runtime.rglob("*.sock")) == []
+    finally:
+        for pid in _daemons_of(root):
+            os.kill(pid, signal.SIGKILL)
+
+
+def test_gradescope_report_says_which_file_to_upload(klass, tmp_path):
+    """On Gradescope a student uploads files: a missing one is named, never a `learn` command; a
+    workspace's `learn grade` still says `learn start`."""
+    course, submissions = klass
+    root, _names = unpacked_bundle(course, tmp_path)
+    (root / "submission" / "similarity.py").write_text((submissions / "alice" / "dot-product" / "similarity.py").read_text())
+    data = run_autograder(root)
+    assert "learn start" not in json.dumps(data)
+    assert "- `softmax`: 0/10 (not submitted: upload `softmax.py` or the notebook `softmax.ipynb`)" in data["output"]
+    here = grade(course, submissions / "bob", "json", tmp_path / "bob.json")
+    softmax = next(e for e in json.loads((tmp_path / "bob.json").read_text())["exercises"] if e["id"] == "softmax")
+    assert softmax["error"] == "softmax/softmax.py does not exist: run `learn start softmax`", here.stderr
+
+
+def test_gradescope_bundle_grades_a_notebook(klass, tmp_path):
+    """A student who worked in Jupyter uploads `similarity.ipynb`: its answer cells are graded, as
+    in a workspace, and the bundle installs what reads notebooks."""
+    import nbformat
+    course, submissions = klass
+    root, _names = unpacked_bundle(course, tmp_path)
+    assert any(line.startswith("nbformat") for line in (root / "source" / "requirements.txt").read_text().splitlines())
+    answer = (submissions / "alice" / "dot-product" / "similarity.py").read_text()
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("my work"),
+                                               nbformat.v4.new_code_cell(answer, metadata={"tags": ["answer"]})])
+    nbformat.write(notebook, root / "submission" / "similarity.ipynb")
+    data = run_autograder(root)
+    assert data["score"] == 10, data["output"]
+    assert "- `softmax`: 0/10 (not submitted: upload `softmax.py` or the notebook `softmax.ipynb`)" in data["output"]

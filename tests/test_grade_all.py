@@ -456,3 +456,60 @@ def test_a_misnamed_file_is_the_reason_of_its_zero_in_the_gradebook(tmp_path):
     misnamed.rename(misnamed.with_name("similarity.py"))
     assert "Graded 1 student(s), reused 1" in learn(*args, "--resume").stdout
     assert rows(results)["mia"]["dot-product"] == "10" and rows(results)["mia"]["reason"] == ""
+
+
+def test_without_a_seed_secret_grade_all_warns_once_and_help_shows_the_secret(tmp_path):
+    from conftest import EXAMPLE_COURSE
+    submissions = tmp_path / "submissions"
+    for student in ("ada", "bob"):
+        (submissions / student / "reverse-words").mkdir(parents=True)
+        (submissions / student / "reverse-words" / "words.py").write_text("def reverse_words(text):\n    return text\n")
+    plain = learn("grade-all", str(submissions), "--out", str(tmp_path / "r1"), "--course", str(EXAMPLE_COURSE), "--jobs", "1")
+    assert plain.stderr.count("Warning: no --seed-secret") == 1
+    assert ("Warning: no --seed-secret: every student gets the fixed seed 0, which is predictable (a student who "
+            "knows it can hard-code the expected outputs)") in plain.stderr
+    assert "--seed-secret LEARN_SEED_SECRET" in plain.stderr
+    secret = learn("grade-all", str(submissions), "--out", str(tmp_path / "r2"), "--course", str(EXAMPLE_COURSE), "--jobs", "1",
+                   "--seed-secret", "LEARN_TEST_SECRET", env={"LEARN_TEST_SECRET": "s3cret"})
+    assert "seed" not in secret.stderr
+    help_text = learn("grade-all", "--help").stdout
+    assert "learn grade-all submissions/ --out results-2/ --shard 2/3 --seed-secret LEARN_SEED_SECRET" in help_text
+
+
+def test_after_resume_the_summary_times_only_what_this_run_graded(tmp_path):
+    """--resume reuses most of the class: the timing line is this run's time over the students it
+    graded, and says how many it reused (a reused student's time was another run's)."""
+    import re
+    from conftest import EXAMPLE_COURSE
+    submissions, out = tmp_path / "submissions", tmp_path / "results"
+    for student in ("ada", "bob", "cy"):
+        (submissions / student / "reverse-words").mkdir(parents=True)
+        (submissions / student / "reverse-words" / "words.py").write_text("def reverse_words(text):\n    return text\n")
+    common = ("--out", str(out), "--course", str(EXAMPLE_COURSE), "--jobs", "1", "--seed-secret", "LEARN_TEST_SECRET")
+    env = {"LEARN_TEST_SECRET": "s3cret"}
+    learn("grade-all", str(submissions), *common, env=env)
+    first = (out / "summary.md").read_text()
+    assert re.search(r"grading took [\d.]+ s for 3 students \([\d.]+ s per student\)\n", first), first
+    (submissions / "bob" / "reverse-words" / "words.py").write_text("def reverse_words(text):\n    return text[::-1]\n")
+    learn("grade-all", str(submissions), *common, "--resume", env=env)
+    for page in ("summary.md", "summary.html"):
+        line = re.search(r"grading took ([\d.]+) s for 1 student \(([\d.]+) s per student\); "
+                         r"2 reused from an earlier run", (out / page).read_text())
+        assert line and float(line[2]) <= float(line[1]), page
+
+
+@pytest.mark.parametrize("inside", ["results", ".", "ada/results"])
+def test_a_results_folder_inside_the_submissions_is_refused_before_anything_is_written(tmp_path, inside):
+    """Its folders would be taken for students' by the next run."""
+    from conftest import EXAMPLE_COURSE
+    submissions = tmp_path / "submissions"
+    (submissions / "ada" / "reverse-words").mkdir(parents=True)
+    (submissions / "ada" / "reverse-words" / "words.py").write_text("def reverse_words(text):\n    return text\n")
+    before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
+    out = submissions / inside
+    run = learn("grade-all", str(submissions), "--out", str(out), "--course", str(EXAMPLE_COURSE), "--jobs", "1",
+                "--seed-secret", "LEARN_TEST_SECRET", env={"LEARN_TEST_SECRET": "s3cret"}, check=False)
+    assert run.returncode == 2, run.stderr
+    says = "is the submissions folder itself" if inside == "." else f"is inside the submissions folder {submissions}"
+    assert f"Error: --out {out} {says}: the next run would take the results for a student's folder" in run.stderr
+    assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before

@@ -98,6 +98,34 @@ def test_shards_merge_to_the_same_gradebook_with_late_columns(graded, tmp_path):
     assert (tmp_path / "m" / "gradebook.csv").read_bytes() == (root / "results" / "gradebook.csv").read_bytes()
 
 
+def test_export_from_a_merged_folder_equals_the_export_from_its_shards(graded, tmp_path):
+    """What the Slurm and Kubernetes examples leave is a merged folder: it exports as its shards do,
+    byte for byte, adjusted scores and --raw-scores alike."""
+    root, course, submissions = graded
+    shards = [tmp_path / f"shard-{i}" for i in (1, 2)]
+    for i, shard in enumerate(shards, 1):
+        grade_all(submissions, "--out", shard, "--course", course, "--shard", f"{i}/2", "--submitted-at", root / "times.csv")
+    merged = tmp_path / "merged"
+    assert learn_in_process("gradebook", "merge", *shards, "--out", merged).exit_code == 0
+    (tmp_path / "roster.csv").write_text("folder,email,sis_login_id\n"
+                                         + "".join(f"{s},{s}@uni.example,{s}\n" for s in STUDENTS if s != "untimed")
+                                         + "nobody,nobody@uni.example,nobody\n")
+    for lms, *flag in (("canvas",), ("moodle",), ("moodle", "--raw-scores")):
+        made = {}
+        for name, folders in (("shards", shards), ("merged", [merged])):
+            out = tmp_path / f"{name}-{lms}{''.join(flag)}.csv"
+            outcome = learn_in_process("gradebook", "export", *folders, "--lms", lms, "--roster", tmp_path / "roster.csv",
+                                       "--out", out, "--assignment", "A", *flag)
+            made[name] = (outcome.exit_code, outcome.output.replace(str(out), "OUT"), out.read_bytes())
+        assert made["merged"] == made["shards"], lms
+        assert made["merged"][0] == 1 and "'untimed'" in made["merged"][1] and "'nobody'" in made["merged"][1]
+    assert b"toolate@uni.example,20\r\n" in made["merged"][2]  # --raw-scores, last
+    (merged / "run.json").unlink()  # as an older learn merged: say what to do
+    old = learn_in_process("gradebook", "export", merged, "--lms", "moodle", "--roster", tmp_path / "roster.csv",
+                           "--out", tmp_path / "old.csv", "--assignment", "A")
+    assert old.exit_code == 2 and "merged by an older learn" in old.output and "pass the shard folders" in old.output
+
+
 def test_lms_exports_take_the_adjusted_scores(graded, tmp_path):
     root, _course, _subs = graded
     (tmp_path / "roster.csv").write_text("folder,email\n" + "".join(f"{s},{s}@uni.example\n" for s in STUDENTS))

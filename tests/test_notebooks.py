@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -361,6 +362,36 @@ def test_the_notebook_hint_follows_how_learn_was_installed(learn, tmp_path, work
     start = learn("start", "count-vowels", "--notebook", "--workspace", str(workspace), "--course", str(course),
                   env=_without_nbformat(tmp_path, site), cwd=tmp_path)
     assert start.code == 2 and start.stderr.strip() == f"Error: notebook support is not installed: {hint}"
+
+
+def test_grade_all_without_notebook_support_names_the_cause_and_the_install_once(learn, tmp_path, course):
+    """The grading machine lacks nbformat: not the students' fault (exit 3, their rows blank), and
+    stderr says what to install, once, then how to grade them (--resume)."""
+    blocker = tmp_path / "no-nbformat"
+    blocker.mkdir()
+    (blocker / "nbformat.py").write_text("raise ImportError('nbformat is not installed here')\n")
+    env = {"PYTHONPATH": os.pathsep.join([str(blocker), str(REPO)])}
+    submissions = tmp_path / "submissions"
+    for student in ("ada", "cy"):
+        (submissions / student / "reverse-words").mkdir(parents=True)
+        nbformat.write(notebook_with(tagged(REFERENCE)), submissions / student / "reverse-words" / "words.ipynb")
+    (submissions / "bob" / "reverse-words").mkdir(parents=True)
+    (submissions / "bob" / "reverse-words" / "words.py").write_text(REFERENCE)
+    out = tmp_path / "results"
+    run = learn("grade-all", str(submissions), "--out", str(out), "--course", str(course), "--jobs", "1", env=env)
+    assert run.code == 3, run.stderr
+    assert len(re.findall(r"pip install '[^']*\[jupyter\]", run.stderr)) == 1, run.stderr  # how depends on the install
+    assert ("notebook support is not installed on this machine, so the notebooks of 2 student(s) were not graded"
+            in run.stderr)
+    assert "rerun with --resume to retry them" not in run.stderr  # retrying without installing cannot help
+    rows = {r["student"]: r for r in csv.DictReader((out / "gradebook.csv").read_text().splitlines())}
+    assert rows["bob"]["status"] == "graded" and float(rows["bob"]["reverse-words"]) == 10
+    assert rows["ada"]["status"] == rows["cy"]["status"] == "grader_error"
+    assert "notebook support is not installed" in rows["ada"]["reason"]
+    # Installed (here: the blocker gone), --resume grades exactly them.
+    again = learn("grade-all", str(submissions), "--out", str(out), "--course", str(course), "--resume")
+    assert again.code == 0, again.stderr
+    assert "Graded 2 student(s), reused 1" in again.stdout
 
 
 def test_watch_regrades_a_notebook_on_save_and_opens_the_next_one_as_a_notebook(learn, workspace, course):

@@ -50,7 +50,9 @@ class ClassSummary:
     grader_errors: list[tuple[str, str]]                  # (student, reason)
     skipped: list[tuple[str, str]]                        # (folder, reason)
     duration: float                                       # wall clock of the run(s)
-    per_student: float                                    # mean grading time of one student
+    per_student: float                                    # DURATION over the students graded in it
+    graded_in_run: int = 0                                # students the run(s) graded (not reused)
+    reused: int = 0                                       # students --resume kept from an earlier run
     similarity: dict[str, Any] | None = None              # pairs.json of OUT/similarity (classroom.similarity)
     sandbox: list[tuple[str, int]] = field(default_factory=list)  # (layer, students graded in it), strongest first
 
@@ -128,7 +130,10 @@ def _grader_errors(records: list[dict[str, Any]]) -> list[tuple[str, str]]:
 
 
 def summarize(records: list[dict[str, Any]], skipped: list[tuple[str, str]] = (),  # type: ignore[assignment]
-              duration: float = 0.0, top_mistakes: int = 5) -> ClassSummary:
+              duration: float = 0.0, top_mistakes: int = 5, graded_in_run: int | None = None,
+              reused: int = 0) -> ClassSummary:
+    """GRADED_IN_RUN (default: every record but the REUSED ones) students were graded in DURATION
+    seconds; a reused student's grading time belongs to an earlier run and is not counted."""
     graded = [r for r in records if r.get("outcome") == "graded" and r.get("results")]
     scores = [float(r["results"]["score"]) for r in graded]
     max_score = max((float(r["results"]["max_score"]) for r in graded), default=0.0)
@@ -165,7 +170,8 @@ def summarize(records: list[dict[str, Any]], skipped: list[tuple[str, str]] = ()
         stats.tests = [(name, c[0], c[1]) for name, c in test_counts.get(stats.id, {}).items()]
         stats.mistakes = [(m, messages[(stats.id, m)], n, kinds[(stats.id, m)])
                           for m, n in mistakes.get(stats.id, Counter()).most_common(top_mistakes)]
-    durations = [float(r.get("duration", 0.0)) for r in graded]
+    if graded_in_run is None:
+        graded_in_run = max(len([r for r in records if r.get("outcome") != "refused"]) - reused, 0)
     return ClassSummary(
         students=len(records), graded=len(graded), max_score=max_score,
         mean=round(statistics.fmean(scores), 2) if scores else 0.0,
@@ -174,6 +180,7 @@ def summarize(records: list[dict[str, Any]], skipped: list[tuple[str, str]] = ()
         crashed=sorted(crashed),
         grader_errors=sorted(_grader_errors(records)),
         skipped=list(skipped), duration=round(duration, 2),
-        per_student=round(statistics.fmean(durations), 3) if durations else 0.0,
+        per_student=round(duration / graded_in_run, 3) if graded_in_run else 0.0,
+        graded_in_run=graded_in_run, reused=reused,
         sandbox=sorted(Counter(str(r["results"].get("sandbox", "process")) for r in graded).items(),
                        key=lambda item: item[0] != "namespaces"))

@@ -63,13 +63,15 @@ def merged_refused(results: Iterable[Path]) -> list[tuple[str, str]]:
 
 def write_class_files(out: Path, records: list[dict[str, Any]], skipped: list[tuple[str, str]],
                       duration: float, id_column: str, similarity: dict[str, Any] | None = None,
-                      late: dict[str, Any] | None = None) -> analytics.ClassSummary:
+                      late: dict[str, Any] | None = None, graded: int | None = None,
+                      reused: int = 0) -> analytics.ClassSummary:
     """gradebook.csv and the summary in Markdown and HTML; also the Actions job summary.
     SIMILARITY: what `learn similarity` wrote into OUT/similarity, for the summary's section.
-    LATE: the run's late work (grader.classroom.late.assess): adjusted columns in the gradebook."""
+    LATE: the run's late work (grader.classroom.late.assess): adjusted columns in the gradebook.
+    GRADED and REUSED: students graded in DURATION and kept by --resume (the summary's timing)."""
     from grader import reports
     from grader.classroom import late as lateness
-    summary = analytics.summarize(records, skipped, duration)
+    summary = analytics.summarize(records, skipped, duration, graded_in_run=graded, reused=reused)
     summary.similarity = similarity
     extra = lateness.columns(late, gradebook.exercise_columns(records)) if late else None
     write_atomic(out / "gradebook.csv", gradebook.to_csv(records, id_column, extra))

@@ -5,8 +5,9 @@ the image, and ``run_autograder`` for every submission, which must leave
 ``/autograder/results/results.json``. The bundle carries learn's own source (run with
 ``PYTHONPATH``, so no build backend is needed inside the image) and the course, solutions
 included: Gradescope keeps ``source/`` away from the student. A submission may be uploaded as
-a workspace (``<exercise-id>/<file>.py``) or as loose files (``similarity.py``); run_autograder
-lays either out as a workspace before grading.
+a workspace (``<exercise-id>/<file>.py``) or as loose files (``similarity.py``), and each file
+as the notebook ``<stem>.ipynb`` instead (graded by its answer cells, as in a workspace: the
+bundle installs ``nbformat``); run_autograder lays either out as a workspace before grading.
 """
 from __future__ import annotations
 
@@ -21,6 +22,8 @@ from grader.course import Course
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]  # the grader package
 FALLBACK_REQUIREMENTS = ["numpy>=1.24", "pytest>=7.4", "click>=8.1", "pyyaml>=6.0", "jinja2>=3.1"]
+# What reads a submitted notebook (the part of the `jupyter` extra that grading needs; no kernel).
+FALLBACK_NOTEBOOK_REQUIREMENT = "nbformat>=5.7"
 
 SETUP_SH = """#!/usr/bin/env bash
 # Runs once, when Gradescope builds the autograder image.
@@ -35,6 +38,8 @@ python3 -m pip install --no-cache-dir -r /autograder/source/requirements.txt
 RUN_AUTOGRADER = """#!/usr/bin/env bash
 # Runs for every submission. AUTOGRADER_ROOT exists so the bundle can be tested outside Gradescope.
 set -uo pipefail
+# One grade per container: never start learn's grading service (Gradescope does not set CI).
+export LEARN_SERVICE=off
 ROOT="${AUTOGRADER_ROOT:-/autograder}"
 SOURCE="$ROOT/source"
 WORKSPACE="$(mktemp -d)"
@@ -52,7 +57,9 @@ fi
 exit 0
 """
 
-PLACE_FILES = '''"""Lay out a Gradescope submission as a learn workspace: WORKSPACE/<exercise-id>/<file>.
+PLACE_FILES = '''"""Lay out a Gradescope submission as a learn workspace: WORKSPACE/<exercise-id>/<file>,
+and the notebook <stem>.ipynb in the same folder when one was uploaded (learn decides which of
+the two it grades, as in any workspace).
 
 The upload is the student's: it is searched breadth first, 8 folders deep and 10,000 entries at
 most (a recursive search of a chain of folders thousands deep raised RecursionError)."""
@@ -65,8 +72,9 @@ from collections import deque
 from pathlib import Path
 
 
-def files_named(root, name, depth=8, entries=10_000):
-    found, queue = [], deque([(root, 0)])
+def files_named(root, names, depth=8, entries=10_000):
+    """Each of NAMES -> the regular files of that name under ROOT, shallowest first."""
+    found, queue = {name: [] for name in names}, deque([(root, 0)])
     while queue and entries > 0:
         folder, level = queue.popleft()
         try:
@@ -79,32 +87,37 @@ def files_named(root, name, depth=8, entries=10_000):
             if child.is_dir(follow_symlinks=False):
                 if level < depth:
                     queue.append((child.path, level + 1))
-            elif child.name == name and child.is_file(follow_symlinks=False):
-                found.append(Path(child.path))
+            elif child.name in found and child.is_file(follow_symlinks=False):
+                found[child.name].append(Path(child.path))
     return found
 
 
 submission, workspace, index = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
-for exercise_id, file in json.loads(index.read_text()):
-    candidates = [submission / exercise_id / file] + files_named(submission, file)
-    for candidate in candidates:
+exercises = json.loads(index.read_text())
+wanted = [(exercise_id, name) for exercise_id, file in exercises for name in (file, Path(file).stem + ".ipynb")]
+everywhere = files_named(submission, {name for _, name in wanted})
+for exercise_id, name in wanted:
+    for candidate in [submission / exercise_id / name] + everywhere[name]:
         if candidate.is_file() and not candidate.is_symlink():
             (workspace / exercise_id).mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(candidate, workspace / exercise_id / file)
+            shutil.copyfile(candidate, workspace / exercise_id / name)
             break
 '''
 
 
 def requirements() -> list[str]:
-    """learn's runtime dependencies, read from pyproject.toml when it is at hand."""
+    """learn's runtime dependencies and nbformat (students may upload notebooks), read from
+    pyproject.toml when it is at hand."""
     pyproject = PACKAGE_DIR.parent / "pyproject.toml"
     try:
         text = pyproject.read_text(encoding="utf-8")
-        block = re.search(r"^dependencies\s*=\s*\[(.*?)\]", text, re.S | re.M)
-        found = re.findall(r'"([^"]+)"', block[1]) if block else []
-        return found or FALLBACK_REQUIREMENTS
     except OSError:
-        return FALLBACK_REQUIREMENTS
+        return [*FALLBACK_REQUIREMENTS, FALLBACK_NOTEBOOK_REQUIREMENT]
+    block = re.search(r"^dependencies\s*=\s*\[(.*?)\]", text, re.S | re.M)
+    found = re.findall(r'"([^"]+)"', block[1]) if block else []
+    jupyter = re.search(r"^jupyter\s*=\s*\[(.*?)\]", text, re.S | re.M)
+    notebook = [r for r in re.findall(r'"([^"]+)"', jupyter[1]) if re.match(r"nbformat\b", r)] if jupyter else []
+    return (found or FALLBACK_REQUIREMENTS) + (notebook or [FALLBACK_NOTEBOOK_REQUIREMENT])
 
 
 def _add(archive: zipfile.ZipFile, name: str, data: bytes, executable: bool = False) -> None:

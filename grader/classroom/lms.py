@@ -25,11 +25,13 @@ import io
 from dataclasses import dataclass, field
 
 from pathlib import Path
+from typing import Any
 
 from grader.classroom.roster import Roster
 from grader.errors import LearnError
 
 SYSTEMS = ("canvas", "moodle", "blackboard")
+GRADES_KEY = "grades"   # in a merged folder's run.json: grades() of every student
 MOODLE_IDS = {"email": "Email address", "username": "Username", "idnumber": "ID number"}  # Moodle's own headers
 CANVAS_IDS = ("id", "sis_user_id", "sis_login_id")
 
@@ -85,13 +87,49 @@ def export(lms: str, roster: Roster, scores: dict[str, float | None], reasons: d
     return result
 
 
+def grades(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """What the export reads of each student's record: the outcome and its reason, the total and
+    each exercise's score (a late policy adjusts them one by one). A merged folder has no student
+    folders, so `learn gradebook merge` keeps these in its run.json (GRADES_KEY): a merged folder
+    and its shards export alike, byte for byte."""
+    view = []
+    for record in records:
+        entry = {"student": record["student"], "outcome": record.get("outcome"), "reason": record.get("reason", "")}
+        results = record.get("results")
+        if results:
+            entry["results"] = {"score": results["score"], "max_score": results["max_score"], "exercises": [
+                {"id": e["id"], "score": e["score"], "status": e["status"]} for e in results["exercises"]]}
+        view.append(entry)
+    return view
+
+
+def _records(results: tuple[Path, ...], runs: list[dict[str, Any] | None]) -> list[dict[str, Any]]:
+    """grades() of every student of RESULTS: a merged folder's from its run.json, the others' from
+    their students' folders (a student in two folders: a graded record wins, as in a merge)."""
+    from grader.classroom import gradebook
+    for folder, run in zip(results, runs):
+        if run is None and (folder / "gradebook.csv").is_file():
+            raise LearnError(f"{folder} has a gradebook.csv but no run.json: it was merged by an older learn. "
+                             f"Merge the shards again (learn gradebook merge SHARDS... --out {folder}) or pass the shard folders")
+    graded_here = [folder for folder, run in zip(results, runs) if not (run and GRADES_KEY in run)]
+    found = {r["student"]: r for r in grades(gradebook.load_records(graded_here))} if graded_here else {}
+    for run in runs:
+        for entry in (run or {}).get(GRADES_KEY, []):
+            previous = found.get(entry["student"])
+            if not (previous and previous.get("outcome") == "graded" and entry.get("outcome") != "graded"):
+                found[entry["student"]] = entry
+    if not found:
+        raise LearnError("no graded students found in " + ", ".join(str(d) for d in results))
+    return sorted(found.values(), key=lambda r: r["student"])
+
+
 def export_results(results: tuple[Path, ...], lms: str, roster_path: Path, assignment: str,
                    assignment_id: str | None = None, moodle_id: str = "email", raw_scores: bool = False) -> Export:
-    """The import file for the students of RESULTS (one results folder, or every shard of one run),
-    with the late policy's adjusted scores unless RAW_SCORES."""
-    from grader.classroom import class_files, gradebook, late as lateness, roster, shards
-    records = gradebook.load_records(results)
+    """The import file for the students of RESULTS (one results folder, every shard of one run, or
+    the folder `learn gradebook merge` wrote), with the late policy's adjusted scores unless RAW_SCORES."""
+    from grader.classroom import class_files, late as lateness, roster, shards
     runs = [class_files.read_run(folder) for folder in results]
+    records = _records(results, runs)
     shards.check_complete(dict(zip(map(str, results), runs)))
     late = None if raw_scores else lateness.merged(runs)
     graded = {r["student"]: r for r in records}

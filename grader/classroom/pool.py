@@ -23,8 +23,9 @@ from typing import IO, TYPE_CHECKING, Any, Callable
 
 from grader.classroom.analytics import class_view
 from grader.classroom.plan import ClassPlan, Skipped, plan_class
-from grader.classroom.records import RECORD, crash_record, digest
+from grader.classroom.records import NOTEBOOK_SUPPORT_MISSING, RECORD, crash_record, digest
 from grader.course import Course
+from grader.notebook.document import NotebookSupportMissing  # stdlib only: nbformat is imported when a notebook is read
 from grader.storage import prepare_dir, write_atomic
 
 if TYPE_CHECKING:  # the fork server's modules import numpy: not for every CLI command
@@ -196,6 +197,9 @@ def _grading_process(course: Course, lane: ForkClient, task_fd: int, record_fd: 
             task = json.loads(line)
             try:
                 record = _grade_one(course, task, lane)
+            except NotebookSupportMissing as exc:  # this machine's setup, not the student's: this process goes on
+                record = crash_record(task, f"{exc} (on the grading machine; then --resume grades this student)",
+                                      NOTEBOOK_SUPPORT_MISSING)
             except Exception as exc:  # the grader's own failure: record it; a fresh process takes over
                 record = {**crash_record(task, f"the grader failed: {type(exc).__name__}: {exc}"), "retire": True}
             records.write(json.dumps(record) + "\n")

@@ -50,9 +50,14 @@ def digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def crash_record(task: dict, reason: str) -> dict[str, Any]:
+# A grader_error record's cause, when it is known and the same for every student it hits: the
+# grading machine lacks notebook support (nbformat). grade-all then says once what to install.
+NOTEBOOK_SUPPORT_MISSING = "notebook_support_missing"
+
+
+def crash_record(task: dict, reason: str, cause: str = "") -> dict[str, Any]:
     """The grader, not the student, failed: the row says so and --resume will try again."""
     record = {"student": task["name"], "hash": task["hash"], "seed": task["seed"],
-              "outcome": "grader_error", "reason": reason, "duration": 0.0}
+              "outcome": "grader_error", "reason": reason, "duration": 0.0, **({"cause": cause} if cause else {})}
     write_atomic(prepare_dir(Path(task["out"])) / RECORD, json.dumps(record, indent=2) + "\n")
     return record

@@ -59,22 +59,24 @@ def grade_all(submissions: Path, out: Path, jobs: int | None, course: Path | Non
 
     Writes OUT/gradebook.csv, OUT/summary.md, OUT/summary.html and OUT/<student>/ with
     results.json, report.html and report.md (<student> is the submission folder's own name).
-    Without --seed-secret every student gets the fixed seed 0 (reproducible but predictable):
-    pass a secret for real grading. Exit status 3 when the grader itself failed on some student
-    (their gradebook rows say grader_error; --resume grades them again). The sandbox layer the
+    Without --seed-secret every student gets the fixed seed 0 (reproducible but predictable; a
+    warning says so): pass a secret for real grading, the same in every shard. Exit status 3
+    when the grader itself failed on some student (their gradebook rows say grader_error;
+    --resume grades them again; a missing notebook install is named). The sandbox layer the
     workers get is printed on stderr and in the summary; without namespaces (the process layer)
     both warn, and --require-isolation namespaces refuses to grade.
 
     \b
     Examples:
       learn grade-all submissions/ --out results/ --seed-secret LEARN_SEED_SECRET
-      learn grade-all submissions/ --out results/ --require-isolation namespaces
-      learn grade-all submissions/ --out results-2/ --shard 2/3
+      learn grade-all submissions/ --out results/ --seed-secret LEARN_SEED_SECRET --require-isolation namespaces
+      learn grade-all submissions/ --out results-2/ --shard 2/3 --seed-secret LEARN_SEED_SECRET
       learn gradebook merge results-1/ results-2/ results-3/ --out results/
     """
     from grader.sandbox import client as forkserver
     server = forkserver.early_or_new()  # first: it imports numpy on another CPU while this process loads the course
     try:
+        _check_out_is_outside(out, submissions)
         if require_isolation:  # refused before anything is read or written (the query waits for the server)
             check_isolation(server, require_isolation)
         from grader.classroom import class_files, engines, plan as planning, submitted
@@ -86,6 +88,10 @@ def grade_all(submissions: Path, out: Path, jobs: int | None, course: Path | Non
                 raise LearnError(f"--seed-secret {seed_secret}: the environment variable {seed_secret} "
                                  "is not set or empty")
             shield.scrub_environment([seed_secret])  # read once: from now on it is in no /proc/*/environ
+        else:
+            click.echo("Warning: no --seed-secret: every student gets the fixed seed 0, which is predictable (a student "
+                       "who knows it can hard-code the expected outputs). For real grading, put a secret in an "
+                       "environment variable and pass its name: --seed-secret LEARN_SEED_SECRET.", err=True)
         shield.forbid_inspection()  # no process of this user reads our memory; grading processes inherit it
         shard_range, engine = engines.resolve(shard, os.environ) if shard else (None, "")
         if engine:
@@ -130,15 +136,39 @@ def grade_all(submissions: Path, out: Path, jobs: int | None, course: Path | Non
                               run.reused, refused, submissions=str(submissions.resolve()), course=str(the_course.root),
                               late=late)
         summary = class_files.write_class_files(out, run.records + class_files.refused_records(refused), skipped,
-                                                run.duration, id_column, similarity, late)
+                                                run.duration, id_column, similarity, late, run.graded, run.reused)
         click.echo(f"Graded {run.graded} student(s), reused {run.reused} in {run.duration:.1f} s: "
                    f"mean {summary.mean:g}/{summary.max_score:g}. Wrote {out / 'gradebook.csv'} and {out / 'summary.html'}")
         if summary.grader_errors:  # the grader's own failure: exit status 3 (the gradebook leaves them blank)
-            click.echo(f"The grader failed on {len(summary.grader_errors)} student(s); rerun with --resume to retry them.",
-                       err=True)
+            _say_why_the_grader_failed(run.records, len(summary.grader_errors))
             raise click.exceptions.Exit(GraderBug.exit_code)
     finally:
         server.close()
+
+
+def _check_out_is_outside(out: Path, submissions: Path) -> None:
+    """Results inside the submissions folder would be a student's folder to the next run: refused
+    before anything is written (links resolved: a link to a folder inside is inside)."""
+    results, root = out.resolve(), submissions.resolve()
+    if results == root or root in results.parents:
+        where = "is the submissions folder itself" if results == root else f"is inside the submissions folder {submissions}"
+        raise LearnError(f"--out {out} {where}: the next run would take the results for a student's folder. "
+                         f"Choose a results folder outside {submissions}.")
+
+
+def _say_why_the_grader_failed(records: list[dict[str, Any]], failed: int) -> None:
+    """One line per cause: a missing install is said once, with what to install (retrying cannot
+    help until it is there); the rest are retried by --resume."""
+    from grader.classroom.records import NOTEBOOK_SUPPORT_MISSING
+    from grader.notebook import install_hint
+    notebooks = sum(r.get("cause") == NOTEBOOK_SUPPORT_MISSING for r in records)
+    if notebooks:
+        click.echo(f"notebook support is not installed on this machine, so the notebooks of {notebooks} student(s) "
+                   f"were not graded (their rows say grader_error): {install_hint()} (or pip install nbformat), "
+                   "then run again with --resume to grade them.", err=True)
+    if failed > notebooks:
+        click.echo(f"The grader failed on {failed - notebooks} {'other ' if notebooks else ''}student(s); "
+                   "rerun with --resume to retry them.", err=True)
 
 
 def _grade_class(course: Any, submissions: Path, out: Path, jobs: int | None, secret: str | None,
@@ -193,16 +223,17 @@ def merge(results: tuple[Path, ...], out: Path, id_column: str) -> None:
     """Merge the RESULTS folders of `learn grade-all --shard` runs into one gradebook and summary.
 
     Each of the N shards of one run must be given exactly once: a missing or duplicated shard
-    is an error that names it. Merging again gives the same files.
+    is an error that names it. Merging again gives the same files. `learn gradebook export` and
+    `learn similarity` take the merged folder as they take the shards.
 
     \b
     Example:
       learn gradebook merge results-1/ results-2/ results-3/ --out results/
     """
-    from grader.classroom import class_files
-    from grader.classroom import shards
-    records = gradebook.load_records(results)
-    records += class_files.refused_records(class_files.merged_refused(results))
+    from grader.classroom import class_files, lms, shards
+    graded = gradebook.load_records(results)
+    refused = class_files.merged_refused(results)
+    records = graded + class_files.refused_records(refused)
     from grader.classroom.similarity import graded_from
     runs = {str(folder): class_files.read_run(folder) for folder in results}
     shards.check_complete(runs)
@@ -215,8 +246,17 @@ def merge(results: tuple[Path, ...], out: Path, id_column: str) -> None:
         click.echo("Similarity not computed: the shards' submissions folder and course are not both here; "
                    "run `learn similarity SUBMISSIONS --out DIR` where they are.", err=True)
     from grader.classroom import late
-    class_files.write_class_files(out, records, skipped, duration, id_column, similarity,
-                                  late.merged(list(runs.values())))
+    merged_late = late.merged(list(runs.values()))
+    graded_in_runs = sum(int(r.get("graded", 0)) for r in runs.values() if r)
+    reused = sum(int(r.get("reused", 0)) for r in runs.values() if r)
+    out.mkdir(parents=True, exist_ok=True)
+    # What `learn gradebook export OUT` and `learn similarity OUT` read: the merge has no student folders.
+    class_files.write_run(out, None, skipped, duration, graded_in_runs, reused, sorted(dict(refused).items()),
+                          merged_from=[str(folder.resolve()) for folder in results],
+                          **({"submissions": str(source[0]), "course": str(source[1])} if source else {}),
+                          late=merged_late, **{lms.GRADES_KEY: lms.grades(graded)})
+    class_files.write_class_files(out, records, skipped, duration, id_column, similarity, merged_late,
+                                  graded_in_runs, reused)
     click.echo(f"Merged {len(records)} students from {len(results)} folder(s) into {out / 'gradebook.csv'}")
 
 
@@ -237,7 +277,7 @@ def merge(results: tuple[Path, ...], out: Path, id_column: str) -> None:
 def export_lms(results: tuple[Path, ...], lms: str, roster: Path, out: Path, assignment: str,
                assignment_id: str | None, moodle_id: str, raw_scores: bool) -> None:
     """Write the grade import file of Canvas, Moodle or Blackboard from RESULTS (one grade-all
-    results folder, or every shard of one).
+    results folder, every shard of one, or the folder `learn gradebook merge` wrote).
 
     Students in the results but not in the roster, in the roster without results, and those
     the grader failed on are listed on stderr and the exit status is 1 (the file is written,

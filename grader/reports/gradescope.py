@@ -4,6 +4,7 @@ score, max_score, status, name, output, visibility."""
 from __future__ import annotations
 
 import json
+from pathlib import PurePosixPath
 
 from grader.reports.text import shown
 from grader.results import CourseResult, ExerciseResult, Status, TestResult
@@ -44,13 +45,21 @@ def _gradescope_tests(ex: ExerciseResult) -> list[dict]:
     } for t in ex.tests]
 
 
+def _exercise_line(ex: ExerciseResult) -> str:
+    if ex.missing:  # a Gradescope student uploads files: name the file, not a learn command
+        notebook = PurePosixPath(ex.file).stem + ".ipynb"   # the bundle takes either (classroom.gradescope_bundle)
+        found = f"; found {', '.join(f'`{f}`' for f in ex.found)}: rename it" if ex.found else ""
+        return (f"- `{ex.id}`: {ex.score:g}/{ex.max_score:g} (not submitted: upload `{ex.file}` or the notebook "
+                f"`{notebook}`{found})")
+    return (f"- `{ex.id}`: {ex.score:g}/{ex.max_score:g} ({ex.status.value.replace('_', ' ')})"
+            + ("\n\n" + shown(ex.error, "markdown-block") if ex.error else ""))
+
+
 def to_gradescope(result: CourseResult) -> str:
     """Gradescope's autograder results.json (https://gradescope-autograders.readthedocs.io)."""
     exercises = [e for e in result.exercises if e.status is not Status.NOT_STARTED or not result.partial]
     lines = [f"**{result.score:g}/{result.max_score:g}** · seed `{result.seed}`"]
-    lines += [f"- `{e.id}`: {e.score:g}/{e.max_score:g} ({e.status.value.replace('_', ' ')})"
-              + ("\n\n" + shown(e.error, "markdown-block") if e.error else "")
-              for e in exercises]
+    lines += [_exercise_line(e) for e in exercises]
     data = {
         "score": result.score, "execution_time": max(1, round(result.duration)),
         "output": "\n".join(lines), "output_format": "md", "test_output_format": "md",
