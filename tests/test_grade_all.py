@@ -406,6 +406,14 @@ def test_a_broken_hidden_test_is_the_graders_error_for_the_class(tmp_path):
     for summary in ("summary.md", "summary.html"):
         text = (results / summary).read_text()
         assert "The grader failed on these students" in text and "test_softmax_batched" in text
+    # The LMS gets no number for her either, and the instructor is told why.
+    (tmp_path / "roster.csv").write_text("folder,name,id,sis_user_id,sis_login_id,section\n"
+                                         "alice,Alice,1,S1,alice,A\nbob,Bob,2,S2,bob,A\n")
+    export = learn("gradebook", "export", str(results), "--lms", "canvas", "--roster", str(tmp_path / "roster.csv"),
+                   "--assignment", "LA", "--out", str(tmp_path / "canvas.csv"), check=False)
+    assert export.returncode == 1
+    assert (tmp_path / "canvas.csv").read_text().splitlines()[2:] == ["Alice,1,S1,alice,A,", "Bob,2,S2,bob,A,10"]
+    assert "the grader failed on softmax" in export.stdout + export.stderr
     again = learn(*args, "--resume", check=False)
     assert again.returncode == 3 and "Graded 1 student(s), reused 1" in again.stdout
 

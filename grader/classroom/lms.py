@@ -133,11 +133,16 @@ def export_results(results: tuple[Path, ...], lms: str, roster_path: Path, assig
     shards.check_complete(dict(zip(map(str, results), runs)))
     late = None if raw_scores else lateness.merged(runs)
     graded = {r["student"]: r for r in records}
-    scores = {s: lateness.total(r, late) if r.get("outcome") == "graded" and r.get("results") else None
-              for s, r in graded.items()}
+    unfinished = {s: [e["id"] for e in r["results"]["exercises"] if e["status"] == "grader_error"]
+                  for s, r in graded.items() if r.get("results")}
+    # As in gradebook.csv: a grade the grader failed on is not final, so nothing is exported for it.
+    scores = {s: lateness.total(r, late) if r.get("outcome") == "graded" and r.get("results")
+              and not unfinished[s] else None for s, r in graded.items()}
+    reasons = {s: (f"the grader failed on {', '.join(unfinished[s])} (not the student's code): --resume grades "
+                   "them again") if unfinished.get(s) else r.get("reason", "") for s, r in graded.items()}
     max_points = max((float(r["results"]["max_score"]) for r in records if r.get("results")), default=0.0)
     return export(lms, roster.load_roster(roster_path, *identity(lms, moodle_id)), scores,
-                  {s: r.get("reason", "") for s, r in graded.items()}, max_points, assignment, assignment_id, moodle_id)
+                  reasons, max_points, assignment, assignment_id, moodle_id)
 
 
 def _unique(roster: Roster, column: str) -> None:
