@@ -69,7 +69,7 @@ def grade_all(submissions: Path, out: Path, jobs: int | None, course: Path | Non
     \b
     Examples:
       learn grade-all submissions/ --out results/ --seed-secret LEARN_SEED_SECRET
-      learn grade-all submissions/ --out results/ --seed-secret LEARN_SEED_SECRET --require-isolation namespaces
+      learn grade-all submissions/ --out results/ --seed-secret SECRET --require-isolation namespaces
       learn grade-all submissions/ --out results-2/ --shard 2/3 --seed-secret LEARN_SEED_SECRET
       learn gradebook merge results-1/ results-2/ results-3/ --out results/
     """
