@@ -12,7 +12,7 @@ from typing import Any, Callable
 from grader import __version__
 from grader.course import Course, Exercise
 from grader.forbidden import find_violations
-from grader.notebook.layout import is_notebook, misnamed, others, submission_file
+from grader.notebook.layout import absent, is_notebook, misnamed, others, submission_file
 from grader.sandbox import ForkServer
 from grader.proxy import ENDED, FORGED, ImportForged, ImportTimedOut, Start, StudentProxy, WorkerBackend
 from grader.sandbox import replies
@@ -71,9 +71,8 @@ def grade_exercise(exercise: Exercise, student_file: Path, seed: int, server: Fo
     if not student_file.is_file():
         found = others(student_file.parent, exercise)  # named, never graded: the contract is the file name
         return _exercise_result(exercise, Status.NOT_STARTED, found=found, error=missing(exercise, found),
-                                tests=_blank_tests(solution, Status.NOT_STARTED, f"{exercise.file} does not exist; "
-                                                   f"{misnamed(exercise.file, found)}" if found else
-                                                   f"{exercise.file} is missing"), missing=True)
+                                tests=_blank_tests(solution, Status.NOT_STARTED, absent(exercise.file, found)
+                                                   if found else f"{exercise.file} is missing"), missing=True)
     if not count_stub and exercise.is_untouched(student_file):
         return _exercise_result(exercise, Status.NOT_STARTED,
                                 tests=_blank_tests(solution, Status.NOT_STARTED, "not started"),

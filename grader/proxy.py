@@ -147,16 +147,13 @@ class WorkerBackend:
         except WorkerTimedOut:
             self.worker = None
             self.hello = ImportTimedOut(limit)
-        except WorkerGarbled as exc:  # bytes no honest worker sends: a forgery, like a malformed greeting
+        except (WorkerGarbled, replies.MalformedReply) as exc:  # bytes or a greeting no honest worker sends
+            self.close()
             self.worker = None
             self.hello = ImportForged(str(exc))
         except WorkerDied:
             self.worker = None
             self.hello = ImportCrashed()
-        except replies.MalformedReply as exc:
-            self.close()
-            self.worker = None
-            self.hello = ImportForged(str(exc))
         spent = time.monotonic() - started
         self.import_left -= spent
         self.left -= spent
@@ -187,15 +184,12 @@ class WorkerBackend:
                                      f"time budget ({self.budget:g} s of imports and calls)") from None
             raise StudentTimeout(f"{name}() did not finish within {self.time_limit:g} s "
                                  "(an infinite loop, or far too much work?)") from None
-        except WorkerGarbled as exc:
+        except (WorkerGarbled, replies.MalformedReply) as exc:
+            self.close()  # its next message could be anything: a fresh worker answers the next call
             raise StudentCrashed(f"the process running {name}() sent a reply the grader cannot accept "
                                  f"({exc}): {FORGED}") from None
         except WorkerDied:
             raise StudentCrashed(f"the process running {name}() ended before it answered ({ENDED})") from None
-        except replies.MalformedReply as exc:
-            self.close()  # its next message could be anything: a fresh worker answers the next call
-            raise StudentCrashed(f"the process running {name}() sent a reply the grader cannot accept "
-                                 f"({exc}): {FORGED}") from None
         finally:
             self.left -= time.monotonic() - started
 

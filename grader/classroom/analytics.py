@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from grader.findings import title
-from grader.notebook.layout import misnamed
+from grader.notebook.layout import absent
 
 BINS = 10
 
@@ -113,7 +113,7 @@ def trouble_of(ex: dict[str, Any]) -> str:
 
 def misnamed_of(ex: dict[str, Any]) -> str:
     """Why a not-started exercise scored 0 when other files sit where its file should be (misnamed?)."""
-    return f"{ex['file']} does not exist; {misnamed(ex['file'], ex['found'])}" if ex.get("found") else ""
+    return absent(ex["file"], ex["found"]) if ex.get("found") else ""
 
 
 def _grader_errors(records: list[dict[str, Any]]) -> list[tuple[str, str]]:

@@ -102,3 +102,8 @@ def misnamed(file: str, found: list[str]) -> str:
         return f"found {listed}: rename it to {targets.pop()}"
     target = targets.pop() if len(targets) == 1 else f"{file} (or {Path(file).stem + SUFFIX} for a notebook)"
     return f"found {listed}: rename the one with your answer to {target}"
+
+
+def absent(file: str, found: list[str]) -> str:
+    """FILE is missing and FOUND (from others(), not empty) are in its place: what every report says."""
+    return f"{file} does not exist; {misnamed(file, found)}"
