@@ -119,6 +119,14 @@ def test_bytes_that_are_not_one_message_are_refused(data):
         wire.loads(data)
 
 
+@pytest.mark.parametrize("name", ["x" * 5_000_000, "<f8" + "x" * 5_000_000], ids=["junk", "after a real dtype"])
+def test_a_forged_dtype_name_is_refused_without_quoting_it(name):
+    """numpy's own error quotes the whole name: once 5 MB of text in the student's report, per call."""
+    with pytest.raises(wire.WireError) as refused:
+        wire.loads(json.dumps({"__ndarray__": [name, [1], "AAAAAAAAAAA="]}).encode())
+    assert str(refused.value) == "malformed array dtype"
+
+
 def test_decoding_enforces_the_encoders_caps():
     """A forged message may cost the grader no more than an honest one: items, integer digits
     and string length are capped when decoding as when encoding, and a message of millions of

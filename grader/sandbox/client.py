@@ -28,6 +28,9 @@ def kill_group(pid: int) -> None:
 
 
 
+REASON_CAP = 200  # characters of a decoder's complaint passed on: it may quote what the worker sent
+
+
 class WorkerDied(Exception):
     """The worker ended before it answered: it exited, crashed, or a limit killed it. Its message
     is for the grader's log; what the student reads is said where this is caught (grader.proxy)."""
@@ -60,7 +63,7 @@ class Worker:
             raise WorkerDied(str(exc) or type(exc).__name__) from None
         except ValueError as exc:  # wire.WireError: an honest worker never sends such bytes
             self.kill()
-            raise WorkerGarbled(str(exc) or "not a message") from None
+            raise WorkerGarbled(str(exc)[:REASON_CAP] or "not a message") from None  # the student reads it
         if not isinstance(reply, dict):
             self.kill()
             raise WorkerGarbled("a message that is not a reply")

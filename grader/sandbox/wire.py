@@ -31,6 +31,7 @@ MAX_DEPTH = 20
 MAX_ITEMS = 100_000
 MAX_STR = 1_000_000
 MAX_INT_DIGITS = 400
+MAX_DTYPE_NAME = 16  # the longest dtype.str an honest worker sends is 5 characters ('<c16')
 # Brackets and commas in one message: every JSON value but the first follows one of "[{," so
 # this bounds the objects the JSON parser builds before any of our checks run. An array costs
 # the encoder one item but ~8 of these (more with many dimensions): a list of 100,000 matrices
@@ -146,6 +147,8 @@ def _decode(obj: Any, depth: int, budget: list[int]) -> Any:
 def _dtype(name: Any) -> np.dtype:
     dtype = _DTYPES.get(name) if type(name) is str else None
     if dtype is None:
+        if type(name) is not str or len(name) > MAX_DTYPE_NAME:  # numpy's error would quote all of it
+            raise WireError("malformed array dtype")
         try:
             dtype = np.dtype(str(name))
         except (TypeError, ValueError) as exc:
