@@ -214,6 +214,17 @@ def test_gradescope_report_says_which_file_to_upload(klass, tmp_path):
     assert softmax["error"] == "softmax/softmax.py does not exist: run `learn start softmax`", here.stderr
 
 
+def test_gradescope_names_a_misnamed_upload_as_data():
+    """A file name is the student's text: in Gradescope's Markdown it stays one code span."""
+    from grader.reports.gradescope import _exercise_line
+    from grader.results import ExerciseResult, Status
+    missing = ExerciseResult(id="softmax", title="Softmax", module="01", file="softmax.py", status=Status.NOT_STARTED,
+                             score=0, max_score=10, tests=[], diagnoses=[], violations=[], error="", output="",
+                             found=["my`</code>` **softmax**.py"], missing=True)
+    assert _exercise_line(missing) == ("- `softmax`: 0/10 (not submitted: upload `softmax.py` or the notebook "
+                                       "`softmax.ipynb`; found ``my`</code>` **softmax**.py``: rename it)")
+
+
 def test_gradescope_bundle_grades_a_notebook(klass, tmp_path):
     """A student who worked in Jupyter uploads `similarity.ipynb`: its answer cells are graded, as
     in a workspace, and the bundle installs what reads notebooks."""

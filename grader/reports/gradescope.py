@@ -48,7 +48,7 @@ def _gradescope_tests(ex: ExerciseResult) -> list[dict]:
 def _exercise_line(ex: ExerciseResult) -> str:
     if ex.missing:  # a Gradescope student uploads files: name the file, not a learn command
         notebook = PurePosixPath(ex.file).stem + ".ipynb"   # the bundle takes either (classroom.gradescope_bundle)
-        found = f"; found {', '.join(f'`{f}`' for f in ex.found)}: rename it" if ex.found else ""
+        found = f"; found {', '.join(shown(f, 'markdown') for f in ex.found)}: rename it" if ex.found else ""  # names: the student's
         return (f"- `{ex.id}`: {ex.score:g}/{ex.max_score:g} (not submitted: upload `{ex.file}` or the notebook "
                 f"`{notebook}`{found})")
     return (f"- `{ex.id}`: {ex.score:g}/{ex.max_score:g} ({ex.status.value.replace('_', ' ')})"
