@@ -82,35 +82,68 @@ def test_nesting_and_size_are_bounded():
         wire.loads(b"[" * 40 + b"]" * 40)
 
 
-ONE = "AAAAAAAA8D8="  # base64 of float64 1.0
+ONE = np.float64(1.0).tobytes()
 
 
-@pytest.mark.parametrize("message", [
-    {"__ndarray__": ["|O8", [1], ONE]},               # object arrays would unpickle
-    {"__ndarray__": ["V8", [1], ONE]},                # raw void
-    {"__ndarray__": ["<f8", [2], ONE]},               # data shorter than its shape
-    {"__ndarray__": ["<f8", [-1], ""]},
-    {"__ndarray__": ["<f8", [1.0], ONE]},
-    {"__ndarray__": ["<f8", [True], ONE]},
-    {"__ndarray__": ["<f8", [1], "!!!!"]},            # not base64
-    {"__ndarray__": [["<f8"], [1], ONE]},
-    {"__ndarray__": {"dtype": "<f8", "shape": [1], "data": ONE}},
-    {"__scalar__": ["<f8", [1], ONE]},                # a scalar has no dimensions
-    {"__scalar__": ["<f8", 1]},                       # an int where the float64 is
-    {"__scalar__": ["<f8", "1.0"]},
-    {"__scalar__": ["<i8", 2 ** 63]},                 # out of int64's range
-    {"__scalar__": ["|b1", 1]},
-    {"__scalar__": ["<f4", 1.0]},                     # only float64, int64 and bool travel as numbers
-    {"__float__": "1.0"},
-    {"__tuple__": 3},
-    {"__complex__": ["1", 2.0]},
-    {"__generator__": {"bit_generator": "Evil"}},
-    {"__unknown__": 1},
-    {"a": 1, "b": 2},                                 # dicts travel tagged
-], ids=lambda m: next(iter(m)))
-def test_a_malformed_or_forged_message_is_refused(message):
+def _message(header, arrays: bytes = b"") -> bytes:
+    """A hand-made message: HEADER as JSON, then (if any) a NUL and the arrays' bytes."""
+    data = json.dumps(header).encode()
+    return data + b"\0" + arrays if arrays else data
+
+
+@pytest.mark.parametrize("message, arrays", [
+    ({"__ndarray__": ["|O8", [1], 0]}, ONE),                 # object arrays would unpickle
+    ({"__ndarray__": ["V8", [1], 0]}, ONE),                  # raw void
+    ({"__ndarray__": ["<f8", [2], 0]}, ONE),                 # data shorter than its shape
+    ({"__ndarray__": ["<f8", [-1], 0]}, b""),
+    ({"__ndarray__": ["<f8", [1.0], 0]}, ONE),
+    ({"__ndarray__": ["<f8", [True], 0]}, ONE),
+    ({"__ndarray__": ["<f8", [1], "AAAAAAAA8D8="]}, b""),     # base64 in the JSON: not this codec
+    ({"__ndarray__": ["<f8", [1], True]}, ONE),
+    ({"__ndarray__": ["<f8", [1], 8]}, ONE + ONE),           # a gap before it
+    ({"__ndarray__": ["<f8", [1], -8]}, ONE),
+    ({"__ndarray__": ["<f8", [1], 0]}, ONE + ONE),           # bytes after the last array
+    ({"__ndarray__": ["<f8", [1], 0]}, b""),                 # no bytes at all
+    ({"__tuple__": [{"__ndarray__": ["<f8", [1], 0]},        # two arrays over the same bytes
+                    {"__ndarray__": ["<f8", [1], 0]}]}, ONE),
+    ({"__tuple__": [{"__ndarray__": ["<f8", [1], 8]},        # in another order than their bytes
+                    {"__ndarray__": ["<f8", [1], 0]}]}, ONE + ONE),
+    ({"__ndarray__": [["<f8"], [1], 0]}, ONE),
+    ({"__ndarray__": {"dtype": "<f8", "shape": [1], "data": 0}}, ONE),
+    ({"__scalar__": ["<f8", [1], 0]}, ONE),                  # a scalar has no dimensions
+    ({"__scalar__": ["<f8", 1]}, b""),                       # an int where the float64 is
+    ({"__scalar__": ["<f8", "1.0"]}, b""),
+    ({"__scalar__": ["<i8", 2 ** 63]}, b""),                 # out of int64's range
+    ({"__scalar__": ["|b1", 1]}, b""),
+    ({"__scalar__": ["<f4", 1.0]}, b""),                     # only float64, int64 and bool travel as numbers
+    ({"__float__": "1.0"}, b""),
+    ({"__tuple__": 3}, b""),
+    ({"__complex__": ["1", 2.0]}, b""),
+    ({"__generator__": {"bit_generator": "Evil"}}, b""),
+    ({"__unknown__": 1}, b""),
+    ({"a": 1, "b": 2}, b""),                                 # dicts travel tagged
+    ([1, 2], ONE),                                           # bytes no array claims
+], ids=lambda m: next(iter(m)) if isinstance(m, dict) else None)
+def test_a_malformed_or_forged_message_is_refused(message, arrays):
     with pytest.raises(wire.WireError):
-        wire.loads(json.dumps(message).encode())
+        wire.loads(_message(message, arrays))
+
+
+def test_a_forged_boolean_byte_is_true_not_two():
+    """numpy would keep the byte 2 in a boolean array (and sum it as 2); the decoder rebuilds it."""
+    back = wire.loads(_message({"__ndarray__": ["|b1", [3], 0]}, bytes([2, 0, 255])))
+    assert back.dtype == np.bool_ and back.tolist() == [True, False, True]
+    assert int(back.sum()) == 2 and back.view(np.uint8).tolist() == [1, 0, 1]
+
+
+def test_arrays_travel_as_raw_bytes_after_the_json():
+    """No base64: a 128 KB stack of matrices costs its bytes plus a short header."""
+    stack = [np.arange(64 * 64, dtype=np.float64).reshape(64, 64) for _ in range(4)]
+    data = wire.dumps({"value": stack})
+    assert len(data) < 4 * 64 * 64 * 8 + 400
+    header, _, raw = data.partition(b"\0")
+    assert json.loads(header)["__dict__"]["value"][1] == {"__ndarray__": ["<f8", [64, 64], 64 * 64 * 8]}
+    assert raw == b"".join(m.tobytes() for m in stack)
 
 
 @pytest.mark.parametrize("data", [b"", b"not json", b'{"__tuple__": []} trailing', b"\xff\xfe", b"[1] [2]"])
@@ -123,7 +156,7 @@ def test_bytes_that_are_not_one_message_are_refused(data):
 def test_a_forged_dtype_name_is_refused_without_quoting_it(name):
     """numpy's own error quotes the whole name: once 5 MB of text in the student's report, per call."""
     with pytest.raises(wire.WireError) as refused:
-        wire.loads(json.dumps({"__ndarray__": [name, [1], "AAAAAAAAAAA="]}).encode())
+        wire.loads(_message({"__ndarray__": [name, [1], 0]}, ONE))
     assert str(refused.value) == "malformed array dtype"
 
 
@@ -148,7 +181,8 @@ def test_decoding_enforces_the_encoders_caps():
 
 
 def _forged_generator(state: dict) -> bytes:
-    return json.dumps({"__generator__": wire._encode(state, 0, [wire.MAX_ITEMS])}).encode()
+    out = wire._Outgoing()
+    return wire.assemble({"__generator__": wire._encode(state, 0, out)}, out.chunks)
 
 
 @pytest.mark.parametrize("state", [
