@@ -74,7 +74,12 @@ class CellBackend:
         return hello
 
     def call(self, name: str, args: list, kwargs: dict) -> Any:
-        reply = self.backend.call(name, args, kwargs)
+        return self._named(self.backend.call(name, args, kwargs))
+
+    def call_many(self, name: str, calls: list, on_answer: Any) -> None:
+        self.backend.call_many(name, calls, lambda reply: on_answer(self._named(reply)))
+
+    def _named(self, reply: Any) -> Any:
         if isinstance(reply, replies.Raised):
             return dataclasses.replace(reply, error=self.cells.error(reply.error))
         return reply

@@ -23,7 +23,11 @@ def send(sock: socket.socket, message: Any, timeout: float | None = None) -> Non
     A worker that never reads (student code can replace the worker's loop) must not block the
     grader once a large message fills the socket buffer.
     """
-    data = wire.frame(wire.dumps(message))
+    send_bytes(sock, wire.frame(wire.dumps(message)), timeout)
+
+
+def send_bytes(sock: socket.socket, data: bytes, timeout: float | None = None) -> None:
+    """Send framed messages DATA, as :func:`send` does."""
     if timeout is None:
         sock.sendall(data)
         return

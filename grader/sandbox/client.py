@@ -86,6 +86,31 @@ class Worker:
             raise WorkerDied(f"sending the call failed ({exc})") from None
         return self.receive(max(deadline - time.monotonic(), 0.0))
 
+    @staticmethod
+    def call_frame(name: str, args: list, kwargs: dict) -> bytes:
+        """One call as it travels: for :meth:`send_calls` (raises WireError for what cannot)."""
+        from grader.sandbox import wire
+        return wire.frame(wire.dumps({"call": name, "args": args, "kwargs": kwargs} if kwargs else
+                                     {"call": name, "args": args}))
+
+    def send_calls(self, frames: list[bytes], timeout: float) -> None:
+        """Send several calls (:meth:`call_frame`) at once, for :meth:`receive` to collect one
+        answer each, in order. The worker answers them one after another as if they came one
+        by one, but is woken once instead of once per call. The caller keeps them well within
+        the socket's buffer (grader.proxy.PIPELINE_BYTES), so sending never waits on a worker
+        busy writing its answers."""
+        from grader.sandbox import channel
+        if not self.alive:
+            raise WorkerDied("the worker is no longer running")
+        try:
+            channel.send_bytes(self.sock, b"".join(frames), timeout)
+        except channel.ChannelTimeout:
+            self.kill()
+            raise WorkerTimedOut() from None
+        except OSError as exc:
+            self.kill()
+            raise WorkerDied(f"sending the calls failed ({exc})") from None
+
     def kill(self) -> None:
         if self.alive:
             self.alive = False
