@@ -31,7 +31,9 @@ def winnow(hashes: np.ndarray) -> dict[int, list[int]]:
         chosen = np.array([len(hashes) - 1 - int(np.argmin(hashes[::-1]))])
     else:
         windows = sliding_window_view(hashes, WINDOW)
-        chosen = np.unique(np.arange(len(windows)) + WINDOW - 1 - np.argmin(windows[:, ::-1], axis=1))
+        picked = np.sort(np.arange(len(windows)) + WINDOW - 1 - np.argmin(windows[:, ::-1], axis=1))
+        # each position once; not np.unique, which imports numpy.ma (12 ms of every grade-all)
+        chosen = picked[np.concatenate(([True], picked[1:] != picked[:-1]))]
     found: dict[int, list[int]] = {}
     for position in chosen.tolist():
         found.setdefault(int(hashes[position]), []).append(position)
