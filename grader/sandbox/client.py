@@ -71,19 +71,8 @@ class Worker:
 
     def call(self, name: str, args: list, kwargs: dict, timeout: float) -> dict:
         """TIMEOUT bounds the whole call: sending the arguments, the work, the reply."""
-        from grader.sandbox import channel
-        if not self.alive:
-            raise WorkerDied("the worker is no longer running")
         deadline = time.monotonic() + timeout
-        try:
-            request = {"call": name, "args": args, "kwargs": kwargs} if kwargs else {"call": name, "args": args}
-            channel.send(self.sock, request, timeout)
-        except channel.ChannelTimeout:
-            self.kill()
-            raise WorkerTimedOut() from None
-        except OSError as exc:
-            self.kill()
-            raise WorkerDied(f"sending the call failed ({exc})") from None
+        self.send_calls([self.call_frame(name, args, kwargs)], timeout)
         return self.receive(max(deadline - time.monotonic(), 0.0))
 
     @staticmethod
@@ -109,7 +98,7 @@ class Worker:
             raise WorkerTimedOut() from None
         except OSError as exc:
             self.kill()
-            raise WorkerDied(f"sending the calls failed ({exc})") from None
+            raise WorkerDied(f"sending the call failed ({exc})") from None
 
     def kill(self) -> None:
         if self.alive:
