@@ -412,7 +412,7 @@ class StudentFunction:
     arguments]`` (ARGUMENTS: tuples of positional arguments, the keyword arguments shared), the
     same calls in the same order with the same results and records, up to the first that does
     not return a value (which raises, as the loop would). The worker gets them all at once, so
-    a statistical test that draws 64 times wakes it once, not 64 times (~0.15 ms a call).
+    a statistical test that draws 64 times wakes it once, not 64 times.
     """
 
     def __init__(self, proxy: StudentProxy, name: str) -> None:
