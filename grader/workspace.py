@@ -187,19 +187,23 @@ class Workspace:
             state.setdefault("last", {})[exercise_id] = status
 
     def progress(self, course: Course) -> list[dict[str, Any]]:
-        """Per exercise: status (not started, in progress, passed) and best score."""
+        """Per exercise: status (not started, in progress, passed), best score, and a note: what
+        to rename when the exercise's file is missing and other files are in its folder."""
         state = self.load_state()
         rows = []
         for exercise in course.exercises:
             file = self.student_file(exercise)
+            note = ""
             if state.get("passed", {}).get(exercise.id):
                 status = "passed"
             elif file.is_file():
                 status = "in progress"
             else:
                 status = "not started"
+                found = layout.others(file.parent, exercise)
+                note = layout.misnamed(exercise.file, found) if found else ""
             best = state.get("best", {}).get(exercise.id)
-            rows.append({"exercise": exercise, "status": status,
+            rows.append({"exercise": exercise, "status": status, "note": note,
                          "best": best["score"] if best else None, "max": exercise.points})
         return rows
 

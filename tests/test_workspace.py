@@ -87,6 +87,14 @@ def test_list_shows_status_and_best_score(learn, workspace):
     assert "1/2 exercises passed, 10/20 points" in run.stdout
 
 
+def test_list_names_a_misnamed_file_instead_of_calling_the_exercise_not_started(learn, workspace):
+    learn("start", "count-vowels", "--workspace", str(workspace), *COURSE)
+    (workspace / "count-vowels" / "vowels.py").rename(workspace / "count-vowels" / "vowels_v2.py")
+    run = learn("list", "--workspace", str(workspace))
+    line = next(line for line in run.stdout.splitlines() if "count-vowels" in line)
+    assert "not started" in line and "(found vowels_v2.py: rename it to vowels.py)" in line, run.stdout
+
+
 # A process that changes the state the way `learn watch` does (Workspace.update_state), but stops
 # between reading the state and writing its new version until the test says go.
 HOLDER = """

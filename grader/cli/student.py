@@ -106,7 +106,8 @@ def list_(workspace: Path | None, course: Path | None) -> None:
         click.echo(style(module, bold=True) + f"  [{'#' * filled}{'-' * (width - filled)}] {done}/{len(module_rows)}")
         for r in module_rows:
             best = "" if r["best"] is None else f"{r['best']:g}/{r['max']}"
-            click.echo(f"  {marks[r['status']]} {r['exercise'].id:<30} {r['status']:<12} {best}")
+            note = f"  ({r['note']})" if r["note"] else ""  # a misnamed file: "not started" alone would puzzle
+            click.echo(f"  {marks[r['status']]} {r['exercise'].id:<30} {r['status']:<12} {best}{note}".rstrip())
     passed = sum(r["status"] == "passed" for r in rows)
     click.echo(f"\n{passed}/{len(rows)} exercises passed, {total:g}/{the_course.max_score} points")
 
