@@ -32,7 +32,7 @@ ROUND_TRIPS = [
     np.float64(0.1), np.float64(-0.0), np.float64("nan"), np.float64("-inf"), np.float64(5e-324),
     np.int64(2 ** 63 - 1), np.int64(-2 ** 63), np.bool_(False),  # these travel as JSON numbers
     np.float32(2.5), np.float16(1.0), np.int64(-3), np.uint8(200), np.bool_(True), np.longdouble(1) / 3,
-    np.complex128(1j), np.array(5.0), np.arange(6).reshape(2, 3), np.zeros((0, 3)),
+    np.complex128(1j), np.array(5.0), np.array(True), np.arange(6).reshape(2, 3), np.zeros((0, 3)),
     np.asfortranarray(np.arange(6.0).reshape(2, 3)), np.arange(10.0)[::3],  # non-contiguous layouts
     np.array([1, 2], dtype=">i4"), np.array([True, False]), np.ones((2, 2), dtype=np.complex64),
     [1, [2.0, (3, "x")]], (), {"a": [np.ones(2)], "b": {"c": None}, "__ndarray__": 1},
@@ -152,9 +152,13 @@ def test_bytes_that_are_not_one_message_are_refused(data):
         wire.loads(data)
 
 
-@pytest.mark.parametrize("name", ["x" * 5_000_000, "<f8" + "x" * 5_000_000], ids=["junk", "after a real dtype"])
+@pytest.mark.parametrize("name", ["x" * 5_000_000, "<f8" + "x" * 5_000_000, "(,)f8", "a", "f8,(", "<f8"[::-1], "|O"],
+                         ids=["junk", "after a real dtype", "numpy-parses-it", "deprecated", "a-tuple", "reversed",
+                              "object"])
 def test_a_forged_dtype_name_is_refused_without_quoting_it(name):
-    """numpy's own error quotes the whole name: once 5 MB of text in the student's report, per call."""
+    """Only the names an honest worker sends are looked up; numpy never parses the others (its
+    error quoted the whole name, 5 MB of it in the student's report per call; "(,)f8" made it
+    raise SyntaxError, which escaped the decoder and read as the grader's own failure)."""
     with pytest.raises(wire.WireError) as refused:
         wire.loads(_message({"__ndarray__": [name, [1], 0]}, ONE))
     assert str(refused.value) == "malformed array dtype"
@@ -194,9 +198,17 @@ def _forged_generator(state: dict) -> bytes:
     {"bit_generator": "Philox", "state": {"counter": np.zeros(4, dtype=np.uint64), "key": np.zeros(2, dtype=np.uint64)},
      "buffer": np.zeros(4, dtype=np.uint64), "buffer_pos": 2 ** 80, "has_uint32": 0, "uinteger": 0},
     {"bit_generator": "SFC64", "state": {"state": "abc"}, "has_uint32": 0, "uinteger": 0},
-], ids=["pcg-huge", "pcg-negative", "pcg-flag", "mt-pos", "mt-short-key", "philox-pos", "sfc-text"])
+    {"bit_generator": "MT19937", "state": {"key": [0] * 624, "pos": -10 ** 8}},
+    {"bit_generator": "MT19937", "state": {"key": [0] * 624, "pos": 625}},
+    {"bit_generator": "Philox", "state": {"counter": [0] * 4, "key": [0] * 2}, "buffer": [0] * 4,
+     "buffer_pos": -10 ** 8, "has_uint32": 0, "uinteger": 0},
+    {"bit_generator": "Philox", "state": {"counter": [0] * 4, "key": [0] * 2}, "buffer": [0] * 4,
+     "buffer_pos": 5, "has_uint32": 0, "uinteger": 0},
+], ids=["pcg-huge", "pcg-negative", "pcg-flag", "mt-pos", "mt-short-key", "philox-pos", "sfc-text",
+        "mt-pos-below", "mt-pos-past-the-key", "philox-pos-below", "philox-pos-past-the-buffer"])
 def test_an_out_of_range_generator_state_is_refused_not_raised(state):
-    """numpy raises OverflowError or IndexError for these; the decoder says WireError, which the
-    grader turns into the student's error for that call."""
+    """numpy raises OverflowError or IndexError for some of these, and accepts the positions out
+    of range, whose first draw then reads outside the generator's buffer (a segfault of the
+    grader); the decoder says WireError, which the grader turns into the student's error."""
     with pytest.raises(wire.WireError):
         wire.loads(_forged_generator(state))

@@ -77,6 +77,7 @@ EXPECTED: dict[str, Expect] = {
     "garbage_on_channel": Expect("failed", FORGED + " (message too large): something in your file wrote"),
     # Finding 4: a forged reply that the codec accepts but whose fields have the wrong types.
     "forged_import_error": Expect("error", FORGED, zero=True),
+    "forged_dtype_greeting": Expect("error", FORGED + " (malformed array dtype)", zero=True),
     "forged_call_reply": Expect("failed", FORGED),
     # Finding 6: student text is data in every format (see test_student_text_is_data_in_every_format).
     "fence_breaker": Expect("failed", "PWNED heading"),
