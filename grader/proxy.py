@@ -11,6 +11,7 @@ from __future__ import annotations
 import builtins
 import contextlib
 import copy
+import socket
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,8 +26,8 @@ from grader.testing import Call, current_context
 
 IMPORT_TIME_LIMIT = 20.0  # seconds to import a student's file, per exercise: restarts after a crash included
 CALL_BUDGET = 30          # the student's code gets this many times the exercise's time limit, on top
-# Calls sent to a worker at once by ``student.f.each``: well within a socket's buffer (~200 KB on
-# Linux), so sending never waits for a worker that is busy writing its answers.
+# Calls sent to a worker at once by ``student.f.each``: well within a socket's send buffer (~200 KB
+# on Linux), so sending never waits for a worker that is busy writing its answers.
 PIPELINE_BYTES = 64 * 1024
 FORGED = "something in your file wrote to the grader's channel"
 # Why a process running the student's code may end before it answers, in the student's terms
@@ -213,14 +214,17 @@ class WorkerBackend:
                   on_answer: Callable[[replies.Answer], None]) -> None:
         """Make CALLS of NAME (arguments and keyword arguments each) as many calls one after
         another would, handing each answer to ON_ANSWER in order. The calls are sent in windows
-        of at most PIPELINE_BYTES: the worker answers a whole window without waiting for the
+        (:meth:`_window_bytes`): the worker answers a whole window without waiting for the
         grader, which wakes it once per window instead of once per call. Each answer may take
         the time limit after the one before it (the worker starts a call once it has answered
         the previous one). A call that ends without an answer raises as :meth:`call` does;
-        ON_ANSWER raising (the student's exception) ends the calls too. Either way the answers
-        to calls already sent are read and dropped first, so the worker's next answer is the
-        next call's."""
-        for window in _windows([Worker.call_frame(name, args, kwargs) for args, kwargs in calls], PIPELINE_BYTES):
+        ON_ANSWER raising (the student's exception) ends the calls too. Either way, if calls
+        already sent are unanswered, the worker is stopped: waiting for answers nobody reads
+        would spend the student's time budget on calls a loop never makes, and the next call
+        starts a fresh worker, whose next answer is that call's."""
+        frames = [Worker.call_frame(name, args, kwargs) for args, kwargs in calls]
+        self._ready(name)  # the worker whose socket sizes the windows
+        for window in _windows(frames, self._window_bytes()):
             limit = self._ready(name)
             with self._talking(name, limit):
                 self.worker.send_calls(window, limit)
@@ -233,33 +237,24 @@ class WorkerBackend:
                     unread -= 1
                     on_answer(answer)
             finally:
-                self._drop(unread)
+                if unread:
+                    self.close()
+
+    def _window_bytes(self) -> int:
+        """Calls sent at once: PIPELINE_BYTES, or a fourth of the socket's send buffer if that is
+        less (a machine may grant less than Linux's ~200 KB). What is sent must fit there whole:
+        the grader would otherwise wait to send while the worker waits for the grader to read."""
+        try:
+            return max(1, min(PIPELINE_BYTES, self.worker.sock.getsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF) // 4))
+        except (AttributeError, OSError):  # no worker yet (_ready starts one), or no such option
+            return PIPELINE_BYTES
 
     def _left(self, name: str) -> float:
         limit = min(self.time_limit, self.left)
         if limit <= 0:
-            self.close()  # it may be working on a call already sent: the next one starts afresh
             raise StudentTimeout(f"{name}() was not run: your code has used up the exercise's time budget "
                                  f"({self.budget:g} s of imports and calls)")
         return limit
-
-    def _drop(self, unread: int) -> None:
-        """Read and drop the answers to UNREAD calls already sent; a worker that does not answer
-        them in time (or is gone) is stopped, so the next call starts a fresh one."""
-        for _ in range(unread):
-            if self.worker is None or not self.worker.alive:
-                return
-            limit = min(self.time_limit, self.left)
-            if limit <= 0:
-                self.close()
-                return
-            started = time.monotonic()
-            try:
-                replies.answer(self.worker.receive(limit))
-            except (WorkerTimedOut, WorkerDied, replies.MalformedReply):
-                self.close()
-            finally:
-                self.left -= time.monotonic() - started
 
     def close(self) -> None:
         if self.worker is not None:

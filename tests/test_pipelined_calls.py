@@ -7,6 +7,8 @@ here runs real workers (the sandbox of this machine) on small student files.
 """
 from __future__ import annotations
 
+import socket
+
 import numpy as np
 import pytest
 
@@ -56,6 +58,16 @@ def forge_at(x, at):
 
 def echo(payload):
     return payload
+
+def slow_after(x, fail_at):
+    if x == fail_at:
+        raise ValueError("wrong here")
+    if x > fail_at:
+        time.sleep(1.0)
+    return x
+
+def big(x):
+    return np.repeat(x, 40)
 '''
 
 
@@ -104,7 +116,7 @@ def test_the_first_exception_is_raised_and_the_calls_after_it_are_not_recorded(s
         proxy_.picky.each([(x,) for x in range(6)])
     assert [c.args for c in context.calls] == [[0], [1], [2], [3]]
     assert [c.returned for c in context.calls] == [True, True, True, False]
-    # the answers to 4 and 5 were read and dropped: the next call gets its own answer
+    # the worker that was still answering 4 and 5 was stopped: the next call gets its own answer
     assert proxy_.picky(7) == 70
     assert proxy_.picky.each([(1,), (2,)]) == [10, 20]
 
@@ -132,6 +144,28 @@ def test_bytes_forged_on_the_channel_mid_way_are_the_students_error(student):
     with pytest.raises(StudentCrashed, match="reply the grader cannot accept"):
         proxy_.forge_at.each([(x, 2) for x in range(5)])
     assert proxy_.forge_at(4, 2) == 4
+
+
+def test_calls_sent_after_a_failure_cost_none_of_the_time_budget(student):
+    """A loop stops at the failing call; the calls already sent after it (a second each, here)
+    must not be waited for on the student's budget."""
+    proxy_, _ = student
+    backend = proxy_._backend
+    before = backend.left
+    with pytest.raises(ValueError, match="wrong here"):
+        proxy_.slow_after.each([(x, 1) for x in range(8)])
+    assert before - backend.left < 3.0  # waiting for the six answers after the failure would take 6 s
+    assert proxy_.slow_after(0, 1) == 0
+
+
+def test_a_small_socket_buffer_cannot_deadlock_the_calls(student):
+    """Windows fit the grader's send buffer, whatever the machine grants: otherwise the grader
+    waits to send while the worker waits to write a large answer, and a correct student times out."""
+    proxy_, _ = student
+    proxy_._backend.worker.sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 16384)
+    arguments = [(np.full(1000, float(i)),) for i in range(40)]  # 8 KB each way in, 320 KB out
+    answers = proxy_.big.each(arguments)
+    assert [a[0] for a in answers] == [float(i) for i in range(40)] and all(a.size == 40_000 for a in answers)
 
 
 def test_calls_beyond_one_window_are_sent_in_several(student, monkeypatch):
