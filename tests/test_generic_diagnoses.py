@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, learn_in_process as learn, one_exercise_course
+from conftest import REPO, learn_in_process as learn, one_exercise_course, run_learn, write_student
 
 YAML = """format_version: 1
 id: arrays
@@ -276,3 +276,22 @@ def test_the_results_match_their_schema(graded):
     schema = json.loads((REPO / "grader/schema/results.schema.json").read_text())
     for student in STUDENTS:
         jsonschema.validate(json.loads((results / student / "results.json").read_text()), schema)
+
+
+def test_a_wrong_single_number_is_not_called_scaled(workspace):
+    """Any two numbers are multiples of each other: a dot() that drops a term must not be told
+    it returned the expected value "scaled by a constant" (a new user was sent after a
+    normalization that does not exist), while a wrong vector that is scaled still is."""
+    source = (REPO / "solutions/dot-product/similarity.py").read_text()
+    dropped = source.replace("    return np.sum(q * k)\n", "    return np.sum(q[1:] * k[1:])\n", 1)
+    assert dropped != source
+    write_student(workspace, "dot-product", "similarity.py", dropped)
+    result = run_learn("grade", "dot-product", "--workspace", str(workspace), "--seed", "1", "--format", "json")
+    tests = result.json["exercises"][0]["tests"]
+    failed = [t for t in tests if t["status"] == "failed"]
+    assert any(t["name"].startswith("test_dot") for t in failed)
+    ids = [d["id"] for t in failed for d in t.get("diagnoses", [])]
+    assert "generic/scaled" not in ids, ids
+    terminal = run_learn("grade", "dot-product", "--workspace", str(workspace), "--seed", "1")
+    assert "differs from the expected value" in terminal.stdout
+    assert "scaled by a constant" not in terminal.stdout
