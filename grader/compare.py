@@ -222,8 +222,8 @@ def _nonfinite_problem(a: np.ndarray, e: np.ndarray, name: str) -> Comparison | 
             more = f" and {len(where) - 5} more" if len(where) > 5 else ""
             place = f" at {shown}{more}" if shown else ""
             wanted = "finite values were" if np.isfinite(e[unexpected]).all() else "other values were"
-            why = ("NaN usually comes from 0/0, inf − inf or exp overflow: subtract the max before exp, guard "
-                   "divisions by zero.") if label == "NaN" else \
+            why = ("NaN usually comes from 0/0 or inf − inf: guard divisions by zero (a zero norm, an empty "
+                   "sum), and where you take exp of large values, subtract their max first.") if label == "NaN" else \
                 "inf usually comes from an overflow or a division by zero."
             expected_is = "is finite" if wanted.startswith("finite") else f"is not {label}"
             finding = Finding(f"generic/unexpected-{label.lower()}",

@@ -145,7 +145,7 @@ def assert_does_the_work(student: Any, reference: Any, function: str, *args: Any
         else:
             assert_close(value, getattr(reference, function)(*args, **kwargs), rtol=rtol, atol=atol, name=shown)
     except AssertionError as exc:
-        raise Mismatch(f"This test counts only for a {function}() that does its job, and here it does not:\n"
+        raise Mismatch(f"This test counts only if {function}() does its job, and here it does not:\n"
                        f"{exc if check is None else f'{shown}: {exc}'}",
                        getattr(exc, "actual", value), getattr(exc, "expected", None)) from None
     return value

@@ -264,3 +264,21 @@ def test_saves_arrive_as_events_and_wake_the_loop_at_once(tmp_path):
         assert saves.changed() == []                                 # reported once
     finally:
         saves.close()
+
+
+def test_the_compact_report_counts_the_failing_tests_it_does_not_explain(workspace):
+    """`learn watch` shows every test but explains only the first failing one; the closing line
+    must count the others, not read as that many more beyond the list (a new user's reading)."""
+    import json
+    import re
+    from conftest import REPO, run_learn
+    source = (REPO / "solutions/dot-product/similarity.py").read_text()
+    write_student(workspace, "dot-product", "similarity.py",
+                  source.replace("    return np.sum(q * k)\n", "    return np.sum(q[1:] * k[1:])\n", 1))
+    graded = run_learn("grade", "dot-product", "--workspace", str(workspace), "--seed", "1", "--format", "json")
+    failing = sum(t["status"] != "passed" for t in graded.json["exercises"][0]["tests"])
+    assert failing > 2
+    compact = run_learn("grade", "dot-product", "--workspace", str(workspace), "--seed", "1", "--compact").stdout
+    assert len(re.findall(r"^  [✗!⧗?] test_", compact, re.M)) == failing, compact
+    assert f"(`learn grade dot-product` explains the other {failing - 1} failing tests)" in compact
+    assert "more failing test" not in compact
