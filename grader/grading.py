@@ -12,7 +12,7 @@ from typing import Any, Callable
 from grader import __version__
 from grader.course import Course, Exercise
 from grader.forbidden import find_violations
-from grader.notebook.layout import absent, is_notebook, misnamed, others, submission_file
+from grader.notebook.layout import absent, in_its_place, is_notebook, misnamed, submission_file
 from grader.sandbox import ForkServer
 from grader.proxy import ENDED, FORGED, ImportForged, ImportTimedOut, Start, StudentProxy, WorkerBackend
 from grader.sandbox import replies
@@ -69,9 +69,9 @@ def grade_exercise(exercise: Exercise, student_file: Path, seed: int, server: Fo
     started = time.monotonic()
     solution = solution_for(exercise)
     if not student_file.is_file():
-        found = others(student_file.parent, exercise)  # named, never graded: the contract is the file name
+        found = in_its_place(student_file.parent, exercise)  # named, never graded: the contract is the file name
         return _exercise_result(exercise, Status.NOT_STARTED, found=found, error=missing(exercise, found),
-                                tests=_blank_tests(solution, Status.NOT_STARTED, absent(exercise.file, found)
+                                tests=_blank_tests(solution, Status.NOT_STARTED, absent(exercise.file, found, exercise.id)
                                                    if found else f"{exercise.file} is missing"), missing=True)
     if not count_stub and exercise.is_untouched(student_file):
         return _exercise_result(exercise, Status.NOT_STARTED,
@@ -139,9 +139,10 @@ def _nothing_to_grade(exercise: Exercise, source: Source) -> str:
 
 
 def missing(exercise: Exercise, found: list[str]) -> str:
-    """Why EXERCISE's file was not graded when it does not exist; FOUND: the other files in its folder."""
+    """Why EXERCISE's file was not graded when it does not exist; FOUND: what stands in its place
+    (grader.notebook.layout.in_its_place)."""
     where = f"{exercise.id}/{exercise.file} does not exist"
-    return f"{where}; {misnamed(exercise.file, found)}" if found else f"{where}: run `learn start {exercise.id}`"
+    return f"{where}; {misnamed(exercise.file, found, exercise.id)}" if found else f"{where}: run `learn start {exercise.id}`"
 
 
 def import_failure(exercise: Exercise, hello: Start) -> tuple[Status, str]:

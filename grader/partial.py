@@ -25,7 +25,7 @@ from typing import Any, Callable
 from grader import __version__
 from grader.course import Course, Exercise
 from grader.forbidden import find_violations
-from grader.notebook.layout import is_notebook, others, submission_file
+from grader.notebook.layout import in_its_place, is_notebook, submission_file
 from grader.sandbox import ForkServer
 from grader.examples import DESCRIPTION, example_tests
 from grader.grading import import_failure, missing
@@ -102,7 +102,7 @@ def check_exercise(exercise: Exercise, student_file: Path, server: Callable[[], 
         return grade_notebook(exercise, student_file, check_exercise, server=server,
                               blank=lambda status, why: replace(result, status=status, error=why))
     if not student_file.is_file():
-        result.found = others(student_file.parent, exercise)  # named, never checked
+        result.found = in_its_place(student_file.parent, exercise)  # named, never checked
         result.error = missing(exercise, result.found) if result.found else ""
         return result
     if exercise.is_untouched(student_file):

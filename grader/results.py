@@ -176,7 +176,7 @@ class ExerciseResult:
     duration: float = 0.0
     notes: list[str] = field(default_factory=list)  # how the submission was read (a notebook's cells)
     exception: StudentError | None = None    # what importing the file raised, if it did
-    # FILE is missing and these other .py/.ipynb files are in its folder (misnamed?); never graded
+    # FILE is missing and these stand in its place (grader.notebook.layout.in_its_place); never graded
     found: list[str] = field(default_factory=list)
     # No file was handed in: ERROR says how to start one in a workspace; a platform the student
     # uploads to says what to upload instead (reports.gradescope). Not in the JSON: ERROR says it.

@@ -200,8 +200,8 @@ class Workspace:
                 status = "in progress"
             else:
                 status = "not started"
-                found = layout.others(file.parent, exercise)
-                note = layout.misnamed(exercise.file, found) if found else ""
+                found = layout.in_its_place(file.parent, exercise)
+                note = layout.misnamed(exercise.file, found, exercise.id) if found else ""
             best = state.get("best", {}).get(exercise.id)
             rows.append({"exercise": exercise, "status": status, "note": note,
                          "best": best["score"] if best else None, "max": exercise.points})

@@ -466,6 +466,48 @@ def test_a_misnamed_file_is_the_reason_of_its_zero_in_the_gradebook(tmp_path):
     assert rows(results)["mia"]["dot-product"] == "10" and rows(results)["mia"]["reason"] == ""
 
 
+def test_a_file_of_the_right_name_in_the_wrong_folder_is_named_in_the_gradebook_and_summary(tmp_path):
+    """A class collected by hand: a loose similarity.py, a workspace one folder down (a clone of
+    the student's repository), a folder named Dot-Product. Each used to score 0 with an empty
+    reason, and the summary named none of them. They are still not graded (the contract is
+    <exercise-id>/<file>), but the reason says where the file is and where to move it, the
+    summary lists them beside the misnamed file, and moving it is a change --resume grades."""
+    course = make_course(tmp_path / "course")
+    dot = (course / "solutions" / "dot-product" / "similarity.py").read_text()
+    submissions, results = tmp_path / "subs", tmp_path / "results"
+    put(submissions, "ann", "dot-product", dot)
+    placed = {"frank": "similarity.py", "gina": "linalg/dot-product/similarity.py",
+              "ivy": "Dot-Product/similarity.py", "mia": "dot-product/solution.py"}
+    for student, where in placed.items():
+        (submissions / student / where).parent.mkdir(parents=True, exist_ok=True)
+        (submissions / student / where).write_text(dot)
+    (submissions / "gina" / ".git" / "dot-product").mkdir(parents=True)  # hidden folders are not searched
+    (submissions / "gina" / ".git" / "dot-product" / "similarity.py").write_text(dot)
+    args = ["grade-all", str(submissions), "--out", str(results), "--course", str(course), "--jobs", "2"]
+    learn(*args)
+    book = rows(results)
+    for student, where in placed.items():
+        assert book[student]["status"] == "graded" and book[student]["dot-product"] == "0"
+        told = ("found solution.py: rename it to similarity.py" if student == "mia" else
+                f"found {where} in the wrong folder: move it to dot-product/similarity.py")
+        assert book[student]["reason"] == f"dot-product: similarity.py does not exist; {told}", book[student]
+        (exercise,) = [e for e in json.loads((results / student / "results.json").read_text())["exercises"]
+                       if e["id"] == "dot-product"]
+        assert exercise["status"] == "not_started" and exercise["found"] == [where.rsplit("/", 1)[-1]
+                                                                             if student == "mia" else where]
+    assert book["ann"]["dot-product"] == "10" and book["ann"]["reason"] == ""
+    summary = (results / "summary.md").read_text()
+    section = summary.split("### Files not where the course expects them", 1)[1].split("###", 1)[0]
+    assert [line.split("|")[1].strip() for line in section.splitlines() if line.startswith("| `")] == \
+        ["`frank`", "`gina`", "`ivy`", "`mia`"]
+    assert "linalg/dot-product/similarity.py in the wrong folder" in (results / "summary.html").read_text()
+    moved = submissions / "gina" / "dot-product" / "similarity.py"
+    moved.parent.mkdir()
+    (submissions / "gina" / placed["gina"]).rename(moved)
+    assert "Graded 1 student(s), reused 4" in learn(*args, "--resume").stdout
+    assert rows(results)["gina"]["dot-product"] == "10" and rows(results)["gina"]["reason"] == ""
+
+
 def test_without_a_seed_secret_grade_all_warns_once_and_help_shows_the_secret(tmp_path):
     from conftest import EXAMPLE_COURSE
     submissions = tmp_path / "submissions"

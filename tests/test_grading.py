@@ -212,6 +212,19 @@ def test_a_misnamed_file_is_named_not_graded(learn, workspace, files, told):
     jsonschema.validate(result, json.loads((REPO / "grader" / "schema" / "results.schema.json").read_text()))
 
 
+def test_a_file_in_the_wrong_folder_is_named_with_where_to_move_it(learn, workspace):
+    """words.py saved at the top of the workspace (or in a folder named otherwise) is named with
+    the place it belongs, in `learn grade` and in `learn list`; still not graded."""
+    (workspace / "words.py").write_text(CORRECT)
+    code, result = grade_json(learn, workspace)
+    exercise = exercise_of(result)
+    told = "reverse-words/words.py does not exist; found words.py in the wrong folder: move it to reverse-words/words.py"
+    assert code == 1 and exercise["status"] == "not_started" and exercise["found"] == ["words.py"]
+    assert exercise["error"] == told
+    listed = learn("list", "--workspace", str(workspace), *COURSE).stdout
+    assert "(found words.py in the wrong folder: move it to reverse-words/words.py)" in " ".join(listed.split())
+
+
 @pytest.mark.parametrize("source, told", [
     ("import os\nos._exit(0)\n", "importing words.py ended its process before it finished "
      "(os._exit, a crash such as a segfault, or the memory or CPU limit?)"),

@@ -47,6 +47,7 @@ class ClassSummary:
     histogram: list[tuple[str, int]]                     # (score range label, students)
     exercises: list[ExerciseStats]
     crashed: list[tuple[str, str, str]]                   # (student, exercise, status) error/timeout
+    misplaced: list[tuple[str, str, str]]                 # (student, exercise, what stands in its file's place)
     grader_errors: list[tuple[str, str]]                  # (student, reason)
     skipped: list[tuple[str, str]]                        # (folder, reason)
     duration: float                                       # wall clock of the run(s)
@@ -113,7 +114,7 @@ def trouble_of(ex: dict[str, Any]) -> str:
 
 def misnamed_of(ex: dict[str, Any]) -> str:
     """Why a not-started exercise scored 0 when other files sit where its file should be (misnamed?)."""
-    return absent(ex["file"], ex["found"]) if ex.get("found") else ""
+    return absent(ex["file"], ex["found"], ex["id"]) if ex.get("found") else ""
 
 
 def _grader_errors(records: list[dict[str, Any]]) -> list[tuple[str, str]]:
@@ -143,9 +144,11 @@ def summarize(records: list[dict[str, Any]], skipped: list[tuple[str, str]] = ()
     messages: dict[tuple[str, str], str] = {}
     kinds: dict[tuple[str, str], str] = {}
     totals: dict[str, float] = {}
-    crashed = []
+    crashed, misplaced = [], []
     for record in graded:
         for ex in record["results"]["exercises"]:
+            if ex.get("found"):  # a 0 the student can fix by renaming or moving a file: the instructor should hear
+                misplaced.append((record["student"], ex["id"], misnamed_of(ex)))
             stats = exercises.setdefault(ex["id"], ExerciseStats(ex["id"], ex["title"], float(ex["max_score"])))
             if ex["status"] in ("not_started", "grader_error"):  # not graded (yet): no share in the statistics
                 continue
@@ -177,7 +180,7 @@ def summarize(records: list[dict[str, Any]], skipped: list[tuple[str, str]] = ()
         mean=round(statistics.fmean(scores), 2) if scores else 0.0,
         median=round(statistics.median(scores), 2) if scores else 0.0,
         histogram=_histogram(scores, max_score), exercises=list(exercises.values()),
-        crashed=sorted(crashed),
+        crashed=sorted(crashed), misplaced=sorted(misplaced),
         grader_errors=sorted(_grader_errors(records)),
         skipped=list(skipped), duration=round(duration, 2),
         per_student=round(duration / graded_in_run, 3) if graded_in_run else 0.0,

@@ -20,7 +20,7 @@ from grader.classroom.records import CLASS_FILES, read_record
 from grader.classroom.shards import in_shard
 from grader.course import Course
 from grader.errors import LearnError
-from grader.notebook.layout import notebook_name, others
+from grader.notebook.layout import in_its_place, notebook_name
 from grader.sources import read_source
 
 # Without --seed-secret every student gets this seed: reproducible, but predictable by anyone
@@ -138,7 +138,7 @@ def submission_hash(submission: Submission, course: Course, seed: int, fingerpri
             content = b"\0missing" if source is None else source.data
             digest.update(exercise.id.encode() + b"\0" + hashlib.sha256(content).digest())
         if absent:  # the report names the files in its place (misnamed?): one renamed changes the result
-            digest.update("\0".join(others(submission.path / exercise.id, exercise)).encode("utf-8"))
+            digest.update("\0".join(in_its_place(submission.path / exercise.id, exercise)).encode("utf-8"))
     return digest.hexdigest()
 
 

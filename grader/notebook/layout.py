@@ -11,7 +11,9 @@ hand):
 
 When neither exists, the other ``.py`` and ``.ipynb`` files of the folder are named to the
 student (``found my_scores.py: rename it to scores.py``) and never graded: the contract is the
-file name.
+file name. When the folder holds none, a file of the right name elsewhere in the workspace is
+named instead (``found linalg/scoring/scores.py in the wrong folder: move it to
+scoring/scores.py``): a class collected by hand has loose files and workspaces one level down.
 
 Cheap on purpose (stdlib only): ``learn grade-all`` plans a class with it before anything
 heavy loads. Only rule 3 reads a notebook, and only when both files exist.
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import itertools
 import os
+from collections import deque
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -29,6 +32,7 @@ if TYPE_CHECKING:
 SUFFIX = ".ipynb"
 FORMATS = ("python", "notebook")
 LOOK_AT = 1000   # folder entries read to find misnamed files (a submission may hold millions)
+SEARCH_DEPTH = 8  # folders down from the workspace to find a file of the right name elsewhere
 NAMED = 3        # misnamed files named to the student; more are counted, up to KEPT
 KEPT = 20        # names kept in a result
 
@@ -93,17 +97,61 @@ def others(folder: Path, exercise: Exercise) -> list[str]:
     return sorted(n.encode("utf-8", "surrogateescape").decode("utf-8", "replace") for n in names)[:KEPT]
 
 
-def misnamed(file: str, found: list[str]) -> str:
-    """What to tell a student whose FILE is missing while FOUND (names from others()) are there."""
-    targets = {Path(file).stem + SUFFIX if is_notebook(Path(name)) else file for name in found}
+def elsewhere(workspace: Path, exercise: Exercise) -> list[str]:
+    """Files named as EXERCISE's submission (or its notebook) anywhere else under WORKSPACE, as
+    paths relative to it, shallowest first: a loose file, a workspace one folder down, a folder
+    named in other letters. Bounded like discovery (LOOK_AT entries, SEARCH_DEPTH folders), links
+    and hidden folders never followed."""
+    wanted = {exercise.file, notebook_name(exercise)}
+    right_place = {(exercise.id, name) for name in wanted}
+    found, queue, budget = [], deque([(workspace, ())]), LOOK_AT
+    while queue and budget > 0 and len(found) < KEPT:
+        folder, parts = queue.popleft()
+        try:
+            if folder.is_symlink():
+                continue
+            with os.scandir(folder) as listing:
+                entries = sorted(itertools.islice(listing, budget), key=lambda e: e.name)
+        except OSError:
+            continue
+        budget -= len(entries)
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                if len(parts) < SEARCH_DEPTH:
+                    queue.append((Path(entry.path), (*parts, entry.name)))
+            elif entry.name in wanted and (*parts, entry.name) not in right_place and entry.is_file(follow_symlinks=False):
+                found.append("/".join((*parts, entry.name)))
+    # shown to the student and written to reports: a name that is not UTF-8 is shown with a stand-in
+    return [n.encode("utf-8", "surrogateescape").decode("utf-8", "replace") for n in found[:KEPT]]
+
+
+def in_its_place(folder: Path, exercise: Exercise) -> list[str]:
+    """What stands in for EXERCISE's missing file in FOLDER (``WORKSPACE/<exercise-id>``): the other
+    files of the folder (misnamed?), else files of the right name elsewhere in the workspace."""
+    return others(folder, exercise) or elsewhere(folder.parent, exercise)
+
+
+def misnamed(file: str, found: list[str], exercise_id: str = "") -> str:
+    """What to tell a student whose FILE is missing while FOUND (from in_its_place()) are there:
+    rename a file of its folder, or move one of the right name into EXERCISE_ID's folder."""
     more = "" if len(found) <= NAMED else f" and {len(found) - NAMED} more" if len(found) < KEPT else " and more"
     listed = ", ".join(found[:NAMED]) + more
+    notebook = Path(file).stem + SUFFIX
+    targets = {notebook if is_notebook(Path(name)) else file for name in found}
+    moved = all(Path(name).name in (file, notebook) for name in found)  # right name, wrong folder
+    if moved and exercise_id:
+        targets = {f"{exercise_id}/{t}" for t in targets}
+        file, notebook = f"{exercise_id}/{file}", f"{exercise_id}/{notebook}"
+    verb = "move" if moved else "rename"
+    place = " in the wrong folder" if moved else ""
     if len(found) == 1:
-        return f"found {listed}: rename it to {targets.pop()}"
-    target = targets.pop() if len(targets) == 1 else f"{file} (or {Path(file).stem + SUFFIX} for a notebook)"
-    return f"found {listed}: rename the one with your answer to {target}"
+        return f"found {listed}{place}: {verb} it to {targets.pop()}"
+    target = targets.pop() if len(targets) == 1 else f"{file} (or {notebook} for a notebook)"
+    return f"found {listed}{place}: {verb} the one with your answer to {target}"
 
 
-def absent(file: str, found: list[str]) -> str:
-    """FILE is missing and FOUND (from others(), not empty) are in its place: what every report says."""
-    return f"{file} does not exist; {misnamed(file, found)}"
+def absent(file: str, found: list[str], exercise_id: str = "") -> str:
+    """FILE is missing and FOUND (from in_its_place(), not empty) are in its place: what every report says."""
+    return f"{file} does not exist; {misnamed(file, found, exercise_id)}"
