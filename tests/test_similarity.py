@@ -151,6 +151,21 @@ def test_a_solution_many_students_share_is_an_idiom_not_a_ring(tmp_path):
     assert [(p["a"], p["b"], p["flagged"]) for p in data["pairs"]] == [("pair-a", "pair-b", True)]
 
 
+def test_two_submissions_cannot_be_weighed_and_the_command_says_so(tmp_path):
+    """With two submissions everything they share is in all of them: rarity weighs it 0, so even a
+    byte-identical pair cannot be flagged. A new user read "0 flagged pair(s)" as "no copying";
+    the command now says why nothing could be flagged. A third student makes the copy rare."""
+    subs = write_class(tmp_path / "subs", {"ann": {"reverse-words": COMMON_LOOP}, "bob": {"reverse-words": COMMON_LOOP}},
+                       {"reverse-words": "words.py"})
+    two = learn_in_process("similarity", subs, "--out", tmp_path / "two", "--course", EXAMPLE_COURSE)
+    assert two.exit_code == 0
+    assert "Only 2 submissions of reverse-words" in two.output and "0 flagged pair(s)" in two.output
+    write_class(subs, {"cy": {"reverse-words": "def reverse_words(text):\n    return ' '.join(text.split()[::-1])\n"}},
+                {"reverse-words": "words.py"})
+    three = learn_in_process("similarity", subs, "--out", tmp_path / "three", "--course", EXAMPLE_COURSE)
+    assert "Only 2 submissions" not in three.output and "1 flagged pair(s)" in three.output
+
+
 def test_usage_errors_are_clear(tmp_path):
     (tmp_path / "subs").mkdir()
     outcome = learn_in_process("similarity", tmp_path / "subs", "--course", EXAMPLE_COURSE)

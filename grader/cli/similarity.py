@@ -38,6 +38,10 @@ def similarity(path: Path, out: Path | None, course: Path | None) -> None:
     flagged = [p for p in data["pairs"] if p["flagged"]]
     for pair in flagged[:10]:
         click.echo(f"{pair['score']:.2f}  {pair['exercise']}: {pair['a']!r} and {pair['b']!r}  ({out / pair['page']})")
+    pairs_of_two = [e["id"] for e in data["exercises"] if e["submissions"] == 2]
+    if pairs_of_two:  # all they share is in every submission: nothing is rare, nothing can be flagged
+        click.echo(f"Only 2 submissions of {', '.join(pairs_of_two)}: what they share is in all of them and weighs "
+                   "nothing, so no pair there can be flagged (rarity needs at least 3).")
     click.echo(f"{len(flagged)} flagged pair(s) of {len(data['pairs'])} listed, in "
                f"{sum(len(e['clusters']) for e in data['exercises'])} cluster(s). Wrote {out / 'index.html'} and "
                f"{out / 'pairs.csv'}")
