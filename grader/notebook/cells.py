@@ -48,11 +48,17 @@ class Cells:
             return f"{found[0]}, line {found[1]}" if match["sep"] == ":" else f'{found[0]}", line {found[1]}'
         return self._in_text.sub(replace, text) if self.extracted in text else text
 
+    def _lead(self, error: str) -> str:
+        """ERROR with the file its first line names (the grader's own words: "softmax.py could not
+        be imported") called by the notebook's name: the student has no softmax.py."""
+        first, newline, rest = error.partition("\n")
+        return re.sub(rf"(?<![\w/.-]){re.escape(self.extracted)}(?![\w.])", self.notebook, first) + newline + rest
+
     def result(self, result: ExerciseResult) -> None:
         """Point RESULT (graded from the extracted file) at the notebook: its name, cells, lines."""
         result.file = self.notebook
         result.output = self.text(result.output)
-        result.error = self.text(result.error)
+        result.error = self._lead(self.text(result.error))
         for test in result.tests:
             test.output = self.text(test.output)
         for violation in result.violations:
