@@ -8,6 +8,7 @@ generated from; nothing downstream re-checks what is validated here.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import re
 from dataclasses import dataclass, field
@@ -93,6 +94,8 @@ class Exercise:
     solution_dir: Path
     examples: tuple[Example, ...] = ()
     equivalent_mutants: tuple[EquivalentMutant, ...] = ()
+    # ids of the course's other exercises whose file has this one's name: a file in their folder is theirs
+    namesakes: tuple[str, ...] = ()
 
     @property
     def yaml_path(self) -> Path:
@@ -220,6 +223,8 @@ def load_course(root: Path) -> Course:
     if index_path.exists():
         title, order, due_date, student_format, late = _load_index(index_path, root, found)
     exercises = tuple(load_exercise(found[i], root) for i in order)
+    exercises = tuple(dataclasses.replace(e, namesakes=tuple(o.id for o in exercises if o.file == e.file and o is not e))
+                      if any(o.file == e.file and o is not e for o in exercises) else e for e in exercises)
     for exercise in exercises:
         if not exercise.stub_path.is_file():
             raise CourseError(f"the stub {exercise.file} named in field 'file' does not exist",

@@ -225,6 +225,27 @@ def test_a_file_in_the_wrong_folder_is_named_with_where_to_move_it(learn, worksp
     assert "(found words.py in the wrong folder: move it to reverse-words/words.py)" in " ".join(listed.split())
 
 
+def test_a_file_in_another_exercise_of_the_same_file_name_is_that_exercises(learn, workspace, tmp_path):
+    """Two exercises of one course may share a file name: count-vowels' words.py, not started, must
+    not be told to move reverse-words/words.py (which is reverse-words' own) into its folder. A
+    words.py at the top of the workspace is still named."""
+    import shutil
+    course = tmp_path / "course"
+    shutil.copytree(EXAMPLE_COURSE, course)
+    folder = course / "exercises" / "01-strings" / "count-vowels"
+    (folder / "vowels.py").rename(folder / "words.py")
+    yaml_path = folder / "exercise.yaml"
+    yaml_path.write_text(yaml_path.read_text().replace("file: vowels.py", "file: words.py"))
+    (course / "solutions" / "count-vowels" / "vowels.py").rename(course / "solutions" / "count-vowels" / "words.py")
+    write_student(workspace, "reverse-words", "words.py", CORRECT)
+    graded = learn("grade", "count-vowels", "--workspace", str(workspace), "--course", str(course), "--format", "json")
+    (exercise,) = graded.json["exercises"]
+    assert exercise["status"] == "not_started" and "found" not in exercise, exercise
+    (workspace / "words.py").write_text("def count_vowels(text):\n    return 0\n")
+    graded = learn("grade", "count-vowels", "--workspace", str(workspace), "--course", str(course), "--format", "json")
+    assert graded.json["exercises"][0]["found"] == ["words.py"]
+
+
 @pytest.mark.parametrize("source, told", [
     ("import os\nos._exit(0)\n", "importing words.py ended its process before it finished "
      "(os._exit, a crash such as a segfault, or the memory or CPU limit?)"),

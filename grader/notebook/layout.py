@@ -101,9 +101,11 @@ def elsewhere(workspace: Path, exercise: Exercise) -> list[str]:
     """Files named as EXERCISE's submission (or its notebook) anywhere else under WORKSPACE, as
     paths relative to it, shallowest first: a loose file, a workspace one folder down, a folder
     named in other letters. Bounded like discovery (LOOK_AT entries, SEARCH_DEPTH folders), links
-    and hidden folders never followed."""
+    and hidden folders never followed. A file in the folder of an exercise whose file has the same
+    name (a namesake) is that exercise's, not a misplaced one."""
     wanted = {exercise.file, notebook_name(exercise)}
     right_place = {(exercise.id, name) for name in wanted}
+    theirs = set(getattr(exercise, "namesakes", ()))
     found, queue, budget = [], deque([(workspace, ())]), LOOK_AT
     while queue and budget > 0 and len(found) < KEPT:
         folder, parts = queue.popleft()
@@ -121,7 +123,8 @@ def elsewhere(workspace: Path, exercise: Exercise) -> list[str]:
             if entry.is_dir(follow_symlinks=False):
                 if len(parts) < SEARCH_DEPTH:
                     queue.append((Path(entry.path), (*parts, entry.name)))
-            elif entry.name in wanted and (*parts, entry.name) not in right_place and entry.is_file(follow_symlinks=False):
+            elif entry.name in wanted and (*parts, entry.name) not in right_place and not (parts and parts[-1] in theirs) \
+                    and entry.is_file(follow_symlinks=False):
                 found.append("/".join((*parts, entry.name)))
     # shown to the student and written to reports: a name that is not UTF-8 is shown with a stand-in
     return [n.encode("utf-8", "surrogateescape").decode("utf-8", "replace") for n in found[:KEPT]]
