@@ -229,3 +229,22 @@ def test_the_tokenizer_agrees_with_pythons_on_every_file_of_the_course_and_the_g
     for path in files:
         source = path.read_text(encoding="utf-8")
         assert normalize(source)[0] == stdlib_normalize(source), path
+
+
+@pytest.mark.parametrize("bomb", ["'" + "\\'" * 126_000, '"""x' + '\\"' * 126_000], ids=["open-quotes", "escaped-in-triple"])
+def test_a_file_of_unclosed_quotes_is_tokenized_in_linear_time(tmp_path, bomb):
+    """An attacker's 250 KB line of \\' (just under the 256 kB a file may have) rescanned the rest of
+    the line from every quote: `learn grade-all` graded the class in 0.1 s, then spent 6 min 39 s
+    comparing before it wrote any gradebook (a CI timeout would have left none). A string left
+    open now ends at its line's end. Deadline, not a timing: the old tokenizer needs minutes."""
+    assert len(bomb.encode()) < 256_000
+    honest = COMMON_LOOP.replace("result", "reversed_words")
+    other = "def reverse_words(text):\n    return ' '.join(text.split()[::-1])\n"
+    subs = write_class(tmp_path / "subs", {"bomb": {"reverse-words": bomb}, "ann": {"reverse-words": honest},
+                                           "bob": {"reverse-words": honest}, "cy": {"reverse-words": other}},
+                       {"reverse-words": "words.py"})
+    run = subprocess.run([sys.executable, "-m", "grader", "similarity", str(subs), "--out", str(tmp_path / "out"),
+                          "--course", str(EXAMPLE_COURSE)], capture_output=True, text=True, timeout=60,
+                         env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert run.returncode == 0, run.stderr
+    assert "1 flagged pair(s)" in run.stdout
