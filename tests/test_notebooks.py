@@ -174,7 +174,8 @@ def test_without_a_tagged_cell_every_code_cell_is_graded_with_a_note(learn, work
 
 
 @pytest.mark.parametrize("case", ["truncated", "not-json", "invalid-schema", "no-code", "two-answers", "not-utf8",
-                                  "minor-version-text", "version-float"])
+                                  "minor-version-text", "version-float", "huge-answer", "deep-expression",
+                                  "many-cells"])
 def test_a_notebook_that_cannot_be_graded_says_why_and_is_left_as_it_was(learn, workspace, course, case):
     folder = workspace / "reverse-words"
     folder.mkdir()
@@ -191,6 +192,12 @@ def test_a_notebook_that_cannot_be_graded_says_why_and_is_left_as_it_was(learn, 
         # nbformat asserts on these (a bare AssertionError): once the grader's own crash, exit 3
         "minor-version-text": good.replace('"nbformat_minor": 5', '"nbformat_minor": "x"'),
         "version-float": good.replace('"nbformat": 4', '"nbformat": 4.0'),
+        # Found by an attacker's review: the grader parsed the answer in its own process before any cap
+        # (5 MB of cell took 2.5 GB), and a too-deep expression raised RecursionError there (exit 3, the
+        # student's whole row blank); nbformat validated 300,000 cells for 8 s.
+        "huge-answer": nbformat.writes(notebook_with(tagged(REFERENCE + "x = 1\n" * 60_000))),
+        "deep-expression": nbformat.writes(notebook_with(tagged(REFERENCE + "x = " + "1 + " * 60_000 + "1\n"))),
+        "many-cells": nbformat.writes(notebook_with(tagged(REFERENCE), *[nbformat.v4.new_raw_cell("") for _ in range(2000)])),
     }
     assert contents.get(case, "") != good
     raw = contents[case].encode() if case != "not-utf8" else b"\xff\xfe{" + good.encode("utf-16-le")
@@ -203,7 +210,10 @@ def test_a_notebook_that_cannot_be_graded_says_why_and_is_left_as_it_was(learn, 
             "two-answers": "cells 1 and 3 of words.ipynb both define reverse_words() and are tagged `answer`",
             "not-utf8": "words.ipynb is not a notebook: it is not UTF-8 text",
             "minor-version-text": 'words.ipynb is not a valid notebook: its nbformat_minor is "x", not a whole number',
-            "version-float": "words.ipynb is not a valid notebook: its nbformat is 4.0, not a whole number"}[case]
+            "version-float": "words.ipynb is not a valid notebook: its nbformat is 4.0, not a whole number",
+            "huge-answer": "the code graded in words.ipynb is larger than 256 KB",
+            "deep-expression": "words.ipynb could not be imported",
+            "many-cells": "words.ipynb has 2001 cells; a notebook of more than 2000 is not graded"}[case]
     assert says in exercise["error"]
     assert all(t["status"] == "error" and not t["grader_error"] for t in exercise["tests"])
     assert path.read_bytes() == raw  # nothing lost, nothing "repaired"

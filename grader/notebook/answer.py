@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from grader.notebook.document import NotebookProblem
+from grader.sources import MAX_SOURCE_BYTES
 
 if TYPE_CHECKING:
     from grader.course import Exercise
@@ -72,7 +73,7 @@ def python_of(source: str) -> tuple[str, int]:
     try:
         ast.parse(source)
         return source, 0
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, RecursionError, MemoryError):  # too deep or too big: the worker says so
         pass
     lines = source.split("\n")
     first = next((line.strip() for line in lines if line.strip()), "")
@@ -91,7 +92,7 @@ def _defines(source: str, names: tuple[str, ...]) -> set[str]:
     """The exercise's functions SOURCE defines at its top level (none if it does not parse)."""
     try:
         tree = ast.parse(source)
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         return set()
     return {node.name for node in tree.body
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name in names}
@@ -113,6 +114,12 @@ def extract(notebook: Any, exercise: Exercise, name: str = "") -> Answer:
         notes.append(f"No cell of {name} is tagged `{ANSWER_TAG}`, so all {len(chosen)} code cells were graded, "
                      f"top to bottom. Tag the cell that holds your answer `{ANSWER_TAG}` "
                      "(in JupyterLab: the property inspector, gear icon) so that scratch cells are left out.")
+    # Parsing is the grader's own work, in its own process: the cap a .py file has comes first
+    # (a 5 MB answer cell once took 2.5 GB of the grader's memory to parse).
+    size = sum(len(str(cell.get("source", "")).encode("utf-8", "surrogatepass")) for _, cell in chosen)
+    if size > MAX_SOURCE_BYTES:
+        raise NotebookProblem(f"the code graded in {name} is larger than {MAX_SOURCE_BYTES // 1024} KB: answers "
+                              "that large are not graded (is a huge literal or pasted data in a cell?)")
     pieces, parts, line = [], [], 1
     defined: dict[str, list[int]] = {}
     for number, cell in chosen:
