@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -190,6 +191,35 @@ def test_grade_all_adds_a_similarity_section_and_the_results_folder_knows_its_cl
     outcome = learn_in_process("similarity", results, "--course", course)
     assert outcome.exit_code == 0 and "10 flagged pair(s)" in outcome.output, outcome.output
     assert json.loads((results / "similarity" / "pairs.json").read_text()) == first
+
+
+def test_flagged_students_names_cannot_write_markdown_into_the_summary(tmp_path):
+    """Two colluding students named their folders with Markdown and HTML: the flagged pair's row of
+    summary.md (also the GitHub job summary) printed them raw, a link, an image and a <details> that
+    hid the rest. Names are code spans there, as in every other section (found by an attacker's review)."""
+    course = make_course(tmp_path / "course")
+    dot = (course / "solutions" / "dot-product" / "similarity.py").read_text()
+    copied = dot.replace("    return np.sum(q * k)\n", "    total = 0.0\n    for a, b in zip(q, k):\n"
+                         "        total += a * b\n    if total != total:\n        raise ValueError('nan')\n"
+                         "    return total\n", 1)
+    assert copied != dot
+    names = ["[CLICK](https:\\\\evil.example) <img src=x onerror=alert(1)> **b** <details>", "=cmd <b>B"]
+    subs = write_class(tmp_path / "subs", {names[0]: {"dot-product": copied}, names[1]: {"dot-product": copied},
+                                           "honest": {"dot-product": dot}, "other": {"dot-product": dot.replace(
+                                               "np.sum(q * k)", "float((q * k).sum())")}},
+                       {"dot-product": "similarity.py"})
+    results = tmp_path / "results"
+    proc = subprocess.run([sys.executable, "-m", "grader", "grade-all", str(subs), "--out", str(results),
+                           "--course", str(course), "--jobs", "2"], cwd=REPO, capture_output=True, text=True,
+                          timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    summary = (results / "summary.md").read_text()
+    section = summary.split("### Similar submissions", 1)[1]
+    (row,) = [line for line in section.splitlines() if "similarity/pairs/" in line]
+    assert f"`{names[0]}`" in row and f"`{names[1]}`" in row, row
+    outside = re.sub(r"`[^`]*`", "", summary)  # what Markdown renders as markup, not as code
+    assert "<img" not in outside and "](https:" not in outside
+    assert outside.count("<details>") == outside.count("<details><summary>")  # the summary's own, not a name's
 
 
 def stdlib_normalize(source: str) -> list[tuple[str, int]]:
