@@ -421,3 +421,34 @@ def test_watch_regrades_a_notebook_on_save_and_opens_the_next_one_as_a_notebook(
         assert (workspace / "count-vowels" / "vowels.ipynb").is_file()
     finally:
         assert watch.close() == 0
+
+
+def test_notebook_submissions_are_compared_for_copying_by_their_answer(learn, tmp_path, course):
+    """A copy handed in as a notebook was never compared: similarity read only <id>/words.py, and
+    did not even list the notebook as not compared (found by an attacker's review). The answer's
+    code is compared as a .py is; a notebook that cannot be read is listed, with why."""
+    copied = ("def reverse_words(text):\n    pieces = text.replace('\\t', ' ').split(' ')\n"
+              "    kept = [p for p in pieces if p]\n    n = len(kept)\n    out = [None] * n\n"
+              "    for i in range(n):\n        out[n - 1 - i] = kept[i].strip()\n"
+              "    joined = ''\n    for i, w in enumerate(out):\n        joined += (' ' if i else '') + w\n"
+              "    return joined\n")
+    subs = tmp_path / "subs"
+    for student, source in (("py-copy", copied), ("honest", REFERENCE), ("other", WRONG)):
+        (subs / student / "reverse-words").mkdir(parents=True)
+        (subs / student / "reverse-words" / "words.py").write_text(source)
+    for student in ("nb-copy", "nb-copy-2"):
+        (subs / student / "reverse-words").mkdir(parents=True)
+        nbformat.write(notebook_with(nbformat.v4.new_markdown_cell("# mine"), tagged(copied.replace("kept", "good"))),
+                       subs / student / "reverse-words" / "words.ipynb")
+    (subs / "broken" / "reverse-words").mkdir(parents=True)
+    (subs / "broken" / "reverse-words" / "words.ipynb").write_text("{not json")
+    run = learn("similarity", str(subs), "--out", str(tmp_path / "out"), "--course", str(course))
+    assert run.code == 0, run.stderr
+    data = json.loads((tmp_path / "out" / "pairs.json").read_text())
+    flagged = {frozenset((p["a"], p["b"])) for p in data["pairs"] if p["flagged"]}
+    assert flagged == {frozenset(pair) for pair in (("py-copy", "nb-copy"), ("py-copy", "nb-copy-2"),
+                                                    ("nb-copy", "nb-copy-2"))}, flagged
+    (exercise,) = [e for e in data["exercises"] if e["id"] == "reverse-words"]
+    assert exercise["submissions"] == 5
+    index = (tmp_path / "out" / "index.html").read_text()
+    assert "broken" in index and "a notebook that cannot be read, not compared" in index

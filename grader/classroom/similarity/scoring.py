@@ -66,6 +66,12 @@ def read_submission(student: str, path: Path, stub_runs: set[int], stub: bytes =
         return f"unreadable ({exc.strerror})"
     if raw is None:
         return "not a regular file"
+    return code_submission(student, raw, stub_runs, stub, seen)
+
+
+def code_submission(student: str, raw: bytes, stub_runs: set[int], stub: bytes = b"",
+                    seen: dict[bytes, Submission] | None = None) -> Submission | str | None:
+    """STUDENT's code RAW (a file's bytes, or a notebook's answer), as read_submission says."""
     if raw == stub:
         return None
     if len(raw) > MAX_BYTES:
