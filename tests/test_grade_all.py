@@ -344,7 +344,8 @@ def test_results_folders_are_the_submission_folders_own_names(tmp_path, deep_cha
     course = make_course(tmp_path / "course")
     dot = (course / "solutions" / "dot-product" / "similarity.py").read_text()
     submissions = tmp_path / "submissions"
-    for name in ("a,b c", "Zoë \"the\" ;,", "gradebook.csv", "run.json", "line\nbreak", "deep-and-file"):
+    for name in ("a,b c", "Zoë \"the\" ;,", "gradebook.csv", "run.json", "line\nbreak", "deep-and-file",
+                 "\ufeff=1+1", "ali\u202egnp.exe"):
         put(submissions, name, "dot-product", dot)
     os.mkdir(os.fsencode(submissions) + b"/caf\xe9")  # not UTF-8
     put(submissions, "caf\udce9", "dot-product", dot)
@@ -361,15 +362,19 @@ def test_results_folders_are_the_submission_folders_own_names(tmp_path, deep_cha
     for name in ("gradebook.csv", "run.json"):
         assert book[name]["status"] == "refused" and "class files" in book[name]["reason"] and book[name]["total"] == ""
     assert book["line break"]["status"] == "refused" and "control characters" in book["line break"]["reason"]
+    # Found by an attacker's review: a byte order mark hid the formula from the check; a bidirectional
+    # override shows a name in another order than it is ("Trojan Source").
+    assert book["'\ufeff=1+1"]["status"] == "graded" and book["'\ufeff=1+1"]["dot-product"] == "10"
+    assert book["ali\ufffdgnp.exe"]["status"] == "refused" and "bidirectional" in book["ali\ufffdgnp.exe"]["reason"]
     assert book["caf\ufffd"]["status"] == "refused" and "UTF-8" in book["caf\ufffd"]["reason"]
     assert "deep-only" not in book and "skipped 'deep-only': no Python files" in proc.stderr
     assert (results / "gradebook.csv").is_file() and (results / "run.json").is_file()
     assert sorted(p.name for p in results.iterdir() if p.is_dir() and p.name not in records.CLASS_FILES) == \
-        sorted(["a,b c", 'Zoë "the" ;,', "deep-and-file"])
+        sorted(["a,b c", 'Zoë "the" ;,', "deep-and-file", "\ufeff=1+1"])
     assert not [p for p in results.iterdir() if p.is_file() and p.name not in records.CLASS_FILES]
     # --resume finds every student again; a merge of the folder writes the same gradebook.
     again = learn("grade-all", str(submissions), "--out", str(results), "--course", str(course), "--resume")
-    assert "Graded 0 student(s), reused 3" in again.stdout
+    assert "Graded 0 student(s), reused 4" in again.stdout
     merged = tmp_path / "merged"
     learn("gradebook", "merge", str(results), "--out", str(merged))
     assert (merged / "gradebook.csv").read_text() == (results / "gradebook.csv").read_text()

@@ -12,7 +12,9 @@ JUnit XML, GitHub workflow commands. ``shown(text, fmt)`` makes TEXT plain data 
 - ``terminal``, ``json``, ``html``, ``xml``: that is all (json.dumps, autoescape and ElementTree
   escape the rest);
 - ``csv``: one cell: newlines and tabs become spaces, and a cell a spreadsheet would run as a
-  formula (``= + - @`` first, as OWASP lists them) starts with a quote;
+  formula (``= + - @`` first, as OWASP lists them, after any whitespace or invisible format
+  characters such as a byte order mark or a zero-width space) starts with a quote, and a
+  bidirectional override or isolate becomes U+FFFD (a cell shown in another order than it is);
 - ``markdown``, ``markdown-cell``: inline text on one line, as a code span whose backticks
   outnumber any run of backticks in it, so it can neither format itself, link, nor open HTML
   (in a table cell, ``|`` is escaped too: GFM splits cells before it reads code spans);
@@ -44,6 +46,9 @@ _ESCAPE = re.compile("\x1b(?:\\[[0-?]*[ -/]*[@-~]|\\][^\x07\x1b]*(?:\x07|\x1b\\\
 _REMOVED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _REPLACED = re.compile("[\ud800-\udfff\ufffe\uffff]")
 _FORMULA_START = ("=", "+", "-", "@")
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+# Whitespace and invisible format characters a spreadsheet may skip before a formula's first character.
+_BLANK_LEAD = re.compile("[\\s\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]*")
 _BACKTICKS = re.compile("`+")
 
 
@@ -55,8 +60,8 @@ def shown(value: object, fmt: str) -> str:
     if fmt in ("terminal", "json", "html", "xml"):
         return text
     if fmt == "csv":
-        text = text.replace("\n", " ").replace("\t", " ")
-        return "'" + text if text.lstrip().startswith(_FORMULA_START) else text
+        text = _BIDI.sub("\ufffd", text.replace("\n", " ").replace("\t", " "))
+        return "'" + text if text[_BLANK_LEAD.match(text).end():].startswith(_FORMULA_START) else text
     if fmt in ("markdown", "markdown-cell"):
         text = " ".join(text.split())
         if not text:
