@@ -160,6 +160,9 @@ def test_cutoff_from_each_students_git_history(tmp_path):
         git(folder, "add", "count-vowels")
         git(folder, "commit", "-qm", "vowels",
             date="2025-03-14T11:00:00+00:00" if name == "ontime" else "2025-03-14T13:00:00+00:00")
+    broken = submissions / "broken"                                # git cannot read this clone: said, not hidden
+    shutil.copytree(submissions / "ontime", broken)
+    (broken / ".git" / "HEAD").write_text("garbage\n")
     (submissions / "toolate" / ".git" / "config").write_text(   # a hostile clone's config is not obeyed
         "[core]\n\tfsmonitor = touch PWNED\n\tpager = touch PWNED\n[log]\n\tshowSignature = true\n"
         "[gpg]\n\tprogram = touch PWNED\n")
@@ -169,6 +172,8 @@ def test_cutoff_from_each_students_git_history(tmp_path):
     assert book["toolate"]["adjusted:count-vowels"] == "0" and book["toolate"]["adjusted:reverse-words"] == "10"
     assert book["toolate"]["late"] == "count-vowels: 1 day late, kept 0%"
     assert book["grace"]["late"] == "no submission time: not adjusted"   # no .git: not the instructor's date
+    assert book["broken"]["late"].startswith("no submission time (git failed in this clone: "), book["broken"]
+    assert book["broken"]["late"].endswith("): not adjusted")
     assert not list(tmp_path.rglob("PWNED")) and not list(REPO.glob("PWNED"))
 
 

@@ -90,7 +90,8 @@ def assess(course: Any, times: dict[str, dict[str, datetime.datetime]]) -> dict[
                 continue
             days, factor = policy.factor(when, due)
             exercises[exercise.id] = {"submitted": when.isoformat(), "days_late": days, "factor": factor}
-        students[student] = {"known": bool(submitted), "exercises": exercises}
+        students[student] = {"known": bool(submitted), "exercises": exercises,
+                             **({"why": submitted.why} if getattr(submitted, "why", "") else {})}
     return {"policy": policy.describe(), "students": students}
 
 
@@ -109,7 +110,8 @@ def columns(late: dict[str, Any], exercise_ids: list[str]) -> tuple[list[str], A
         notes = [f"{e}: {x['days_late']} day{'s' if x['days_late'] != 1 else ''} late, kept {x['factor']:.0%}"
                  for e, x in entry["exercises"].items() if x["days_late"]]
         if not entry["known"]:
-            notes = ["no submission time: not adjusted"]
+            notes = [f"no submission time ({entry['why']}): not adjusted" if entry.get("why")
+                     else "no submission time: not adjusted"]
         return [f"{float(results['score']):g}", f"{round(sum(adjusted.values()), 4):g}",
                 *[f"{adjusted[e]:g}" if e in adjusted else "" for e in exercise_ids],
                 max(times, key=datetime.datetime.fromisoformat, default=""), str(max((x["days_late"] for x in entry["exercises"].values()), default=0)),

@@ -93,21 +93,39 @@ def from_git(folders: dict[str, Path], files: dict[str, str]) -> dict[str, dict[
         git_dir = folder / ".git"
         if not git_dir.is_dir() or git_dir.is_symlink():
             continue
+        failures = []
         for exercise, file in files.items():
-            when = _last_commit(git_dir, folder, f"{exercise}/{file}", environment)
+            when, failed = _last_commit(git_dir, folder, f"{exercise}/{file}", environment)
             if when is not None:
                 times[student][exercise] = when
+            elif failed:
+                failures.append(failed)
+        if failures and not times[student]:  # a broken clone must not pass for work without a date
+            times[student] = NoTimes(f"git failed in this clone: {failures[0]}")
     return times
 
 
-def _last_commit(git_dir: Path, folder: Path, path: str, environment: dict[str, Any]) -> datetime.datetime | None:
+class NoTimes(dict):
+    """A student with no submission time, and WHY (a clone git cannot read): the gradebook says it."""
+
+    def __init__(self, why: str) -> None:
+        super().__init__()
+        self.why = why
+
+
+def _last_commit(git_dir: Path, folder: Path, path: str,
+                 environment: dict[str, Any]) -> tuple[datetime.datetime | None, str]:
+    """(the last commit's time of PATH, or None; what went wrong when git itself failed)."""
     try:
         proc = subprocess.run(["git", *GIT_SAFETY, f"--git-dir={git_dir}", f"--work-tree={folder}", "log", "-1",
                                "--format=%cI", "--", path], capture_output=True, text=True, timeout=30,
                               env=environment, stdin=subprocess.DEVNULL)
-    except (OSError, subprocess.TimeoutExpired):
-        return None
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return None, type(exc).__name__
+    if proc.returncode != 0:
+        lines = proc.stderr.strip().splitlines()
+        return None, (lines[0] if lines else f"exit status {proc.returncode}")[:120]
     try:
-        return parse_time(proc.stdout) if proc.returncode == 0 and proc.stdout.strip() else None
+        return (parse_time(proc.stdout) if proc.stdout.strip() else None), ""
     except ValueError:
-        return None
+        return None, f"an unreadable date {proc.stdout.strip()[:40]!r}"
