@@ -55,7 +55,7 @@ def _run_once(case: TestCase, solution: Solution, proxy: StudentProxy, seed: int
     }
     kwargs = {name: fixtures[name] for name in case.fixtures}
     kwargs.update(dict(case.params))
-    context, token = open_context()
+    context, token = open_context(solution.reference)
     try:
         case.function(**kwargs)
         return Outcome(Status.PASSED, "", context)

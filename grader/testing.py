@@ -6,6 +6,8 @@ context that the runner (or the pytest plugin) opens around each test.
 from __future__ import annotations
 
 import contextvars
+import inspect
+import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -35,13 +37,14 @@ class TestContext:
     calls: list[Call] = field(default_factory=list)
     figures: list[Figure] = field(default_factory=list)
     output: list[str] = field(default_factory=list)
+    reference: Any = None   # the exercise's reference module: its signatures name the student's arguments
 
 
 _current: contextvars.ContextVar[TestContext | None] = contextvars.ContextVar("learn_test", default=None)
 
 
-def open_context() -> tuple[TestContext, contextvars.Token]:
-    context = TestContext()
+def open_context(reference: Any = None) -> tuple[TestContext, contextvars.Token]:
+    context = TestContext(reference=reference)
     return context, _current.set(context)
 
 
@@ -72,9 +75,31 @@ def modified_input(context: TestContext | None = None) -> Finding | None:
     if not mutated:
         return None
     call = mutated[0]
+    named = [_argument_name(label, call.function, context.reference) for label in call.mutated]
     return Finding("generic/modified-input", f"Your {call.function}() modified its input "
-                   f"({', '.join(call.mutated)}) in place; the contract says inputs must be left unchanged "
+                   f"({', '.join(named)}) in place; the contract says inputs must be left unchanged "
                    "(work on a copy).")
+
+
+_POSITIONAL = re.compile(r"args\[(\d+)\](.*)")
+_KEYWORD = re.compile(r"kwargs\['(\w+)'\](.*)")
+
+
+def _argument_name(label: str, function: str, reference: Any) -> str:
+    """A worker's label for a modified argument (``args[1]``, ``kwargs['x'][0]``) as the student
+    wrote it: the parameter's name from the reference's signature (``k``); LABEL when unknown."""
+    keyword = _KEYWORD.fullmatch(label)
+    if keyword:
+        return keyword[1] + keyword[2]
+    positional = _POSITIONAL.fullmatch(label)
+    try:
+        parameters = list(inspect.signature(getattr(reference, function)).parameters.values())
+    except (AttributeError, TypeError, ValueError):
+        return label
+    if positional and int(positional[1]) < len(parameters) and parameters[int(positional[1])].kind in (
+            inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD):
+        return parameters[int(positional[1])].name + positional[2]
+    return label
 
 
 def has_float32(value: Any) -> bool:
