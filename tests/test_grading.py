@@ -223,6 +223,39 @@ def test_a_file_in_the_wrong_folder_is_named_with_where_to_move_it(learn, worksp
     assert exercise["error"] == told
     listed = learn("list", "--workspace", str(workspace), *COURSE).stdout
     assert "(found words.py in the wrong folder: move it to reverse-words/words.py)" in " ".join(listed.split())
+    # A folder's name reaches every report: control and bidirectional characters are shown as U+FFFD.
+    (workspace / "words.py").unlink()
+    (workspace / "new\nline\u202eevil").mkdir()
+    (workspace / "new\nline\u202eevil" / "words.py").write_text(CORRECT)
+    code, result = grade_json(learn, workspace)
+    assert exercise_of(result)["found"] == ["new\ufffdline\ufffdevil/words.py"]
+
+
+def test_the_courses_own_files_in_a_workspace_are_never_called_misplaced(learn, tmp_path):
+    """A student bundle worked on in place (`learn start --course .` inside it) and an author's
+    course repository hold exercises/<module>/<id>/<file> (the stubs) and solutions/<id>/<file>:
+    the search for misplaced files once told students to move the course's stubs (which broke the
+    course) and the reference (found by a reviewer). A real misplaced file is still named, ahead
+    of a misnamed one beside the exercise's folder."""
+    import shutil
+    repo = tmp_path / "repo"                      # an author's course, graded in place
+    shutil.copytree(EXAMPLE_COURSE, repo)
+    bundle = tmp_path / "bundle"
+    assert learn("release", "--course", str(repo), "--out", str(bundle)).code == 0
+    for course in (bundle, repo):
+        assert learn("start", "reverse-words", "--workspace", str(course), "--course", str(course)).code == 0
+        listed = learn("list", "--workspace", str(course), "--course", str(course)).stdout
+        assert "wrong folder" not in listed and "found" not in listed, listed
+        graded = learn("grade", "count-vowels", "--workspace", str(course), "--course", str(course), "--format", "json")
+        assert "found" not in graded.json["exercises"][0], graded.json["exercises"][0]
+    (bundle / "count-vowels").mkdir()
+    (bundle / "count-vowels" / "helpers.py").write_text("VOWELS = 'aeiou'\n")
+    (bundle / "count-vowels" / "src").mkdir()
+    (bundle / "count-vowels" / "src" / "vowels.py").write_text("def count_vowels(text):\n    return 0\n")
+    (exercise,) = learn("grade", "count-vowels", "--workspace", str(bundle), "--course", str(bundle),
+                        "--format", "json").json["exercises"]
+    assert exercise["found"] == ["count-vowels/src/vowels.py"], exercise
+    assert "move it to count-vowels/vowels.py" in exercise["error"]
 
 
 def test_a_file_in_another_exercise_of_the_same_file_name_is_that_exercises(learn, workspace, tmp_path):

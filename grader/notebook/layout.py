@@ -9,11 +9,11 @@ hand):
 4. both were edited: the notebook is returned, and grading it refuses to guess (it names both
    files and asks the student to keep one); nothing is graded, nothing is deleted.
 
-When neither exists, the other ``.py`` and ``.ipynb`` files of the folder are named to the
-student (``found my_scores.py: rename it to scores.py``) and never graded: the contract is the
-file name. When the folder holds none, a file of the right name elsewhere in the workspace is
-named instead (``found linalg/scoring/scores.py in the wrong folder: move it to
-scoring/scores.py``): a class collected by hand has loose files and workspaces one level down.
+When neither exists, a file of the right name elsewhere in the workspace is named to the
+student (``found linalg/scoring/scores.py in the wrong folder: move it to scoring/scores.py``: a
+class collected by hand has loose files and workspaces one level down), else the other ``.py``
+and ``.ipynb`` files of the folder (``found my_scores.py: rename it to scores.py``). Neither is
+graded: the contract is the file's place and name.
 
 Cheap on purpose (stdlib only): ``learn grade-all`` plans a class with it before anything
 heavy loads. Only rule 3 reads a notebook, and only when both files exist.
@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import re
 from collections import deque
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -93,19 +94,32 @@ def others(folder: Path, exercise: Exercise) -> list[str]:
                      and not e.name.startswith(".") and e.name not in wanted and e.is_file()]
     except OSError:
         return []
-    # shown to the student and written to reports: a name that is not UTF-8 is shown with a stand-in
-    return sorted(n.encode("utf-8", "surrogateescape").decode("utf-8", "replace") for n in names)[:KEPT]
+    return sorted(_shown(n) for n in names)[:KEPT]
+
+
+def _shown(name: str) -> str:
+    """A name of the student's as reports may show it: bytes that are not UTF-8, control characters
+    and bidirectional controls (which reorder what follows) become U+FFFD."""
+    text = name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return _UNSHOWABLE.sub("\ufffd", text)
+
+
+_UNSHOWABLE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def elsewhere(workspace: Path, exercise: Exercise) -> list[str]:
     """Files named as EXERCISE's submission (or its notebook) anywhere else under WORKSPACE, as
     paths relative to it, shallowest first: a loose file, a workspace one folder down, a folder
     named in other letters. Bounded like discovery (LOOK_AT entries, SEARCH_DEPTH folders), links
-    and hidden folders never followed. A file in the folder of an exercise whose file has the same
-    name (a namesake) is that exercise's, not a misplaced one."""
+    and hidden folders never followed. Not the student's work, so never named: a file in the
+    folder of an exercise whose file has the same name (a namesake's), a copy of the untouched
+    stub (a student bundle kept in the repository), anything in the course's own exercises/ and
+    solutions/ folders (a course worked on in place), and what lies inside a folder that has the
+    file's own name (``<id>/<file>/``: moving it there is impossible)."""
     wanted = {exercise.file, notebook_name(exercise)}
     right_place = {(exercise.id, name) for name in wanted}
     theirs = set(getattr(exercise, "namesakes", ()))
+    course_folders = _identities(exercise.directory.parent.parent, exercise.solution_dir.parent)
     found, queue, budget = [], deque([(workspace, ())]), LOOK_AT
     while queue and budget > 0 and len(found) < KEPT:
         folder, parts = queue.popleft()
@@ -120,20 +134,44 @@ def elsewhere(workspace: Path, exercise: Exercise) -> list[str]:
         for entry in entries:
             if entry.name.startswith("."):
                 continue
+            here = (*parts, entry.name)
             if entry.is_dir(follow_symlinks=False):
-                if len(parts) < SEARCH_DEPTH:
-                    queue.append((Path(entry.path), (*parts, entry.name)))
-            elif entry.name in wanted and (*parts, entry.name) not in right_place and not (parts and parts[-1] in theirs) \
-                    and entry.is_file(follow_symlinks=False):
-                found.append("/".join((*parts, entry.name)))
-    # shown to the student and written to reports: a name that is not UTF-8 is shown with a stand-in
-    return [n.encode("utf-8", "surrogateescape").decode("utf-8", "replace") for n in found[:KEPT]]
+                if len(parts) < SEARCH_DEPTH and here[:2] not in right_place and _identity(entry) not in course_folders:
+                    queue.append((Path(entry.path), here))
+            elif entry.name in wanted and here not in right_place and not (parts and parts[-1] in theirs) \
+                    and entry.is_file(follow_symlinks=False) and not _is_stub(Path(entry.path), exercise):
+                found.append("/".join(here))
+    return [_shown(n) for n in found[:KEPT]]
+
+
+def _identity(entry: os.DirEntry) -> tuple[int, int] | None:
+    try:
+        status = entry.stat(follow_symlinks=False)
+    except OSError:
+        return None
+    return status.st_dev, status.st_ino
+
+
+def _identities(*folders: Path) -> set[tuple[int, int]]:
+    found = set()
+    for folder in folders:
+        try:
+            status = folder.stat()
+        except OSError:
+            continue
+        found.add((status.st_dev, status.st_ino))
+    return found
+
+
+def _is_stub(path: Path, exercise: Exercise) -> bool:
+    return notebook_is_untouched(path, exercise) if is_notebook(path) else exercise.is_untouched(path)
 
 
 def in_its_place(folder: Path, exercise: Exercise) -> list[str]:
-    """What stands in for EXERCISE's missing file in FOLDER (``WORKSPACE/<exercise-id>``): the other
-    files of the folder (misnamed?), else files of the right name elsewhere in the workspace."""
-    return others(folder, exercise) or elsewhere(folder.parent, exercise)
+    """What stands in for EXERCISE's missing file in FOLDER (``WORKSPACE/<exercise-id>``): a file of
+    the right name elsewhere in the workspace (the stronger clue), else the other files of the
+    folder (misnamed?)."""
+    return elsewhere(folder.parent, exercise) or others(folder, exercise)
 
 
 def misnamed(file: str, found: list[str], exercise_id: str = "") -> str:
