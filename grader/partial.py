@@ -122,6 +122,10 @@ def check_exercise(exercise: Exercise, student_file: Path, server: Callable[[], 
         result.status = Status.ERROR
         result.error = f"{exercise.file}:{exc.lineno}: syntax error: {exc.msg}"
         return result
+    except (RecursionError, MemoryError) as exc:  # the student's code, too deep or too big to parse
+        result.status = Status.ERROR
+        result.error = f"{exercise.file} could not be parsed ({type(exc).__name__}): is an expression nested too deeply?"
+        return result
     result.tests.append(_signature_test(exercise, tree))
     result.violations = find_violations(source, exercise.forbidden)
     result.tests.append(TestResult(

@@ -163,6 +163,12 @@ def test_a_student_uses_the_bundle(course, tmp_path):
     assert "reverse_words(text, sep) should be reverse_words(text)" in tests["signatures"]["message"]
     assert tests["forbidden_calls"]["status"] == "error" and "reversed" in tests["forbidden_calls"]["message"]
 
+    # Too deep to parse: the student's error, as full grading says (a reviewer found exit 3 here).
+    write_student(ws, "reverse-words", "words.py", "def reverse_words(text):\n    return text\nx = " + "1 + " * 5000 + "1\n")
+    deep = learn("grade", "reverse-words", "--workspace", ws, "--format", "json")
+    assert deep.exit_code == 1, deep.output
+    (exercise,) = json.loads(deep.output)["exercises"]
+    assert exercise["status"] == "error" and "nested too deeply" in exercise["error"]
     write_student(ws, "reverse-words", "words.py", "def reverse_words(text):\n    return \" \".join(text.split()[::-1])\n")
     terminal = learn("grade", "reverse-words", "--workspace", ws)
     assert terminal.exit_code == 0, terminal.output
