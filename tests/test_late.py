@@ -210,3 +210,17 @@ def test_bad_submission_times_stop_grade_all_before_grading(tmp_path):
     outcome = learn_in_process("grade-all", submissions, "--out", tmp_path / "r", "--course", EXAMPLE_COURSE,
                                "--submitted-at", "git")
     assert outcome.exit_code == 2 and "the course sets no late_policy" in outcome.output
+
+
+
+def test_submitted_at_git_without_git_stops_before_grading(tmp_path, monkeypatch):
+    """Without git every clone read as broken: nobody was adjusted and each row blamed its clone
+    (a reviewer's finding). grade-all now stops before grading and says what is missing."""
+    course = make_course(tmp_path / "course")
+    submissions = make_class(tmp_path / "subs")
+    (tmp_path / "bin").mkdir()
+    monkeypatch.setenv("PATH", str(tmp_path / "bin"))
+    outcome = learn_in_process("grade-all", submissions, "--out", tmp_path / "r", "--course", course,
+                               "--submitted-at", "git")
+    assert outcome.exit_code == 2 and "git is not installed on this machine" in outcome.output, outcome.output
+    assert not (tmp_path / "r").exists()

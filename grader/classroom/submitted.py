@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import datetime
 import os
+import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,8 @@ def for_class(course: Any, students: list[tuple[str, Path]], source: str | None)
     if source is None:
         return {name: {} for name, _ in students}
     if source == "git":
+        if shutil.which("git") is None:  # else every clone would read as broken and nobody would be adjusted
+            raise LearnError("--submitted-at git: git is not installed on this machine (or not on PATH)")
         return from_git(dict(students), {e.id: e.file for e in course.exercises})
     return from_csv(Path(source), [name for name, _ in students], [e.id for e in course.exercises])
 
