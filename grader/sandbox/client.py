@@ -48,8 +48,9 @@ class WorkerTimedOut(Exception):
 class Worker:
     """The grader's handle on one worker process."""
 
-    def __init__(self, pid: int, sock: socket.socket) -> None:
-        self.pid, self.sock, self.alive = pid, sock, True
+    def __init__(self, pid: int, sock: socket.socket, alive: bool = True) -> None:
+        # ALIVE false: the process had already ended when the server forked it (pid 0, never killed)
+        self.pid, self.sock, self.alive = pid, sock, alive
 
     def receive(self, timeout: float) -> dict:
         from grader.sandbox import channel  # here, not at the top: starting a server must not wait for numpy
@@ -104,7 +105,7 @@ class Worker:
         if self.alive:
             self.alive = False
             kill_group(self.pid)
-            self.sock.close()
+        self.sock.close()
 
 
 class ForkClient:
@@ -169,6 +170,10 @@ class ForkClient:
             answer = self._request(request, (theirs.fileno(),))
         finally:
             theirs.close()
+        if answer.get("ended") is True and answer.get("pid") == 0:  # gone before the server could name it
+            if standby is not None:
+                standby.close()
+            return Worker(0, ours, alive=False)   # its channel still holds its last words; nothing to kill
         if not isinstance(answer.get("pid"), int) or answer["pid"] <= 1:  # never kill init or a group 0
             for sock in (ours, standby):
                 if sock is not None:

@@ -112,7 +112,10 @@ def _answer(control: socket.socket, request: dict, fds: list[int]) -> socket.soc
             limits = Limits(**request["limits"])
             answer = _standby.adopt(request.get("standby_for"), limits, cpus) or {
                 "pid": layers.start_worker(fds[0], Path(request["file"]), limits, cpus, _network_of(control))}
-            answer["pid"] = layers.outer_pid(answer["pid"])  # the grader kills it by the host's pid
+            try:
+                answer["pid"] = layers.outer_pid(answer["pid"])  # the grader kills it by the host's pid
+            except ProcessLookupError:  # it already ended (a sys.exit at import): nothing is left to kill,
+                answer = {"pid": 0, "ended": True}  # and its channel holds what it said before it went
     except Exception as exc:  # report, keep serving
         answer = {"error": f"{type(exc).__name__}: {exc}"}
     finally:

@@ -127,13 +127,23 @@ def capabilities() -> int:
 
 
 def host_pid(pid: int) -> int:
-    """PID (in the server's PID namespace) as the host sees it: what the grader kills."""
+    """PID (in the server's PID namespace) as the host sees it: what the grader kills.
+    ProcessLookupError when it has already ended (the server reaps its workers at once)."""
     fd = os.pidfd_open(pid)
     try:
-        with open(f"/proc/self/fdinfo/{fd}", encoding="ascii") as info:
-            for line in info:
-                if line.startswith("Pid:"):
-                    return int(line.split()[1])
+        return pid_of(fd)
     finally:
         os.close(fd)
-    raise OSError(f"no host pid for {pid}")
+
+
+def pid_of(pidfd: int) -> int:
+    """The host's pid of the process PIDFD refers to; ProcessLookupError once it has ended and been
+    reaped (the kernel then says -1: a worker that exited at import, before the server asked)."""
+    with open(f"/proc/self/fdinfo/{pidfd}", encoding="ascii") as info:
+        for line in info:
+            if line.startswith("Pid:"):
+                pid = int(line.split()[1])
+                if pid <= 0:
+                    raise ProcessLookupError(f"process {pidfd} has ended")
+                return pid
+    raise OSError(f"no host pid for pidfd {pidfd}")
