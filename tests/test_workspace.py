@@ -272,3 +272,24 @@ def test_a_valid_state_file_is_read_and_left_untouched(learn, workspace):
 def test_every_field_of_the_state_is_checked(state, problem):
     from grader import state_file
     assert state_file.problem(state).startswith(problem)
+
+
+def test_learn_outside_any_workspace_says_so_and_inside_one_does_not(learn, tmp_path):
+    """A new user ran `learn` from their home folder: it showed "0/18 ... run: learn start" for the
+    folder they were in, and following that made a second workspace. It now says, on stderr, that
+    there is no workspace here and how to reach theirs; inside a workspace (or its subfolders) it
+    says nothing of the kind. (The built-in course: `learn` alone takes no --course.)"""
+    home = tmp_path / "home"
+    home.mkdir()
+    for command in ([], ["list"]):
+        run = learn(*command, cwd=home)
+        assert run.code == 0, run.stderr
+        said = " ".join(run.stderr.split())
+        assert f"No workspace here: neither {home} nor a folder above it has a .learn folder" in said, said
+        assert "cd into it or pass --workspace" in said
+    assert learn("start", "dot-product", cwd=home).code == 0
+    (home / "dot-product" / "deeper").mkdir()
+    for where in (home, home / "dot-product" / "deeper"):
+        for command in ([], ["list"]):
+            run = learn(*command, cwd=where)
+            assert run.code == 0 and "No workspace here" not in run.stderr, run.stderr

@@ -8,7 +8,7 @@ import click
 
 from grader import locations
 from grader.errors import CourseError, LearnError
-from grader.workspace import Workspace, find_workspace
+from grader.workspace import STATE_DIR, Workspace, find_workspace
 
 if TYPE_CHECKING:  # loaded when a course is (YAML is ~25 ms): `learn grade-all` starts its fork server first
     from grader.course import Course
@@ -50,6 +50,15 @@ def check_isolation(server: Any, wanted: str | None) -> tuple[str, str]:
 
 def resolve_workspace(path: Path | None) -> Workspace:
     return Workspace(path.resolve() if path else find_workspace(Path.cwd()))
+
+
+def say_if_no_workspace(ws: Workspace, given: Path | None) -> None:
+    """On stderr, when WS is only the folder the command runs in: a student who ran `learn` from
+    the wrong folder was told "0/18 ... run: learn start" and made a second workspace."""
+    if given is None and not (ws.root / STATE_DIR).is_dir():
+        click.echo(f"(No workspace here: neither {ws.root} nor a folder above it has a {STATE_DIR} folder. "
+                   "`learn start` makes this folder one; if you already have a workspace, cd into it "
+                   "or pass --workspace.)", err=True)
 
 
 def resolve_course(course: Path | None, workspace: Workspace | None = None) -> Course:

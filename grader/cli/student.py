@@ -10,7 +10,7 @@ import click
 from grader import reports, seeds
 from grader.cli import cli
 from grader.cli.options import (check_isolation, complete_exercise, course_option, isolation_option,
-                                resolve_course, resolve_workspace, workspace_option)
+                                resolve_course, resolve_workspace, say_if_no_workspace, workspace_option)
 from grader.course import Course, Exercise, show_value
 from grader.errors import GraderBug
 from grader.results import CourseResult, Status
@@ -94,6 +94,7 @@ def list_(workspace: Path | None, course: Path | None) -> None:
       learn list
     """
     ws = resolve_workspace(workspace)
+    say_if_no_workspace(ws, workspace)
     the_course = resolve_course(course, ws)
     rows = ws.progress(the_course)
     marks = {"passed": style("✓", fg="green"), "in progress": style("…", fg="yellow"), "not started": " "}
@@ -264,6 +265,7 @@ def grade(exercises: tuple[str, ...], workspace: Path | None, course: Path | Non
 def status(workspace: Path | None = None, course: Path | None = None) -> None:
     """Where you are and what to do next."""
     ws = resolve_workspace(workspace)
+    say_if_no_workspace(ws, workspace)
     the_course: Course = resolve_course(course, ws)
     rows = ws.progress(the_course)
     passed = sum(r["status"] == "passed" for r in rows)
