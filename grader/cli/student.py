@@ -94,8 +94,8 @@ def list_(workspace: Path | None, course: Path | None) -> None:
       learn list
     """
     ws = resolve_workspace(workspace)
-    say_if_no_workspace(ws, workspace)
     the_course = resolve_course(course, ws)
+    say_if_no_workspace(ws, workspace)  # after the course loads: a broken course's error comes first, alone
     rows = ws.progress(the_course)
     marks = {"passed": style("✓", fg="green"), "in progress": style("…", fg="yellow"), "not started": " "}
     total = sum(r["best"] or 0 for r in rows)
@@ -265,8 +265,8 @@ def grade(exercises: tuple[str, ...], workspace: Path | None, course: Path | Non
 def status(workspace: Path | None = None, course: Path | None = None) -> None:
     """Where you are and what to do next."""
     ws = resolve_workspace(workspace)
-    say_if_no_workspace(ws, workspace)
     the_course: Course = resolve_course(course, ws)
+    say_if_no_workspace(ws, workspace)  # after the course loads: a broken course's error comes first, alone
     rows = ws.progress(the_course)
     passed = sum(r["status"] == "passed" for r in rows)
     click.echo(style(the_course.title, bold=True) + f": {passed}/{len(rows)} exercises passed")
