@@ -21,6 +21,7 @@ from grader.classroom.shards import in_shard
 from grader.course import Course
 from grader.errors import LearnError
 from grader.notebook.layout import in_its_place, notebook_name
+from grader.reports.text import holds_bidi_controls
 from grader.sources import read_source
 
 # Without --seed-secret every student gets this seed: reproducible, but predictable by anyone
@@ -49,9 +50,6 @@ class Skipped:
     student: bool = False   # a student's folder whose name cannot be used: it gets a gradebook row
 
 
-_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-
-
 def unusable_name(name: str) -> str:
     """Why a submission folder's NAME cannot name its results folder and gradebook row ('' if it can).
 
@@ -65,7 +63,7 @@ def unusable_name(name: str) -> str:
         return "its name is not valid UTF-8"
     if any(unicodedata.category(c) == "Cc" for c in name):
         return "its name holds control characters (a newline, a tab, an escape)"
-    if any(c in _BIDI_CONTROLS for c in name):  # "Trojan Source": a name shown in another order than it is
+    if holds_bidi_controls(name):  # "Trojan Source": a name shown in another order than it is
         return "its name holds bidirectional control characters (they reorder how it is shown)"
     return ""
 

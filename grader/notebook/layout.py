@@ -15,7 +15,7 @@ class collected by hand has loose files and workspaces one level down), else the
 and ``.ipynb`` files of the folder (``found my_scores.py: rename it to scores.py``). Neither is
 graded: the contract is the file's place and name.
 
-Cheap on purpose (stdlib only): ``learn grade-all`` plans a class with it before anything
+Cheap on purpose (the standard library and grader.reports.text): ``learn grade-all`` plans a class with it before anything
 heavy loads. Only rule 3 reads a notebook, and only when both files exist.
 """
 from __future__ import annotations
@@ -26,6 +26,8 @@ import re
 from collections import deque
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from grader.reports.text import BIDI_CONTROLS
 
 if TYPE_CHECKING:
     from grader.course import Exercise
@@ -104,7 +106,7 @@ def _shown(name: str) -> str:
     return _UNSHOWABLE.sub("\ufffd", text)
 
 
-_UNSHOWABLE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_UNSHOWABLE = re.compile(f"[\x00-\x1f\x7f-\x9f{BIDI_CONTROLS}]")
 
 
 def elsewhere(workspace: Path, exercise: Exercise) -> list[str]:
@@ -174,7 +176,7 @@ def in_its_place(folder: Path, exercise: Exercise) -> list[str]:
     return elsewhere(folder.parent, exercise) or others(folder, exercise)
 
 
-def misnamed(file: str, found: list[str], exercise_id: str = "") -> str:
+def misnamed(file: str, found: list[str], exercise_id: str) -> str:
     """What to tell a student whose FILE is missing while FOUND (from in_its_place()) are there:
     rename a file of its folder, or move one of the right name into EXERCISE_ID's folder."""
     more = "" if len(found) <= NAMED else f" and {len(found) - NAMED} more" if len(found) < KEPT else " and more"
@@ -182,7 +184,7 @@ def misnamed(file: str, found: list[str], exercise_id: str = "") -> str:
     notebook = Path(file).stem + SUFFIX
     targets = {notebook if is_notebook(Path(name)) else file for name in found}
     moved = all(Path(name).name in (file, notebook) for name in found)  # right name, wrong folder
-    if moved and exercise_id:
+    if moved:
         targets = {f"{exercise_id}/{t}" for t in targets}
         file, notebook = f"{exercise_id}/{file}", f"{exercise_id}/{notebook}"
     verb = "move" if moved else "rename"
@@ -193,6 +195,6 @@ def misnamed(file: str, found: list[str], exercise_id: str = "") -> str:
     return f"found {listed}{place}: {verb} the one with your answer to {target}"
 
 
-def absent(file: str, found: list[str], exercise_id: str = "") -> str:
+def absent(file: str, found: list[str], exercise_id: str) -> str:
     """FILE is missing and FOUND (from in_its_place(), not empty) are in its place: what every report says."""
     return f"{file} does not exist; {misnamed(file, found, exercise_id)}"

@@ -46,7 +46,10 @@ _ESCAPE = re.compile("\x1b(?:\\[[0-?]*[ -/]*[@-~]|\\][^\x07\x1b]*(?:\x07|\x1b\\\
 _REMOVED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _REPLACED = re.compile("[\ud800-\udfff\ufffe\uffff]")
 _FORMULA_START = ("=", "+", "-", "@")
-_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+# Bidirectional overrides, embeddings and isolates: they show text in another order than it is
+# ("Trojan Source"). A character range, for the patterns here and in grader.notebook.layout.
+BIDI_CONTROLS = "\u202a-\u202e\u2066-\u2069"
+_BIDI = re.compile(f"[{BIDI_CONTROLS}]")
 # Whitespace and invisible format characters a spreadsheet may skip before a formula's first character.
 _BLANK_LEAD = re.compile("[\\s\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]*")
 _BACKTICKS = re.compile("`+")
@@ -79,6 +82,10 @@ def shown(value: object, fmt: str) -> str:
     if fmt == "annotation-property":
         return shown(text, "annotation").replace(":", "%3A").replace(",", "%2C")
     raise ValueError(f"unknown format {fmt!r} (expected one of {', '.join(FORMATS)})")
+
+
+def holds_bidi_controls(text: str) -> bool:
+    return _BIDI.search(text) is not None
 
 
 def _longest_backticks(text: str) -> int:
