@@ -12,7 +12,7 @@ from typing import Any, Callable
 from grader import __version__
 from grader.course import Course, Exercise
 from grader.forbidden import find_violations
-from grader.notebook.layout import absent, in_its_place, is_notebook, misnamed, submission_file
+from grader.notebook.layout import absent, in_its_place, is_notebook, misnamed, one_walk, submission_file
 from grader.sandbox import ForkServer
 from grader.proxy import ENDED, FORGED, ImportForged, ImportTimedOut, Start, StudentProxy, WorkerBackend
 from grader.sandbox import replies
@@ -186,8 +186,9 @@ def grade_workspace(course: Course, workspace: Path, exercise_ids: list[str], se
         server = early_or_new()  # warm already when `learn grade` started it, or a service lent it
     try:
         exercises = [course.get(i) for i in exercise_ids] if exercise_ids else list(course.exercises)
-        results = [grade_exercise(e, submission_file(workspace / e.id, e), seed, server, reveal_hidden,
-                                  after_due=after_due) for e in exercises]
+        with one_walk():  # one search of the workspace for every missing file
+            results = [grade_exercise(e, submission_file(workspace / e.id, e), seed, server, reveal_hidden,
+                                      after_due=after_due) for e in exercises]
     finally:
         if own_server:
             server.close()

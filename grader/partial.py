@@ -25,7 +25,7 @@ from typing import Any, Callable
 from grader import __version__
 from grader.course import Course, Exercise
 from grader.forbidden import find_violations
-from grader.notebook.layout import in_its_place, is_notebook, submission_file
+from grader.notebook.layout import in_its_place, is_notebook, one_walk, submission_file
 from grader.sandbox import ForkServer
 from grader.examples import DESCRIPTION, example_tests
 from grader.grading import import_failure, missing
@@ -155,8 +155,9 @@ def grade_static(course: Course, workspace: Path, exercise_ids: list[str], seed:
         return servers[0]
 
     try:
-        results = [check_exercise(e, submission_file(workspace / e.id, e), (lambda: given) if given else server)
-                   for e in exercises]
+        with one_walk():  # one search of the workspace for every missing file
+            results = [check_exercise(e, submission_file(workspace / e.id, e), (lambda: given) if given else server)
+                       for e in exercises]
     finally:
         for started_server in servers:
             started_server.close()

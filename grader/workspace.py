@@ -190,22 +190,23 @@ class Workspace:
         """Per exercise: status (not started, in progress, passed), best score, and a note: what
         to rename when the exercise's file is missing and other files are in its folder."""
         state = self.load_state()
-        rows = []
-        for exercise in course.exercises:
-            file = self.student_file(exercise)
-            note = ""
-            if state.get("passed", {}).get(exercise.id):
-                status = "passed"
-            elif file.is_file():
-                status = "in progress"
-            else:
-                status = "not started"
-                found = layout.in_its_place(file.parent, exercise)
-                note = layout.misnamed(exercise.file, found, exercise.id) if found else ""
-            best = state.get("best", {}).get(exercise.id)
-            rows.append({"exercise": exercise, "status": status, "note": note,
-                         "best": best["score"] if best else None, "max": exercise.points})
-        return rows
+        with layout.one_walk():  # one search of the workspace for every missing file
+            return [self._progress_row(exercise, state) for exercise in course.exercises]
+
+    def _progress_row(self, exercise: Exercise, state: dict[str, Any]) -> dict[str, Any]:
+        file = self.student_file(exercise)
+        note = ""
+        if state.get("passed", {}).get(exercise.id):
+            status = "passed"
+        elif file.is_file():
+            status = "in progress"
+        else:
+            status = "not started"
+            found = layout.in_its_place(file.parent, exercise)
+            note = layout.misnamed(exercise.file, found, exercise.id) if found else ""
+        best = state.get("best", {}).get(exercise.id)
+        return {"exercise": exercise, "status": status, "note": note,
+                "best": best["score"] if best else None, "max": exercise.points}
 
     def next_exercise(self, course: Course) -> Exercise:
         for row in self.progress(course):

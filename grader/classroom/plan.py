@@ -20,7 +20,7 @@ from grader.classroom.records import CLASS_FILES, read_record
 from grader.classroom.shards import in_shard
 from grader.course import Course
 from grader.errors import LearnError
-from grader.notebook.layout import in_its_place, notebook_name
+from grader.notebook.layout import in_its_place, notebook_name, one_walk
 from grader.reports.text import holds_bidi_controls
 from grader.sources import read_source
 
@@ -130,18 +130,19 @@ def course_fingerprint(course: Course) -> str:
 
 def submission_hash(submission: Submission, course: Course, seed: int, fingerprint: str) -> str:
     digest = hashlib.sha256(f"{fingerprint}:{seed}:{submission.name}".encode("utf-8", "surrogateescape"))
-    for exercise in course.exercises:
-        absent = True
-        for name in (exercise.file, notebook_name(exercise)):  # either may be graded (notebook.layout)
-            try:  # a file over the cap is refused whatever follows its first bytes: they are hashed alone
-                source = read_source(submission.path / exercise.id / name)
-            except OSError:
-                source = None
-            absent = absent and source is None
-            content = b"\0missing" if source is None else source.data
-            digest.update(exercise.id.encode() + b"\0" + hashlib.sha256(content).digest())
-        if absent:  # the report names the files in its place (misnamed?): one renamed changes the result
-            digest.update("\0".join(in_its_place(submission.path / exercise.id, exercise)).encode("utf-8"))
+    with one_walk():  # one search of the folder for every missing file
+        for exercise in course.exercises:
+            absent = True
+            for name in (exercise.file, notebook_name(exercise)):  # either may be graded (notebook.layout)
+                try:  # a file over the cap is refused whatever follows its first bytes: they are hashed alone
+                    source = read_source(submission.path / exercise.id / name)
+                except OSError:
+                    source = None
+                absent = absent and source is None
+                content = b"\0missing" if source is None else source.data
+                digest.update(exercise.id.encode() + b"\0" + hashlib.sha256(content).digest())
+            if absent:  # the report names the files in its place (misnamed?): one renamed changes the result
+                digest.update("\0".join(in_its_place(submission.path / exercise.id, exercise)).encode("utf-8"))
     return digest.hexdigest()
 
 
@@ -166,14 +167,16 @@ def plan_class(course: Course, submissions: Path, out: Path, secret: str | None 
     root, results = submissions.resolve(), out.resolve()
     for sub in found:
         seed = student_seed(sub.name, secret)
-        digest = submission_hash(sub, course, seed, fingerprint)
+        # Without --resume the grading process hashes the files it grades (in parallel, sharing
+        # grading's one search for misplaced files); with it, the hash decides who is graded.
+        digest = submission_hash(sub, course, seed, fingerprint) if resume else None
         previous = read_record(out / sub.name) if resume else None
         if previous and previous.get("outcome") == "graded" and previous.get("hash") == digest \
                 and not grader_failures(previous["results"]):  # the grader failed on some tests: again
             plan.reused[sub.name] = previous
             continue
         plan.todo.append({"name": sub.name, "path": str(root / sub.name), "seed": seed, "hash": digest,
-                          "out": str(results / sub.name)})
+                          "fingerprint": fingerprint, "out": str(results / sub.name)})
     return plan
 
 

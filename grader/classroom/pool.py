@@ -22,10 +22,11 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Callable
 
 from grader.classroom.analytics import class_view
-from grader.classroom.plan import ClassPlan, Skipped, plan_class
+from grader.classroom.plan import ClassPlan, Skipped, Submission, plan_class, submission_hash
 from grader.classroom.records import NOTEBOOK_SUPPORT_MISSING, RECORD, crash_record, digest
 from grader.course import Course
 from grader.notebook.document import NotebookSupportMissing  # stdlib only: nbformat is imported when a notebook is read
+from grader.notebook.layout import one_walk
 from grader.storage import prepare_dir, write_atomic
 
 if TYPE_CHECKING:  # the fork server's modules import numpy: not for every CLI command
@@ -214,8 +215,12 @@ def _grade_one(course: Course, task: dict, server: Any) -> dict[str, Any]:
     from grader import reports
     from grader.reports.text import json_document
     from grader.grading import grade_workspace
-    result = grade_workspace(course, Path(task["path"]), [], task["seed"], server=server, student=task["name"],
-                             after_due=course.past_due())  # after_due_date tests, once course.yaml's due_date passed
+    path = Path(task["path"])
+    with one_walk():  # the hash and the grade share one search of the folder for misplaced files
+        hashed = task["hash"] or submission_hash(Submission(task["name"], path), course, task["seed"],
+                                                 task["fingerprint"])
+        result = grade_workspace(course, path, [], task["seed"], server=server, student=task["name"],
+                                 after_due=course.past_due())  # after_due_date tests, once course.yaml's due_date passed
     out = prepare_dir(Path(task["out"]))
     # Student text as data, non-finite numbers as strings; one line, not indented: json's C
     # encoder is only used without indent (5x faster here).
@@ -229,7 +234,7 @@ def _grade_one(course: Course, task: dict, server: Any) -> dict[str, Any]:
         # names each file's digest, and a file that did not reach the disk is graded again.
         write_atomic(out / name, raw, durable=False)
         files[name] = digest(raw)
-    record = {"student": task["name"], "hash": task["hash"], "seed": task["seed"],
+    record = {"student": task["name"], "hash": hashed, "seed": task["seed"],
               "outcome": "graded", "reason": "", "duration": round(result.duration, 3), "files": files}
     write_atomic(out / RECORD, json.dumps(record) + "\n", durable=False)  # last: commits the others
     return {**record, "results": class_view(data)}

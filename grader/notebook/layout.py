@@ -24,6 +24,9 @@ import itertools
 import os
 import re
 from collections import deque
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -122,8 +125,50 @@ def elsewhere(workspace: Path, exercise: Exercise) -> list[str]:
     right_place = {(exercise.id, name) for name in wanted}
     theirs = set(getattr(exercise, "namesakes", ()))
     course_folders = _identities(exercise.directory.parent.parent, exercise.solution_dir.parent)
-    found, queue, budget = [], deque([(workspace, ())]), LOOK_AT
-    while queue and budget > 0 and len(found) < KEPT:
+    found = []
+    for here, path in _files_under(workspace, frozenset(course_folders)):
+        if len(found) == KEPT:
+            break
+        if here[-1] in wanted and here[:2] not in right_place \
+                and not (len(here) > 1 and here[-2] in theirs) and not _is_stub(path, exercise):
+            found.append("/".join(here))
+    return [_shown(n) for n in found]
+
+
+_walks: ContextVar[dict | None] = ContextVar("layout_walks", default=None)
+
+
+@contextmanager
+def one_walk() -> Iterator[None]:
+    """Within the block, elsewhere() walks each workspace once, whatever the number of exercises
+    it asks about (a student with 17 missing files: 1 walk, not 17). Scoped to one grade, one
+    listing or one hash, never longer: a warm service must see the files as they are now."""
+    if _walks.get() is not None:  # inside another: it is the one scope
+        yield
+        return
+    token = _walks.set({})
+    try:
+        yield
+    finally:
+        _walks.reset(token)
+
+
+def _files_under(workspace: Path, course_folders: frozenset) -> list[tuple[tuple[str, ...], Path]]:
+    walks = _walks.get()
+    if walks is None:
+        return _walk(workspace, course_folders)
+    key = (os.fspath(workspace), course_folders)
+    if key not in walks:
+        walks[key] = _walk(workspace, course_folders)
+    return walks[key]
+
+
+def _walk(workspace: Path, course_folders: frozenset) -> list[tuple[tuple[str, ...], Path]]:
+    """The regular files under WORKSPACE with a .py or notebook suffix, breadth first and sorted by
+    name in each folder, as (path parts, path): at most LOOK_AT entries read, SEARCH_DEPTH folders
+    down, no link, hidden entry or folder of the course's own followed."""
+    files, queue, budget = [], deque([(workspace, ())]), LOOK_AT
+    while queue and budget > 0:
         folder, parts = queue.popleft()
         try:
             if folder.is_symlink():
@@ -138,12 +183,11 @@ def elsewhere(workspace: Path, exercise: Exercise) -> list[str]:
                 continue
             here = (*parts, entry.name)
             if entry.is_dir(follow_symlinks=False):
-                if len(parts) < SEARCH_DEPTH and here[:2] not in right_place and _identity(entry) not in course_folders:
+                if len(parts) < SEARCH_DEPTH and _identity(entry) not in course_folders:
                     queue.append((Path(entry.path), here))
-            elif entry.name in wanted and here not in right_place and not (parts and parts[-1] in theirs) \
-                    and entry.is_file(follow_symlinks=False) and not _is_stub(Path(entry.path), exercise):
-                found.append("/".join(here))
-    return [_shown(n) for n in found[:KEPT]]
+            elif entry.name.endswith((".py", SUFFIX)) and entry.is_file(follow_symlinks=False):
+                files.append((here, Path(entry.path)))
+    return files
 
 
 def _identity(entry: os.DirEntry) -> tuple[int, int] | None:
