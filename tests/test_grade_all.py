@@ -59,12 +59,48 @@ def test_mixed_class_gets_one_correct_row_per_student(graded):
     assert 0 < float(book["bob"]["dot-product"]) < 10 and book["bob"]["softmax"] == "0"
     assert book["carol"]["dot-product"] == "0" and 0 < float(book["carol"]["softmax"]) < 10
     assert float(book["dave"]["total"]) < 10
-    assert book["erin"]["total"] == "0" and "dot-product: error" in book["erin"]["reason"]
-    assert "softmax: timeout" in book["frank"]["reason"]
+    # The reason says what happened, not just "error": where the student's code raised, or why
+    # the file could not run at all.
+    assert book["dave"]["reason"] == "dot-product: error in 24 of 24 tests: ZeroDivisionError in dot (line 32)"
+    assert book["erin"]["total"] == "0" and book["erin"]["reason"].startswith(
+        "dot-product: error: importing similarity.py ended its process before it finished")
+    assert book["frank"]["reason"].startswith("softmax: timeout in ")
+    assert "log_softmax() did not finish within 0.5 s" in book["frank"]["reason"]
     assert book["'" + HOSTILE]["dot-product"] == "10"
     assert all(r["max"] == "20" and r["status"] == "graded" for r in book.values())
     header = (results / "gradebook.csv").read_text().splitlines()[0]
     assert header == "student,total,max,dot-product,softmax,status,reason"
+
+
+def test_the_reason_names_what_a_crashing_file_raised_on_one_safe_line(tmp_path):
+    """An instructor reading the gradebook sees why a 0 is a 0 (a missing package, a syntax error,
+    a misspelled function) without opening each report. The student writes the message, so it
+    reaches the gradebook, summary.md and summary.html on one capped line, as data."""
+    course = make_course(tmp_path / "course")
+    subs = tmp_path / "subs"
+    put(subs, "tom", "dot-product", "import torch\n")
+    put(subs, "sam", "dot-product", "import numpy as np\n\ndef dot(q, k)\n    return 1\n")
+    put(subs, "ned", "dot-product", "def dott(q, k):\n    return 1\n")
+    hostile = "=1+2 | `x` [a](http://evil.example) <b>bold</b>\u202eevil\n" + "long " * 40
+    put(subs, "eve", "dot-product", f"raise RuntimeError({hostile!r})\n")
+    results = tmp_path / "results"
+    learn("grade-all", str(subs), "--out", str(results), "--course", str(course), "--jobs", "2")
+    book = rows(results)
+    assert book["tom"]["reason"] == "dot-product: error: ModuleNotFoundError: No module named 'torch' (line 1)"
+    assert book["sam"]["reason"] == "dot-product: error: SyntaxError: expected ':' (line 3)"
+    assert book["ned"]["reason"].startswith("dot-product: error: similarity.py defines none of the exercise's "
+                                            "functions, dot(), cosine_similarity() and angle()")
+    reason = book["eve"]["reason"]
+    assert reason.startswith("dot-product: error: RuntimeError: =1+2 | `x` [a](http://evil.example) "
+                             "<b>bold</b>\ufffdevil long long") and reason.endswith("… (line 1)")
+    assert len(reason) < 150 and "\n" not in reason and "\u202e" not in reason
+    md = (results / "summary.md").read_text()
+    (row,) = [line for line in md.splitlines() if line.startswith("| `eve` |")]
+    assert row == ("| `eve` | `dot-product` | ``error: RuntimeError: =1+2 \\| `x` [a](http://evil.example) "
+                   "<b>bold</b>\ufffdevil " + "long " * 6 + "lo… (line 1)`` |"), row  # a code span: data
+    html = (results / "summary.html").read_text()
+    assert "&lt;b&gt;bold&lt;/b&gt;" in html and "<b>bold</b>" not in html
+    assert "ModuleNotFoundError: No module named &#39;torch&#39; (line 1)" in html
 
 
 def test_per_student_files_and_seeds(graded):

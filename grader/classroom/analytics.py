@@ -15,6 +15,7 @@ from typing import Any
 
 from grader.findings import title
 from grader.notebook.layout import absent
+from grader.reports.text import one_line
 
 BINS = 10
 
@@ -46,7 +47,7 @@ class ClassSummary:
     median: float
     histogram: list[tuple[str, int]]                     # (score range label, students)
     exercises: list[ExerciseStats]
-    crashed: list[tuple[str, str, str]]                   # (student, exercise, status) error/timeout
+    crashed: list[tuple[str, str, str]]                   # (student, exercise, what happened: trouble_of)
     misplaced: list[tuple[str, str, str]]                 # (student, exercise, what stands in its file's place)
     grader_errors: list[tuple[str, str]]                  # (student, reason)
     skipped: list[tuple[str, str]]                        # (folder, reason)
@@ -90,6 +91,7 @@ def class_view(results: dict[str, Any]) -> dict[str, Any]:
                    for t in ex["tests"]],
          "diagnoses": [{"id": d["id"], "message": d["message"], "kind": d.get("kind", "catalogued")}
                        for d in ex.get("diagnoses", [])],
+         **({"trouble": trouble} if (trouble := trouble_of(ex)) else {}),
          **({"file": ex["file"], "found": ex["found"]} if ex.get("found") else {})}
         for ex in results["exercises"]]}
 
@@ -104,12 +106,46 @@ def grader_failure_reason(failures: list[str]) -> str:
     return f"the grader failed on {'; '.join(failures)} (not the student's code): --resume grades them again"
 
 
+TROUBLE_CHARS = 100  # of a student's message in the gradebook's reason: the rest is in report.md
+
+
 def trouble_of(ex: dict[str, Any]) -> str:
-    """'timeout' or 'error' when the student's code hung or crashed anywhere in the exercise."""
-    if ex["status"] in ("error", "timeout"):
-        return str(ex["status"])
-    statuses = {t["status"] for t in ex["tests"] if not t.get("grader_error")}
-    return "timeout" if "timeout" in statuses else "error" if "error" in statuses else ""
+    """What went wrong when the student's code hung or crashed in EXERCISE (one exercise of a
+    results.json), in a line of the gradebook: ``error: ModuleNotFoundError: No module named
+    'torch' (line 1)`` when the file could not be graded at all, ``timeout in 2 of 24 tests: dot()
+    did not finish within 2 s; error in 1 of 24 tests: IndexError in angle (line 7)`` when some
+    tests could not run. Empty when nothing hung or crashed."""
+    if ex["status"] in ("error", "timeout"):  # the whole file: no test ran
+        exception = ex.get("exception")
+        if exception:
+            where = next((f" (line {f['line']})" for f in reversed(exception.get("frames", []))), "")
+            what = f"{exception['type']}: {exception['message']}" if exception.get("message") else exception["type"]
+            return f"{ex['status']}: {one_line(what, TROUBLE_CHARS)}{where}"
+        first = ex.get("error", "").strip().split("\n")[0]
+        return f"{ex['status']}: {one_line(first, TROUBLE_CHARS)}" if first else str(ex["status"])
+    tests = [t for t in ex["tests"] if not t.get("grader_error")]
+    parts = []
+    for status in ("timeout", "error"):
+        hit = [t for t in tests if t["status"] == status]
+        if hit:
+            parts.append(f"{status} in {len(hit)} of {len(ex['tests'])} test{'s' * (len(ex['tests']) != 1)}: "
+                         + _what_happened(hit))
+    return "; ".join(parts)
+
+
+def _what_happened(tests: list[dict[str, Any]]) -> str:
+    """The distinct exceptions of TESTS (where the student's code raised them), or the first message."""
+    raised = []
+    for test in tests:
+        exception = test.get("exception")
+        if exception:
+            frame = (exception.get("frames") or [{}])[-1]
+            where = f" in {frame['function']} (line {frame['line']})" if "line" in frame else ""
+            raised.append(one_line(f"{exception['type']}{where}", TROUBLE_CHARS))
+    if raised:
+        distinct = list(dict.fromkeys(raised))
+        return ", ".join(distinct[:2]) + (f" and {len(distinct) - 2} more" if len(distinct) > 2 else "")
+    return one_line(tests[0].get("message", "").strip().split("\n")[0], TROUBLE_CHARS)
 
 
 def misnamed_of(ex: dict[str, Any]) -> str:
@@ -155,7 +191,7 @@ def summarize(records: list[dict[str, Any]], skipped: list[tuple[str, str]] = ()
             stats.attempted += 1
             stats.passed += ex["status"] == "passed"
             totals[ex["id"]] = totals.get(ex["id"], 0.0) + float(ex["score"])
-            trouble = trouble_of(ex)
+            trouble = ex.get("trouble", "")
             if trouble:
                 crashed.append((record["student"], ex["id"], trouble))
             for test in (t for t in ex["tests"] if not t.get("grader_error")):

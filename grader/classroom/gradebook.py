@@ -44,7 +44,7 @@ def to_csv(records: list[dict[str, Any]], id_column: str = DEFAULT_ID_COLUMN,
     """The gradebook text: rows sorted by student, so any run over the same students is identical.
     EXTRA: (header, cells of a record) of columns appended after ``reason`` (late work's)."""
     # here: importing this module stays cheap (see grader.cli)
-    from grader.classroom.analytics import grader_failure_reason, grader_failures, misnamed_of, trouble_of
+    from grader.classroom.analytics import grader_failure_reason, grader_failures, misnamed_of
     columns = exercise_columns(records)
     max_by_exercise: dict[str, float] = {}
     for record in records:
@@ -66,7 +66,7 @@ def to_csv(records: list[dict[str, Any]], id_column: str = DEFAULT_ID_COLUMN,
             continue
         scores = {e["id"]: e for e in results["exercises"] if e["status"] != "grader_error"}
         problems = [f"{e['id']}: {trouble}" for e in results["exercises"]
-                    if (trouble := trouble_of(e) or misnamed_of(e))]
+                    if (trouble := e.get("trouble") or misnamed_of(e))]
         failures = grader_failures(results)
         if failures:  # not final: the total and the exercises the grader failed on stay blank
             problems.insert(0, grader_failure_reason(failures))

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import itertools
 import os
-import re
 from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -30,7 +29,7 @@ from contextvars import ContextVar
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from grader.reports.text import BIDI_CONTROLS
+from grader.reports.text import UNSHOWABLE
 
 if TYPE_CHECKING:
     from grader.course import Exercise
@@ -106,10 +105,7 @@ def _shown(name: str) -> str:
     """A name of the student's as reports may show it: bytes that are not UTF-8, control characters
     and bidirectional controls (which reorder what follows) become U+FFFD."""
     text = name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-    return _UNSHOWABLE.sub("\ufffd", text)
-
-
-_UNSHOWABLE = re.compile(f"[\x00-\x1f\x7f-\x9f{BIDI_CONTROLS}]")
+    return UNSHOWABLE.sub("\ufffd", text)
 
 
 def elsewhere(workspace: Path, exercise: Exercise) -> list[str]:

@@ -50,6 +50,8 @@ _FORMULA_START = ("=", "+", "-", "@")
 # ("Trojan Source"). A character range, for the patterns here and in grader.notebook.layout.
 BIDI_CONTROLS = "\u202a-\u202e\u2066-\u2069"
 _BIDI = re.compile(f"[{BIDI_CONTROLS}]")
+# What a student's name or message may not bring into a line of a report: controls and bidi controls.
+UNSHOWABLE = re.compile(f"[\x00-\x1f\x7f-\x9f{BIDI_CONTROLS}]")
 # Whitespace and invisible format characters a spreadsheet may skip before a formula's first character.
 _BLANK_LEAD = re.compile("[\\s\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]*")
 _BACKTICKS = re.compile("`+")
@@ -86,6 +88,13 @@ def shown(value: object, fmt: str) -> str:
 
 def holds_bidi_controls(text: str) -> bool:
     return _BIDI.search(text) is not None
+
+
+def one_line(text: str, limit: int) -> str:
+    """TEXT (the student's) on one line of at most LIMIT characters: whitespace runs become one
+    space, controls and bidirectional controls U+FFFD, and a longer text ends in an ellipsis."""
+    text = UNSHOWABLE.sub("\ufffd", " ".join(text.split()))
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
 
 
 def _longest_backticks(text: str) -> int:
