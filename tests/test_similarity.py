@@ -44,6 +44,14 @@ def similarity(submissions: Path, out: Path, course: Path) -> dict:
     return json.loads((out / "pairs.json").read_text())
 
 
+def grade_all(submissions: Path, out: Path, course: Path) -> None:
+    """The real `learn grade-all`, in its own process (its grading processes fork from it)."""
+    proc = subprocess.run([sys.executable, "-m", "grader", "grade-all", str(submissions), "--out", str(out),
+                           "--course", str(course), "--jobs", "2"], cwd=REPO, capture_output=True, text=True,
+                          timeout=300)
+    assert proc.returncode == 0, proc.stderr
+
+
 def test_every_disguised_copy_is_found_and_no_independent_pair_is_flagged(test_class, tmp_path):
     course, submissions, copies = test_class
     data = similarity(submissions, tmp_path / "out", course)
@@ -177,10 +185,7 @@ def test_usage_errors_are_clear(tmp_path):
 def test_grade_all_adds_a_similarity_section_and_the_results_folder_knows_its_class(test_class, tmp_path):
     course, submissions, _copies = test_class
     results = tmp_path / "results"
-    proc = subprocess.run([sys.executable, "-m", "grader", "grade-all", str(submissions), "--out", str(results),
-                           "--course", str(course), "--jobs", "2"], cwd=REPO, capture_output=True, text=True,
-                          timeout=300)
-    assert proc.returncode == 0, proc.stderr
+    grade_all(submissions, results, course)
     summary = (results / "summary.md").read_text()
     assert "### Similar submissions" in summary and "10 pairs of submissions share unusual code" in summary
     assert "`similarity/pairs/0001.html`" in summary
@@ -209,10 +214,7 @@ def test_flagged_students_names_cannot_write_markdown_into_the_summary(tmp_path)
                                                "np.sum(q * k)", "float((q * k).sum())")}},
                        {"dot-product": "similarity.py"})
     results = tmp_path / "results"
-    proc = subprocess.run([sys.executable, "-m", "grader", "grade-all", str(subs), "--out", str(results),
-                           "--course", str(course), "--jobs", "2"], cwd=REPO, capture_output=True, text=True,
-                          timeout=300)
-    assert proc.returncode == 0, proc.stderr
+    grade_all(subs, results, course)
     summary = (results / "summary.md").read_text()
     section = summary.split("### Similar submissions", 1)[1]
     (row,) = [line for line in section.splitlines() if "similarity/pairs/" in line]
