@@ -47,6 +47,18 @@ def _explains(mistake: MistakeFunction, calls: list[Call], solution: Solution,
     return differs
 
 
+def refuted(named: dict[str, set[str]], solution: Solution) -> set[str]:
+    """Of the catalogued mistakes NAMED (id -> the failed tests it explains), those the student's
+    own outputs refute: a mistake of the same function explains every test this one does and
+    more, so in those other tests the student's outputs matched it and not this one. (arcsin for
+    arccos and "returns the cosines" both give 0 for orthogonal subspaces; only arcsin explains
+    the random ones.) Two mistakes that explain the same tests are both kept: nothing tells them apart."""
+    function = {m.id: m.replaces for m in solution.mistakes}
+    return {weaker for weaker, its_tests in named.items() for stronger, tests in named.items()
+            if stronger != weaker and function.get(stronger) == function.get(weaker) is not None
+            and its_tests < tests}
+
+
 def diagnose(calls: list[Call], solution: Solution) -> list[str]:
     """The ids of the catalogued mistakes that explain the calls of a failed test."""
     expected_by_call: dict[int, tuple[bool, Any]] = {}

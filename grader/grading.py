@@ -11,6 +11,7 @@ from typing import Any, Callable
 
 from grader import __version__
 from grader.course import Course, Exercise
+from grader.diagnosis import refuted
 from grader.forbidden import find_violations
 from grader.notebook.layout import absent, in_its_place, is_notebook, misnamed, one_walk, submission_file
 from grader.sandbox import ForkServer
@@ -107,6 +108,7 @@ def grade_exercise(exercise: Exercise, student_file: Path, seed: int, server: Fo
         else:
             proxy = StudentProxy(backend, exercise.functions, exercise.file)
             tests = run_tests(solution, proxy, seed, reveal_hidden, after_due)
+            _drop_refuted(tests, solution)
             result = _exercise_result(exercise, Status.FAILED, tests=tests, output=output, violations=violations)
             _score(result)
     finally:
@@ -155,6 +157,19 @@ def import_failure(exercise: Exercise, hello: Start) -> tuple[Status, str]:
         return Status.ERROR, (f"the process importing {exercise.file} sent a reply the grader cannot accept "
                               f"({hello.reason}): {FORGED}")
     return Status.ERROR, f"importing {exercise.file} ended its process before it finished ({ENDED})"
+
+
+def _drop_refuted(tests: list[TestResult], solution: Solution) -> None:
+    """A catalogued mistake that the student's outputs in other tests refute is not named, in any
+    test (grader.diagnosis.refuted): each test that named it names the mistake that refutes it."""
+    named: dict[str, set[str]] = {}
+    for test in tests:
+        for d in test.diagnoses:
+            if d.kind == "catalogued":
+                named.setdefault(d.id, set()).add(test.name)
+    gone = refuted(named, solution)
+    for test in tests:
+        test.diagnoses = [d for d in test.diagnoses if d.id not in gone]
 
 
 def _score(result: ExerciseResult) -> None:

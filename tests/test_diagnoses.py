@@ -89,3 +89,56 @@ def test_zero_diagonal_is_named_where_the_diagonal_is_zero(learn, workspace):
     failing = grade(learn, workspace, NAN_TO_NUM, 1)
     assert failing[EXACT_CONSTANTS] == ["constant-self-correlation-zero"]
     assert failing[f"{ANY_VALUE}[float64]"] == ["near-constant-not-constant"]
+
+
+ARCSIN_ANGLES = '''import numpy as np
+
+
+def _cosines(A, B):
+    A, B = np.asarray(A), np.asarray(B)
+    if A.ndim != 2 or B.ndim != 2 or A.shape[0] != B.shape[0] or max(A.shape[1], B.shape[1]) > A.shape[0]:
+        raise ValueError("bad bases")
+    Qa, _ = np.linalg.qr(A)
+    Qb, _ = np.linalg.qr(B)
+    return np.clip(np.linalg.svd(Qa.T @ Qb, compute_uv=False), 0.0, 1.0)
+
+
+def principal_angles(A, B):
+    return np.sort(np.arcsin(_cosines(A, B)))
+
+
+def subspace_overlap(A, B):
+    return float(np.mean(_cosines(A, B) ** 2))
+'''
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_arcsin_for_arccos_is_named_and_not_mistaken_for_returning_the_cosines(learn, workspace, seed):
+    """Orthogonal subspaces give 0 both for arcsin(cos) and for the cosines themselves, so both
+    catalogued mistakes explain that test; the student's other outputs (random subspaces) match
+    arcsin only, which refutes "you returned the cosines" (found by a reviewer writing near-misses)."""
+    write_student(workspace, "subspace-angles", "angles.py", ARCSIN_ANGLES)
+    run = learn("grade", "subspace-angles", "--workspace", str(workspace), "--course", str(REPO),
+                "--format", "json", "--seed", str(seed))
+    (exercise,) = run.json["exercises"]
+    failing = {t["name"]: [d["id"] for d in t["diagnoses"]] for t in exercise["tests"] if t["status"] != "passed"}
+    assert failing["test_orthogonal_subspaces"] == ["arcsin-of-cosines"]
+    assert failing["test_random_subspaces"] == ["arcsin-of-cosines"]
+    assert [d["id"] for d in exercise["diagnoses"]] == ["arcsin-of-cosines"]
+
+
+def test_one_mean_of_the_whole_array_is_named(learn, workspace):
+    """X - X.mean() (no axis) failed 13 tests and none said why."""
+    failing = grade(learn, workspace, CORRECT_COVARIANCE.replace("X.mean(axis=0)", "X.mean()"), 1)
+    assert failing["test_center_random"] == ["center-global-mean"]
+    assert failing["test_covariance_default_ddof"] == ["covariance-global-mean"]
+
+
+def test_only_a_mistake_of_the_same_function_that_explains_more_refutes_another():
+    from types import SimpleNamespace
+    from grader.diagnosis import refuted
+    solution = SimpleNamespace(mistakes=[SimpleNamespace(id=i, replaces=f) for i, f in
+                                         [("a1", "f"), ("a2", "f"), ("a3", "f"), ("b", "g")]])
+    named = {"a1": {"t1", "t2"}, "a2": {"t1"}, "a3": {"t1", "t2"}, "b": {"t1"}}
+    # a2 is refuted by a1 (and a3); a1 and a3 explain the same tests: both kept; b is another function's.
+    assert refuted(named, solution) == {"a2"}

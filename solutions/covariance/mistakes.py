@@ -12,6 +12,13 @@ def center_rows(X):
     return X - X.mean(axis=1, keepdims=True)
 
 
+@mistake("center-global-mean", replaces="center")
+def center_global_mean(X):
+    # X.mean() without an axis: one mean of every entry, subtracted from every column.
+    X = np.asarray(X)
+    return X - X.mean()
+
+
 @mistake("center-standardizes", replaces="center")
 def center_standardizes(X):
     X = np.asarray(X)
@@ -30,6 +37,14 @@ def _checked(X, ddof):
 def no_centering(X, ddof=1):
     X, n = _checked(X, ddof)
     return X.T @ X / (n - ddof)
+
+
+@mistake("covariance-global-mean", replaces="covariance_matrix")
+def covariance_global_mean(X, ddof=1):
+    # Centered with center-global-mean's one mean of the whole array.
+    X, n = _checked(X, ddof)
+    Xc = X - X.mean()
+    return Xc.T @ Xc / (n - ddof)
 
 
 @mistake("divides-by-n", replaces="covariance_matrix")

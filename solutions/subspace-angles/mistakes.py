@@ -57,6 +57,12 @@ def returns_cosines(A, B):
     return reference._cosines(A, B)
 
 
+@mistake("arcsin-of-cosines", replaces="principal_angles")
+def arcsin_of_cosines(A, B):
+    # arcsin where arccos belongs: π/2 − θ for each angle, sorted ascending as the contract asks.
+    return np.sort(np.arcsin(reference._cosines(A, B)))
+
+
 @mistake("normalizes-columns-only", replaces="principal_angles")
 def normalizes_columns_only(A, B):
     # Unit-length columns are not an orthonormal basis unless they are also orthogonal.
