@@ -531,3 +531,24 @@ def test_a_missing_function_is_not_shrunk(learn, workspace):
     dot = next(t for t in exercise["tests"] if t["name"] == "test_dot_random_vectors")
     assert dot["message"] == "similarity.py does not define dot(): keep the function names of the stub"
     assert "smallest_input" not in dot
+
+
+def test_real_eigenvalues_in_a_complex_array_with_rounding_noise_score_full_marks(learn, tmp_path):
+    """The contract allows a complex eigenspectrum; a complex routine may leave imaginary parts of
+    about 1e-17 on real eigenvalues. Compared with the reference's real ones they were called
+    "complex; expected real numbers" (0.5 points lost, found by a reviewer). Within the test's
+    own tolerance they are real; an imaginary part beyond it is still refused."""
+    source = (REPO / "solutions/eigenspectrum/spectrum.py").read_text()
+    noisy = source.replace("    return eigenvalues[np.argsort(-np.abs(eigenvalues), kind=\"stable\")]\n",
+                           "    eigenvalues = eigenvalues.astype(complex) + 1e-17j * np.abs(eigenvalues)\n"
+                           "    return eigenvalues[np.argsort(-np.abs(eigenvalues), kind=\"stable\")]\n", 1)
+    assert noisy != source
+    ws = tmp_path / "ws"
+    write_student(ws, "eigenspectrum", "spectrum.py", noisy)
+    for seed in (1, 2, 3):
+        run = learn("grade", "eigenspectrum", "--workspace", str(ws), "--seed", str(seed), "--format", "json")
+        assert run.json["score"] == 10, [t["message"] for t in run.json["exercises"][0]["tests"] if t["message"]]
+    from grader.compare import explain
+    import numpy as np
+    assert explain(np.array([2.0 + 1e-6j, 1.0]), np.array([2.0, 1.0]), name="eigenvalues") is not None
+    assert explain(np.array([np.nan + 0j]), np.array([np.nan]), name="x") is None  # NaN where NaN is expected
