@@ -101,3 +101,28 @@ def test_json_text_writes_what_the_full_walk_writes():
         assert text == expected and json.loads(text) == value, sample
         indented = json.dumps(json_ready(sample), indent=2, allow_nan=False, default=str)
         assert json_document(sample, indent=2)[0] == indented
+
+
+def test_a_huge_returned_array_draws_a_picture_of_bounded_size(learn, tmp_path):
+    """A picture draws one shape per value, and the student decides how many values there are:
+    7.8 million singular values made a 1 GB report.html, an 85 MB results.json and 13 GB of the
+    grader's memory (found by an attacker's review). A picture draws the first values only, and
+    says so."""
+    from conftest import REPO
+    ws = tmp_path / "ws"
+    write_student(ws, "eigenspectrum", "spectrum.py", (
+        "import numpy as np\n"
+        "def eigenspectrum(W):\n    return np.zeros(300_000, dtype=complex)\n"
+        "def spectral_radius(W):\n    return 0.0\n"
+        "def singular_values(W):\n    return np.arange(300_000, dtype=float)\n"
+        "def condition_number(W):\n    return 0.0\n"))
+    out = tmp_path / "out"
+    for fmt in ("html", "markdown", "json"):
+        run = learn("grade", "eigenspectrum", "--workspace", str(ws), "--course", str(REPO), "--seed", "1",
+                    "--format", fmt, "--output", str(out / fmt))
+        assert run.code == 1, run.stderr
+    sizes = {fmt: (out / fmt).stat().st_size for fmt in ("html", "markdown", "json")}
+    assert all(size < 1_000_000 for size in sizes.values()), sizes
+    assert "only the first 1,029 of 300,005 values are drawn" in (out / "html").read_text()
+    terminal = learn("grade", "eigenspectrum", "--workspace", str(ws), "--course", str(REPO), "--seed", "1")
+    assert len(terminal.stdout) < 200_000
