@@ -552,3 +552,19 @@ def test_real_eigenvalues_in_a_complex_array_with_rounding_noise_score_full_mark
     import numpy as np
     assert explain(np.array([2.0 + 1e-6j, 1.0]), np.array([2.0, 1.0]), name="eigenvalues") is not None
     assert explain(np.array([np.nan + 0j]), np.array([np.nan]), name="x") is None  # NaN where NaN is expected
+
+
+def test_forbidden_uses_are_listed_up_to_twenty_then_counted(learn, tmp_path):
+    """A 256 KB file of 37,000 `np.dot` lines once listed each use: 4 MB of report.html per
+    exercise (an attacker's review). The first 20 are listed, the rest counted in one line."""
+    source = (REPO / "solutions/dot-product/similarity.py").read_text()
+    ws = tmp_path / "ws"
+    write_student(ws, "dot-product", "similarity.py", source + "\n\ndef _unused():\n" + "    np.dot\n" * 100)
+    run = learn("grade", "dot-product", "--workspace", str(ws), "--seed", "1", "--format", "json")
+    (exercise,) = run.json["exercises"]
+    violations = exercise["violations"]
+    assert exercise["status"] == "error" and exercise["score"] == 0
+    assert len(violations) == 21 and all(v["message"] == "uses numpy.dot, which this exercise forbids"
+                                         for v in violations[:20])
+    assert violations[20]["message"] == "and 80 more forbidden uses from this line on"
+    assert violations[20]["line"] == violations[19]["line"] + 1
