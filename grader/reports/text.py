@@ -5,16 +5,16 @@ message, their folder's name) ends up in files and screens that other programs i
 terminal, JSON, CSV, Markdown (report.md, the Actions job summary, Gradescope), HTML and SVG,
 JUnit XML, GitHub workflow commands. ``shown(text, fmt)`` makes TEXT plain data in FMT:
 
-- in every format: text UTF-8 cannot carry (lone surrogates, from bytes that were not UTF-8)
-  and the noncharacters XML refuses become U+FFFD; terminal escape sequences, NUL and every
-  other control character are removed, except newline and tab (a carriage return becomes a
-  newline, so it cannot overwrite a line);
+- in every format: text UTF-8 cannot carry (lone surrogates, from bytes that were not UTF-8),
+  the noncharacters XML refuses, and bidirectional overrides, embeddings and isolates (which
+  show text in another order than it is: "Trojan Source") become U+FFFD; terminal escape
+  sequences, NUL and every other control character are removed, except newline and tab (a
+  carriage return becomes a newline, so it cannot overwrite a line);
 - ``terminal``, ``json``, ``html``, ``xml``: that is all (json.dumps, autoescape and ElementTree
   escape the rest);
 - ``csv``: one cell: newlines and tabs become spaces, and a cell a spreadsheet would run as a
   formula (``= + - @`` first, as OWASP lists them, after any whitespace or invisible format
-  characters such as a byte order mark or a zero-width space) starts with a quote, and a
-  bidirectional override or isolate becomes U+FFFD (a cell shown in another order than it is);
+  characters such as a byte order mark or a zero-width space) starts with a quote;
 - ``markdown``, ``markdown-cell``: inline text on one line, as a code span whose backticks
   outnumber any run of backticks in it, so it can neither format itself, link, nor open HTML
   (in a table cell, ``|`` is escaped too: GFM splits cells before it reads code spans);
@@ -39,17 +39,17 @@ from grader.results import TestResult
 FORMATS = ("terminal", "json", "html", "xml", "csv", "markdown", "markdown-cell", "markdown-block", "annotation",
            "annotation-property")
 
-# Anything the common rule changes: controls (C0 but tab and newline, DEL, C1), surrogates, U+FFFE/F.
-_SUSPECT = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
-# Terminal escape sequences: CSI (colours, cursor), OSC (titles, hyperlinks), and two-byte ones.
-_ESCAPE = re.compile("\x1b(?:\\[[0-?]*[ -/]*[@-~]|\\][^\x07\x1b]*(?:\x07|\x1b\\\\)?|[@-Z\\\\-_])|\x9b[0-?]*[ -/]*[@-~]")
-_REMOVED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-_REPLACED = re.compile("[\ud800-\udfff\ufffe\uffff]")
-_FORMULA_START = ("=", "+", "-", "@")
 # Bidirectional overrides, embeddings and isolates: they show text in another order than it is
 # ("Trojan Source"). A character range, for the patterns here and in grader.notebook.layout.
 BIDI_CONTROLS = "\u202a-\u202e\u2066-\u2069"
 _BIDI = re.compile(f"[{BIDI_CONTROLS}]")
+# Anything the common rule changes: controls (C0 but tab and newline, DEL, C1), surrogates, U+FFFE/F, bidi.
+_SUSPECT = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff{BIDI_CONTROLS}]")
+# Terminal escape sequences: CSI (colours, cursor), OSC (titles, hyperlinks), and two-byte ones.
+_ESCAPE = re.compile("\x1b(?:\\[[0-?]*[ -/]*[@-~]|\\][^\x07\x1b]*(?:\x07|\x1b\\\\)?|[@-Z\\\\-_])|\x9b[0-?]*[ -/]*[@-~]")
+_REMOVED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_REPLACED = re.compile(f"[\ud800-\udfff\ufffe\uffff{BIDI_CONTROLS}]")
+_FORMULA_START = ("=", "+", "-", "@")
 # What a student's name or message may not bring into a line of a report: controls and bidi controls.
 UNSHOWABLE = re.compile(f"[\x00-\x1f\x7f-\x9f{BIDI_CONTROLS}]")
 # Whitespace and invisible format characters a spreadsheet may skip before a formula's first character.
@@ -65,7 +65,7 @@ def shown(value: object, fmt: str) -> str:
     if fmt in ("terminal", "json", "html", "xml"):
         return text
     if fmt == "csv":
-        text = _BIDI.sub("\ufffd", text.replace("\n", " ").replace("\t", " "))
+        text = text.replace("\n", " ").replace("\t", " ")
         return "'" + text if text[_BLANK_LEAD.match(text).end():].startswith(_FORMULA_START) else text
     if fmt in ("markdown", "markdown-cell"):
         text = " ".join(text.split())

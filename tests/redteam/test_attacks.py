@@ -272,6 +272,9 @@ def test_student_text_is_data_in_every_format(runner, course, tmp_path: Path, se
     for fmt, text in out.items():
         assert "PWNED heading" in text, fmt  # shown, as text
         assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f]", text), fmt  # no NUL, no escape, no bell
+        # Nothing shown in another order than it is (bidirectional overrides and isolates).
+        readable = json.dumps(json.loads(text), ensure_ascii=False) if fmt in ("json", "gradescope") else text
+        assert not re.search("[\u202a-\u202e\u2066-\u2069]", readable) and "Trojan source: \ufffdevil" in readable, fmt
     result = json.loads(out["json"])
     tests = result["exercises"][0]["tests"]
     assert any("lone surrogate:\ufffd" in t["message"] for t in tests)

@@ -9,7 +9,8 @@ import numpy as np
 PAYLOAD = ("\n```\n~~~\n# PWNED heading\n<img src=x onerror=alert(1)> <script>alert('PWNED')</script>\n"
            "[PWNED link](https://evil.example) ![PWNED image](https://evil.example/t.png) $PWNED math$\n"
            "\r::error file=x,line=1::PWNED annotation\n%0A::error ::PWNED encoded\n"
-           "\x1b[2J\x1b]0;PWNED title\x07 NUL:\x00 lone surrogate:\udc80 bell\x07\n```````\n")
+           "\x1b[2J\x1b]0;PWNED title\x07 NUL:\x00 lone surrogate:\udc80 bell\x07\n```````\n"
+           "Trojan source: \u202eevil\u202c \u2066isolate\u2069\n")
 
 
 def dot(q, k):
