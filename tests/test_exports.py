@@ -108,7 +108,11 @@ def test_gradescope_results_follow_the_spec(klass, rendered, tmp_path, student):
         assert data["score"] == 20 and all(t["status"] == "passed" for t in data["tests"])
     else:
         assert data["score"] < 20 and any(t["status"] == "failed" for t in data["tests"])
-    assert any(t["visibility"] == "hidden" for t in data["tests"])  # a hidden test stays hidden
+    # learn's hidden test: its name, status and diagnosis shown (Gradescope's "visible"), never its
+    # inputs or expected values (Gradescope's "hidden" would show nothing, not even the diagnosis).
+    assert {t["visibility"] for t in data["tests"]} == {"visible"}
+    (hidden,) = [t for t in data["tests"] if t["name"] == "dot-product: test_angle_of_parallel_vectors_is_never_nan"]
+    assert "differs from the expected value" not in hidden["output"]  # the inputs and values stay hidden
 
 
 def test_github_annotations_and_job_summary(klass, tmp_path):
@@ -162,6 +166,36 @@ def test_gradescope_bundle_grades_a_submission(klass, tmp_path, deep_chain):
     data = run_autograder(root)
     assert data["score"] == 10  # dot-product passed, softmax not submitted
     assert remove_tree(str(root / "submission"), time.monotonic() + 120)  # shutil.rmtree recurses once per level
+
+
+def test_a_broken_hidden_test_records_no_score_on_gradescope(klass, tmp_path):
+    """A hidden test that fails with the reference too is the course's bug: the bundle once wrote
+    results with that test at 0 (Gradescope recorded 6/10). It now leaves no results.json, so
+    Gradescope records no score and says the autograder failed; the run's stdout (instructors
+    only) names the broken test. A course error (exit 2) is handled the same way."""
+    import shutil
+    course, submissions = klass
+    broken = tmp_path / "course"
+    shutil.copytree(course, broken)
+    tests = broken / "solutions" / "dot-product" / "test_similarity.py"
+    source = tests.read_text()
+    assert source.count("def test_dot_random_vectors(") == 1
+    tests.write_text(source.replace("def test_dot_random_vectors(student, reference, rng, size):\n",
+                                    "def test_dot_random_vectors(student, reference, rng, size):\n    size.shape[2]\n"))
+    root, _names = unpacked_bundle(broken, tmp_path)
+    (root / "submission" / "similarity.py").write_text((submissions / "alice" / "dot-product" / "similarity.py").read_text())
+    run = subprocess.run(["bash", str(root / "source" / "run_autograder")], capture_output=True, text=True,
+                         env={**os.environ, "AUTOGRADER_ROOT": str(root)}, timeout=120)
+    assert not (root / "results" / "results.json").exists(), (root / "results" / "results.json").read_text()
+    assert "learn grade exited with status 3" in run.stdout
+    assert "- dot-product: test_dot_random_vectors" in run.stdout, run.stdout
+    (broken / "exercises" / "course.yaml").write_text("exercises: [\n")  # a course error: exit 2
+    root, _names = unpacked_bundle(course, tmp_path / "again")
+    shutil.rmtree(root / "source" / "learn" / "exercises")
+    shutil.copytree(broken / "exercises", root / "source" / "learn" / "exercises")
+    run = subprocess.run(["bash", str(root / "source" / "run_autograder")], capture_output=True, text=True,
+                         env={**os.environ, "AUTOGRADER_ROOT": str(root)}, timeout=120)
+    assert not (root / "results" / "results.json").exists() and "exited with status 2" in run.stdout
 
 
 def _daemons_of(root: Path) -> list[int]:

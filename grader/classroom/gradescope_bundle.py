@@ -48,11 +48,18 @@ python3 "$SOURCE/place_files.py" "$ROOT/submission" "$WORKSPACE" "$SOURCE/exerci
 PYTHONPATH="$SOURCE/learn" OPENBLAS_NUM_THREADS=1 python3 -m grader grade --workspace "$WORKSPACE" \\
     --course "$SOURCE/learn" --format gradescope --output "$ROOT/results/results.json"
 status=$?
-if [ "$status" -ge 2 ] && [ ! -s "$ROOT/results/results.json" ]; then
-    # The grader failed before writing results: say so instead of leaving Gradescope without any.
-    # (Exit status 3 with results written: a hidden test failed with the reference too; the results
-    # mark it grader_error and say the score is incomplete.)
-    printf '{"score": 0, "output": "The autograder failed (exit status %s); this is not your fault. Please tell your instructor.", "output_format": "md", "tests": []}\\n' "$status" > "$ROOT/results/results.json"
+if [ "$status" -ge 2 ]; then
+    # Not the student's failure (2: the course is broken; 3: a hidden test fails with the reference
+    # too, or the grader itself failed): no score may be recorded. Without a results.json Gradescope
+    # records none and shows "The autograder failed to execute correctly", so students ask and the
+    # instructor regrades once it is fixed; what failed is here, in the run's stdout (instructors only).
+    echo "learn grade exited with status $status: the grader or the course failed, not the student's code."
+    if [ -s "$ROOT/results/results.json" ]; then
+        python3 -c 'import json, sys; data = json.load(open(sys.argv[1]))
+print("The tests the grader could not check:", *data.get("extra_data", {}).get("grader_errors", []), sep="\\n- ")
+print(data.get("output", ""))' "$ROOT/results/results.json" || true
+        rm -f "$ROOT/results/results.json"
+    fi
 fi
 exit 0
 """

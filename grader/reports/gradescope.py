@@ -14,7 +14,10 @@ def clean(text: str) -> str:
     """The course's own Markdown (descriptions, diagnoses) with control characters removed."""
     return shown(text, "json")
 
-GRADESCOPE_VISIBILITY = {"visible": "visible", "hidden": "hidden", "after_due_date": "after_due_date",
+# learn's "hidden" shows a test's name, status and diagnosis but never its inputs or expected
+# values (the runner has already removed those from the message); Gradescope's "hidden" would
+# show nothing at all, not even the diagnosis. "after_due_date" means the same in both.
+GRADESCOPE_VISIBILITY = {"visible": "visible", "hidden": "visible", "after_due_date": "after_due_date",
                          "after_published": "after_published"}
 
 
@@ -65,6 +68,10 @@ def to_gradescope(result: CourseResult) -> str:
         "output": "\n".join(lines), "output_format": "md", "test_output_format": "md",
         "test_name_format": "text", "visibility": "visible", "stdout_visibility": "hidden",
         "tests": [t for e in exercises for t in _gradescope_tests(e)],
-        "extra_data": {"seed": result.seed, "schema": "learn.results/1", "grader_version": result.grader_version},
+        "extra_data": {"seed": result.seed, "schema": "learn.results/1", "grader_version": result.grader_version,
+                       # a hidden test that fails with the reference too: the bundle's run_autograder
+                       # records no score then (classroom.gradescope_bundle), and names these
+                       "grader_errors": [f"{e.id}: {t.name}" for e in exercises for t in e.tests
+                                         if t.status is Status.GRADER_ERROR]},
     }
     return json.dumps(data, indent=2, allow_nan=False) + "\n"
