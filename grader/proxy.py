@@ -335,6 +335,21 @@ def _copied_generator(rng: np.random.Generator) -> np.random.Generator:
     return np.random.Generator(fresh)
 
 
+@contextlib.contextmanager
+def _students_time() -> Iterator[None]:
+    """Counts the block as the student's time in the current test (see grader.test_clock)."""
+    context = current_context()
+    if context is None:
+        yield
+        return
+    started, context.in_student_call = time.monotonic(), True
+    try:
+        yield
+    finally:
+        context.in_student_call = False
+        context.student_seconds += time.monotonic() - started
+
+
 class StudentProxy:
     """``student.f(*args)`` calls the student's f through the backend and records the call;
     ``student.f.each(arguments, **kwargs)`` makes many calls at once (see :class:`StudentFunction`)."""
@@ -349,7 +364,9 @@ class StudentProxy:
 
     def _call(self, name: str, args: list, kwargs: dict) -> Any:
         call = self._recorded(name, args, kwargs)
-        return self._settled(call, self._backend.call(name, args, kwargs))
+        with _students_time():
+            reply = self._backend.call(name, args, kwargs)
+        return self._settled(call, reply)
 
     def _each(self, name: str, arguments: list[tuple], kwargs: dict) -> list:
         calls = [(list(args), dict(kwargs)) for args in arguments]
@@ -364,7 +381,8 @@ class StudentProxy:
             recorded.append(self._recorded(name, args, kw))
             values.append(self._settled(recorded[-1], answer))
         try:
-            call_many(name, calls, settle)
+            with _students_time():
+                call_many(name, calls, settle)
         except GradingInterrupt:
             if len(recorded) == len(values) < len(calls):  # no answer to this call: recorded as a single call is
                 self._recorded(name, *calls[len(values)])

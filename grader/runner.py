@@ -23,12 +23,16 @@ from grader.proxy import (GradingInterrupt, InProcessBackend, StudentException, 
                           StudentProxy, format_student_exception)
 from grader.results import Diagnosis, Difference, Status, StudentError, TestResult
 from grader.solutions import Solution, TestCase
+from grader.test_clock import TestCodeHung, own_time_limit
 from grader.testing import Mismatch, TestContext, close_context, modified_input, open_context
 
 OUTPUT_CAP = 4000
 MAX_TIMEOUTS = 3          # after this many, the remaining tests are not run (bounded grading time)
 SHRINK_SIZES = (1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64)
 SHRINK_BUDGET = 3.0       # seconds spent looking for a smaller failing input
+# (exercise, test) whose own code hung with the reference's answers in this process: broken, so
+# not run again for the next student (each would cost TEST_CODE_SECONDS for the same verdict).
+_HUNG_WITH_REFERENCE: set[tuple[str, str]] = set()
 
 
 @dataclass
@@ -56,9 +60,19 @@ def _run_once(case: TestCase, solution: Solution, proxy: StudentProxy, seed: int
     kwargs = {name: fixtures[name] for name in case.fixtures}
     kwargs.update(dict(case.params))
     context, token = open_context(solution.reference)
+    key, hung = (solution.exercise.id, case.id), False
+    if judge and key in _HUNG_WITH_REFERENCE:
+        close_context(token)
+        return Outcome(Status.GRADER_ERROR, ("The grader could not check this test: its own code ran past its time "
+                                             "limit with the reference solution earlier in this run. This is a bug "
+                                             f"in the exercise, not in your code: {GRADER_ERROR_NOTE}"), context,
+                       grader_error=True)
     try:
-        case.function(**kwargs)
+        with own_time_limit(context):
+            case.function(**kwargs)
         return Outcome(Status.PASSED, "", context)
+    except TestCodeHung as exc:
+        problem, hung = str(exc), True
     except GradingInterrupt as exc:
         return Outcome(Status(exc.status), exc.message, context, missing=isinstance(exc, StudentMissing))
     except StudentException as exc:
@@ -82,6 +96,8 @@ def _run_once(case: TestCase, solution: Solution, proxy: StudentProxy, seed: int
     finally:
         close_context(token)
     if not judge or not _passes_with_the_reference(case, solution, seed, size):
+        if hung and judge:
+            _HUNG_WITH_REFERENCE.add(key)
         return Outcome(Status.GRADER_ERROR, (f"The grader could not check this test ({problem}): it fails with "
                                              "the reference solution too. This is a bug in the exercise, not in "
                                              f"your code: {GRADER_ERROR_NOTE}"), context, grader_error=True)

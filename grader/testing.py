@@ -38,6 +38,8 @@ class TestContext:
     figures: list[Figure] = field(default_factory=list)
     output: list[str] = field(default_factory=list)
     reference: Any = None   # the exercise's reference module: its signatures name the student's arguments
+    student_seconds: float = 0.0   # spent in the student's calls (grader.test_clock counts the rest)
+    in_student_call: bool = False
 
 
 _current: contextvars.ContextVar[TestContext | None] = contextvars.ContextVar("learn_test", default=None)

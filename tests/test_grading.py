@@ -480,6 +480,47 @@ def test_a_broken_hidden_test_is_the_graders_error_in_every_format(learn, worksp
         assert text in report.read_text(), fmt
 
 
+def test_a_hidden_test_whose_own_code_never_ends_is_the_graders_error(learn, course, tmp_path):
+    """An author's endless loop in a hidden test's own code (not in the student's calls, which
+    have their own limit) once hung `learn grade`, `learn validate` and `grade-all` without a
+    word. Past LEARN_TEST_CODE_SECONDS of its own time (60 s by default; 1 s here) the test stops;
+    it hangs with the reference's answers too, so it is the grader's error (exit 3), and a class
+    pays that limit once per grading process, not once per student. A student whose code is merely
+    slow is never taken for a hung test."""
+    tests_file = course / "solutions" / "reverse-words" / "test_words.py"
+    source = tests_file.read_text()
+    looping = source.replace('    assert_close(student.reverse_words("  to be \\t or  not "), "not or be to")',
+                             '    assert_close(student.reverse_words("  to be \\t or  not "), "not or be to")\n'
+                             '    while len(student.__class__.__name__) > 0:\n        pass')
+    assert looping != source
+    tests_file.write_text(looping)
+    fast = {"LEARN_TEST_CODE_SECONDS": "1"}
+    ws = tmp_path / "ws"
+    write_student(ws, "reverse-words", "words.py", CORRECT)
+    run = learn("grade", "reverse-words", "--workspace", str(ws), "--course", str(course), "--format", "json",
+                "--seed", "7", env=fast, timeout=60)
+    assert run.code == 3, run.stderr
+    (test,) = [t for t in exercise_of(run.json)["tests"] if t["name"] == "test_runs_of_whitespace"]
+    assert test["status"] == "grader_error" and "the test's own code ran for more than 1 s" in test["message"]
+    # A class: every student's row says the grader failed on that test; the run ends, exit 3.
+    subs = tmp_path / "subs"
+    for name in ("ann", "ben", "cat", "dan"):
+        write_student(subs / name, "reverse-words", "words.py", CORRECT)
+    run = learn("grade-all", str(subs), "--out", str(tmp_path / "out"), "--course", str(course), "--jobs", "1",
+                env=fast, timeout=60)
+    assert run.code == 3, run.stderr
+    book = (tmp_path / "out" / "gradebook.csv").read_text()
+    assert book.count("the grader failed on reverse-words: test_runs_of_whitespace") == 4, book
+    # A slow student, a fast test: the clock never stops a test during the student's call (0.7 s,
+    # under the call's own limit of 1 s), even with a limit of 0.5 s on the test's own time.
+    tests_file.write_text(source)
+    write_student(ws, "reverse-words", "words.py", "import time\n" + CORRECT.replace(
+        "    return", "    time.sleep(0.7)\n    return"))
+    run = learn("grade", "reverse-words", "--workspace", str(ws), "--course", str(course), "--format", "json",
+                "--seed", "7", env={"LEARN_TEST_CODE_SECONDS": "0.5"}, timeout=120)
+    assert run.code == 0, [t["message"] for t in exercise_of(run.json)["tests"] if t["message"]]
+
+
 def test_an_exception_without_a_message_is_named_in_every_report(learn, workspace):
     """NotImplementedError() has no message: every report still says what was raised."""
     write_student(workspace, "reverse-words", "words.py",
