@@ -30,9 +30,10 @@ OUTPUT_CAP = 4000
 MAX_TIMEOUTS = 3          # after this many, the remaining tests are not run (bounded grading time)
 SHRINK_SIZES = (1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64)
 SHRINK_BUDGET = 3.0       # seconds spent looking for a smaller failing input
-# (exercise, test) whose own code hung with the reference's answers in this process: broken, so
-# not run again for the next student (each would cost TEST_CODE_SECONDS for the same verdict).
-_HUNG_WITH_REFERENCE: set[tuple[str, str]] = set()
+# (exercise, test) whose own code hung with the reference's answers in this process -> its verdict:
+# broken, so not run again for the next student (each would cost TEST_CODE_SECONDS for the same
+# verdict, which is repeated word for word: two runs of one seed must give the same results).
+_HUNG_WITH_REFERENCE: dict[tuple[str, str], str] = {}
 
 
 @dataclass
@@ -63,10 +64,7 @@ def _run_once(case: TestCase, solution: Solution, proxy: StudentProxy, seed: int
     key, hung = (solution.exercise.id, case.id), False
     if judge and key in _HUNG_WITH_REFERENCE:
         close_context(token)
-        return Outcome(Status.GRADER_ERROR, ("The grader could not check this test: its own code ran past its time "
-                                             "limit with the reference solution earlier in this run. This is a bug "
-                                             f"in the exercise, not in your code: {GRADER_ERROR_NOTE}"), context,
-                       grader_error=True)
+        return Outcome(Status.GRADER_ERROR, _HUNG_WITH_REFERENCE[key], context, grader_error=True)
     try:
         with own_time_limit(context):
             case.function(**kwargs)
@@ -96,11 +94,11 @@ def _run_once(case: TestCase, solution: Solution, proxy: StudentProxy, seed: int
     finally:
         close_context(token)
     if not judge or not _passes_with_the_reference(case, solution, seed, size):
+        message = (f"The grader could not check this test ({problem}): it fails with the reference solution "
+                   f"too. This is a bug in the exercise, not in your code: {GRADER_ERROR_NOTE}")
         if hung and judge:
-            _HUNG_WITH_REFERENCE.add(key)
-        return Outcome(Status.GRADER_ERROR, (f"The grader could not check this test ({problem}): it fails with "
-                                             "the reference solution too. This is a bug in the exercise, not in "
-                                             f"your code: {GRADER_ERROR_NOTE}"), context, grader_error=True)
+            _HUNG_WITH_REFERENCE[key] = message
+        return Outcome(Status.GRADER_ERROR, message, context, grader_error=True)
     unusable = _unusable_return(context)
     if unusable:
         return Outcome(Status.FAILED, f"{unusable}; the test could not use it ({problem}).", context)

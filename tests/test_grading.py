@@ -511,6 +511,10 @@ def test_a_hidden_test_whose_own_code_never_ends_is_the_graders_error(learn, cou
     assert run.code == 3, run.stderr
     book = (tmp_path / "out" / "gradebook.csv").read_text()
     assert book.count("the grader failed on reverse-words: test_runs_of_whitespace") == 4, book
+    # `learn validate` ends too, and says which test is broken (the same words every run).
+    run = learn("validate", "reverse-words", "--course", str(course), env=fast, timeout=60)
+    assert run.code == 1 and "test_runs_of_whitespace: grader_error" in run.stdout, run.stdout + run.stderr
+    assert "two runs with the same seed gave different results" not in run.stdout
     # A slow student, a fast test: the clock never stops a test during the student's call (0.7 s,
     # under the call's own limit of 1 s), even with a limit of 0.5 s on the test's own time.
     tests_file.write_text(source)
