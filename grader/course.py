@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from grader.errors import CourseError
-from grader.exercise_format import DEFAULT_TIME_LIMIT, EXERCISE, IDENTIFIER
+from grader.exercise_format import DEFAULT_TIME_LIMIT, EXERCISE, FORMAT_VERSION, IDENTIFIER
+from grader.fields import Const
 from grader.storage import read_regular_file
 from grader.yamldoc import YamlDoc, expect, text
 
@@ -255,6 +256,8 @@ def _load_index(index_path: Path, root: Path,
     for key in data:
         if key not in INDEX_FIELDS:
             doc.fail(key, f"unknown field (expected one of: {', '.join(INDEX_FIELDS)})")
+    if "format_version" in data:  # optional, but a newer format is refused as in exercise.yaml
+        Const(FORMAT_VERSION).check(doc, "format_version", data["format_version"])
     title = text(doc, "title", data.get("title", "learn"))
     order = expect(doc, "exercises", data.get("exercises"), list, "a list of exercise ids")
     for i, exercise_id in enumerate(order):

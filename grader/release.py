@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import ast
 import hashlib
+import os
 import re
 import shutil
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,24 +49,39 @@ def _skipped(path: Path) -> bool:
 
 
 def write_bundle(course: Course, out: Path) -> Bundle:
-    """Copy COURSE's exercises/ into OUT/exercises/, then look for leaks in what was written."""
+    """Copy COURSE's exercises/ into OUT/exercises/, then look for leaks in what was written.
+
+    The copy is made and checked in a hidden staging folder and moved into OUT only when no leak
+    was found: a bundle that failed the check never sits where it could be handed out.
+    """
     out = out.resolve()
     if out.exists() and any(out.iterdir()):
         raise LearnError(f"{out} is not empty: release into a new or empty folder")
     if out == course.root or course.root in out.parents:
         raise LearnError(f"{out} is inside the course itself: release somewhere else")
-    source = course.root / "exercises"
-    written = []
-    for path in sorted(source.rglob("*")):
-        relative = path.relative_to(course.root)
-        if path.is_dir() or _skipped(relative) or path.is_symlink():
-            continue
-        target = out / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(path, target)
-        written.append(target)
-    instructor = instructor_files(course)
-    return Bundle(out, tuple(written), len(instructor), tuple(find_leaks(out, course, instructor)))
+    # on OUT's file system, for the rename: inside OUT if it exists (it may be a mount point)
+    anchor = next(p for p in (out, *out.parents) if p.exists())
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.release-", dir=anchor))
+    try:
+        source = course.root / "exercises"
+        (staging / "exercises").mkdir()
+        written = []
+        for path in sorted(source.rglob("*")):
+            relative = path.relative_to(course.root)
+            if path.is_dir() or _skipped(relative) or path.is_symlink():
+                continue
+            target = staging / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, target)
+            written.append(relative)
+        instructor = instructor_files(course)
+        leaks = tuple(find_leaks(staging, course, instructor))
+        if not leaks:
+            out.mkdir(parents=True, exist_ok=True)  # OUT itself stays: it was new or empty
+            os.replace(staging / "exercises", out / "exercises")
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return Bundle(out, tuple(out / r for r in written), len(instructor), leaks)
 
 
 def instructor_files(course: Course) -> list[Path]:

@@ -57,7 +57,16 @@ class YamlDoc:
             return result
         if isinstance(node, yaml.SequenceNode):
             return [self._convert(v, f"{path}[{i}]") for i, v in enumerate(node.value)]
-        return _scalar(node)
+        try:
+            return _scalar(node)
+        except yaml.YAMLError as exc:  # a tag the safe loader does not know, like !!python/name
+            self.fail(path, f"cannot read {node.value!r}: {getattr(exc, 'problem', None) or exc}")
+        except (ValueError, AttributeError) as exc:
+            # a value shaped like its type but impossible (2025-02-30, T25:00, !!int abc):
+            # the constructor raises on it instead of a YAML error
+            what = "date" if node.tag.endswith(":timestamp") else node.tag.rsplit(":", 1)[-1]
+            detail = f": {exc}" if isinstance(exc, ValueError) else ""
+            self.fail(path, f"{node.value!r} is not a valid {what}{detail}")
 
     def fail(self, field: str, message: str) -> NoReturn:
         line = self.lines.get(field)

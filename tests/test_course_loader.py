@@ -29,6 +29,8 @@ def break_yaml(course: Path, old: str, new: str) -> None:
     ("functions: [count_vowels]", "functions: [count_vowels]\ncolour: blue",
      f"{YAML}:8: colour: unknown field"),
     ("file: vowels.py", "file: missing.py", f"{YAML}: file: the stub missing.py named in field 'file' does not exist"),
+    ("title: Count the vowels", "title: 2025-02-30",
+     f"{YAML}:3: title: '2025-02-30' is not a valid date: day is out of range for month"),
 ])
 def test_yaml_errors_name_file_line_and_field(learn, course, old, new, expected):
     break_yaml(course, old, new)
@@ -38,6 +40,33 @@ def test_yaml_errors_name_file_line_and_field(learn, course, old, new, expected)
     assert "Traceback" not in run.stderr
     if "invalid YAML" in expected:  # libyaml and pure-Python PyYAML word the problem differently
         assert "',' or ']'" in run.stderr and "(while parsing a flow sequence that starts at line 3)" in run.stderr
+
+
+INDEX = "exercises/course.yaml"
+
+
+@pytest.mark.parametrize("extra, expected", [
+    ("due_date: 2025-02-30", "4: due_date: '2025-02-30' is not a valid date: day is out of range for month"),
+    ("due_date: 2025-03-31T25:00:00", "4: due_date: '2025-03-31T25:00:00' is not a valid date: hour must be in 0..23"),
+    ("due_date: 2025-13-01", "4: due_date: '2025-13-01' is not a valid date: month must be in 1..12"),
+    ("due_dates:\n  count-vowels: 2025-02-30",
+     "5: due_dates.count-vowels: '2025-02-30' is not a valid date: day is out of range for month"),
+])
+def test_an_impossible_date_in_course_yaml_is_a_course_error(learn, course, extra, expected):
+    """YAML reads these as dates and Python's datetime refuses them: an author's error, not the grader's."""
+    (course / INDEX).write_text(f"format_version: 1\ntitle: Strings\nexercises: [reverse-words, count-vowels]\n{extra}\n")
+    run = learn("list", "--course", str(course))
+    assert run.code == 2, run.stderr
+    assert run.stderr.startswith(f"Error: {INDEX}:{expected}"), run.stderr
+    assert "Traceback" not in run.stderr and "Internal error" not in run.stderr
+
+
+@pytest.mark.parametrize("version, expected", [("2", "expected 1, got 2"), ("'1'", "expected 1, got '1'")])
+def test_course_yaml_refuses_a_format_version_it_does_not_know(learn, course, version, expected):
+    (course / INDEX).write_text(f"format_version: {version}\ntitle: Strings\nexercises: [reverse-words, count-vowels]\n")
+    run = learn("list", "--course", str(course))
+    assert run.code == 2
+    assert run.stderr.startswith(f"Error: {INDEX}:1: format_version: {expected}"), run.stderr
 
 
 def test_missing_required_field(learn, course):

@@ -69,6 +69,52 @@ def test_new_refuses_an_existing_or_malformed_id_and_keeps_block_lists(course):
     assert (course / "exercises/01-strings/shout/exercise.yaml").is_file()  # the last module by default
 
 
+def snapshot(course: Path) -> dict[str, bytes | None]:
+    """Every file and folder of COURSE with its bytes: what a failed command must leave as it was."""
+    return {p.relative_to(course).as_posix(): p.read_bytes() if p.is_file() else None for p in course.rglob("*")}
+
+
+@pytest.mark.parametrize("exercise_id, expected", [
+    ("2d-norm", "'2d-norm' cannot name an exercise: its file and function would be 2d_norm.py and 2d_norm(), "
+                "and a Python name cannot start with a digit; start the id with a letter, like norm-2d"),
+    ("class", "its function would be class(), and that is a Python keyword"),
+    ("mistakes", "its file mistakes.py would be taken for instructor material"),
+    ("test-norm", "its file test_norm.py would be taken for instructor material"),
+])
+def test_new_refuses_an_id_that_names_no_usable_file_and_writes_nothing(course, tmp_path, exercise_id, expected):
+    """The id rule accepted 2d-norm, the loader then refused 2d_norm.py: every later command failed."""
+    before = snapshot(course)
+    made = learn("new", exercise_id, "--module", "02-numbers", "--course", course)
+    assert made.exit_code == 2, made.output
+    assert expected in made.output and "Traceback" not in made.output
+    assert snapshot(course) == before
+    assert learn("list", "--course", course, "--workspace", tmp_path / "ws").exit_code == 0
+
+
+def test_a_new_that_fails_after_writing_leaves_the_course_as_it_was(course, tmp_path):
+    index = course / "exercises/course.yaml"
+    # broken before `new` ran: the files and the course.yaml edit are made, then the reload fails
+    index.write_text("format_version: 1\ntitle: Strings  # mine\nexercises: [reverse-words, count-vowels]\n"
+                     "due_date: next friday\n")
+    before = snapshot(course)
+    made = learn("new", "shout", "--module", "03-new", "--course", course)
+    assert made.exit_code == 2, made.output
+    assert "exercises/course.yaml:4: due_date: expected a date" in made.output
+    assert snapshot(course) == before  # no 03-new/, no solutions/shout/, course.yaml byte for byte
+    index.write_text(index.read_text().replace("due_date: next friday\n", ""))
+    assert learn("list", "--course", course, "--workspace", tmp_path / "ws").exit_code == 0
+    # a list `new` cannot edit is refused before any file is written
+    index.write_text("title: Strings\nexercises:  # in order\n  - reverse-words\n  - count-vowels\n")
+    before = snapshot(course)
+    refused = learn("new", "shout", "--course", course)
+    assert refused.exit_code == 2 and "cannot find the `exercises:` list" in refused.output
+    assert snapshot(course) == before
+    assert learn("list", "--course", course, "--workspace", tmp_path / "ws").exit_code == 0
+    assert learn("new", "shout", "--module", "03-new", "--course", course).exit_code == 2  # and again
+    index.write_text("title: Strings\nexercises: [reverse-words, count-vowels]\n")
+    assert learn("new", "shout", "--module", "03-new", "--course", course).exit_code == 0
+
+
 def test_new_lands_beside_its_module_names_a_new_module_and_suggests_a_command_that_works(
         course, monkeypatch, tmp_path):
     index = course / "exercises/course.yaml"
@@ -111,6 +157,7 @@ def test_release_writes_a_bundle_without_instructor_material(course, tmp_path):
                 assert code not in bundle_text, (secret, code)
     refused = learn("release", "--out", out, "--course", course)
     assert refused.exit_code == 2 and "not empty" in refused.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bundle", "course"]  # no staging folder left
 
 
 @pytest.mark.parametrize("plant, expected", [
@@ -133,10 +180,27 @@ def test_release_writes_a_bundle_without_instructor_material(course, tmp_path):
 ])
 def test_release_fails_loudly_on_a_leak(course, tmp_path, plant, expected):
     plant(course)
-    run = learn("release", "--out", tmp_path / "bundle", "--course", course)
+    run = learn("release", "--out", tmp_path / "dist/bundle", "--course", course)
     assert run.exit_code == 1, run.output
-    assert "LEAK" in run.output
+    assert "LEAK" in run.output and "No bundle was written" in run.output and "Wrote" not in run.output
     assert expected in run.output
+    # the leaking bundle is not left where it could be handed out, nor its staging copy
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["course"]
+
+
+def test_a_failed_release_keeps_the_empty_folder_it_was_given(course, tmp_path):
+    out = tmp_path / "bundle"
+    out.mkdir()
+    stub = course / "exercises/01-strings/count-vowels/vowels.py"
+    honest = stub.read_text()
+    shutil.copy(course / "solutions/count-vowels/vowels.py", stub)
+    assert learn("release", "--out", out, "--course", course).exit_code == 1
+    assert out.is_dir() and not any(out.iterdir())
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bundle", "course"]
+    stub.write_text(honest)
+    fixed = learn("release", "--out", out, "--course", course)
+    assert fixed.exit_code == 0, fixed.output
+    assert (out / "exercises/01-strings/count-vowels/vowels.py").read_text() == honest
 
 
 def test_a_student_uses_the_bundle(course, tmp_path):

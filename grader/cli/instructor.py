@@ -161,12 +161,13 @@ def release(out: Path, course: Path | None) -> None:
     from grader.release import write_bundle
     the_course = resolve_course(course)
     bundle = write_bundle(the_course, out)
-    click.echo(f"Wrote {len(bundle.files)} files for {len(the_course.exercises)} exercises to {out}")
     if bundle.leaks:
-        click.echo(click.style("LEAK: the bundle contains instructor material:", fg="red", bold=True), err=True)
+        click.echo(click.style("LEAK: the bundle would contain instructor material:", fg="red", bold=True), err=True)
         for leak in bundle.leaks:
             click.echo(f"  - {leak}", err=True)
-        click.echo("Do not hand this bundle out. Remove the material from exercises/ and release again.", err=True)
+        click.echo(f"No bundle was written to {out}. Remove the material from exercises/ and release again.", err=True)
         raise click.exceptions.Exit(1)
+    exercises = len(the_course.exercises)
+    click.echo(f"Wrote {len(bundle.files)} files for {exercises} exercise{'s' * (exercises != 1)} to {out}")
     click.echo(f"Checked for leaks against {bundle.instructor_files} instructor files: none found.")
     click.echo(f"Students run: learn start --course {out}")
