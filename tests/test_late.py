@@ -224,3 +224,48 @@ def test_submitted_at_git_without_git_stops_before_grading(tmp_path, monkeypatch
                                "--submitted-at", "git")
     assert outcome.exit_code == 2 and "git is not installed on this machine" in outcome.output, outcome.output
     assert not (tmp_path / "r").exists()
+
+
+@pytest.mark.parametrize("times, says", [
+    ("folder,submitted_at\nontime,2025-03-14\nontime,2025-03-25\n", "times.csv:3: folder 'ontime' is already on line 2"),
+    ("folder,submitted_at,exercise\nontime,2025-03-14,count-vowels\nontime,2025-03-10,\nontime,2025-03-25,count-vowels\n",
+     "times.csv:4: folder 'ontime', exercise 'count-vowels', is already on line 2"),
+])
+def test_a_folder_given_twice_in_the_times_file_stops_grade_all(tmp_path, times, says):
+    """The last row used to win silently. Every shard reads the whole file, so each one stops,
+    whether it grades that student or not."""
+    course = make_course(tmp_path / "course")
+    submissions = make_class(tmp_path / "subs")
+    (tmp_path / "times.csv").write_text(times)
+    for shard in ((), ("--shard", "1/2"), ("--shard", "2/2")):
+        outcome = learn_in_process("grade-all", submissions, "--out", tmp_path / "r", "--course", course,
+                                   "--submitted-at", tmp_path / "times.csv", *shard)
+        assert outcome.exit_code == 2 and says in outcome.output, outcome.output
+        assert not (tmp_path / "r").exists()
+
+
+def test_a_times_file_with_semicolons_says_how_to_save_it(tmp_path):
+    """Excel's "CSV" in many locales separates with ';': the header read as one column 'folder;submitted_at'."""
+    course = make_course(tmp_path / "course")
+    submissions = make_class(tmp_path / "subs")
+    (tmp_path / "times.csv").write_text("folder;submitted_at\nontime;2025-03-09\n")
+    outcome = learn_in_process("grade-all", submissions, "--out", tmp_path / "r", "--course", course,
+                               "--submitted-at", tmp_path / "times.csv")
+    assert outcome.exit_code == 2, outcome.output
+    assert ("times.csv:1: no column 'folder' (expected folder,submitted_at[,exercise]); the file seems to use ';' "
+            "between columns: save it as comma-separated") in outcome.output
+    assert not (tmp_path / "r").exists()
+
+
+def test_a_times_folder_missing_from_the_submissions_is_warned_about(tmp_path):
+    """A misspelt folder lost that student's time without a word. Only a folder absent from
+    SUBMISSIONS is unknown: a shard does not grade the others, but they are not misspelt."""
+    course = make_course(tmp_path / "course")
+    submissions = make_class(tmp_path / "subs")
+    (tmp_path / "times.csv").write_text(TIMES + "untmed,2025-03-09\n")   # line 7: 'untimed' misspelt
+    proc = grade_all(submissions, "--out", tmp_path / "r", "--course", course, "--shard", "2/2",
+                     "--submitted-at", tmp_path / "times.csv")
+    assert list(rows(tmp_path / "r")) == ["untimed"]   # the file's other four are another shard's
+    warning = [line for line in proc.stderr.splitlines() if "no such folder in the submissions folder" in line]
+    assert len(warning) == 1 and warning[0].startswith("Warning: ") and "times.csv" in warning[0], proc.stderr
+    assert warning[0].endswith("(a misspelt name?): 'untmed' (line 7)"), warning[0]

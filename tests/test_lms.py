@@ -119,12 +119,29 @@ def test_a_complete_roster_exits_zero(results):
     ("folder,name\nada,Ada\n", "roster.csv:1: the roster has no column 'username'"),
     ("folder,username\nada,ada\nalan,\n", "roster.csv:3: username: empty"),
     ("folder,username\nada,ada\nada,ada2\n", "roster.csv:3: folder 'ada' is already on line 2"),
-    ("folder,username\nada,ada\nalan,ada\n", "username 'ada' is given to both 'ada' and 'alan'"),
+    ("folder,username\nada,ada\nalan,ada\n", "roster.csv:3: username 'ada' is already on line 2 (folder 'ada')"),
     ("folder,username\nada,ada,extra\n", "roster.csv:2: more cells than the header has columns"),
 ])
 def test_roster_errors_name_the_file_line_and_column(results, tmp_path, roster, says):
     (tmp_path / "roster.csv").write_text(roster)
     outcome = learn_in_process("gradebook", "export", results / "results", "--lms", "blackboard", "--roster",
+                               tmp_path / "roster.csv", "--out", tmp_path / "out.csv", "--assignment", "Strings")
+    assert outcome.exit_code == 2 and says in outcome.output, outcome.output
+    assert not (tmp_path / "out.csv").exists()
+
+
+@pytest.mark.parametrize("lms, roster, says", [
+    ("canvas", "folder,name,id\nada,Ada,1\nalan,B,1\n", "roster.csv:3: id '1' is already on line 2 (folder 'ada')"),
+    # Canvas matches on any of its identities: a shared SIS login is one student too, whatever the IDs.
+    ("canvas", "folder,id,sis_login_id\nada,1,ada\nalan,2,\ngrace,3,ada\n",
+     "roster.csv:4: sis_login_id 'ada' is already on line 2 (folder 'ada')"),
+    ("moodle", "folder,email\nada,ada@uni.example\nalan,Ada@Uni.example\n",
+     "roster.csv:3: email 'Ada@Uni.example' is already on line 2 (folder 'ada')"),
+])
+def test_an_lms_identity_given_twice_is_an_error(results, tmp_path, lms, roster, says):
+    """Two folders with one identity: the LMS gave both grades to one student (the last one won)."""
+    (tmp_path / "roster.csv").write_text(roster)
+    outcome = learn_in_process("gradebook", "export", results / "results", "--lms", lms, "--roster",
                                tmp_path / "roster.csv", "--out", tmp_path / "out.csv", "--assignment", "Strings")
     assert outcome.exit_code == 2 and says in outcome.output, outcome.output
     assert not (tmp_path / "out.csv").exists()

@@ -45,6 +45,9 @@ def load_roster(path: Path, required: tuple[str, ...], one_of: tuple[str, ...] =
         raise LearnError(f"{path}:1: the roster needs one of the columns {', '.join(one_of)}")
     rows: dict[str, dict[str, str]] = {}
     lines: dict[str, int] = {}
+    # The LMS matches a row on any of these: one value on two rows sends both grades to one student.
+    identities = [c for c in (*required, *one_of) if c in columns]
+    owners: dict[tuple[str, str], tuple[int, str]] = {}   # (column, value) -> (line, folder)
     for number, raw in enumerate(reader, 2):
         if None in raw:
             raise LearnError(f"{path}:{number}: more cells than the header has columns")
@@ -59,5 +62,13 @@ def load_roster(path: Path, required: tuple[str, ...], one_of: tuple[str, ...] =
         folder = raw[reader.fieldnames[columns.index("folder")]] or ""  # as written: folder names may have spaces
         if folder in rows:
             raise LearnError(f"{path}:{number}: folder {folder!r} is already on line {lines[folder]}")
+        for column in identities:
+            key = (column, row[column].lower() if column == "email" else row[column])  # emails ignore case
+            if not key[1]:
+                continue
+            if key in owners:
+                raise LearnError(f"{path}:{number}: {column} {row[column]!r} is already on line "
+                                 f"{owners[key][0]} (folder {owners[key][1]!r})")
+            owners[key] = (number, folder)
         rows[folder], lines[folder] = row, number
     return Roster(path, columns, rows)

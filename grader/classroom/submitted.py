@@ -18,6 +18,7 @@ import datetime
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -27,9 +28,12 @@ GIT_SAFETY = ["-c", "core.fsmonitor=false", "-c", "core.hooksPath=/dev/null", "-
               "-c", "core.pager=cat", "--no-pager"]
 
 
-def for_class(course: Any, students: list[tuple[str, Path]], source: str | None) -> dict[str, dict[str, datetime.datetime]]:
+def for_class(course: Any, students: list[tuple[str, Path]], source: str | None,
+              submissions: Path | None = None) -> dict[str, dict[str, datetime.datetime]]:
     """Every student's times (student -> exercise -> time) from SOURCE (``git``, a CSV path or
-    None: nobody has a time), for COURSE's late policy; {} when it has none."""
+    None: nobody has a time), for COURSE's late policy; {} when it has none. STUDENTS are this
+    run's (one shard's); SUBMISSIONS, the folder of the whole class, tells a CSV's misspelt
+    folder from another shard's."""
     if source is not None and course.late_policy is None:
         raise LearnError("--submitted-at: the course sets no late_policy in exercises/course.yaml")
     if course.late_policy is None:
@@ -40,7 +44,8 @@ def for_class(course: Any, students: list[tuple[str, Path]], source: str | None)
         if shutil.which("git") is None:  # else every clone would read as broken and nobody would be adjusted
             raise LearnError("--submitted-at git: git is not installed on this machine (or not on PATH)")
         return from_git(dict(students), {e.id: e.file for e in course.exercises})
-    return from_csv(Path(source), [name for name, _ in students], [e.id for e in course.exercises])
+    present = {entry.name for entry in submissions.iterdir()} if submissions is not None else None
+    return from_csv(Path(source), [name for name, _ in students], [e.id for e in course.exercises], present)
 
 
 def parse_time(text: str) -> datetime.datetime:
@@ -48,9 +53,11 @@ def parse_time(text: str) -> datetime.datetime:
     return value if value.tzinfo else value.replace(tzinfo=datetime.timezone.utc)
 
 
-def from_csv(path: Path, students: list[str], exercise_ids: list[str]) -> dict[str, dict[str, datetime.datetime]]:
+def from_csv(path: Path, students: list[str], exercise_ids: list[str],
+             present: set[str] | None = None) -> dict[str, dict[str, datetime.datetime]]:
     """student -> exercise -> time, from PATH; every student of the class gets an entry (empty
-    when the file does not name them)."""
+    when the file does not name them). A folder or (folder, exercise) given twice is an error; a
+    folder not in PRESENT (the submissions folder's entries) is warned about."""
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
@@ -59,9 +66,14 @@ def from_csv(path: Path, students: list[str], exercise_ids: list[str]) -> dict[s
     fields = [f.strip().lower() for f in reader.fieldnames or ()]
     for needed in ("folder", "submitted_at"):
         if needed not in fields:
-            raise LearnError(f"{path}:1: no column {needed!r} (expected folder,submitted_at[,exercise])")
+            semicolons = ";" in (text.splitlines() or [""])[0]   # Excel's CSV in locales with a decimal comma
+            raise LearnError(f"{path}:1: no column {needed!r} (expected folder,submitted_at[,exercise])" +
+                             ("; the file seems to use ';' between columns: save it as comma-separated"
+                              if semicolons else ""))
     times: dict[str, dict[str, datetime.datetime]] = {s: {} for s in students}
     overrides = []
+    lines: dict[tuple[str, str], int] = {}   # (folder, exercise or "") -> its line
+    unknown: list[str] = []
     for number, raw in enumerate(reader, 2):
         row = {k.strip().lower(): (v or "") for k, v in raw.items() if k}
         folder, exercise = row["folder"], row.get("exercise", "").strip()
@@ -74,12 +86,24 @@ def from_csv(path: Path, students: list[str], exercise_ids: list[str]) -> dict[s
                              f"2025-03-31T18:00:00+01:00, got {row['submitted_at']!r}") from None
         if exercise and exercise not in exercise_ids:
             raise LearnError(f"{path}:{number}: exercise: no exercise {exercise!r} in this course")
+        if (folder, exercise) in lines:   # else the last row silently wins
+            raise LearnError(f"{path}:{number}: folder {folder!r}" + (f", exercise {exercise!r}," if exercise else "")
+                             + f" is already on line {lines[folder, exercise]}")
+        lines[folder, exercise] = number
+        # Another shard's student is in the submissions folder; a misspelt one is nowhere. A
+        # warning, not an error: a whole-course export may name students with no folder here.
+        if present is not None and folder not in present:
+            unknown.append(f"{folder!r} (line {number})")
         if folder not in times:
             continue   # not in this run (another shard's, or not handed in)
         if exercise:
             overrides.append((folder, exercise, when))
         else:
             times[folder].update(dict.fromkeys(exercise_ids, when))
+    if unknown:
+        more = f" and {len(unknown) - 10} more" if len(unknown) > 10 else ""
+        print(f"Warning: {path}: no such folder in the submissions folder, so these times are not used "
+              f"(a misspelt name?): {', '.join(unknown[:10])}{more}", file=sys.stderr, flush=True)
     for folder, exercise, when in overrides:
         times[folder][exercise] = when
     return times

@@ -103,7 +103,7 @@ def grade_all(submissions: Path, out: Path, jobs: int | None, course: Path | Non
             os.environ.setdefault(variable, "1")  # before numpy loads: the grading processes are forked from here
         plan = planning.plan_class(the_course, submissions, out, secret, shard_range, resume)
         # A bad times file stops us here, before grading.
-        times = submitted.for_class(the_course, [(s.name, s.path) for s in plan.found], submitted_at)
+        times = submitted.for_class(the_course, [(s.name, s.path) for s in plan.found], submitted_at, submissions)
         if the_course.late_policy is not None and submitted_at is None:
             click.echo("The course has a late_policy but no --submitted-at was given: nobody's score is adjusted.",
                        err=True)
