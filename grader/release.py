@@ -61,7 +61,10 @@ def write_bundle(course: Course, out: Path) -> Bundle:
         raise LearnError(f"{out} is inside the course itself: release somewhere else")
     # on OUT's file system, for the rename: inside OUT if it exists (it may be a mount point)
     anchor = next(p for p in (out, *out.parents) if p.exists())
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.release-", dir=anchor))
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.release-", dir=anchor))
+    except OSError as exc:  # the user's path: name it, not the staging folder
+        raise LearnError(f"cannot write {out}: {exc.strerror} ({anchor})") from None
     try:
         source = course.root / "exercises"
         (staging / "exercises").mkdir()

@@ -304,3 +304,18 @@ def test_after_due_date_tests_show_after_the_due_date(secret_course, tmp_path):
     index.write_text(index.read_text().replace("2999-01-31T18:00:00+01:00", "next friday"))
     broken = learn("grade", "--workspace", tmp_path / "ws", "--course", secret_course)
     assert broken.exit_code == 2 and "course.yaml:4: due_date: expected a date" in broken.output
+
+
+def test_an_output_path_that_cannot_be_written_is_the_users_error_not_the_graders(course, tmp_path):
+    """A release, a class's results or a merged gradebook aimed under a file (or, for a user
+    without root, into a folder they may not write) was "Internal error ... a bug in the grader"
+    with exit 3 (an instructor's review). It is exit 2, naming the path."""
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder\n")
+    run = learn("release", "--out", blocker / "bundle", "--course", course)
+    assert run.exit_code == 2 and f"cannot write {blocker / 'bundle'}: Not a directory" in run.output, run.output
+    subs = tmp_path / "subs"
+    (subs / "ann" / "reverse-words").mkdir(parents=True)
+    (subs / "ann" / "reverse-words" / "words.py").write_text("def reverse_words(text):\n    return text\n")
+    run = learn("grade-all", subs, "--out", blocker / "results", "--course", course)
+    assert run.exit_code == 2 and "Not a directory" in run.output and "Internal error" not in run.output, run.output

@@ -5,6 +5,7 @@ over the library modules below it.
 """
 from __future__ import annotations
 
+import errno
 import os
 import sys
 import traceback
@@ -105,6 +106,16 @@ def finish(code: int, after: Callable[[], object] | None = None) -> NoReturn:
     os._exit(code)
 
 
+# What the machine or the user's choice of path refuses (not a bug in the grader): exit 2 with
+# the path, not an "Internal error" (a release into a folder nobody may write was exit 3).
+_USERS_PATH_ERRORS = {errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUOT, errno.ENOTDIR,
+                      errno.EISDIR, errno.ENAMETOOLONG}
+
+
+def _where_the_user_points(exc: BaseException) -> bool:
+    return isinstance(exc, OSError) and exc.errno in _USERS_PATH_ERRORS and exc.filename is not None
+
+
 def exit_status(argv: list[str] | None = None) -> int:
     """Run the CLI and turn every outcome into an exit status."""
     debug = "--debug" in (argv if argv is not None else sys.argv[1:])
@@ -127,6 +138,9 @@ def exit_status(argv: list[str] | None = None) -> int:
     except BrokenPipeError:
         code = 0
     except Exception as exc:  # the grader's own fault: say so, never blame the student
+        if _where_the_user_points(exc):  # a folder it may not write, a full disk: theirs to fix
+            click.echo(f"Error: cannot use {exc.filename}: {exc.strerror}", err=True)
+            return LearnError.exit_code
         bug = exc if isinstance(exc, GraderBug) else GraderBug(f"{type(exc).__name__}: {exc}")
         click.echo(bug.show(), err=True)
         if debug:
