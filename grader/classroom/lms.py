@@ -57,9 +57,6 @@ class Export:
 def export(lms: str, roster: Roster, scores: dict[str, float | None], reasons: dict[str, str], max_points: float,
            assignment: str, assignment_id: str | None = None, moodle_id: str = "email") -> Export:
     """The import file for LMS. SCORES: student folder -> score (None: the grader failed, REASONS says why)."""
-    key = {"canvas": None, "moodle": moodle_id, "blackboard": "username"}[lms]
-    if key:
-        _unique(roster, key)
     result = Export("", sorted(s for s in scores if s not in roster.rows),
                     [f for f in roster.rows if f not in scores],
                     sorted((s, reasons.get(s, "")) for s, v in scores.items() if v is None and s in roster.rows))
@@ -144,12 +141,3 @@ def export_results(results: tuple[Path, ...], lms: str, roster_path: Path, assig
     return export(lms, roster.load_roster(roster_path, *identity(lms, moodle_id)), scores,
                   reasons, max_points, assignment, assignment_id, moodle_id)
 
-
-def _unique(roster: Roster, column: str) -> None:
-    """Two folders with one LMS identity would write one student's grade twice."""
-    seen: dict[str, str] = {}
-    for folder, row in roster.rows.items():
-        value = row[column].lower() if column == "email" else row[column]
-        if value in seen:
-            raise LearnError(f"{roster.path}: {column} {row[column]!r} is given to both {seen[value]!r} and {folder!r}")
-        seen[value] = folder
