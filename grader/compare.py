@@ -200,7 +200,8 @@ def _compare_arrays(actual: np.ndarray, expected: np.ndarray, rtol: float | None
     if close.all():
         return None
     bad = np.argwhere(~close)
-    diff = np.abs(np.where(close, 0, a - e))
+    with np.errstate(invalid="ignore", over="ignore"):  # inf - inf where both are inf: close, shown as 0
+        diff = np.abs(np.where(close, 0, a - e))
     worst = np.unravel_index(np.argmax(diff), diff.shape) if diff.ndim else ()
     lines = [f"{name} differs from the expected value at {len(bad)} of {e.size} entries "
              f"(tolerance rtol={rtol:g}, atol={atol:g})."]
@@ -211,7 +212,8 @@ def _compare_arrays(actual: np.ndarray, expected: np.ndarray, rtol: float | None
         lines.append(f"Got {_num(a[()])}, expected {_num(e[()])}.")
     if e.ndim and e.size <= SHOW_ENTRIES:
         lines.append(f"got:\n{fmt(actual)}\nexpected:\n{fmt(expected)}")
-    finding = pattern(a, e, rtol, atol)
+    with np.errstate(all="ignore"):  # the patterns try arithmetic on the student's infinities and NaNs
+        finding = pattern(a, e, rtol, atol)
     difference = Difference(name=name, shape=list(e.shape), mismatched=len(bad), size=int(e.size),
                             index=[int(i) for i in worst], got=_plain(a[worst]), expected=_plain(e[worst]),
                             rtol=rtol, atol=atol)

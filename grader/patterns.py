@@ -86,7 +86,8 @@ def _axis(a: np.ndarray, e: np.ndarray) -> Finding | None:
     """Normalized (summing to 1) or centred (mean 0) over another axis than the expected value."""
     if a.ndim < 2 or np.iscomplexobj(a):
         return None
-    scale = max(float(np.abs(e).max()), 1e-300)
+    magnitudes = np.abs(e[np.isfinite(e)])  # -inf in a log-softmax would make every mean "0"
+    scale = max(float(magnitudes.max()), 1e-300) if magnitudes.size else 1.0
     for label, holds in (("sum to 1", lambda x, k: np.allclose(x.sum(axis=k), 1, atol=1e-6)),
                          ("have mean 0", lambda x, k: np.allclose(x.mean(axis=k), 0, atol=1e-9 * scale))):
         wanted = [k for k in range(a.ndim) if holds(e, k)]

@@ -613,3 +613,16 @@ def test_forbidden_uses_are_listed_up_to_twenty_then_counted(learn, tmp_path):
                                          for v in violations[:20])
     assert violations[20]["message"] == "and 80 more forbidden uses from this line on"
     assert violations[20]["line"] == violations[19]["line"] + 1
+
+
+def test_the_graders_own_numpy_warnings_never_reach_the_screen(learn, tmp_path):
+    """A softmax over the wrong axis, compared with a log-softmax that holds -inf: the grader's
+    pattern search did arithmetic on the infinities and printed nine RuntimeWarnings (one said
+    atol was inf) to the student's terminal and to CI logs (an instructor's review)."""
+    source = (REPO / "solutions/softmax/softmax.py").read_text()
+    wrong_axis = source.replace("axis=axis", "axis=0")
+    assert wrong_axis != source
+    ws = tmp_path / "ws"
+    write_student(ws, "softmax", "softmax.py", wrong_axis)
+    run = learn("grade", "softmax", "--workspace", str(ws), "--seed", "1")
+    assert run.code == 1 and "Warning" not in run.stderr, run.stderr
