@@ -447,6 +447,11 @@ def test_a_broken_hidden_test_is_the_graders_error_for_the_class(tmp_path):
     for summary in ("summary.md", "summary.html"):
         text = (results / summary).read_text()
         assert "The grader failed on these students" in text and "test_softmax_batched" in text
+        # Her score is not final: the statistics leave her out, as the gradebook does (they once
+        # said "2/2 students graded" and counted her partial total in the mean).
+        assert "1/2 students graded · mean 10/20" in text, text[:400]
+    assert "alice: grader error on softmax: test_softmax_batched (not final: 19.5/20 without those tests" in proc.stdout
+    assert "mean 10/20, 1 not final (the grader failed)." in proc.stdout
     # The LMS gets no number for her either, and the instructor is told why.
     (tmp_path / "roster.csv").write_text("folder,name,id,sis_user_id,sis_login_id,section\n"
                                          "alice,Alice,1,S1,alice,A\nbob,Bob,2,S2,bob,A\n")

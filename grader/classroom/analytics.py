@@ -171,7 +171,10 @@ def summarize(records: list[dict[str, Any]], skipped: list[tuple[str, str]] = ()
               reused: int = 0) -> ClassSummary:
     """GRADED_IN_RUN (default: every record but the REUSED ones) students were graded in DURATION
     seconds; a reused student's grading time belongs to an earlier run and is not counted."""
-    graded = [r for r in records if r.get("outcome") == "graded" and r.get("results")]
+    # A student the grader failed on (a broken hidden test) has no final score: not in the statistics,
+    # as in the gradebook, whose total stays blank (they are listed under grader_errors).
+    graded = [r for r in records if r.get("outcome") == "graded" and r.get("results")
+              and not grader_failures(r["results"])]
     scores = [float(r["results"]["score"]) for r in graded]
     max_score = max((float(r["results"]["max_score"]) for r in graded), default=0.0)
     exercises: dict[str, ExerciseStats] = {}

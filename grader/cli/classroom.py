@@ -30,8 +30,10 @@ def _progress_line(record: dict[str, Any], done: int, total: int) -> str:
         return f"[{done}/{total}] {record['student']}: grader error: {shown(record.get('reason', ''), 'terminal')}"
     results = record["results"]
     failed = grader_failures(results)
-    return (f"[{done}/{total}] {record['student']}: {results['score']:g}/{results['max_score']:g} ({record['duration']:.1f} s)"
-            + (f"; the grader failed on {'; '.join(failed)}" if failed else ""))
+    if failed:  # not a score: the gradebook leaves it blank
+        return (f"[{done}/{total}] {record['student']}: grader error on {'; '.join(failed)} (not final: "
+                f"{results['score']:g}/{results['max_score']:g} without those tests; {record['duration']:.1f} s)")
+    return f"[{done}/{total}] {record['student']}: {results['score']:g}/{results['max_score']:g} ({record['duration']:.1f} s)"
 
 
 @cli.command(name="grade-all")
@@ -137,8 +139,10 @@ def grade_all(submissions: Path, out: Path, jobs: int | None, course: Path | Non
                               late=late)
         summary = class_files.write_class_files(out, run.records + class_files.refused_records(refused), skipped,
                                                 run.duration, id_column, similarity, late, run.graded, run.reused)
+        unfinished = f", {len(summary.grader_errors)} not final (the grader failed)" if summary.grader_errors else ""
+        mean = f"mean {summary.mean:g}/{summary.max_score:g}" if summary.graded else "no final score"
         click.echo(f"Graded {run.graded} student(s), reused {run.reused} in {run.duration:.1f} s: "
-                   f"mean {summary.mean:g}/{summary.max_score:g}. Wrote {out / 'gradebook.csv'} and {out / 'summary.html'}")
+                   f"{mean}{unfinished}. Wrote {out / 'gradebook.csv'} and {out / 'summary.html'}")
         if summary.grader_errors:  # the grader's own failure: exit status 3 (the gradebook leaves them blank)
             _say_why_the_grader_failed(run.records, len(summary.grader_errors))
             raise click.exceptions.Exit(GraderBug.exit_code)
