@@ -103,7 +103,8 @@ def grader_failures(results: dict[str, Any]) -> list[str]:
 
 
 def grader_failure_reason(failures: list[str]) -> str:
-    return f"the grader failed on {'; '.join(failures)} (not the student's code): --resume grades them again"
+    return (f"the grader failed on {'; '.join(failures)} (not the student's code: the test fails with the "
+            "reference too): fix the test (`learn validate` names it), then --resume grades them again")
 
 
 TROUBLE_CHARS = 100  # of a student's message in the gradebook's reason: the rest is in report.md
