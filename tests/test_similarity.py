@@ -280,3 +280,13 @@ def test_a_file_of_unclosed_quotes_is_tokenized_in_linear_time(tmp_path, bomb):
                          env={**os.environ, "PYTHONPATH": str(REPO)})
     assert run.returncode == 0, run.stderr
     assert "1 flagged pair(s)" in run.stdout
+
+
+def test_a_class_compared_against_another_course_is_an_error_not_zero_pairs(test_class, tmp_path):
+    """Without --course the built-in course was used for a class of another course: nothing was
+    compared and "0 flagged pair(s)" read as "nobody copied" (an instructor's review)."""
+    _course, submissions, _copies = test_class
+    outcome = learn_in_process("similarity", submissions, "--out", tmp_path / "out", "--course", EXAMPLE_COURSE)
+    assert outcome.exit_code == 2, outcome.output
+    assert "holds a file of the course" in outcome.output and "pass the course they worked on" in outcome.output
+    assert not (tmp_path / "out").exists()

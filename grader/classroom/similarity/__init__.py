@@ -26,6 +26,7 @@ A score is evidence for a person to read, never a verdict: the report says so.
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +35,13 @@ def write_report(course: Any, submissions: Path, out: Path) -> dict[str, Any]:
     """Compare every student of SUBMISSIONS on every exercise of COURSE; write OUT; its JSON data."""
     from grader.classroom.plan import discover
     from grader.classroom.similarity import compare, pages
+    from grader.errors import LearnError
+    from grader.notebook.layout import notebook_name
     found, _skipped = discover(submissions)
+    if found and not any(os.path.lexists(s.path / e.id / name) for s in found for e in course.exercises
+                         for name in (e.file, notebook_name(e))):  # else "0 flagged" reads as "no copying"
+        raise LearnError(f"none of the {len(found)} student folders in {submissions} holds a file of the course "
+                         f"{course.title!r} ({course.root}): pass the course they worked on with --course")
     return pages.write(out, compare.compare_class(course, [(s.name, s.path) for s in found]))
 
 
