@@ -609,3 +609,21 @@ def test_a_results_folder_inside_the_submissions_is_refused_before_anything_is_w
     says = "is the submissions folder itself" if inside == "." else f"is inside the submissions folder {submissions}"
     assert f"Error: --out {out} {says}: the next run would take the results for a student's folder" in run.stderr
     assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before
+
+
+def test_a_folder_without_students_is_an_error_not_an_empty_gradebook(tmp_path):
+    """grade-all on a folder with no student in it (a wrong path) exited 0 with a gradebook of
+    nobody, which looks like a finished run (an instructor's review). A shard with no student
+    is still fine: a class may have fewer students than shards."""
+    course = make_course(tmp_path / "course")
+    subs = tmp_path / "subs"
+    (subs / "ghost").mkdir(parents=True)
+    (subs / "notes.txt").write_text("not a student\n")
+    proc = learn("grade-all", str(subs), "--out", str(tmp_path / "out"), "--course", str(course), check=False)
+    assert proc.returncode == 2 and "no student folder in" in proc.stderr and "'ghost': no Python files" in proc.stderr
+    assert not (tmp_path / "out" / "gradebook.csv").exists()
+    put(subs, "ann", "dot-product", "def dot(q, k):\n    return 0.0\n")
+    shards = [learn("grade-all", str(subs), "--out", str(tmp_path / f"out{i}"), "--course", str(course),
+                    "--shard", f"{i}/2", check=False) for i in (1, 2)]
+    assert [s.returncode for s in shards] == [0, 0], [s.stderr for s in shards]
+    assert sorted(len(rows(tmp_path / f"out{i}")) for i in (1, 2)) == [0, 1]  # ann in one, nobody in the other

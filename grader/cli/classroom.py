@@ -104,6 +104,11 @@ def grade_all(submissions: Path, out: Path, jobs: int | None, course: Path | Non
         for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
             os.environ.setdefault(variable, "1")  # before numpy loads: the grading processes are forked from here
         plan = planning.plan_class(the_course, submissions, out, secret, shard_range, resume)
+        if not plan.found and shard_range is None and not any(s.student for s in plan.skipped):
+            # a wrong path, most likely: a gradebook of nobody would look like a finished run
+            skipped = "; ".join(f"{s.name!r}: {s.reason}" for s in plan.skipped[:5])
+            raise LearnError(f"no student folder in {submissions}: each student's workspace is a subfolder holding "
+                             "their exercises' files" + (f" (skipped {skipped})" if skipped else ""))
         # A bad times file stops us here, before grading.
         times = submitted.for_class(the_course, [(s.name, s.path) for s in plan.found], submitted_at, submissions)
         if the_course.late_policy is not None and submitted_at is None:
