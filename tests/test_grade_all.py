@@ -381,7 +381,7 @@ def test_results_folders_are_the_submission_folders_own_names(tmp_path, deep_cha
     dot = (course / "solutions" / "dot-product" / "similarity.py").read_text()
     submissions = tmp_path / "submissions"
     for name in ("a,b c", "Zoë \"the\" ;,", "gradebook.csv", "run.json", "line\nbreak", "deep-and-file",
-                 "\ufeff=1+1", "ali\u202egnp.exe"):
+                 "\ufeff=1+1", "ali\u202egnp.exe", "alice", "alice\u200b", "alice "):
         put(submissions, name, "dot-product", dot)
     os.mkdir(os.fsencode(submissions) + b"/caf\xe9")  # not UTF-8
     put(submissions, "caf\udce9", "dot-product", dot)
@@ -400,13 +400,18 @@ def test_results_folders_are_the_submission_folders_own_names(tmp_path, deep_cha
     assert book["line break"]["status"] == "refused" and "control characters" in book["line break"]["reason"]
     # Found by an attacker's review: a byte order mark hid the formula from the check; a bidirectional
     # override shows a name in another order than it is ("Trojan Source").
-    assert book["'\ufeff=1+1"]["status"] == "graded" and book["'\ufeff=1+1"]["dot-product"] == "10"
+    # (Since then invisible characters are refused too: the cell is still escaped.)
+    assert book["'\ufeff=1+1"]["status"] == "refused" and "invisible" in book["'\ufeff=1+1"]["reason"]
     assert book["ali\ufffdgnp.exe"]["status"] == "refused" and "bidirectional" in book["ali\ufffdgnp.exe"]["reason"]
     assert book["caf\ufffd"]["status"] == "refused" and "UTF-8" in book["caf\ufffd"]["reason"]
+    # Names that would read as another's (an attacker's review): three rows that all read "alice".
+    assert book["alice"]["status"] == "graded"
+    assert book["alice\u200b"]["status"] == "refused" and "invisible characters" in book["alice\u200b"]["reason"]
+    assert book["alice "]["status"] == "refused" and "begins or ends with a space" in book["alice "]["reason"]
     assert "deep-only" not in book and "skipped 'deep-only': no Python files" in proc.stderr
     assert (results / "gradebook.csv").is_file() and (results / "run.json").is_file()
     assert sorted(p.name for p in results.iterdir() if p.is_dir() and p.name not in records.CLASS_FILES) == \
-        sorted(["a,b c", 'Zoë "the" ;,', "deep-and-file", "\ufeff=1+1"])
+        sorted(["a,b c", 'Zoë "the" ;,', "deep-and-file", "alice"])
     assert not [p for p in results.iterdir() if p.is_file() and p.name not in records.CLASS_FILES]
     # --resume finds every student again; a merge of the folder writes the same gradebook.
     again = learn("grade-all", str(submissions), "--out", str(results), "--course", str(course), "--resume")

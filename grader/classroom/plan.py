@@ -65,6 +65,11 @@ def unusable_name(name: str) -> str:
         return "its name holds control characters (a newline, a tab, an escape)"
     if holds_bidi_controls(name):  # "Trojan Source": a name shown in another order than it is
         return "its name holds bidirectional control characters (they reorder how it is shown)"
+    if any(unicodedata.category(c) == "Cf" for c in name):  # alice and alice+U+200B: two rows that read "alice"
+        return ("its name holds invisible characters (a zero-width space, a soft hyphen, a byte order mark): "
+                "it would look like another name, or like none")
+    if name != name.strip():
+        return "its name begins or ends with a space: it would look like another name"
     return ""
 
 
