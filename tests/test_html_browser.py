@@ -87,6 +87,10 @@ def test_report_loads_without_console_errors_and_is_self_contained(student, repo
     external = [u for u in re.findall(r'(?:src|href)="([^"#][^"]*)"', html)]
     assert external == [], f"the report loads {external}: it must work offline"
     assert "<script" not in html
+    # Defence in depth (an attacker's review): were student text ever to escape its escaping, the
+    # page's own policy refuses scripts, frames, remote images and forms (and the page, as
+    # rendered above, still loads without a console message: the policy blocks nothing of ours).
+    assert "default-src 'none'; style-src 'unsafe-inline'; img-src data:" in html
 
 
 def test_passing_report_has_its_sections_and_picture(rendered):
@@ -119,3 +123,14 @@ def test_screenshots_are_saved_as_artifacts(rendered):
         png = ARTIFACTS / f"report-{shot}.png"
         assert png.is_file() and png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", png
         assert png.stat().st_size > 5000
+
+
+def test_the_reports_policy_stops_a_script_that_got_into_the_page(reports, tmp_path):
+    """The policy is in force as placed (first in <head>): a script planted in a copy of a real
+    report does not run, and the browser says why."""
+    html = reports["failing"].read_text()
+    planted = tmp_path / "planted.html"
+    planted.write_text(html.replace("<body", "<script>document.title = 'PWNED'</script><body", 1))
+    dom, console = chromium(planted.as_uri(), "--dump-dom")
+    assert "<title>learn report" in dom and "PWNED</title>" not in dom
+    assert "Content Security Policy" in console, console
