@@ -128,6 +128,7 @@ def validate_exercise(exercise: Exercise, server: ForkServer) -> Report:
         return report
     reference = solution.reference
     _check_signatures(exercise, stub, reference, report)
+    _check_docstrings(exercise, stub, solution, report)
     ref_functions = _functions(reference, exercise.functions)
 
     violations = find_violations(exercise.reference_path.read_text(encoding="utf-8"), exercise.forbidden)
@@ -214,6 +215,18 @@ def _check_examples(exercise: Exercise, ref_functions: dict[str, Callable], repo
                 message = f"the reference returns {show_result(value)}, the YAML says {show_value(example.expected)}"
             report.problems.append(f"example {number} of {exercise.id}: {message}")
         report.checks += 1
+
+
+def _check_docstrings(exercise: Exercise, stub: ModuleType, solution: Solution, report: Report) -> None:
+    """The docstrings a student reads (the stub's functions, each hidden test's description) hold
+    no scaffold TODO. Comments are not read: `# TODO: your code here` in a stub is for the student."""
+    texts = [(f"the docstring of {name}() in the stub", inspect.getdoc(getattr(stub, name, None)) or "")
+             for name in exercise.functions]
+    texts += [(f"the docstring of {case.id}", case.description) for case in solution.tests]
+    for label, text in texts:
+        if PLACEHOLDER.search(text or ""):
+            report.problems.append(f"{label} still holds a TODO placeholder: the student reads it")
+    report.checks += 1
 
 
 def _fences_balanced(text: str) -> bool:

@@ -176,3 +176,18 @@ def test_an_exception_without_a_message_is_named(course):
     assert "the reference scores 0/10 with seed 1: test_examples[hello world-world hello]: error: " \
            "NotImplementedError;" in out, out
     assert "exception:;" not in out and "exception: (" not in out
+
+
+def test_a_todo_left_in_a_docstring_the_student_reads_fails(course):
+    """The scaffold's `TODO: one or two lines the student reads` in the stub's docstring (copied
+    into the reference, so the two still match) and in a hidden test's docstring passed validate
+    (an instructor's review). A `# TODO` comment in the stub is for the student, and passes."""
+    for path in (course / "exercises/01-strings/reverse-words/words.py", course / "solutions/reverse-words/words.py"):
+        edit(path, '"""The words of TEXT', '"""TODO: describe. The words of TEXT')
+    edit(course / "solutions/reverse-words/test_words.py", '"""Runs of spaces', '"""TODO Runs of spaces')
+    out = block(validate(course, "reverse-words").output, "reverse-words")
+    assert "the docstring of reverse_words() in the stub still holds a TODO placeholder" in out, out
+    assert "the docstring of test_runs_of_whitespace still holds a TODO placeholder" in out, out
+    stub = course / "exercises/01-strings/count-vowels/vowels.py"
+    stub.write_text(stub.read_text() + "    # TODO: your code here\n")
+    assert validate(course, "count-vowels").exit_code == 0
