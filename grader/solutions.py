@@ -122,7 +122,7 @@ def _collect(module: ModuleType, path: Path) -> list[dict]:
                 continue
             if parameter not in FIXTURES:
                 raise CourseError(f"{name}() asks for an unknown fixture {parameter!r} "
-                                  f"(available: {', '.join(FIXTURES)})", path=where)
+                                  f"(available: {', '.join(FIXTURES)})", path=where, line=_def_line(function))
             fixtures.append(parameter)
         for case in cases:
             if case["shrink"] is not None and "size" not in fixtures:
@@ -203,6 +203,16 @@ def load_solution(exercise: Exercise) -> Solution:
             sys.modules[stem] = saved
     tests = _allocate(collected, exercise.points, str(folder))
     return Solution(exercise, reference, tuple(tests), _mistakes(exercise, mistakes_module, reference))
+
+
+def _def_line(function: Callable) -> int | None:
+    """The line of FUNCTION's `def` (its code object starts at its first decorator)."""
+    try:
+        lines, first = inspect.getsourcelines(function)
+    except (OSError, TypeError):
+        return None
+    return next((first + i for i, text in enumerate(lines) if text.lstrip().startswith(("def ", "async def "))),
+                first)
 
 
 def _mistakes(exercise: Exercise, module: ModuleType | None, reference: ModuleType) -> tuple[MistakeFunction, ...]:

@@ -145,3 +145,18 @@ def test_equivalent_mutants_are_loaded_and_their_errors_name_file_line_and_field
     break_yaml(course, "    reason: Same.\n", "")
     run = learn("list", "--course", str(course))
     assert run.stderr.startswith(f"Error: {YAML}:11: equivalent_mutants[1]: missing required field 'reason'"), run.stderr
+
+
+def test_an_unknown_fixture_names_the_test_file_and_line(learn, course):
+    """A typo in a hidden test's fixture ('refrence') named the file but not the line (an
+    instructor's review): the message names the test's line too."""
+    tests_file = course / "solutions" / "reverse-words" / "test_words.py"
+    source = tests_file.read_text()
+    assert "def test_runs_of_whitespace(student):" in source
+    tests_file.write_text(source.replace("def test_runs_of_whitespace(student):",
+                                         "def test_runs_of_whitespace(student, refrence):"))
+    line = next(n for n, text in enumerate(tests_file.read_text().splitlines(), 1)
+                if text.startswith("def test_runs_of_whitespace("))
+    run = learn("grade", "reverse-words", "--workspace", str(course.parent / "ws"), "--course", str(course))
+    assert run.code == 2, run.stderr
+    assert f"test_words.py:{line}: test_runs_of_whitespace() asks for an unknown fixture 'refrence'" in run.stderr
