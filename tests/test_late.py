@@ -269,3 +269,19 @@ def test_a_times_folder_missing_from_the_submissions_is_warned_about(tmp_path):
     warning = [line for line in proc.stderr.splitlines() if "no such folder in the submissions folder" in line]
     assert len(warning) == 1 and warning[0].startswith("Warning: ") and "times.csv" in warning[0], proc.stderr
     assert warning[0].endswith("(a misspelt name?): 'untmed' (line 7)"), warning[0]
+
+
+def test_only_work_handed_in_is_called_late(tmp_path):
+    """A folder-wide time covers every exercise, but a student who never wrote reverse-words was
+    told "reverse-words: 2 days late, kept 80%" of a 0 (an instructor's review). Only work handed
+    in is late: the late column, days_late and submitted leave the missing exercise out."""
+    course = make_course(tmp_path / "course")
+    subs = tmp_path / "subs"
+    (subs / "vera" / "count-vowels").mkdir(parents=True)
+    (subs / "vera" / "count-vowels" / "vowels.py").write_text(VOWELS)
+    times = tmp_path / "times.csv"
+    times.write_text("folder,submitted_at\nvera,2025-03-12T10:00:00Z\n")  # reverse-words' date passed: 2 days
+    grade_all(subs, "--out", tmp_path / "out", "--course", course, "--submitted-at", times)
+    vera = rows(tmp_path / "out")["vera"]
+    assert vera["late"] == "" and vera["days_late"] == "0", vera
+    assert vera["adjusted_total"] == vera["raw_total"] == "10"  # count-vowels on time: all its points

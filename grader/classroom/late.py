@@ -106,15 +106,19 @@ def columns(late: dict[str, Any], exercise_ids: list[str]) -> tuple[list[str], A
         if record.get("outcome") != "graded" or not results:
             return [""] * len(header)
         adjusted = adjusted_scores(results, entry)
-        times = [e["submitted"] for e in entry["exercises"].values()]
+        # A time for the whole folder covers every exercise; only work handed in can be late (a
+        # missing or untouched file said "2 days late, kept 80%" of a 0).
+        handed_in = {ex["id"] for ex in results["exercises"] if ex["status"] != "not_started"}
+        done = {e: x for e, x in entry["exercises"].items() if e in handed_in}
+        times = [e["submitted"] for e in done.values()]
         notes = [f"{e}: {x['days_late']} day{'s' if x['days_late'] != 1 else ''} late, kept {x['factor']:.0%}"
-                 for e, x in entry["exercises"].items() if x["days_late"]]
+                 for e, x in done.items() if x["days_late"]]
         if not entry["known"]:
             notes = [f"no submission time ({entry['why']}): not adjusted" if entry.get("why")
                      else "no submission time: not adjusted"]
         return [f"{float(results['score']):g}", f"{round(sum(adjusted.values()), 4):g}",
                 *[f"{adjusted[e]:g}" if e in adjusted else "" for e in exercise_ids],
-                max(times, key=datetime.datetime.fromisoformat, default=""), str(max((x["days_late"] for x in entry["exercises"].values()), default=0)),
+                max(times, key=datetime.datetime.fromisoformat, default=""), str(max((x["days_late"] for x in done.values()), default=0)),
                 "; ".join(notes)]
     return header, cells
 
