@@ -183,6 +183,11 @@ def test_three_shards_merge_to_the_unsharded_gradebook(graded, tmp_path):
     learn("gradebook", "merge", *map(str, shards), "--out", str(merged))
     assert (merged / "gradebook.csv").read_text() == (results / "gradebook.csv").read_text()
     assert "ghost" in (merged / "summary.md").read_text()
+    # One unsharded results folder given twice is merged once, and the count says so (it said
+    # "from 2 folder(s)"): an instructor's review.
+    again = learn("gradebook", "merge", str(results), str(results), "--out", str(tmp_path / "again"))
+    assert "Merged 7 students from 1 folder(s)" in again.stdout and "given more than once" in again.stderr
+    assert (tmp_path / "again" / "gradebook.csv").read_text() == (results / "gradebook.csv").read_text()
     # Stable under added students: a newcomer never moves anyone else between shards.
     names = [f"student{i}" for i in range(200)]
     before = {n: in_shard(n, (2, 3)) for n in names}

@@ -240,6 +240,10 @@ def merge(results: tuple[Path, ...], out: Path, id_column: str) -> None:
       learn gradebook merge results-1/ results-2/ results-3/ --out results/
     """
     from grader.classroom import class_files, lms, shards
+    unique = tuple({folder.resolve(): folder for folder in results}.values())
+    if len(unique) < len(results):  # read once: the count below is of the folders merged
+        click.echo(f"{len(results) - len(unique)} folder(s) given more than once: each is merged once", err=True)
+    results = unique
     graded = gradebook.load_records(results)
     refused = class_files.merged_refused(results)
     records = graded + class_files.refused_records(refused)
