@@ -168,6 +168,8 @@ def load_exercise(yaml_path: Path, course_root: Path) -> Exercise:
         doc.fail("id", f"{data['id']!r} does not match its folder {yaml_path.parent.name!r}")
     if data["module"] != yaml_path.parent.parent.name:
         doc.fail("module", f"{data['module']!r} does not match its folder {yaml_path.parent.parent.name!r}")
+    if not (yaml_path.parent / data["file"]).is_file():
+        doc.fail("file", f"the stub {data['file']} named in field 'file' does not exist")
     functions = tuple(data["functions"])
     mistakes: list[Mistake] = []
     for i, entry in enumerate(data.get("mistakes", [])):
@@ -226,10 +228,6 @@ def load_course(root: Path) -> Course:
     exercises = tuple(load_exercise(found[i], root) for i in order)
     exercises = tuple(dataclasses.replace(e, namesakes=tuple(o.id for o in exercises if o.file == e.file and o is not e))
                       if any(o.file == e.file and o is not e for o in exercises) else e for e in exercises)
-    for exercise in exercises:
-        if not exercise.stub_path.is_file():
-            raise CourseError(f"the stub {exercise.file} named in field 'file' does not exist",
-                              path=_display(exercise.yaml_path, root), field="file")
     return Course(root=root, title=title, exercises=exercises, due_date=due_date, student_format=student_format,
                   **late)
 

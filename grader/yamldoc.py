@@ -50,8 +50,10 @@ class YamlDoc:
             for key_node, value_node in node.value:
                 key = str(key_node.value)
                 child = f"{path}.{key}" if path else key
-                if key in result:
-                    self.fail(child, "appears twice")
+                if key in result:  # named at its second line: the first may be the one to keep
+                    first = self.lines.get(child)
+                    self.lines[child] = key_node.start_mark.line + 1
+                    self.fail(child, f"appears twice (first on line {first})" if first else "appears twice")
                 self.lines[child] = key_node.start_mark.line + 1
                 result[key] = self._convert(value_node, child)
             return result

@@ -28,7 +28,8 @@ def break_yaml(course: Path, old: str, new: str) -> None:
     ("format_version: 1", "format_version: 2", f"{YAML}:1: format_version: expected 1, got 2"),
     ("functions: [count_vowels]", "functions: [count_vowels]\ncolour: blue",
      f"{YAML}:8: colour: unknown field"),
-    ("file: vowels.py", "file: missing.py", f"{YAML}: file: the stub missing.py named in field 'file' does not exist"),
+    ("file: vowels.py", "file: missing.py", f"{YAML}:6: file: the stub missing.py named in field 'file' does not exist"),
+    ("functions: [count_vowels]", "functions: [count_vowels]\npoints: 5", f"{YAML}:8: points: appears twice (first on line 5)"),
     ("title: Count the vowels", "title: 2025-02-30",
      f"{YAML}:3: title: '2025-02-30' is not a valid date: day is out of range for month"),
 ])
