@@ -345,9 +345,9 @@ def _students_time() -> Iterator[None]:
     started, context.in_student_call = time.monotonic(), True
     try:
         yield
-    finally:
-        context.in_student_call = False
+    finally:  # counted before the flag drops: a timer firing in between sees the call as the student's
         context.student_seconds += time.monotonic() - started
+        context.in_student_call = False
 
 
 class StudentProxy:

@@ -30,10 +30,12 @@ OUTPUT_CAP = 4000
 MAX_TIMEOUTS = 3          # after this many, the remaining tests are not run (bounded grading time)
 SHRINK_SIZES = (1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64)
 SHRINK_BUDGET = 3.0       # seconds spent looking for a smaller failing input
-# (exercise, test) whose own code hung with the reference's answers in this process -> its verdict:
-# broken, so not run again for the next student (each would cost TEST_CODE_SECONDS for the same
-# verdict, which is repeated word for word: two runs of one seed must give the same results).
-_HUNG_WITH_REFERENCE: dict[tuple[str, str], str] = {}
+# A test run (its course, test, size and test seed: the same inputs) whose own code hung with the
+# reference's answers in this process -> its verdict, repeated word for word when those inputs
+# come again (every student of a class without --seed-secret, validate's second run of a seed),
+# instead of another TEST_CODE_SECONDS twice over. Only those inputs: with others the test may
+# not hang, and a student whose inputs never reach the loop must not lose the test for it.
+_HUNG_WITH_REFERENCE: dict[tuple[str, str, int | None, int], str] = {}
 
 
 @dataclass
@@ -51,22 +53,22 @@ class Outcome:
 
 
 def _run_once(case: TestCase, solution: Solution, proxy: StudentProxy, seed: int, size: int | None,
-              judge: bool = True) -> Outcome:
-    """Run CASE once. JUDGE: when the test itself raises, find out whose fault it is (below)."""
+              judge: bool = True, seconds: float | None = None) -> Outcome:
+    """Run CASE once. JUDGE: when the test itself raises, find out whose fault it is (below).
+    SECONDS: how long the test's own code may run (grader.test_clock's limit by default)."""
+    test_seed = seeds.test_seed(seed, solution.exercise.id, case.id, size)
     fixtures: dict[str, Any] = {
-        "student": proxy, "reference": solution.reference,
-        "rng": np.random.default_rng(seeds.test_seed(seed, solution.exercise.id, case.id, size)),
-        "size": size,
+        "student": proxy, "reference": solution.reference, "rng": np.random.default_rng(test_seed), "size": size,
     }
     kwargs = {name: fixtures[name] for name in case.fixtures}
     kwargs.update(dict(case.params))
     context, token = open_context(solution.reference)
-    key, hung = (solution.exercise.id, case.id), False
+    key, hung = (str(solution.exercise.solution_dir), case.id, size, test_seed), False
     if judge and key in _HUNG_WITH_REFERENCE:
         close_context(token)
         return Outcome(Status.GRADER_ERROR, _HUNG_WITH_REFERENCE[key], context, grader_error=True)
     try:
-        with own_time_limit(context):
+        with own_time_limit(context, seconds):
             case.function(**kwargs)
         return Outcome(Status.PASSED, "", context)
     except TestCodeHung as exc:
@@ -153,11 +155,15 @@ def _describe_calls(context: TestContext, limit: int = 1500) -> str:
 
 
 def _shrink(case: TestCase, solution: Solution, proxy: StudentProxy, seed: int) -> tuple[int, TestContext] | None:
+    """The smallest size at which CASE still fails, within SHRINK_BUDGET: the test's own code gets
+    only what is left of it, and a test that breaks at a smaller size ends the search unjudged
+    (judging would run it again with the reference)."""
     deadline = time.monotonic() + SHRINK_BUDGET
     for size in (s for s in SHRINK_SIZES if s < (case.shrink or 0)):
-        if time.monotonic() > deadline:
+        left = deadline - time.monotonic()
+        if left <= 0:
             return None
-        outcome = _run_once(case, solution, proxy, seed, size)
+        outcome = _run_once(case, solution, proxy, seed, size, judge=False, seconds=left)
         if outcome.status is Status.FAILED:
             return size, outcome.context
         if outcome.status is not Status.PASSED:

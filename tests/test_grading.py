@@ -525,6 +525,41 @@ def test_a_hidden_test_whose_own_code_never_ends_is_the_graders_error(learn, cou
     assert run.code == 0, [t["message"] for t in exercise_of(run.json)["tests"] if t["message"]]
 
 
+def test_a_test_that_hangs_only_on_some_inputs_costs_no_other_student_the_test(learn, course, tmp_path):
+    """A visible test whose own code loops only at size 1, a size only the search for a smaller
+    failing input tries: a wrong student's search once cached "hangs with the reference" for the
+    whole test, and the next, correct student got a grader error for a test they pass (an
+    attacker's review). The search gives the test's own code only what is left of its 3 s budget,
+    stops at a test that breaks, and no verdict outlives the inputs it was reached on."""
+    tests_file = course / "solutions" / "reverse-words" / "test_words.py"
+    tests_file.write_text(tests_file.read_text() + """
+
+@pytest.mark.points(1)
+@pytest.mark.shrink(8)
+def test_sized(student, size):
+    \"\"\"Sentences of SIZE words come back reversed.\"\"\"
+    words = [f"w{i}" for i in range(size)]
+    got = student.reverse_words(" ".join(words))
+    while size == 1:   # an author's slip that only matters at size 1
+        pass
+    assert_close(got, " ".join(words[::-1]))
+""")
+    yaml_path = course / "exercises" / "01-strings" / "reverse-words" / "exercise.yaml"
+    assert "points: 10\n" in yaml_path.read_text()
+    yaml_path.write_text(yaml_path.read_text().replace("points: 10\n", "points: 11\n"))
+    subs = tmp_path / "subs"
+    write_student(subs / "ann", "reverse-words", "words.py", "def reverse_words(text):\n    return ' '.join(text.split())\n")
+    write_student(subs / "ben", "reverse-words", "words.py", CORRECT)
+    run = learn("grade-all", str(subs), "--out", str(tmp_path / "out"), "--course", str(course), "--jobs", "1",
+                env={"LEARN_TEST_CODE_SECONDS": "1"}, timeout=120)
+    assert run.code == 0, run.stderr
+    book = {line.split(",")[0]: line for line in (tmp_path / "out" / "gradebook.csv").read_text().splitlines()}
+    assert book["ben"].startswith("ben,11,21,11,0,graded"), book  # every point of reverse-words, test_sized too
+    ann = json.loads((tmp_path / "out" / "ann" / "results.json").read_text())["exercises"][0]
+    (sized,) = [t for t in ann["tests"] if t["name"] == "test_sized"]
+    assert sized["status"] == "failed" and not sized["grader_error"]
+
+
 def test_an_exception_without_a_message_is_named_in_every_report(learn, workspace):
     """NotImplementedError() has no message: every report still says what was raised."""
     write_student(workspace, "reverse-words", "words.py",

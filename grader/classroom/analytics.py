@@ -104,7 +104,8 @@ def grader_failures(results: dict[str, Any]) -> list[str]:
 
 def grader_failure_reason(failures: list[str]) -> str:
     return (f"the grader failed on {'; '.join(failures)} (not the student's code: the test fails with the "
-            "reference too): fix the test (`learn validate` names it), then --resume grades them again")
+            "reference too, on this student's inputs: the seed in their results.json reproduces them): fix the "
+            "test, then --resume grades them again")
 
 
 TROUBLE_CHARS = 100  # of a student's message in the gradebook's reason: the rest is in report.md
