@@ -273,3 +273,34 @@ def test_gradescope_bundle_grades_a_notebook(klass, tmp_path):
     data = run_autograder(root)
     assert data["score"] == 10, data["output"]
     assert "- `softmax`: 0/10 (not submitted: upload `softmax.py` or the notebook `softmax.ipynb`)" in data["output"]
+
+
+def test_a_hidden_parametrized_test_shows_gradescope_neither_its_inputs_nor_what_they_printed(tmp_path):
+    """Shown on Gradescope as learn shows hidden tests (visible, redacted), a hidden parametrized
+    test's name carried its inputs and expected value (`test_examples[hello world-world hello]`),
+    and the student could print the inputs into the test's output (an attacker's review). Its
+    cases are numbered, and nothing it printed is shown."""
+    import shutil
+    from conftest import EXAMPLE_COURSE
+    course = tmp_path / "course"
+    shutil.copytree(EXAMPLE_COURSE, course, ignore=shutil.ignore_patterns("__pycache__"))
+    tests = course / "solutions" / "reverse-words" / "test_words.py"
+    source = tests.read_text()
+    assert source.count("@pytest.mark.parametrize") == 1
+    tests.write_text(source.replace("@pytest.mark.parametrize", '@pytest.mark.visibility("hidden")\n@pytest.mark.parametrize', 1))
+    ws = tmp_path / "ws"
+    (ws / "reverse-words").mkdir(parents=True)
+    (ws / "reverse-words" / "words.py").write_text("def reverse_words(text):\n    print('INPUT', repr(text))\n"
+                                                    "    return text\n")
+    out = tmp_path / "gs.json"
+    proc = subprocess.run([sys.executable, "-m", "grader", "grade", "reverse-words", "--workspace", str(ws), "--course",
+                           str(course), "--format", "gradescope", "--output", str(out), "--seed", "7"],
+                          cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 1, proc.stderr
+    data = json.loads(out.read_text())
+    check_gradescope(data)
+    hidden = [t for t in data["tests"] if t["name"].startswith("reverse-words: test_examples")]
+    assert [t["name"] for t in hidden] == [f"reverse-words: test_examples[{i}]" for i in range(1, len(hidden) + 1)]
+    assert len(hidden) >= 2 and not any("INPUT" in t["output"] for t in hidden), hidden
+    shown = [t for t in data["tests"] if t["name"] == "reverse-words: test_runs_of_whitespace"]
+    assert "INPUT" in shown[0]["output"]  # a visible test still shows what the student printed

@@ -32,20 +32,35 @@ def _test_output(ex: ExerciseResult, t: TestResult) -> str:
         parts += [f"**Diagnosis:** {clean(d.message)}" for d in t.diagnoses]
         if t.smallest_input:
             parts += ["Smallest failing input:", shown(t.smallest_input, "markdown-block")]
-    if t.output:
+    if t.output and t.visibility != "hidden":  # what it printed may be the hidden inputs themselves
         parts += ["Your code printed:", shown(t.output, "markdown-block")]
     return "\n\n".join(parts)
+
+
+def _names(ex: ExerciseResult) -> list[str]:
+    """Each test's name as Gradescope shows it. A hidden test's parameters are its inputs and
+    expected values (`test_examples[hello world-world hello]`): numbered instead, [1], [2], ..."""
+    seen: dict[str, int] = {}
+    names = []
+    for t in ex.tests:
+        base, bracket, _ = t.name.partition("[")
+        if bracket and t.visibility == "hidden":
+            seen[base] = seen.get(base, 0) + 1
+            names.append(f"{base}[{seen[base]}]")
+        else:
+            names.append(t.name)
+    return names
 
 
 def _gradescope_tests(ex: ExerciseResult) -> list[dict]:
     broke_rules = bool(ex.violations)
     return [{
-        "name": f"{ex.id}: {t.name}", "name_format": "text",
+        "name": f"{ex.id}: {name}", "name_format": "text",
         "score": 0.0 if broke_rules else round(t.points, 4), "max_score": round(t.max_points, 4),
         "status": "passed" if t.status is Status.PASSED and not broke_rules else "failed",
         "output": _test_output(ex, t), "output_format": "md",
         "visibility": GRADESCOPE_VISIBILITY.get(t.visibility, "visible"),
-    } for t in ex.tests]
+    } for t, name in zip(ex.tests, _names(ex))]
 
 
 def _exercise_line(ex: ExerciseResult) -> str:
