@@ -386,7 +386,8 @@ def test_results_folders_are_the_submission_folders_own_names(tmp_path, deep_cha
     dot = (course / "solutions" / "dot-product" / "similarity.py").read_text()
     submissions = tmp_path / "submissions"
     for name in ("a,b c", "Zoë \"the\" ;,", "gradebook.csv", "run.json", "line\nbreak", "deep-and-file",
-                 "\ufeff=1+1", "ali\u202egnp.exe", "alice", "alice\u200b", "alice "):
+                 "\ufeff=1+1", "ali\u202egnp.exe", "alice", "alice\u200b", "alice ", "alice\ufe0f",
+                 "jos\u00e9", "jose\u0301", "al ice", "al\u00a0ice"):
         put(submissions, name, "dot-product", dot)
     os.mkdir(os.fsencode(submissions) + b"/caf\xe9")  # not UTF-8
     put(submissions, "caf\udce9", "dot-product", dot)
@@ -413,6 +414,12 @@ def test_results_folders_are_the_submission_folders_own_names(tmp_path, deep_cha
     assert book["alice"]["status"] == "graded"
     assert book["alice\u200b"]["status"] == "refused" and "invisible characters" in book["alice\u200b"]["reason"]
     assert book["alice "]["status"] == "refused" and "begins or ends with a space" in book["alice "]["reason"]
+    assert book["alice\ufe0f"]["status"] == "refused" and "variation selector" in book["alice\ufe0f"]["reason"]
+    # Two folders that look the same in other code points (é composed or not, a no-break space): both
+    # refused, each naming the other (the attacker's review of this stop).
+    for name, twin in (("jos\u00e9", "jose\u0301"), ("al ice", "al\u00a0ice")):
+        for one, other in ((name, twin), (twin, name)):
+            assert book[one]["status"] == "refused" and f"looks the same as {other!r}" in book[one]["reason"]
     assert "deep-only" not in book and "skipped 'deep-only': no Python files" in proc.stderr
     assert (results / "gradebook.csv").is_file() and (results / "run.json").is_file()
     assert sorted(p.name for p in results.iterdir() if p.is_dir() and p.name not in records.CLASS_FILES) == \

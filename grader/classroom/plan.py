@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import os
+import re
 import unicodedata
 from collections import deque
 from dataclasses import dataclass
@@ -50,6 +51,18 @@ class Skipped:
     student: bool = False   # a student's folder whose name cannot be used: it gets a gradebook row
 
 
+# Unicode's default-ignorable code points that are not format characters (Cf, refused as well):
+# the combining grapheme joiner, Hangul fillers, Khmer and Mongolian invisibles, variation selectors.
+_IGNORABLE = re.compile("[\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u3164\ufe00-\ufe0f\uffa0"
+                        "\U000e0000-\U000e0fff]")
+
+
+def reads_as(name: str) -> str:
+    """What NAME looks like on screen, for telling two names apart: compatibility-normalized (NFKC:
+    é composed or not, a no-break space, full-width letters) with its whitespace runs as one space."""
+    return " ".join(unicodedata.normalize("NFKC", name).split())
+
+
 def unusable_name(name: str) -> str:
     """Why a submission folder's NAME cannot name its results folder and gradebook row ('' if it can).
 
@@ -65,9 +78,9 @@ def unusable_name(name: str) -> str:
         return "its name holds control characters (a newline, a tab, an escape)"
     if holds_bidi_controls(name):  # "Trojan Source": a name shown in another order than it is
         return "its name holds bidirectional control characters (they reorder how it is shown)"
-    if any(unicodedata.category(c) == "Cf" for c in name):  # alice and alice+U+200B: two rows that read "alice"
-        return ("its name holds invisible characters (a zero-width space, a soft hyphen, a byte order mark): "
-                "it would look like another name, or like none")
+    if any(unicodedata.category(c) == "Cf" for c in name) or _IGNORABLE.search(name):  # alice, alice+U+200B: "alice" twice
+        return ("its name holds invisible characters (a zero-width space, a soft hyphen, a byte order mark, "
+                "a variation selector): it would look like another name, or like none")
     if name != name.strip():
         return "its name begins or ends with a space: it would look like another name"
     return ""
@@ -92,7 +105,15 @@ def discover(root: Path) -> tuple[list[Submission], list[Skipped]]:
             skipped.append(Skipped(name, f"not graded: {unusable_name(name)}; rename the folder", student=True))
         else:
             found.append(Submission(name, entry))
-    return found, skipped
+    alike: dict[str, list[str]] = {}
+    for submission in found:
+        alike.setdefault(reads_as(submission.name), []).append(submission.name)
+    twins = {name for names in alike.values() if len(names) > 1 for name in names}
+    for name in sorted(twins):  # both refused: which row is whose is for a person to decide
+        others = ", ".join(repr(n) for n in alike[reads_as(name)] if n != name)
+        skipped.append(Skipped(name, f"not graded: its name looks the same as {others} (another folder, in "
+                                     "other code points); rename one of them", student=True))
+    return [s for s in found if s.name not in twins], skipped
 
 
 def _has_python_file(folder: Path) -> bool:
