@@ -319,3 +319,6 @@ def test_an_output_path_that_cannot_be_written_is_the_users_error_not_the_grader
     (subs / "ann" / "reverse-words" / "words.py").write_text("def reverse_words(text):\n    return text\n")
     run = learn("grade-all", subs, "--out", blocker / "results", "--course", course)
     assert run.exit_code == 2 and "Not a directory" in run.output and "Internal error" not in run.output, run.output
+    run = learn("grade", "reverse-words", "--workspace", subs / "ann", "--course", course, "--format", "json",
+                "--output", blocker / "report.json")
+    assert run.exit_code == 2 and f"cannot use {blocker}" in run.output and ".tmp" not in run.output, run.output

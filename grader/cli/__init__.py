@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import sys
 import traceback
 from typing import Callable, NoReturn
@@ -108,12 +109,20 @@ def finish(code: int, after: Callable[[], object] | None = None) -> NoReturn:
 
 # What the machine or the user's choice of path refuses (not a bug in the grader): exit 2 with
 # the path, not an "Internal error" (a release into a folder nobody may write was exit 3).
-_USERS_PATH_ERRORS = {errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUOT, errno.ENOTDIR,
+_USERS_PATH_ERRORS = {errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUOT, errno.ENOTDIR, errno.EEXIST,
                       errno.EISDIR, errno.ENAMETOOLONG}
 
 
 def _where_the_user_points(exc: BaseException) -> bool:
     return isinstance(exc, OSError) and exc.errno in _USERS_PATH_ERRORS and exc.filename is not None
+
+
+def _as_named(filename: object) -> str:
+    """FILENAME as the user named it: storage.write_atomic's temporary `.NAME.xxxxxxxx.tmp` is NAME."""
+    path = os.fsdecode(filename) if isinstance(filename, (str, bytes)) else str(filename)
+    folder, base = os.path.split(path)
+    temporary = re.fullmatch(r"\.(.+)\.[A-Za-z0-9_]{8}\.tmp", base)
+    return os.path.join(folder, temporary.group(1)) if temporary else path
 
 
 def exit_status(argv: list[str] | None = None) -> int:
@@ -139,7 +148,9 @@ def exit_status(argv: list[str] | None = None) -> int:
         code = 0
     except Exception as exc:  # the grader's own fault: say so, never blame the student
         if _where_the_user_points(exc):  # a folder it may not write, a full disk: theirs to fix
-            click.echo(f"Error: cannot use {exc.filename}: {exc.strerror}", err=True)
+            click.echo(f"Error: cannot use {_as_named(exc.filename)}: {exc.strerror}", err=True)
+            if debug:  # it may still be the grader's own mistake: show where it came from
+                traceback.print_exc()
             return LearnError.exit_code
         bug = exc if isinstance(exc, GraderBug) else GraderBug(f"{type(exc).__name__}: {exc}")
         click.echo(bug.show(), err=True)
