@@ -402,7 +402,7 @@ class StudentProxy:
         output = getattr(reply, "output", replies.NO_OUTPUT)
         context = current_context()
         if context is not None and output is not replies.NO_OUTPUT:
-            context.output.append(output.shown())
+            context.output.append(output)
         if isinstance(reply, replies.Returned):
             call.returned, call.value, call.mutated = True, reply.value, list(reply.mutated)
             return reply.value

@@ -171,11 +171,17 @@ def _shrink(case: TestCase, solution: Solution, proxy: StudentProxy, seed: int) 
     return None
 
 
-def _output(context: TestContext) -> str:
-    text = "".join(context.output)
-    if len(text) > OUTPUT_CAP:
-        text = text[:OUTPUT_CAP] + f"\n[... {len(text) - OUTPUT_CAP} more characters of output were cut]"
-    return text
+def _output(context: TestContext, hidden: bool = False) -> str:
+    """What the student's calls printed during the test, cut at OUTPUT_CAP; the count of what was
+    cut adds up what each worker cut and what this cut (it once counted only the latter). In a
+    hidden test it is not shown: it may be the test's inputs, printed."""
+    text = "".join(o.text for o in context.output)
+    dropped = sum(o.dropped for o in context.output) + max(len(text) - OUTPUT_CAP, 0)
+    if hidden and (text or dropped):
+        printed = len(text) + sum(o.dropped for o in context.output)
+        return (f"[your code printed {printed} characters during this hidden test: not shown, "
+                "since they may hold its inputs]")
+    return text[:OUTPUT_CAP] + (f"\n[... {dropped} more characters of output were cut]" if dropped else "")
 
 
 def shown_as(case: TestCase, reveal_hidden: bool = False, after_due: bool = False) -> str:
@@ -194,7 +200,8 @@ def run_test(case: TestCase, solution: Solution, proxy: StudentProxy, seed: int,
     result = TestResult(name=case.id, description=case.description, status=status,
                         points=case.points if status is Status.PASSED else 0.0,
                         max_points=case.points, message=outcome.message, visibility=case.visibility,
-                        figures=context.figures, output=_output(context), grader_error=outcome.grader_error,
+                        figures=context.figures, output=_output(context, hidden=visibility != "visible"),
+                        grader_error=outcome.grader_error,
                         exception=outcome.exception, difference=outcome.difference)
     if status is Status.FAILED:
         result.diagnoses = _diagnoses(case, solution, outcome, visibility == "visible")

@@ -36,7 +36,7 @@ class Call:
 class TestContext:
     calls: list[Call] = field(default_factory=list)
     figures: list[Figure] = field(default_factory=list)
-    output: list[str] = field(default_factory=list)
+    output: list[Any] = field(default_factory=list)   # what each call printed (sandbox.replies.Output)
     reference: Any = None   # the exercise's reference module: its signatures name the student's arguments
     student_seconds: float = 0.0   # spent in the student's calls (grader.test_clock counts the rest)
     in_student_call: bool = False

@@ -661,3 +661,20 @@ def test_the_graders_own_numpy_warnings_never_reach_the_screen(learn, tmp_path):
     write_student(ws, "softmax", "softmax.py", wrong_axis)
     run = learn("grade", "softmax", "--workspace", str(ws), "--seed", "1")
     assert run.code == 1 and "Warning" not in run.stderr, run.stderr
+
+
+def test_what_a_student_printed_is_counted_right_and_never_shown_in_a_hidden_test(learn, workspace):
+    """A student who printed 20,000 characters in one call was told "[... 4047 more characters of
+    output were cut]" whatever they printed (only the last cut was counted), and a hidden test
+    showed what they printed, its inputs included, under "This test is hidden: its inputs and
+    expected values are not shown" (a new student's review)."""
+    write_student(workspace, "reverse-words", "words.py",
+                  "def reverse_words(text):\n    print('x' * 19999)\n    return text\n")
+    code, result = grade_json(learn, workspace)
+    tests = {t["name"]: t for t in exercise_of(result)["tests"]}
+    visible = tests["test_runs_of_whitespace"]
+    assert visible["output"].endswith("\n[... 16000 more characters of output were cut]"), visible["output"][-80:]
+    assert visible["output"].startswith("x" * 4000)
+    hidden = tests["test_random_sentence"]
+    assert hidden["output"] == ("[your code printed 20000 characters during this hidden test: not shown, since they "
+                                "may hold its inputs]")
