@@ -678,3 +678,17 @@ def test_what_a_student_printed_is_counted_right_and_never_shown_in_a_hidden_tes
     hidden = tests["test_random_sentence"]
     assert hidden["output"] == ("[your code printed 20000 characters during this hidden test: not shown, since they "
                                 "may hold its inputs]")
+
+
+def test_the_output_files_extension_chooses_the_format_when_none_is_given(learn, workspace, tmp_path):
+    """`learn grade -o r.json` wrote the terminal's text into r.json and said "Wrote r.json"
+    (a new student's review). Without --format, the extension chooses; --format still wins."""
+    write_student(workspace, "reverse-words", "words.py", CORRECT)
+    base = ["grade", "reverse-words", "--workspace", str(workspace), "--seed", "7", *COURSE]
+    for name, check in (("r.json", lambda t: json.loads(t)["score"] == 10), ("r.md", lambda t: t.startswith("## learn: 10/10")),
+                        ("r.html", lambda t: t.startswith("<!DOCTYPE html>")), ("r.xml", lambda t: "<testsuite" in t),
+                        ("r.txt", lambda t: t.startswith("✓ reverse-words"))):
+        assert learn(*base, "-o", str(tmp_path / name)).code == 0
+        assert check((tmp_path / name).read_text()), name
+    assert learn(*base, "--format", "markdown", "-o", str(tmp_path / "forced.json")).code == 0
+    assert (tmp_path / "forced.json").read_text().startswith("## learn: 10/10")

@@ -18,6 +18,7 @@ from grader.storage import write_atomic
 from grader.workspace import Workspace
 
 GRADE_FORMATS = tuple(reports.FORMATS)
+OUTPUT_FORMATS = {".json": "json", ".md": "markdown", ".html": "html", ".htm": "html", ".xml": "junit"}
 
 
 def use_colour(stream: object = None) -> bool:
@@ -184,8 +185,9 @@ def render_result(result: CourseResult, fmt: str, colour: bool, compact: bool = 
 @click.argument("exercises", nargs=-1, shell_complete=complete_exercise)
 @workspace_option
 @course_option
-@click.option("--format", "fmt", type=click.Choice(GRADE_FORMATS), default="terminal", show_default=True,
-              help="How to show the results.")
+@click.option("--format", "fmt", type=click.Choice(GRADE_FORMATS), default=None,
+              help="How to show the results [default: from --output's extension (.json, .md, .html, .xml), "
+              "else terminal].")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write the report to this file instead of the terminal.")
 @click.option("--seed", type=click.IntRange(0, 2 ** 32 - 1), default=None,
@@ -213,6 +215,8 @@ def grade(exercises: tuple[str, ...], workspace: Path | None, course: Path | Non
       learn grade --format html -o report.html
       learn grade --open               see the report, with pictures, in your browser
     """
+    # `-o report.json` without --format once wrote the terminal's text into report.json
+    fmt = fmt or (OUTPUT_FORMATS.get(output.suffix.lower(), "terminal") if output else "terminal")
     ws = resolve_workspace(workspace)
     the_course = resolve_course(course, ws)
     for exercise_id in exercises:
