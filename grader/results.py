@@ -74,6 +74,9 @@ class StudentError:
                     indent = len(frame.code) - len(frame.code.lstrip())
                     lines.append("    " + " " * max(self.offset - 1 - indent, 0) + "^")
         lines.append(f"{self.type}: {self.message}" if self.message else self.type)
+        if self.message.startswith(("sys.settrace is not allowed", "sys.setprofile is not allowed")):
+            lines.append("(breakpoint() and pdb start a debugger, which cannot run while grading: remove them, "
+                         "or run your function in Python yourself to debug it)")
         return "\n".join(lines)
 
     def as_json(self) -> dict[str, Any]:

@@ -692,3 +692,13 @@ def test_the_output_files_extension_chooses_the_format_when_none_is_given(learn,
         assert check((tmp_path / name).read_text()), name
     assert learn(*base, "--format", "markdown", "-o", str(tmp_path / "forced.json")).code == 0
     assert (tmp_path / "forced.json").read_text().startswith("## learn: 10/10")
+
+
+def test_a_breakpoint_left_in_the_code_says_to_remove_it(learn, workspace):
+    """breakpoint() reported only "PermissionError: sys.settrace is not allowed while grading"
+    (a new student's review): the report says what to do."""
+    write_student(workspace, "reverse-words", "words.py", "def reverse_words(text):\n    breakpoint()\n"
+                  "    return ' '.join(text.split()[::-1])\n")
+    _code, result = grade_json(learn, workspace)
+    messages = [t["message"] for t in exercise_of(result)["tests"] if t["status"] == "error"]
+    assert messages and all("breakpoint() and pdb start a debugger" in m for m in messages), messages[:1]
