@@ -130,7 +130,8 @@ class Session:
         ex = self.current
         self.say(self.paint(f"{ex.title}", "bold") + f"  ({ex.id}, {ex.points} points)")
         self.say("")
-        self.say(ex.instructions.strip())
+        from grader import instructions  # as `learn show` writes them: formatted on a terminal, plain on a pipe
+        self.say(instructions.render(instructions.body(ex), sys.stdout if self.colour else None).rstrip())
         self.say("")
 
     @property

@@ -105,6 +105,7 @@ def test_watch_regrades_on_save_explains_and_moves_on(watched, workspace):
     w = watched("reverse-words")
     at = w.wait_for("Watching reverse-words/words.py")
     assert "Reverse the words" in w.output                       # the exercise first
+    assert "\n# Reverse the words" not in w.output and "\nReverse the words\n" in w.output  # as `learn show` writes it
     assert "Diagnosis:" in w.output and "reversed the characters" in w.output
     assert "Reproduce this run: learn grade reverse-words --seed" in w.output
     assert "[h] next hint" in w.output
