@@ -182,6 +182,8 @@ def _score(result: ExerciseResult) -> None:
     if result.violations:
         result.status, result.score = Status.ERROR, 0.0
         result.error = "forbidden calls: the exercise scores 0 until they are removed"
+        for test in result.tests:  # each line says 0/1, as the total does (it said ✓ 1/1 under 0/10)
+            test.points = 0.0
         return
     result.score = round(earned, 2)
     if any(t.status is Status.GRADER_ERROR for t in result.tests):  # its score is not final (exit status 3)

@@ -178,6 +178,11 @@ def test_forbidden_call_zeroes_the_exercise_and_names_the_line(learn, workspace)
     assert code == 1 and exercise["score"] == 0 and exercise["status"] == "error"
     assert exercise["violations"] == [{"rule": "reversed", "line": 2,
                                        "message": "uses reversed, which this exercise forbids"}]
+    # Every test line says what the total says (a new student read "✓ 1/1" on each line under 0/10).
+    assert exercise["tests"] and all(t["points"] == 0 for t in exercise["tests"])
+    terminal = learn("grade", "reverse-words", "--workspace", str(workspace), "--seed", "7", *COURSE).stdout
+    assert " 0/" in terminal and not any(line.strip().startswith("✓") and line.rstrip().endswith(("3/3", "4/4"))
+                                         for line in terminal.splitlines()), terminal
 
 
 def test_untouched_stub_is_not_started_and_scores_0(learn, workspace):
