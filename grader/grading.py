@@ -5,6 +5,7 @@ that workers are forked from has never seen the reference or the hidden tests.
 """
 from __future__ import annotations
 
+import difflib
 import time
 from pathlib import Path
 from typing import Any, Callable
@@ -102,7 +103,7 @@ def grade_exercise(exercise: Exercise, student_file: Path, seed: int, server: Fo
                                       tests=_blank_tests(solution, status, error),
                                       exception=hello.error if isinstance(hello, replies.ImportFailed) else None)
         elif _defines_none(exercise, hello):
-            why = _nothing_to_grade(exercise, source)
+            why = _nothing_to_grade(exercise, source, hello.functions)
             result = _exercise_result(exercise, Status.ERROR, error=why, output=output, violations=violations,
                                       tests=_blank_tests(solution, Status.ERROR, why))
         else:
@@ -127,7 +128,7 @@ def _defines_none(exercise: Exercise, hello: replies.Hello) -> bool:
     return len(hello.functions) < replies.LIST_CAP and not set(exercise.functions) & set(hello.functions)
 
 
-def _nothing_to_grade(exercise: Exercise, source: Source) -> str:
+def _nothing_to_grade(exercise: Exercise, source: Source, defined: tuple[str, ...] = ()) -> str:
     """Why a file that defines none of the exercise's functions gets no test run: one reason,
     instead of "does not define dot()" in every test and a smallest input for none."""
     names = [f"{name}()" for name in exercise.functions]
@@ -136,7 +137,9 @@ def _nothing_to_grade(exercise: Exercise, source: Source) -> str:
     if not code:
         return (f"{exercise.file} is empty{' (only comments)' if source.text.strip() else ''}: write "
                 f"{listed} in it.\n`learn reset {exercise.id}` brings back the stub.")
-    return (f"{exercise.file} defines none of the exercise's functions, {listed}: "
+    close = [match for name in exercise.functions for match in difflib.get_close_matches(name, defined, 1, 0.8)]
+    typo = f" (it defines {', '.join(f'{c}()' for c in close)}: a typo?)" if close else ""
+    return (f"{exercise.file} defines none of the exercise's functions, {listed}{typo}: "
             "keep the function names of the stub")
 
 

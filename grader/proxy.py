@@ -11,6 +11,7 @@ from __future__ import annotations
 import builtins
 import contextlib
 import copy
+import difflib
 import socket
 import time
 from dataclasses import dataclass
@@ -389,6 +390,13 @@ class StudentProxy:
             raise
         return values
 
+    def _did_you_mean(self, name: str) -> str:
+        """`, but defines cosine_similarty()` when the file defines a close name (a typo)."""
+        hello = getattr(self._backend, "hello", None)
+        defined = [f for f in getattr(hello, "functions", ()) if isinstance(f, str)]
+        close = difflib.get_close_matches(name, defined, n=1, cutoff=0.8)
+        return f", but defines {close[0]}()" if close else ""
+
     def _recorded(self, name: str, args: list, kwargs: dict) -> Call:
         call = Call(name, _detached(args), _detached(kwargs))  # the test may reuse its arrays afterwards
         context = current_context()
@@ -414,7 +422,8 @@ class StudentProxy:
                                    f"({reply.reason}): return numpy arrays, numbers, "
                                    "tuples or lists of these")
         if isinstance(reply, replies.Missing):
-            raise StudentMissing(f"{self._file} does not define {name}(): keep the function names of the stub")
+            raise StudentMissing(f"{self._file} does not define {name}(){self._did_you_mean(name)}: keep the "
+                                 "function names of the stub")
         raise StudentCrashed(f"the worker sent a malformed reply to {name}()")
 
 

@@ -707,3 +707,23 @@ def test_a_breakpoint_left_in_the_code_says_to_remove_it(learn, workspace):
     _code, result = grade_json(learn, workspace)
     messages = [t["message"] for t in exercise_of(result)["tests"] if t["status"] == "error"]
     assert messages and all("breakpoint() and pdb start a debugger" in m for m in messages), messages[:1]
+
+
+def test_a_misspelt_function_name_is_named(learn, workspace):
+    """`def reverse_wrods` was told only "does not define reverse_words()" (a new student's
+    review): the close name the file does define is named."""
+    write_student(workspace, "reverse-words", "words.py",
+                  "def reverse_wrods(text):\n    return ' '.join(text.split()[::-1])\n\n\ndef helper():\n    return 1\n")
+    _code, result = grade_json(learn, workspace)
+    messages = {t["message"] for t in exercise_of(result)["tests"] if t["status"] != "passed"}
+    assert messages == {"words.py defines none of the exercise's functions, reverse_words() (it defines "
+                        "reverse_wrods(): a typo?): keep the function names of the stub"}, messages
+    # One function of several misspelt: the tests that call it say which name the file has.
+    source = (REPO / "solutions/dot-product/similarity.py").read_text()
+    typo = source.replace("def cosine_similarity(", "def cosine_similarty(")
+    assert typo != source
+    write_student(workspace, "dot-product", "similarity.py", typo)
+    run = learn("grade", "dot-product", "--workspace", str(workspace), "--seed", "1", "--format", "json")
+    said = {t["message"] for t in run.json["exercises"][0]["tests"] if t["status"] != "passed"}
+    assert "similarity.py does not define cosine_similarity(), but defines cosine_similarty(): keep the function " \
+           "names of the stub" in said, said
