@@ -176,11 +176,11 @@ def _output(context: TestContext, hidden: bool = False) -> str:
     cut adds up what each worker cut and what this cut (it once counted only the latter). In a
     hidden test it is not shown: it may be the test's inputs, printed."""
     text = "".join(o.text for o in context.output)
-    dropped = sum(o.dropped for o in context.output) + max(len(text) - OUTPUT_CAP, 0)
-    if hidden and (text or dropped):
-        printed = len(text) + sum(o.dropped for o in context.output)
+    printed = len(text) + sum(o.dropped for o in context.output)  # the workers' cuts included
+    if hidden and printed:
         return (f"[your code printed {printed} characters during this hidden test: not shown, "
                 "since they may hold its inputs]")
+    dropped = printed - min(len(text), OUTPUT_CAP)
     return text[:OUTPUT_CAP] + (f"\n[... {dropped} more characters of output were cut]" if dropped else "")
 
 

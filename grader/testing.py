@@ -209,7 +209,7 @@ def _drawn(value: Any, row: bool = False) -> tuple[Any, int, int]:
     """VALUE cut to what a picture draws, with the number of values kept and given (ROW: a row of
     a matrix given as nested lists)."""
     if isinstance(value, np.ndarray) and value.size:
-        if value.ndim == 1 or value.ndim == 0:
+        if value.ndim <= 1:
             kept = value[:FIGURE_VALUES] if value.ndim else value
         else:
             kept = value[(slice(0, 1),) * (value.ndim - 2) + (slice(0, FIGURE_SIDE), slice(0, FIGURE_SIDE))]

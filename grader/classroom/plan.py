@@ -101,8 +101,8 @@ def discover(root: Path) -> tuple[list[Submission], list[Skipped]]:
             skipped.append(Skipped(name, "a stray file, not a student's folder"))
         elif not _has_python_file(entry):
             skipped.append(Skipped(name, f"no Python files or notebooks to grade (looked {SEARCH_DEPTH} folders deep)"))
-        elif unusable_name(name):
-            skipped.append(Skipped(name, f"not graded: {unusable_name(name)}; rename the folder", student=True))
+        elif why := unusable_name(name):
+            skipped.append(Skipped(name, f"not graded: {why}; rename the folder", student=True))
         else:
             found.append(Submission(name, entry))
     alike: dict[str, list[str]] = {}
