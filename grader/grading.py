@@ -5,7 +5,6 @@ that workers are forked from has never seen the reference or the hidden tests.
 """
 from __future__ import annotations
 
-import difflib
 import time
 from pathlib import Path
 from typing import Any, Callable
@@ -16,7 +15,7 @@ from grader.diagnosis import refuted
 from grader.forbidden import find_violations
 from grader.notebook.layout import absent, in_its_place, is_notebook, misnamed, one_walk, submission_file
 from grader.sandbox import ForkServer
-from grader.proxy import ENDED, FORGED, ImportForged, ImportTimedOut, Start, StudentProxy, WorkerBackend
+from grader.proxy import ENDED, FORGED, ImportForged, ImportTimedOut, Start, StudentProxy, WorkerBackend, misspelt
 from grader.sandbox import replies
 from grader.results import CourseResult, Diagnosis, ExerciseResult, Status, TestResult
 from grader.runner import run_tests
@@ -137,7 +136,7 @@ def _nothing_to_grade(exercise: Exercise, source: Source, defined: tuple[str, ..
     if not code:
         return (f"{exercise.file} is empty{' (only comments)' if source.text.strip() else ''}: write "
                 f"{listed} in it.\n`learn reset {exercise.id}` brings back the stub.")
-    close = [match for name in exercise.functions for match in difflib.get_close_matches(name, defined, 1, 0.8)]
+    close = [match for name in exercise.functions if (match := misspelt(name, defined))]
     typo = f" (it defines {', '.join(f'{c}()' for c in close)}: a typo?)" if close else ""
     return (f"{exercise.file} defines none of the exercise's functions, {listed}{typo}: "
             "keep the function names of the stub")

@@ -336,6 +336,12 @@ def _copied_generator(rng: np.random.Generator) -> np.random.Generator:
     return np.random.Generator(fresh)
 
 
+def misspelt(wanted: str, defined: Any) -> str:
+    """The name among DEFINED (the student file's functions) that looks like a typo of WANTED, or ''."""
+    close = difflib.get_close_matches(wanted, list(defined), n=1, cutoff=0.8)
+    return close[0] if close else ""
+
+
 @contextlib.contextmanager
 def _students_time() -> Iterator[None]:
     """Counts the block as the student's time in the current test (see grader.test_clock)."""
@@ -393,9 +399,8 @@ class StudentProxy:
     def _did_you_mean(self, name: str) -> str:
         """`, but defines cosine_similarty()` when the file defines a close name (a typo)."""
         hello = getattr(self._backend, "hello", None)
-        defined = [f for f in getattr(hello, "functions", ()) if isinstance(f, str)]
-        close = difflib.get_close_matches(name, defined, n=1, cutoff=0.8)
-        return f", but defines {close[0]}()" if close else ""
+        close = misspelt(name, [f for f in getattr(hello, "functions", ()) if isinstance(f, str)])
+        return f", but defines {close}()" if close else ""
 
     def _recorded(self, name: str, args: list, kwargs: dict) -> Call:
         call = Call(name, _detached(args), _detached(kwargs))  # the test may reuse its arrays afterwards
