@@ -39,7 +39,7 @@ def put(submissions: Path, student: str, exercise_id: str, source: str) -> None:
 
 def make_class(course: Path, submissions: Path) -> dict[str, str]:
     """Correct, partial, untouched, buggy, crashing, hanging and hostile students, a stray file
-    and an empty folder. Returns what each student is."""
+    and an empty folder (a student who handed in nothing). Returns what each student is (ghost aside)."""
     dot, soft = _reference(course, "dot-product"), _reference(course, "softmax")
     put(submissions, "alice", "dot-product", dot)
     put(submissions, "alice", "softmax", soft)

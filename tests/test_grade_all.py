@@ -47,14 +47,15 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path, 
     proc = learn("grade-all", str(submissions), "--out", str(results), "--course", str(course), "--jobs", "2",
                  "--seed-secret", "LEARN_TEST_SECRET", env={"LEARN_TEST_SECRET": "s3cret", "GITHUB_ACTIONS": "",
                                                              "LEARN_TEST_MARKER": "s3cret"})
-    assert "skipped 'notes.txt'" in proc.stderr and "skipped 'ghost'" in proc.stderr
+    assert "skipped 'notes.txt'" in proc.stderr and "note: 'ghost' holds no Python file or notebook" in proc.stderr
     return course, submissions, results, kinds
 
 
 def test_mixed_class_gets_one_correct_row_per_student(graded):
     course, submissions, results, kinds = graded
     book = rows(results)
-    assert set(book) == {("'" + HOSTILE), *(k for k in kinds if k != HOSTILE)}
+    assert set(book) == {("'" + HOSTILE), "ghost", *(k for k in kinds if k != HOSTILE)}
+    assert book["ghost"]["total"] == "0" and book["ghost"]["reason"].startswith("no exercise started")
     assert book["alice"]["total"] == "20" and book["alice"]["dot-product"] == "10"
     assert 0 < float(book["bob"]["dot-product"]) < 10 and book["bob"]["softmax"] == "0"
     assert book["carol"]["dot-product"] == "0" and 0 < float(book["carol"]["softmax"]) < 10
@@ -124,7 +125,8 @@ def test_summary_has_the_analytics(graded):
     html = (results / "summary.html").read_text()
     for text in (md, html):
         assert "Score distribution" in text and "dot-no-length-check" in text and "no-max-subtraction" in text
-        assert "erin" in text and "frank" in text and "notes.txt" in text and "ghost" in text
+        assert "erin" in text and "frank" in text and "notes.txt" in text
+        assert "Started no exercise" in text and "ghost" in text
     assert "<svg" in html and "<script" not in html
 
 
@@ -178,7 +180,7 @@ def test_three_shards_merge_to_the_unsharded_gradebook(graded, tmp_path):
               "--shard", f"{i}/3", "--seed-secret", "LEARN_TEST_SECRET", env={"LEARN_TEST_SECRET": "s3cret"})
         shards.append(shard)
     sizes = [len(rows(s)) for s in shards]
-    assert sum(sizes) == 7
+    assert sum(sizes) == 8
     merged = tmp_path / "merged"
     learn("gradebook", "merge", *map(str, shards), "--out", str(merged))
     assert (merged / "gradebook.csv").read_text() == (results / "gradebook.csv").read_text()
@@ -186,7 +188,7 @@ def test_three_shards_merge_to_the_unsharded_gradebook(graded, tmp_path):
     # One unsharded results folder given twice is merged once, and the count says so (it said
     # "from 2 folder(s)"): an instructor's review.
     again = learn("gradebook", "merge", str(results), str(results), "--out", str(tmp_path / "again"))
-    assert "Merged 7 students from 1 folder(s)" in again.stdout and "given more than once" in again.stderr
+    assert "Merged 8 students from 1 folder(s)" in again.stdout and "given more than once" in again.stderr
     assert (tmp_path / "again" / "gradebook.csv").read_text() == (results / "gradebook.csv").read_text()
     # Stable under added students: a newcomer never moves anyone else between shards.
     names = [f"student{i}" for i in range(200)]
@@ -373,7 +375,7 @@ def test_damaged_results_are_graded_again_and_never_merged_as_good(graded, tmp_p
     assert bob["status"] == "grader_error" and "damaged" in bob["reason"] and bob["total"] == ""
     out = learn("grade-all", str(submissions), "--out", str(copy), "--course", str(course), "--jobs", "2",
                 "--seed-secret", "LEARN_TEST_SECRET", "--resume", env={"LEARN_TEST_SECRET": "s3cret"}).stdout
-    assert "Graded 1 student(s), reused 6" in out
+    assert "Graded 1 student(s), reused 7" in out
     assert (copy / "gradebook.csv").read_text() == (results / "gradebook.csv").read_text()
 
 
@@ -420,14 +422,17 @@ def test_results_folders_are_the_submission_folders_own_names(tmp_path, deep_cha
     for name, twin in (("jos\u00e9", "jose\u0301"), ("al ice", "al\u00a0ice")):
         for one, other in ((name, twin), (twin, name)):
             assert book[one]["status"] == "refused" and f"looks the same as {other!r}" in book[one]["reason"]
-    assert "deep-only" not in book and "skipped 'deep-only': no Python files" in proc.stderr
+    # Files deeper than discovery looks: a student all the same, whose row says nothing was found.
+    assert book["deep-only"]["status"] == "graded" and book["deep-only"]["total"] == "0"
+    assert book["deep-only"]["reason"].startswith("no exercise started")
+    assert "note: 'deep-only' holds no Python file or notebook (looked 8 folders deep)" in proc.stderr
     assert (results / "gradebook.csv").is_file() and (results / "run.json").is_file()
     assert sorted(p.name for p in results.iterdir() if p.is_dir() and p.name not in records.CLASS_FILES) == \
-        sorted(["a,b c", 'Zoë "the" ;,', "deep-and-file", "alice"])
+        sorted(["a,b c", 'Zoë "the" ;,', "deep-and-file", "alice", "deep-only"])
     assert not [p for p in results.iterdir() if p.is_file() and p.name not in records.CLASS_FILES]
     # --resume finds every student again; a merge of the folder writes the same gradebook.
     again = learn("grade-all", str(submissions), "--out", str(results), "--course", str(course), "--resume")
-    assert "Graded 0 student(s), reused 4" in again.stdout
+    assert "Graded 0 student(s), reused 5" in again.stdout
     merged = tmp_path / "merged"
     learn("gradebook", "merge", str(results), "--out", str(merged))
     assert (merged / "gradebook.csv").read_text() == (results / "gradebook.csv").read_text()
@@ -637,10 +642,46 @@ def test_a_folder_without_students_is_an_error_not_an_empty_gradebook(tmp_path):
     (subs / "ghost").mkdir(parents=True)
     (subs / "notes.txt").write_text("not a student\n")
     proc = learn("grade-all", str(subs), "--out", str(tmp_path / "out"), "--course", str(course), check=False)
-    assert proc.returncode == 2 and "no student folder in" in proc.stderr and "'ghost': no Python files" in proc.stderr
+    assert proc.returncode == 2 and "no student folder in" in proc.stderr and "'ghost': no Python file or notebook in it" in proc.stderr
     assert not (tmp_path / "out" / "gradebook.csv").exists()
     put(subs, "ann", "dot-product", "def dot(q, k):\n    return 0.0\n")
     shards = [learn("grade-all", str(subs), "--out", str(tmp_path / f"out{i}"), "--course", str(course),
                     "--shard", f"{i}/2", check=False) for i in (1, 2)]
     assert [s.returncode for s in shards] == [0, 0], [s.stderr for s in shards]
-    assert sorted(len(rows(tmp_path / f"out{i}")) for i in (1, 2)) == [0, 1]  # ann in one, nobody in the other
+    # Once one folder holds a file, the folder that holds none is a student too (DESIGN.md: every
+    # subfolder is one), graded in whichever shard it falls: its row says nothing was handed in.
+    books = [rows(tmp_path / f"out{i}") for i in (1, 2)]
+    assert sorted(name for book in books for name in book) == ["ann", "ghost"]
+    ghost = next(book["ghost"] for book in books if "ghost" in book)
+    assert ghost["total"] == "0" and ghost["reason"].startswith("no exercise started")
+
+
+def test_a_student_who_handed_in_nothing_gets_a_row_that_says_so(tmp_path):
+    """Every subfolder of SUBMISSIONS is a student (DESIGN.md). An empty clone, or one holding only
+    a README, once got no gradebook row at all, so an instructor could not tell "handed in nothing"
+    from "overlooked". The folders tools leave beside the students' are still not students."""
+    course = make_course(tmp_path / "course")
+    subs = tmp_path / "subs"
+    put(subs, "ann", "dot-product", (course / "solutions" / "dot-product" / "similarity.py").read_text())
+    (subs / "bob").mkdir()
+    (subs / "cat").mkdir()
+    (subs / "cat" / "README.md").write_text("I will hand it in tomorrow\n")
+    # unzipping an LMS download on a Mac leaves __MACOSX/<student>/.../._file.py (resource forks)
+    put(subs / "__MACOSX", "ann", "dot-product", "\x00\x05\x16\x07 resource fork")
+    (subs / "__MACOSX" / "ann" / "dot-product" / "similarity.py").rename(
+        subs / "__MACOSX" / "ann" / "dot-product" / "._similarity.py")
+    (subs / "__pycache__").mkdir()
+    proc = learn("grade-all", str(subs), "--out", str(tmp_path / "out"), "--course", str(course), check=False)
+    assert proc.returncode in (0, 1), proc.stderr
+    book = rows(tmp_path / "out")
+    assert sorted(book) == ["ann", "bob", "cat"]
+    assert book["ann"]["dot-product"] == "10" and book["ann"]["reason"] == ""
+    for name in ("bob", "cat"):
+        assert book[name]["status"] == "graded" and book[name]["total"] == "0", book[name]
+        assert book[name]["reason"] == "no exercise started (no exercise's file found, or only untouched stubs)"
+        assert f"note: {name!r} holds no Python file or notebook (looked 8 folders deep): graded as nothing handed in" \
+            in proc.stderr
+        assert json.loads((tmp_path / "out" / name / "results.json").read_text())["score"] == 0
+    assert "skipped '__MACOSX': macOS archive metadata" in proc.stderr
+    assert "skipped '__pycache__': Python's bytecode cache" in proc.stderr
+    assert "note: 'ann'" not in proc.stderr

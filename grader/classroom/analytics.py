@@ -50,6 +50,7 @@ class ClassSummary:
     crashed: list[tuple[str, str, str]]                   # (student, exercise, what happened: trouble_of)
     misplaced: list[tuple[str, str, str]]                 # (student, exercise, what stands in its file's place)
     grader_errors: list[tuple[str, str]]                  # (student, reason)
+    nothing_started: list[str]                            # graded students who started no exercise
     skipped: list[tuple[str, str]]                        # (folder, reason)
     duration: float                                       # wall clock of the run(s)
     per_student: float                                    # DURATION over the students graded in it
@@ -94,6 +95,12 @@ def class_view(results: dict[str, Any]) -> dict[str, Any]:
          **({"trouble": trouble} if (trouble := trouble_of(ex)) else {}),
          **({"file": ex["file"], "found": ex["found"]} if ex.get("found") else {})}
         for ex in results["exercises"]]}
+
+
+def started_nothing(results: dict[str, Any]) -> bool:
+    """No exercise started and no file of one elsewhere: an empty folder, or the stubs untouched."""
+    exercises = results["exercises"]
+    return bool(exercises) and all(e["status"] == "not_started" and not e.get("found") for e in exercises)
 
 
 def grader_failures(results: dict[str, Any]) -> list[str]:
@@ -223,6 +230,7 @@ def summarize(records: list[dict[str, Any]], skipped: list[tuple[str, str]] = ()
         histogram=_histogram(scores, max_score), exercises=list(exercises.values()),
         crashed=sorted(crashed), misplaced=sorted(misplaced),
         grader_errors=sorted(_grader_errors(records)),
+        nothing_started=sorted(r["student"] for r in graded if started_nothing(r["results"])),
         skipped=list(skipped), duration=round(duration, 2),
         per_student=round(duration / graded_in_run, 3) if graded_in_run else 0.0,
         graded_in_run=graded_in_run, reused=reused,

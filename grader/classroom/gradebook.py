@@ -39,12 +39,15 @@ def exercise_columns(records: Iterable[dict[str, Any]]) -> list[str]:
     return columns
 
 
+NOTHING_STARTED = "no exercise started (no exercise's file found, or only untouched stubs)"
+
+
 def to_csv(records: list[dict[str, Any]], id_column: str = DEFAULT_ID_COLUMN,
            extra: tuple[list[str], Callable[[dict[str, Any]], list[str]]] | None = None) -> str:
     """The gradebook text: rows sorted by student, so any run over the same students is identical.
     EXTRA: (header, cells of a record) of columns appended after ``reason`` (late work's)."""
     # here: importing this module stays cheap (see grader.cli)
-    from grader.classroom.analytics import grader_failure_reason, grader_failures, misnamed_of
+    from grader.classroom.analytics import grader_failure_reason, grader_failures, misnamed_of, started_nothing
     columns = exercise_columns(records)
     max_by_exercise: dict[str, float] = {}
     for record in records:
@@ -67,6 +70,8 @@ def to_csv(records: list[dict[str, Any]], id_column: str = DEFAULT_ID_COLUMN,
         scores = {e["id"]: e for e in results["exercises"] if e["status"] != "grader_error"}
         problems = [f"{e['id']}: {trouble}" for e in results["exercises"]
                     if (trouble := e.get("trouble") or misnamed_of(e))]
+        if started_nothing(results):
+            problems.append(NOTHING_STARTED)  # a 0 that says why: an empty folder, or the stubs untouched
         failures = grader_failures(results)
         if failures:  # not final: the total and the exercises the grader failed on stay blank
             problems.insert(0, grader_failure_reason(failures))

@@ -32,6 +32,9 @@ DEFAULT_SEED = 0
 # about what its idle CPU time allows on a small machine, and a bound on their memory (~4 MB each).
 STANDBY_WORKERS = 32
 
+# Folders that tools put beside the students' (unzipping on a Mac, running Python there): never a student.
+TOOL_FOLDERS = {"__MACOSX": "macOS archive metadata (left by unzipping on a Mac), not a student's folder",
+                "__pycache__": "Python's bytecode cache, not a student's folder"}
 # How far discovery looks for a student's Python files (a workspace's are 2 levels down).
 SEARCH_DEPTH = 8
 SEARCH_ENTRIES = 10_000
@@ -42,6 +45,7 @@ SEARCH_ENTRIES = 10_000
 class Submission:
     name: str          # the folder's own name: the student's in the gradebook, and RESULTS/<name>/
     path: Path
+    holds_files: bool = True  # a Python file or notebook somewhere in it (else: graded as nothing handed in)
 
 
 @dataclass
@@ -87,7 +91,8 @@ def unusable_name(name: str) -> str:
 
 
 def discover(root: Path) -> tuple[list[Submission], list[Skipped]]:
-    """Every subfolder of ROOT is a student; anything else is reported and skipped."""
+    """Every subfolder of ROOT is a student (DESIGN.md), one holding no Python file too: their row
+    says they handed in nothing. Anything else is reported and skipped."""
     if not root.is_dir():
         raise LearnError(f"{root} is not a folder of submissions")
     found, skipped = [], []
@@ -99,12 +104,12 @@ def discover(root: Path) -> tuple[list[Submission], list[Skipped]]:
             skipped.append(Skipped(name, "a symbolic link, not a folder: not graded"))
         elif not entry.is_dir():
             skipped.append(Skipped(name, "a stray file, not a student's folder"))
-        elif not _has_python_file(entry):
-            skipped.append(Skipped(name, f"no Python files or notebooks to grade (looked {SEARCH_DEPTH} folders deep)"))
+        elif name in TOOL_FOLDERS:
+            skipped.append(Skipped(name, TOOL_FOLDERS[name]))
         elif why := unusable_name(name):
             skipped.append(Skipped(name, f"not graded: {why}; rename the folder", student=True))
         else:
-            found.append(Submission(name, entry))
+            found.append(Submission(name, entry, _has_python_file(entry)))
     alike: dict[str, list[str]] = {}
     for submission in found:
         alike.setdefault(reads_as(submission.name), []).append(submission.name)

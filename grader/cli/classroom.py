@@ -104,11 +104,18 @@ def grade_all(submissions: Path, out: Path, jobs: int | None, course: Path | Non
         for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
             os.environ.setdefault(variable, "1")  # before numpy loads: the grading processes are forked from here
         plan = planning.plan_class(the_course, submissions, out, secret, shard_range, resume)
-        if not plan.found and shard_range is None and not any(s.student for s in plan.skipped):
-            # a wrong path, most likely: a gradebook of nobody would look like a finished run
-            skipped = "; ".join(f"{s.name!r}: {s.reason}" for s in plan.skipped[:5])
+        if not any(s.holds_files for s in plan.found) and shard_range is None \
+                and not any(s.student for s in plan.skipped):
+            # a wrong path, most likely: a gradebook of nobody (or of zeros) would look like a finished run
+            empty = [f"{s.name!r}: no Python file or notebook in it (looked {planning.SEARCH_DEPTH} folders deep)"
+                     for s in plan.found]
+            skipped = "; ".join((empty + [f"{s.name!r}: {s.reason}" for s in plan.skipped])[:5])
             raise LearnError(f"no student folder in {submissions}: each student's workspace is a subfolder holding "
                              "their exercises' files" + (f" (skipped {skipped})" if skipped else ""))
+        for student in plan.found:
+            if not student.holds_files:  # graded all the same: their row says they handed in nothing
+                click.echo(f"note: {student.name!r} holds no Python file or notebook (looked {planning.SEARCH_DEPTH} "
+                           "folders deep): graded as nothing handed in", err=True)
         # A bad times file stops us here, before grading.
         times = submitted.for_class(the_course, [(s.name, s.path) for s in plan.found], submitted_at, submissions)
         if the_course.late_policy is not None and submitted_at is None:
