@@ -69,6 +69,19 @@ def test_same_seed_reproduces_the_run_exactly(learn, workspace):
     assert strip(first) == strip(second)
 
 
+@pytest.mark.parametrize("seed, says", [
+    ("abc", "'abc' is not a valid whole number."), ("1.5", "'1.5' is not a valid whole number."),
+    ("-5", "-5 is not in the range from 0 to 4294967295."),
+    ("4294967296", "4294967296 is not in the range from 0 to 4294967295.")])
+def test_a_seed_that_is_not_a_whole_number_is_told_so_in_words(learn, workspace, seed, says):
+    """click's own message was "'abc' is not a valid integer range" and "not in the range
+    0<=x<=4294967295" (a student's review)."""
+    write_student(workspace, "reverse-words", "words.py", CORRECT)
+    run = learn("grade", "reverse-words", "--workspace", str(workspace), "--seed", seed, *COURSE)
+    assert run.code == 2 and f"Error: Invalid value for '--seed': {says}" in run.stderr
+    assert "Traceback" not in run.stderr and not run.stdout
+
+
 def test_syntax_error_shows_the_students_line(learn, workspace):
     write_student(workspace, "reverse-words", "words.py", "def reverse_words(text):\n    return text[::-1\n")
     code, result = grade_json(learn, workspace)

@@ -9,7 +9,7 @@ import click
 
 from grader.classroom import gradebook
 from grader.cli import cli
-from grader.cli.options import check_isolation, course_option, isolation_option, resolve_course
+from grader.cli.options import WholeNumber, check_isolation, course_option, isolation_option, resolve_course
 from grader.errors import GraderBug, LearnError
 from grader.storage import write_atomic
 
@@ -40,7 +40,7 @@ def _progress_line(record: dict[str, Any], done: int, total: int) -> str:
 @click.argument("submissions", type=click.Path(file_okay=False, exists=True, path_type=Path))
 @click.option("--out", "-o", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="The results folder (gradebook.csv, summary, one folder per student).")
-@click.option("--jobs", "-j", type=click.IntRange(1, 256), default=None,
+@click.option("--jobs", "-j", type=WholeNumber(1, 256), default=None,
               help="Grading processes, each pinned to a CPU [default: the CPUs this process may use].")
 @course_option
 @click.option("--seed-secret", "seed_secret", metavar="ENV", default=None,

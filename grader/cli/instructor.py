@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 
 from grader.cli import cli
-from grader.cli.options import complete_exercise, course_option, resolve_course
+from grader.cli.options import WholeNumber, complete_exercise, course_option, resolve_course
 from grader.course import Exercise
 from grader.workspace import Workspace
 
@@ -59,7 +59,7 @@ def show_mutants(reports: list) -> None:
 @cli.command()
 @click.argument("exercises", nargs=-1, shell_complete=complete_exercise)
 @course_option
-@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None,
+@click.option("--jobs", "-j", type=WholeNumber(1, 64), default=None,
               help="Processes validating in parallel (default: one per CPU).")
 @click.option("--mutants", "show_table", is_flag=True,
               help="Show the mutation table (killed, survived, equivalent per exercise) and each survivor's diff.")

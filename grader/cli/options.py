@@ -21,6 +21,18 @@ def builtin_course_root() -> Path:
     return root
 
 
+class WholeNumber(click.IntRange):
+    """A whole number within bounds, named as a student reads it: click's own IntRange says
+    "'abc' is not a valid integer range" and "not in the range 0<=x<=4294967295"."""
+    name = "whole number"
+
+    def _describe_range(self) -> str:
+        return f"from {self.min} to {self.max}"
+
+
+SEED = WholeNumber(0, 2 ** 32 - 1)  # numpy's SeedSequence takes any, but a report shows a 32-bit one
+
+
 def workspace_option(function: Callable) -> Callable:
     return click.option("--workspace", "-w", type=click.Path(file_okay=False, path_type=Path),
                         default=None, help="The workspace folder (default: the one you are in).")(function)

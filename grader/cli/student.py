@@ -9,7 +9,7 @@ import click
 
 from grader import reports, seeds
 from grader.cli import cli
-from grader.cli.options import (check_isolation, complete_exercise, course_option, isolation_option,
+from grader.cli.options import (SEED, check_isolation, complete_exercise, course_option, isolation_option,
                                 resolve_course, resolve_workspace, say_if_no_workspace, workspace_option)
 from grader.course import Course, Exercise, show_value
 from grader.errors import GraderBug
@@ -190,7 +190,7 @@ def render_result(result: CourseResult, fmt: str, colour: bool, compact: bool = 
               "else terminal].")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write the report to this file instead of the terminal.")
-@click.option("--seed", type=click.IntRange(0, 2 ** 32 - 1), default=None,
+@click.option("--seed", type=SEED, default=None,
               help="Reproduce a run exactly (the report prints its seed).")
 @click.option("--open", "open_", is_flag=True, help="Also write the HTML report and open it in your browser.")
 @click.option("--after-due-date", "after_due", is_flag=True,

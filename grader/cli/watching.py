@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from grader.cli import cli
-from grader.cli.options import complete_exercise, course_option, resolve_course, resolve_workspace, workspace_option
+from grader.cli.options import SEED, complete_exercise, course_option, resolve_course, resolve_workspace, workspace_option
 from grader.errors import LearnError
 from grader.storage import write_atomic
 from grader.workspace import STATE_DIR, Workspace
@@ -23,7 +23,7 @@ def _interactive() -> bool:
 @click.argument("exercise", required=False, shell_complete=complete_exercise)
 @workspace_option
 @course_option
-@click.option("--seed", type=click.IntRange(0, 2 ** 32 - 1), default=None,
+@click.option("--seed", type=SEED, default=None,
               help="Grade every save with this seed (default: a fresh one each time).")
 @click.option("--for", "duration", type=click.FloatRange(min=0), default=None, hidden=True,
               help="Stop after this many seconds (for scripts and tests).")
