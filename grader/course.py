@@ -162,7 +162,7 @@ class Course:
 
 def load_exercise(yaml_path: Path, course_root: Path) -> Exercise:
     """Check the file against :data:`grader.exercise_format.EXERCISE`, then what JSON Schema cannot say."""
-    doc = YamlDoc(yaml_path, _display(yaml_path, course_root))
+    doc = YamlDoc(yaml_path, shown_in_course(yaml_path, course_root))
     data = EXERCISE.check(doc, "", doc.data)
     if data["id"] != yaml_path.parent.name:
         doc.fail("id", f"{data['id']!r} does not match its folder {yaml_path.parent.name!r}")
@@ -201,7 +201,9 @@ def load_exercise(yaml_path: Path, course_root: Path) -> Exercise:
     )
 
 
-def _display(path: Path, root: Path) -> str:
+def shown_in_course(path: Path, root: Path) -> str:
+    """PATH as every course error names it: relative to the course's root (where the author works,
+    whatever the folder the command ran in), absolute only outside it."""
     try:
         return str(path.relative_to(root))
     except ValueError:
@@ -218,7 +220,7 @@ def load_course(root: Path) -> Course:
     for path in sorted(exercises_dir.glob("*/*/exercise.yaml")):
         if path.parent.name in found:  # ids are folder names: two modules may not share one
             raise CourseError(f"the exercise id {path.parent.name!r} is used twice, also by "
-                              f"{_display(found[path.parent.name], root)}", path=_display(path, root))
+                              f"{shown_in_course(found[path.parent.name], root)}", path=shown_in_course(path, root))
         found[path.parent.name] = path
     title, order = "learn", sorted(found, key=lambda i: (found[i].parent.parent.name, i))
     due_date, student_format, late = None, "python", {}
@@ -247,7 +249,7 @@ def _due_date(doc: YamlDoc, value: Any, where: str = "due_date") -> datetime.dat
 
 def _load_index(index_path: Path, root: Path,
                 found: dict[str, Path]) -> tuple[str, list[str], datetime.datetime | None, str, dict[str, Any]]:
-    doc = YamlDoc(index_path, _display(index_path, root))
+    doc = YamlDoc(index_path, shown_in_course(index_path, root))
     data = doc.data
     if not isinstance(data, dict):
         doc.fail("", "expected a mapping with title and exercises")

@@ -16,7 +16,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, Callable
 
-from grader.course import Exercise
+from grader.course import Exercise, shown_in_course
 from grader.errors import CourseError
 from grader.parametrize import Mark, expand
 
@@ -52,18 +52,36 @@ class Solution:
     mistakes: tuple[MistakeFunction, ...]
 
 
-def _load_module(path: Path, name: str) -> ModuleType:
+def _load_module(path: Path, name: str, shown: str) -> ModuleType:
+    """The module at PATH (SHOWN in errors), or a CourseError at the line its import failed on."""
     spec = importlib.util.spec_from_file_location(name, path)
     if spec is None or spec.loader is None:
-        raise CourseError("cannot be imported", path=str(path))
+        raise CourseError("cannot be imported", path=shown)
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
     try:
         spec.loader.exec_module(module)
     except Exception as exc:
         sys.modules.pop(name, None)
-        raise CourseError(f"failed to import: {type(exc).__name__}: {exc}", path=str(path)) from None
+        raise CourseError(f"failed to import: {type(exc).__name__}: {exc}", path=shown,
+                          line=_failed_line(exc, path)) from None
     return module
+
+
+def _failed_line(exc: BaseException, path: Path) -> int | None:
+    """The line of PATH an import failed on: a syntax error's, else the last of its traceback in PATH."""
+    if isinstance(exc, SyntaxError) and exc.filename == str(path):
+        return exc.lineno
+    frames = [tb for tb in _traceback(exc.__traceback__) if tb.tb_frame.f_code.co_filename == str(path)]
+    return frames[-1].tb_lineno if frames else None
+
+
+def _traceback(tb: Any) -> list[Any]:
+    found = []
+    while tb is not None:
+        found.append(tb)
+        tb = tb.tb_next
+    return found
 
 
 MARKS = ("points", "visibility", "shrink", "statistical")  # honoured on a test and on a pytest.param
@@ -101,9 +119,8 @@ def _settings(marks: list[Mark], who: str, where: str, inherited: dict[str, Any]
     return settings
 
 
-def _collect(module: ModuleType, path: Path) -> list[dict]:
+def _collect(module: ModuleType, where: str) -> list[dict]:
     collected = []
-    where = str(path)
     for name, function in vars(module).items():
         if not name.startswith("test") or not inspect.isfunction(function):
             continue
@@ -179,30 +196,35 @@ def _allocate(collected: list[dict], total: int, path: str) -> list[TestCase]:
 
 def load_solution(exercise: Exercise) -> Solution:
     folder = exercise.solution_dir
+    course_root = folder.parent.parent  # COURSE/solutions/<id>
+
+    def shown(path: Path) -> str:
+        return shown_in_course(path, course_root)
     if not exercise.reference_path.is_file():
-        raise CourseError(f"{exercise.id}: no reference solution at {exercise.reference_path}")
+        raise CourseError(f"{exercise.id}: no reference solution at {shown(exercise.reference_path)}")
     stem = exercise.reference_path.stem
     prefix = f"learn_solution_{exercise.id.replace('-', '_')}"
     saved = sys.modules.pop(stem, None)
     sys.path.insert(0, str(folder))
     importlib.invalidate_caches()
     try:
-        reference = _load_module(exercise.reference_path, stem)
-        mistakes_module = (_load_module(folder / "mistakes.py", f"{prefix}.mistakes")
+        reference = _load_module(exercise.reference_path, stem, shown(exercise.reference_path))
+        mistakes_module = (_load_module(folder / "mistakes.py", f"{prefix}.mistakes", shown(folder / "mistakes.py"))
                            if (folder / "mistakes.py").is_file() else None)
         test_paths = sorted(folder.glob("test_*.py"))
         if not test_paths:
-            raise CourseError(f"{exercise.id}: no hidden tests (test_*.py) in {folder}")
+            raise CourseError(f"{exercise.id}: no hidden tests (test_*.py) in {shown(folder)}")
         collected = []
         for path in test_paths:
-            collected += _collect(_load_module(path, f"{prefix}.{path.stem}"), path)
+            collected += _collect(_load_module(path, f"{prefix}.{path.stem}", shown(path)), shown(path))
     finally:
         sys.path.remove(str(folder))
         sys.modules.pop(stem, None)
         if saved is not None:
             sys.modules[stem] = saved
-    tests = _allocate(collected, exercise.points, str(folder))
-    return Solution(exercise, reference, tuple(tests), _mistakes(exercise, mistakes_module, reference))
+    tests = _allocate(collected, exercise.points, shown(folder))
+    return Solution(exercise, reference, tuple(tests),
+                    _mistakes(exercise, mistakes_module, reference, shown(folder / "mistakes.py")))
 
 
 def _def_line(function: Callable) -> int | None:
@@ -215,14 +237,14 @@ def _def_line(function: Callable) -> int | None:
                 first)
 
 
-def _mistakes(exercise: Exercise, module: ModuleType | None, reference: ModuleType) -> tuple[MistakeFunction, ...]:
+def _mistakes(exercise: Exercise, module: ModuleType | None, reference: ModuleType,
+              path: str) -> tuple[MistakeFunction, ...]:
     found = []
     if module is not None:
         for function in vars(module).values():
             tag = getattr(function, "__learn_mistake__", None)
             if tag and inspect.isfunction(function) and function.__module__ == module.__name__:
                 found.append(MistakeFunction(tag[0], tag[1], function))
-    path = str(exercise.solution_dir / "mistakes.py")
     catalogued = {m.id for m in exercise.mistakes}
     for m in found:
         if m.id not in catalogued:

@@ -161,3 +161,25 @@ def test_an_unknown_fixture_names_the_test_file_and_line(learn, course):
     run = learn("grade", "reverse-words", "--workspace", str(course.parent / "ws"), "--course", str(course))
     assert run.code == 2, run.stderr
     assert f"test_words.py:{line}: test_runs_of_whitespace() asks for an unknown fixture 'refrence'" in run.stderr
+
+
+@pytest.mark.parametrize("file, line, source, says", [
+    ("test_vowels.py", 12, None, "SyntaxError: invalid syntax"),
+    ("test_vowels.py", 1, "import torch\n", "ModuleNotFoundError: No module named 'torch'"),
+    ("mistakes.py", 4, "import numpy\n\ndef helper():\n    return 1 / 0\n\nX = helper()\n",
+     "ZeroDivisionError: division by zero"),
+])
+def test_a_broken_hidden_file_is_named_like_a_broken_yaml(learn, course, tmp_path, file, line, source, says):
+    """A hidden test file that cannot be imported is named as the YAML errors are (relative to the
+    course, with the line it failed on), by `validate` and `grade` alike, from any folder: it was
+    an absolute path with the line only inside the exception's text (a review of stop 23)."""
+    path = course / "solutions" / "count-vowels" / file
+    path.write_text(path.read_text() + "def test_x(:\n" if source is None else source)
+    expected = f"solutions/count-vowels/{file}:{line}: failed to import: {says}"
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    validated = learn("validate", "count-vowels", "--course", str(course), cwd=elsewhere)
+    assert validated.code == 1 and f"     - {expected}" in validated.stdout, validated.stdout + validated.stderr
+    graded = learn("grade", "count-vowels", "--course", str(course), "--workspace", str(tmp_path / "ws"), cwd=elsewhere)
+    assert graded.code == 2 and graded.stderr.startswith(f"Error: {expected}"), graded.stderr
+    assert "Traceback" not in validated.stderr + graded.stderr
