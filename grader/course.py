@@ -18,6 +18,7 @@ from typing import Any
 from grader.errors import CourseError
 from grader.exercise_format import DEFAULT_TIME_LIMIT, EXERCISE, FORMAT_VERSION, IDENTIFIER
 from grader.fields import Const
+from grader.spelling import unknown_field
 from grader.storage import read_regular_file
 from grader.yamldoc import YamlDoc, expect, text
 
@@ -255,7 +256,7 @@ def _load_index(index_path: Path, root: Path,
         doc.fail("", "expected a mapping with title and exercises")
     for key in data:
         if key not in INDEX_FIELDS:
-            doc.fail(key, f"unknown field (expected one of: {', '.join(INDEX_FIELDS)})")
+            doc.fail(key, unknown_field(key, INDEX_FIELDS))
     if "format_version" in data:  # optional, but a newer format is refused as in exercise.yaml
         Const(FORMAT_VERSION).check(doc, "format_version", data["format_version"])
     title = text(doc, "title", data.get("title", "learn"))

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from grader.spelling import unknown_field
 from grader.yamldoc import YamlDoc, expect, text, type_name
 
 _NON_BLANK = r"\S"
@@ -170,8 +171,7 @@ class Record(Field):
         known = list(self.fields)
         for key in mapping:
             if key not in self.fields:
-                listed = " or ".join(known) if len(known) <= 2 else "one of: " + ", ".join(sorted(known))
-                doc.fail(f"{path}.{key}" if path else key, f"unknown field (expected {listed})")
+                doc.fail(f"{path}.{key}" if path else key, unknown_field(key, known))
         for key in self.required:
             if key not in mapping:
                 doc.fail(path, f"missing required field {key!r}")

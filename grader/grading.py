@@ -15,7 +15,8 @@ from grader.diagnosis import refuted
 from grader.forbidden import find_violations
 from grader.notebook.layout import absent, in_its_place, is_notebook, misnamed, one_walk, submission_file
 from grader.sandbox import ForkServer
-from grader.proxy import ENDED, FORGED, ImportForged, ImportTimedOut, Start, StudentProxy, WorkerBackend, misspelt
+from grader.proxy import ENDED, FORGED, ImportForged, ImportTimedOut, Start, StudentProxy, WorkerBackend
+from grader.spelling import misspelt
 from grader.sandbox import replies
 from grader.results import CourseResult, Diagnosis, ExerciseResult, Status, TestResult
 from grader.runner import run_tests

@@ -11,7 +11,6 @@ from __future__ import annotations
 import builtins
 import contextlib
 import copy
-import difflib
 import socket
 import time
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ import numpy as np
 from grader.sandbox import replies, wire
 from grader.sandbox import ForkServer, Limits, Worker, WorkerDied, WorkerGarbled, WorkerTimedOut
 from grader.results import StudentError
+from grader.spelling import misspelt
 from grader.testing import Call, current_context
 
 IMPORT_TIME_LIMIT = 20.0  # seconds to import a student's file, per exercise: restarts after a crash included
@@ -334,12 +334,6 @@ def _copied_generator(rng: np.random.Generator) -> np.random.Generator:
     fresh = type(bit_generator)(_ANY_SEED)
     fresh.state = bit_generator.state
     return np.random.Generator(fresh)
-
-
-def misspelt(wanted: str, defined: Any) -> str:
-    """The name among DEFINED (the student file's functions) that looks like a typo of WANTED, or ''."""
-    close = difflib.get_close_matches(wanted, list(defined), n=1, cutoff=0.8)
-    return close[0] if close else ""
 
 
 @contextlib.contextmanager

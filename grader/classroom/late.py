@@ -21,6 +21,8 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from grader.spelling import unknown_field
+
 KINDS = ("none", "per_day", "cutoff")
 DAY = datetime.timedelta(days=1)
 
@@ -59,7 +61,7 @@ def parse_policy(doc: Any, value: Any) -> LatePolicy:
     allowed = {"kind", "percent", "max_days", "grace_minutes"}
     for key in value:
         if key not in allowed:
-            doc.fail(f"late_policy.{key}", f"unknown field (expected one of: {', '.join(sorted(allowed))})")
+            doc.fail(f"late_policy.{key}", unknown_field(key, allowed))
     kind = value.get("kind")
     if kind not in KINDS:
         doc.fail("late_policy.kind", f"expected one of {', '.join(KINDS)}, got {kind!r}")
