@@ -1,6 +1,7 @@
 """The course checks itself: every exercise's tests must pass the reference, fail the stub,
 catch and name every catalogued mistake, and kill every mutant of the reference that the author
-has not shown to be equivalent (grader/mutation_testing.py).
+has not shown to be equivalent (grader/mutation_testing.py); its public examples and the `>>>`
+examples of its instructions must be what the reference does (grader/instruction_examples.py).
 
 Trusted code (the stub, the reference, the mistakes) runs in-process through the same proxy
 and wire codec that student code goes through; the reference also runs once in a real worker,
@@ -39,7 +40,7 @@ from grader.proxy import InProcessBackend, StudentProxy
 from grader.results import Status, TestResult
 from grader.runner import run_tests
 from grader.solutions import Solution
-from grader import trivial
+from grader import instruction_examples, trivial
 
 VALIDATION_SEEDS = (1, 2)
 # what a scaffold from `learn new` leaves for the author to replace; never shown to a student
@@ -162,6 +163,9 @@ def validate_exercise(exercise: Exercise, server: ForkServer) -> Report:
     _check_trivial(solution, report)
 
     _check_examples(exercise, ref_functions, report)
+    attempted, problems = instruction_examples.failures(exercise.instructions, reference, "the instructions' example")
+    report.problems += problems
+    report.checks += attempted
 
     for mistake in solution.mistakes:
         functions = dict(ref_functions, **{mistake.replaces: mistake.function})

@@ -191,3 +191,44 @@ def test_a_todo_left_in_a_docstring_the_student_reads_fails(course):
     stub = course / "exercises/01-strings/count-vowels/vowels.py"
     stub.write_text(stub.read_text() + "    # TODO: your code here\n")
     assert validate(course, "count-vowels").exit_code == 0
+
+
+EXAMPLES = '''
+  ```python
+  >>> count_vowels("Queue")          # Q is no vowel
+  {queue}
+  >>> [count_vowels(w) for w in ["sky", "AEIOU"]]
+  [0, 5]
+  >>> np.array([[count_vowels("ab"), 0],
+  ...           [0, count_vowels("aa")]])[np.newaxis].repeat(2, axis=0)
+  array([[[1, 0],
+          [0, 2]],
+
+         [[1, 0],
+          [0, 2]]])
+  >>> count_vowels(np.random.choice(["a", "b"]))   # doctest: +SKIP
+  1
+  ```
+'''
+
+
+def test_the_instructions_examples_must_be_what_the_reference_does(course):
+    """A student reads the instructions' `>>>` examples before any test runs: validate runs them on
+    the reference, written as the text shows them (a blank line inside an array, a comment after
+    an output, a +SKIP for a random draw), and names one that shows the wrong output or raises."""
+    yaml = course / "exercises/01-strings/count-vowels/exercise.yaml"
+    original = yaml.read_text()
+    marker = '`count_vowels("Queue")` is 4.\n'
+    yaml.write_text(original.replace(marker, marker + EXAMPLES.format(queue=4)))
+    right = validate(course, "count-vowels")
+    assert right.exit_code == 0, right.output
+    yaml.write_text(original.replace(marker, marker + EXAMPLES.format(queue=3)))
+    wrong = validate(course, "count-vowels")
+    assert wrong.exit_code == 1
+    assert ("the instructions' example: `>>> count_vowels(\"Queue\")` shows '3', the reference gives '4'"
+            in block(wrong.output, "count-vowels")), wrong.output
+    yaml.write_text(original.replace(marker, marker + "\n  ```python\n  >>> count_vowels(None)\n  0\n  ```\n"))
+    raising = validate(course, "count-vowels")
+    assert raising.exit_code == 1
+    assert ("the instructions' example: `>>> count_vowels(None)` raises AttributeError: 'NoneType' object has no "
+            "attribute 'lower' with the reference") in block(raising.output, "count-vowels"), raising.output
