@@ -68,9 +68,16 @@ def _wrong_type(message: str, actual: Any) -> Comparison:
     return Comparison(message, none if actual is None else ())
 
 
-def fmt(array: Any) -> str:
+# An array's lines fit the terminal report (80 columns, 6 of them indent), which re-wraps any
+# longer line at its spaces and so breaks the columns apart (a student's review).
+ARRAY_LINE = 72
+
+
+def fmt(array: Any, prefix: str = "") -> str:
+    """ARRAY as the reports show it; PREFIX is the text before it on its first line (`f(`): the
+    first line leaves room for it and the others are indented to line up under it."""
     return np.array2string(np.asarray(array), precision=6, suppress_small=False, threshold=SHOW_ENTRIES,
-                           edgeitems=3, max_line_width=100)
+                           edgeitems=3, max_line_width=ARRAY_LINE, prefix=prefix)
 
 
 def explain(actual: Any, expected: Any, *, rtol: float | None = None, atol: float | None = None,

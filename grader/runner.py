@@ -142,14 +142,18 @@ def _unusable_return(context: TestContext) -> str:
 
 
 def _describe_calls(context: TestContext, limit: int = 1500) -> str:
-    def show(value: Any) -> str:
+    def show(value: Any, before: str) -> str:  # BEFORE: the call's text so far, for an array's alignment
         if isinstance(value, np.random.Generator):
             return "rng"  # its state is the test's seed: `learn grade --seed` reproduces it
-        return fmt(value) if isinstance(value, np.ndarray) else repr(value)
+        return fmt(value, prefix=before.rsplit("\n", 1)[-1]) if isinstance(value, np.ndarray) else repr(value)
     parts = []
     for call in context.calls:
-        args = [show(a) for a in call.args] + [f"{k}={show(v)}" for k, v in call.kwargs.items()]
-        parts.append(f"{call.function}({', '.join(args)})")
+        text = f"{call.function}("
+        arguments = [("", a) for a in call.args] + [(f"{k}=", v) for k, v in call.kwargs.items()]
+        for number, (keyword, value) in enumerate(arguments):
+            text += (", " if number else "") + keyword
+            text += show(value, text)
+        parts.append(text + ")")
     text = "\n".join(parts)
     return text if len(text) <= limit else text[:limit] + "\n[... cut]"
 

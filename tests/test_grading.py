@@ -740,3 +740,29 @@ def test_a_misspelt_function_name_is_named(learn, workspace):
     said = {t["message"] for t in run.json["exercises"][0]["tests"] if t["status"] != "passed"}
     assert "similarity.py does not define cosine_similarity(), but defines cosine_similarty(): keep the function " \
            "names of the stub" in said, said
+
+
+def test_arrays_in_the_terminal_report_keep_their_columns(learn, workspace):
+    """The terminal report wraps its text at 78 columns; arrays wider than that were re-wrapped at
+    their spaces, so a row of the smallest failing input broke in two and its columns no longer
+    lined up (a student's review). Arrays are printed to fit, rows under rows, the call's
+    arguments lined up under its first row."""
+    reference = (REPO / "solutions" / "softmax" / "softmax.py").read_text()
+    wrong = reference.replace("return np.divide(e, total, out=np.zeros_like(e), where=total > 0)", "return e / e.sum()")
+    assert wrong != reference
+    write_student(workspace, "softmax", "softmax.py", wrong)
+    run = learn("grade", "softmax", "--workspace", str(workspace), "--seed", "8", env={"COLUMNS": "80"})  # e-notation: wide
+    assert run.code == 1, run.stderr
+    lines = run.stdout.splitlines()
+    assert max(map(len, lines)) <= 78, max(lines, key=len)
+    first = next(i for i, line in enumerate(lines) if line.startswith("      softmax([["))
+    block = lines[first:next(i for i in range(first, len(lines)) if lines[i].endswith("])")) + 1]
+    assert len(block) >= 2, block  # a 2-row input at the least (shrunk to size 2)
+    # Every line after the first lines up under the array (numpy's own layout: a row too wide for
+    # the report continues under its entries); before, the terminal re-wrapped a row's tail back
+    # to the report's indent ("      1.489273e+00]").
+    for row in block[1:]:
+        assert row.startswith(" " * len("      softmax([")), block
+    got = lines.index("      got:")
+    rows = lines[got + 1:lines.index("      expected:", got)]
+    assert rows and all(row.startswith(("      [[", "       [")) and row.endswith("]") for row in rows), rows
