@@ -766,3 +766,22 @@ def test_arrays_in_the_terminal_report_keep_their_columns(learn, workspace):
     got = lines.index("      got:")
     rows = lines[got + 1:lines.index("      expected:", got)]
     assert rows and all(row.startswith(("      [[", "       [")) and row.endswith("]") for row in rows), rows
+
+
+def test_a_long_line_of_the_students_code_continues_under_itself(learn, workspace):
+    """A traceback's line of code longer than the report's width was wrapped back to the report's
+    margin, where its tail read as another line of the file (a student's review): it continues
+    under the code, two columns deeper."""
+    long_line = ("    return ' '.join(reversed(text.split())) + str(sorted(set(text.split()), key=len)[0] "
+                 "+ undefined_name_here)\n")
+    write_student(workspace, "reverse-words", "words.py", "def reverse_words(text):\n" + long_line)
+    run = learn("grade", "reverse-words", "--workspace", str(workspace), *COURSE, env={"COLUMNS": "80"})
+    assert run.code == 1
+    lines = run.stdout.splitlines()
+    assert max(map(len, lines)) <= 78, max(lines, key=len)
+    code = next(i for i, line in enumerate(lines) if line.lstrip().startswith("return ' '.join("))
+    indent = len(lines[code]) - len(lines[code].lstrip())
+    tail = lines[code + 1]
+    assert tail.startswith(" " * (indent + 2)) and not tail.startswith(" " * (indent + 3)), lines[code:code + 3]
+    assert "undefined_name_here)" in lines[code] + tail
+    assert lines[code + 2].lstrip().startswith("NameError: name 'undefined_name_here' is not defined")

@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,21 @@ GRADER_ERROR = ("The grader failed here (a hidden test that fails with the refer
 def clean(text: Any) -> str:
     """Student-controlled text for a terminal, an HTML page or an SVG picture (grader.reports.text)."""
     return shown(text, "terminal")
+
+
+def wrap_lines(text: Any, width: int) -> str:
+    """Each line of TEXT wrapped at WIDTH columns, at spaces (never inside a word). An indented line
+    (a line of code in a traceback, an array's row) continues under its own indent, two deeper, so
+    its tail does not read as a line of its own at the report's margin (a student's review)."""
+    out: list[str] = []
+    for line in str(text).split("\n"):
+        if len(line) <= width:
+            out.append(line)
+            continue
+        indent = line[:len(line) - len(line.lstrip(" "))]
+        out += textwrap.wrap(line, width, subsequent_indent=indent + "  " if indent else "",
+                             break_long_words=False, break_on_hyphens=False) or [line]
+    return "\n".join(out)
 
 
 def unwrap(text: Any) -> str:
@@ -71,6 +87,7 @@ def _environment(autoescape: bool) -> jinja2.Environment:
     env.filters["clean"] = clean
     env.filters["text"] = shown                       # {{ x|text("markdown") }}: grader.reports.text
     env.filters["unwrap"] = unwrap
+    env.filters["wrap_lines"] = wrap_lines
     env.filters["points"] = lambda x: f"{x:g}" if float(x) == round(float(x), 2) else f"{x:.2f}"
     env.filters["indent_lines"] = lambda text, n=6: "\n".join(" " * n + line for line in str(text).splitlines())
     env.globals["symbols"] = SYMBOLS
