@@ -107,3 +107,55 @@ def test_readme_steps_in_a_real_kernel_then_grade_all_gives_the_same_score(learn
     softmax = next(e for e in results["exercises"] if e["id"] == "softmax")
     assert results["seed"] == 0 and softmax["file"] == "softmax.ipynb"
     assert softmax["score"] == float(score)
+
+
+# Scratch cells as the student sees them: line 1 is the %%learn line, so the missing colon is on
+# line 5 of the cell and the unknown name on line 6 (one less, counted from the code below it).
+NO_COLON = '''%%learn grade attention-scores --seed 0
+import numpy as np
+
+
+def attention_scores(Q, K, scale=True)
+    return Q
+'''
+UNKNOWN_NAME = '''%%learn grade attention-scores --seed 0
+import numpy as np
+
+
+def attention_scores(Q, K, scale=True):
+    return Q @ np.swapaxes(K, -1, -2) / d_k
+'''
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+def test_cell_grades_count_the_cells_lines_reproduce_truthfully_and_outside_an_exercise_say_which(learn, tmp_path):
+    workspace = tmp_path / "linalg"
+    started = learn("start", "attention-scores", "--notebook", "--workspace", str(workspace))
+    assert started.code == 0, started.stderr
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    sources = ["%load_ext grader", "%learn grade", "%learn hint", "%%learn grade\nx = 1", NO_COLON, UNKNOWN_NAME,
+               f"import os\nos.chdir({str(notes)!r})", "%learn grade"]
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s in sources])
+    cells = _run(notebook, workspace).cells  # a kernel in the workspace itself, then in an unrelated folder
+
+    # Not in an exercise's folder: one line that names the ones there are, never a guess from the folder's name.
+    for at, usage in ((1, "%learn grade"), (2, "%learn hint"), (3, "%%learn grade")):
+        said, shown = _outputs(cells[at])
+        assert said == ("This kernel runs in the workspace itself: name the exercise, "
+                        f"{usage} EXERCISE (exercise folders here: attention-scores).\n") and not shown
+    said, _ = _outputs(cells[7])
+    assert said == ("This kernel runs in notes/, not an exercise's folder: name the exercise, "
+                    "%learn grade EXERCISE (%learn list shows the exercises).\n")
+
+    # Line numbers are the cell's as displayed, the %%learn line being line 1.
+    said, shown = _outputs(cells[4])
+    assert "line numbers are the cell's" in said
+    assert 'File "scores.py", line 5' in shown["text/plain"] and "SyntaxError" in shown["text/plain"]
+    said, shown = _outputs(cells[5])
+    assert 'File "scores.py", line 6, in attention_scores' in shown["text/plain"]
+    # learn grade reads the saved notebook, not the cell: the reproduce line says so, in both reports.
+    how = "put the cell's code (below %%learn) in attention-scores/scores.ipynb in place of your answer, save, then"
+    assert f"Reproduce this run: {how}: learn grade attention-scores --seed 0\n" in shown["text/plain"]
+    assert (f"This grade is of a %%learn cell. Reproduce it: {how} run "
+            "<code>learn grade attention-scores --seed 0</code>") in html.unescape(_report_page(shown))

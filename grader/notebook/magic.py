@@ -13,10 +13,14 @@ What is graded, and the magic says which:
   exactly what ``learn grade`` and the instructor's CI grade. Unsaved edits are not on disk, so
   the message says when the file was last saved.
 - ``%%learn grade [EXERCISE]`` as the first line of a cell: that cell's code, as if it were the
-  whole answer file (for trying an idea without saving; nothing is recorded).
+  whole answer file (for trying an idea without saving; nothing is recorded). Line numbers in
+  its report are the cell's as the student sees it, the ``%%learn`` line being line 1, and its
+  "Reproduce this run" line says to put the cell's code in the file first: ``learn grade``
+  reads the file.
 
 Without EXERCISE, the exercise is the folder the kernel runs in (Jupyter starts a notebook's
-kernel in the notebook's folder: ``WORKSPACE/softmax/``).
+kernel in the notebook's folder: ``WORKSPACE/softmax/``); a kernel in any other folder is told
+which exercise folders it can name.
 """
 from __future__ import annotations
 
@@ -28,12 +32,16 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from IPython.core.magic import Magics, line_cell_magic, magics_class
 from IPython.display import display
 
 from grader.notebook.service import GradeRequest, grade
 from grader.workspace import STATE_DIR, Workspace, find_workspace
+
+if TYPE_CHECKING:
+    from grader.course import Course
 
 USAGE = """Usage (after %load_ext grader):
   %learn grade [EXERCISE] [--seed N]   grade the exercise's file as saved on disk
@@ -56,6 +64,31 @@ def locate(exercise: str | None, cwd: Path | None = None) -> tuple[Path, str | N
     return cwd, exercise
 
 
+def course_of(workspace: Path) -> Course | None:
+    """The course WORKSPACE grades against; None when it does not load (`learn` itself then says why)."""
+    from grader.cli.options import resolve_course  # the course's YAML only
+    try:
+        return resolve_course(_course_of(workspace), Workspace(workspace))
+    except Exception:  # noqa: BLE001  a LearnError, shown by the command that needs the course
+        return None
+
+
+def name_one(usage: str, course: Course | None, cwd: Path | None = None) -> str:
+    """One line for a kernel that is not in an exercise's folder: which folders USAGE can name."""
+    cwd = (cwd or Path.cwd()).resolve()
+    root = find_workspace(cwd)
+    recorded = (root / STATE_DIR).is_dir()
+    here = root if recorded else cwd  # where locate() looks for a named exercise
+    ids = {e.id for e in course.exercises} if course else set()
+    try:
+        folders = sorted(p.name for p in here.iterdir() if p.name in ids and p.is_dir())
+    except OSError:
+        folders = []
+    where = "the workspace itself" if recorded and cwd == root else f"{cwd.name}/, not an exercise's folder"
+    named = f"exercise folders here: {', '.join(folders)}" if folders else "%learn list shows the exercises"
+    return f"This kernel runs in {where}: name the exercise, {usage} EXERCISE ({named})."
+
+
 def _ago(path: Path) -> str:
     try:
         seconds = max(time.time() - path.stat().st_mtime, 0)
@@ -72,14 +105,16 @@ def report_frame(page: str) -> str:
             f'style="width:100%;height:{FRAME_HEIGHT};border:1px solid #8884;border-radius:4px"></iframe>')
 
 
-def show_reply(reply: object, what: str) -> None:
+def show_reply(reply: object, what: str, cell_of: str = "") -> None:
+    """The report of REPLY inline; CELL_OF, the file a %%learn cell was graded in place of (its
+    "Reproduce this run" line says to put the cell there first: `learn grade` reads the file)."""
     from grader import reports
     result = getattr(reply, "result", None)
     if result is None:
         print(f"learn could not grade {what}:\n{getattr(reply, 'problem', '')}", file=sys.stderr)
         return
-    display({"text/html": report_frame(reports.render(result, "html")),
-             "text/plain": reports.render(result, "terminal")}, raw=True)
+    display({"text/html": report_frame(reports.render(result, "html", cell_of=cell_of)),
+             "text/plain": reports.render(result, "terminal", cell_of=cell_of)}, raw=True)
 
 
 def _course_of(workspace: Path) -> Path | None:
@@ -118,9 +153,13 @@ class LearnMagics(Magics):
         if command == "list":
             done = _run("list", workspace=workspace)
             print(done.stdout + done.stderr, end="")
-        elif exercise is None:
-            print(f"Name the exercise: %learn {command} EXERCISE (this kernel runs in the workspace itself)",
-                  file=sys.stderr)
+            return
+        # A folder's name is only a guess at the exercise: outside one, say which exist, rather than
+        # "no exercise named 'notes'" about a name the student never typed.
+        course = course_of(workspace) if named is None else None
+        if exercise is None or (course is not None and exercise not in {e.id for e in course.exercises}):
+            usage = f"%learn {command}" if cell is None or command != "grade" else "%%learn grade"
+            print(name_one(usage, course), file=sys.stderr)
         elif command == "hint":
             done = _run("hint", exercise, workspace=workspace)
             if done.returncode:
@@ -145,17 +184,21 @@ class LearnMagics(Magics):
         from grader.cli.options import resolve_course  # the course's YAML only: its stub's file name
         course = _course_of(workspace)
         try:
-            file = resolve_course(course, Workspace(workspace)).get(exercise).file
+            found = resolve_course(course, Workspace(workspace)).get(exercise)
         except Exception as exc:  # noqa: BLE001  a LearnError: the message says what to fix
             print(f"learn could not grade this cell: {exc}", file=sys.stderr)
             return
+        on_disk = Workspace(workspace).student_file(found)
         with tempfile.TemporaryDirectory(prefix="learn-cell-") as scratch:
-            target = Path(scratch) / exercise / file
+            target = Path(scratch) / exercise / found.file
             target.parent.mkdir()
-            target.write_text(code, encoding="utf-8")
-            print(f"Graded the code of this cell as {exercise}/{file} (%%learn grades the cell it starts; "
-                  "the file on disk is not read and nothing is recorded).")
-            show_reply(grade(GradeRequest(Path(scratch), (exercise,), seed, course)), "this cell")
+            # The %%learn line stays, as a comment: line N of the file is line N of the cell as
+            # the student sees it (and counts it in Jupyter), in syntax errors and tracebacks alike.
+            target.write_text(f"# %%learn grade\n{code}", encoding="utf-8")
+            print(f"Graded the code of this cell as {exercise}/{found.file} (%%learn grades the cell it starts; "
+                  "the file on disk is not read and nothing is recorded; line numbers are the cell's).")
+            show_reply(grade(GradeRequest(Path(scratch), (exercise,), seed, course)), "this cell",
+                       cell_of=f"{exercise}/{on_disk.name}")
 
 
 def load(ipython: object) -> None:

@@ -32,11 +32,11 @@ class Format:
 
 FORMATS: dict[str, Format] = {f.name: f for f in (
     Format("terminal", ".txt", "for a person at a terminal", "grader.reports.documents", "to_terminal",
-           ("color", "verbose", "compact")),
+           ("color", "verbose", "compact", "cell_of")),
     Format("json", ".json", "the source of truth for machines (results.schema.json)",
            "grader.reports.documents", "to_json"),
-    Format("markdown", ".md", "fits a CI job summary", "grader.reports.documents", "to_markdown"),
-    Format("html", ".html", "self-contained, with pictures", "grader.reports.documents", "to_html"),
+    Format("markdown", ".md", "fits a CI job summary", "grader.reports.documents", "to_markdown", ("cell_of",)),
+    Format("html", ".html", "self-contained, with pictures", "grader.reports.documents", "to_html", ("cell_of",)),
     Format("junit", ".xml", "JUnit XML for GitHub and GitLab test reports", "grader.reports.junit", "to_junit"),
     Format("gradescope", ".json", "Gradescope's results.json", "grader.reports.gradescope", "to_gradescope"),
 )}

@@ -18,8 +18,11 @@ def reproduce_command(result: CourseResult) -> str:
     return f"learn grade {ids + ' ' if ids else ''}--seed {result.seed}"
 
 
-def _context(result: CourseResult, **extra: Any) -> dict[str, Any]:
-    return {"result": result, "reproduce": reproduce_command(result), **extra}
+def _context(result: CourseResult, cell_of: str = "", **extra: Any) -> dict[str, Any]:
+    """What every report's template reads. CELL_OF: the file a notebook's %%learn cell was graded in
+    place of; `learn grade` reads the file, so reproducing the grade starts with putting the cell there."""
+    first = f"put the cell's code (below %%learn) in {cell_of} in place of your answer, save, then" if cell_of else ""
+    return {"result": result, "reproduce": reproduce_command(result), "reproduce_first": first, **extra}
 
 
 def to_json(result: CourseResult) -> str:
@@ -28,15 +31,15 @@ def to_json(result: CourseResult) -> str:
 
 
 def to_terminal(result: CourseResult, color: bool = False, verbose: bool = False,
-                compact: bool = False) -> str:
+                compact: bool = False, cell_of: str = "") -> str:
     def paint(text: str, style: str) -> str:
         return f"\x1b[{COLOURS[style]}m{text}\x1b[0m" if color else text
-    return template("terminal.txt.j2").render(_context(result, paint=paint, verbose=verbose,
+    return template("terminal.txt.j2").render(_context(result, cell_of, paint=paint, verbose=verbose,
                                                               compact=compact))
 
 
-def to_markdown(result: CourseResult) -> str:
-    return template("report.md.j2").render(_context(result))
+def to_markdown(result: CourseResult, cell_of: str = "") -> str:
+    return template("report.md.j2").render(_context(result, cell_of))
 
 
 def figure_svg(figure: Figure, uid: str = "0") -> markupsafe.Markup:
@@ -46,10 +49,10 @@ def figure_svg(figure: Figure, uid: str = "0") -> markupsafe.Markup:
     return markupsafe.Markup(svg)
 
 
-def to_html(result: CourseResult) -> str:
+def to_html(result: CourseResult, cell_of: str = "") -> str:
     counter = iter(range(1_000_000))
     return template("report.html.j2").render(
-        _context(result, svg=lambda f: figure_svg(f, str(next(counter)))))
+        _context(result, cell_of, svg=lambda f: figure_svg(f, str(next(counter)))))
 
 
 def render_summary(summary: Any, fmt: str) -> str:
