@@ -141,6 +141,8 @@ def validate_exercise(exercise: Exercise, server: ForkServer) -> Report:
     for seed, tests in runs.items():
         if _score(tests) != exercise.points:
             report.problems.append(f"the reference scores {_score(tests):g}/{exercise.points} with seed {seed}: {_failures(tests)}")
+        elif any(t.status is not Status.PASSED for t in tests):  # a test of 0 points: its ✗ shows all the same
+            report.problems.append(f"the reference fails a test with seed {seed}: {_failures(tests)}")
     again = run_in_process(solution, ref_functions, VALIDATION_SEEDS[0])
     if [(t.name, t.status, t.message) for t in again] != [(t.name, t.status, t.message) for t in runs[VALIDATION_SEEDS[0]]]:
         report.problems.append("two runs with the same seed gave different results")
@@ -180,7 +182,10 @@ def validate_exercise(exercise: Exercise, server: ForkServer) -> Report:
                 others = f" (diagnosed as {', '.join(sorted(named))})" if named else ""
                 report.problems.append(f"mistake {mistake.id!r} loses points but is not diagnosed as itself with seed {seed}{others}")
         report.checks += 2
-    _check_mutants(solution, report)
+    if all(t.status is Status.PASSED for tests in runs.values() for t in tests):
+        _check_mutants(solution, report)
+    else:  # a test that fails the reference "kills" every mutant, and would call true equivalents false
+        report.problems.append("mutation analysis not run: the hidden tests must pass the reference first")
     return report
 
 

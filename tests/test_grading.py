@@ -467,6 +467,46 @@ def test_the_students_traceback_is_kept_as_frames_and_reports_read_them(learn, w
     assert pins == {"line=2"}, run.stdout
 
 
+@pytest.mark.parametrize("visibility", ["visible", "hidden"])
+def test_a_check_that_fails_with_the_reference_too_is_the_graders_error(learn, workspace, course, tmp_path, visibility):
+    """An author's review: a hidden test whose expected value was typed wrong failed every correct
+    student (the reference itself scored 9/10), exit 1, and grade-all wrote the 0 into the gradebook.
+    A failed check is judged like a test that raises: if it fails with the reference's answers on
+    the same inputs, it is the exercise's bug (grader_error, exit 3), never the student's 0."""
+    tests_file = course / "solutions" / "reverse-words" / "test_words.py"
+    source = tests_file.read_text()
+    broken = source.replace('"not or be to")', '"not or be to ")')  # a stray space in the expected text
+    assert broken != source
+    if visibility == "hidden":
+        broken = broken.replace("def test_runs_of_whitespace(", '@pytest.mark.visibility("hidden")\ndef test_runs_of_whitespace(')
+    tests_file.write_text(broken)
+    write_student(workspace, "reverse-words", "words.py", CORRECT)
+    run = learn("grade", "reverse-words", "--workspace", str(workspace), "--seed", "7", "--course", str(course),
+                "--format", "json")
+    assert run.code == 3, run.stderr
+    exercise = exercise_of(run.json)
+    test = next(t for t in exercise["tests"] if t["name"] == "test_runs_of_whitespace")
+    assert test["status"] == "grader_error" and test["grader_error"] and test["points"] == 0, test
+    assert "fails with the reference solution too" in test["message"] and "not in your code" in test["message"]
+    assert exercise["status"] == "grader_error" and not any(d["id"] for d in exercise["diagnoses"]
+                                                          if "test_runs_of_whitespace" in d.get("tests", []))
+    # A wrong answer is still the student's: the same check with a student who does not do the work.
+    write_student(workspace, "reverse-words", "words.py", "def reverse_words(text):\n    return text\n")
+    wrong = learn("grade", "reverse-words", "--workspace", str(workspace), "--seed", "7", "--course", str(course),
+                  "--format", "json")
+    assert wrong.code == 3  # the broken check still cannot judge anyone
+    statuses = {t["name"]: t["status"] for t in exercise_of(wrong.json)["tests"]}
+    assert statuses["test_runs_of_whitespace"] == "grader_error"
+    assert [s for n, s in statuses.items() if n != "test_runs_of_whitespace"].count("failed") >= 2
+    # grade-all: the row is not final (blank total, grader_error), the command exits 3.
+    subs = tmp_path / "subs"
+    write_student(subs / "ann", "reverse-words", "words.py", CORRECT)
+    graded = learn("grade-all", str(subs), "--out", str(tmp_path / "out"), "--course", str(course))
+    assert graded.code == 3, graded.stderr
+    row = (tmp_path / "out" / "gradebook.csv").read_text().splitlines()[1].split(",")
+    assert row[0] == "ann" and row[1] == "" and "grader_error" in row
+
+
 def test_a_broken_hidden_test_is_the_graders_error_in_every_format(learn, workspace, course, tmp_path):
     """Finding 7: a hidden test that raises by itself (here: it calls a helper the reference does
     not have) was recorded as the student's error: 0 points, exit 1. It is the grader's

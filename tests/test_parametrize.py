@@ -46,39 +46,42 @@ class Colour(enum.Enum):
     RED = 1
 
 
-def _report(rng, size=None):
-    """Fail with the first draw of the test's generator: the same seed gives the same number."""
-    raise AssertionError(f"draw={rng.random()!r} size={size!r}")
+def _report(student, rng, size=None):
+    """Fail (the student's echo is wrong) with the first draw of the test's generator: the same seed
+    gives the same number. With the reference it passes: a check that fails the reference too is
+    the exercise's bug, not a verdict (grader.runner)."""
+    if student.echo(1) != 1:
+        raise AssertionError(f"draw={rng.random()!r} size={size!r}")
 
 
 @pytest.mark.parametrize("x", [0, 1])
 @pytest.mark.parametrize("y", ["é", "日本", LONG, None, True, 1.5, Colour.RED, int])
-def test_stacked(rng, x, y):
-    _report(rng)
+def test_stacked(student, rng, x, y):
+    _report(student, rng)
 
 
 @pytest.mark.parametrize("v", [1, 1, 2], ids=lambda v: f"v{v}" if v == 1 else None)
-def test_ids_callable_and_duplicates(rng, v):
-    _report(rng)
+def test_ids_callable_and_duplicates(student, rng, v):
+    _report(student, rng)
 
 
 @pytest.mark.points(4)
 @pytest.mark.parametrize("a, b", [pytest.param(1, 2, id="one"), (3, 4),
                                   pytest.param(5, 6, marks=[pytest.mark.visibility("hidden"), pytest.mark.points(2)])],
                          ids=[None, "three", None])
-def test_params(rng, a, b):
-    _report(rng)
+def test_params(student, rng, a, b):
+    _report(student, rng)
 
 
 @pytest.mark.shrink(8)
 @pytest.mark.parametrize("n", [pytest.param(1, marks=pytest.mark.shrink(3)), 2])
-def test_sizes(rng, size, n):
-    _report(rng, size)
+def test_sizes(student, rng, size, n):
+    _report(student, rng, size)
 
 
 @pytest.mark.parametrize("s", ["x", "x", "x1", "x1"])
-def test_unique(rng, s):
-    _report(rng)
+def test_unique(student, rng, s):
+    _report(student, rng)
 '''
 
 
@@ -91,8 +94,11 @@ def pytest_run(course: Path, *args: str) -> subprocess.CompletedProcess:
                            *args], cwd=course, capture_output=True, text=True, timeout=300)
 
 
+WRONG = "def echo(x):\n    return None\n"  # fails every case, each with its draw
+
+
 def graded(course: Path, workspace: Path, seed: int) -> dict:
-    write_student(workspace, "cases", "cases.py", REFERENCE)
+    write_student(workspace, "cases", "cases.py", WRONG)
     run = learn("grade", "cases", "--workspace", workspace, "--course", course, "--format", "json", "--seed", str(seed))
     return run.json["exercises"][0]
 
@@ -118,7 +124,8 @@ def test_the_same_seed_runs_the_same_cases_with_the_same_draws(tmp_path):
     from its `rng` and gets the same `size` (a pytest.param's own shrink mark included)."""
     course = make_course(tmp_path / "course")
     report = tmp_path / "junit.xml"
-    pytest_run(course, "--learn-seed", "5", "-q", f"--junitxml={report}")
+    write_student(tmp_path / "ws", "cases", "cases.py", WRONG)
+    pytest_run(course, "--learn-seed", "5", "--learn-workspace", str(tmp_path / "ws"), "-q", f"--junitxml={report}")
     from_pytest = {}
     for case in ET.parse(report).getroot().iter("testcase"):
         failure = case.find("failure")

@@ -164,11 +164,12 @@ def test_an_edited_course_is_never_served_stale(workspace, course, services):
     assert refused.code == 2
     wait_for(lambda: not alive(first), "the stale service to exit")
     fresh = grade(workspace, course, services)  # graded here, with the new test, and a new service started
-    assert fresh.code == 1 and "test_always_fails" in fresh.stdout
+    # (A check that fails the reference too is the exercise's bug: exit 3, the grader's.)
+    assert fresh.code == 3 and "test_always_fails" in fresh.stdout
     second = services.ready()
     assert second != first
     again = grade(workspace, course, services, require=True)
-    assert again.code == 1 and again.stdout == fresh.stdout
+    assert again.code == 3 and again.stdout == fresh.stdout
 
 
 def test_a_changed_grader_is_never_served_stale(workspace, course, services, tmp_path):

@@ -232,3 +232,23 @@ def test_the_instructions_examples_must_be_what_the_reference_does(course):
     assert raising.exit_code == 1
     assert ("the instructions' example: `>>> count_vowels(None)` raises AttributeError: 'NoneType' object has no "
             "attribute 'lower' with the reference") in block(raising.output, "count-vowels"), raising.output
+
+
+def test_a_check_that_fails_the_reference_is_named_and_no_mutant_is_judged_by_it(course):
+    """An author's review: a 0-point test that fails with the reference passed validate (the
+    points still added up), so every correct student saw a ✗ and exit status 1; and a broken test
+    "killed" mutants, so validate told the author to remove true equivalent_mutants entries."""
+    tests_file = course / "solutions/reverse-words/test_words.py"
+    tests_file.write_text(tests_file.read_text() + '''
+
+@pytest.mark.points(0)
+def test_known_value(student):
+    """A value typed by hand, wrongly."""
+    assert_close(student.reverse_words("a b"), "a b")
+''')
+    result = validate(course, "reverse-words")
+    assert result.exit_code == 1, result.output
+    said = block(result.output, "reverse-words")
+    assert "the reference fails a test with seed 1: test_known_value: grader_error: The grader could not check" in said
+    assert "mutation analysis not run: the hidden tests must pass the reference first" in said
+    assert "survives" not in said and "is not equivalent" not in said
