@@ -472,6 +472,11 @@ def test_a_broken_hidden_test_is_the_graders_error_for_the_class(tmp_path):
         # Her score is not final: the statistics leave her out, as the gradebook does (they once
         # said "2/2 students graded" and counted her partial total in the mean).
         assert "1/2 students graded · mean 10/20" in text, text[:400]
+    # But the exercises the grader did grade for her count in their own statistics (an author's
+    # review: one broken test once emptied every exercise's row for such students).
+    summary = (results / "summary.md").read_text()
+    assert "| `dot-product` | 2 | 2 | 100% | 10/10 |" in summary, summary
+    assert "| `softmax` | 0 | 0 | 0% | 0/10 |" in summary  # hers not graded, nobody else's submitted
     assert "alice: grader error on softmax: test_softmax_batched (not final: 19.5/20 without those tests" in proc.stdout
     assert "mean 10/20, 1 not final (the grader failed)." in proc.stdout
     # The LMS gets no number for her either, and the instructor is told why.

@@ -182,8 +182,11 @@ def summarize(records: list[dict[str, Any]], skipped: list[tuple[str, str]] = ()
     seconds; a reused student's grading time belongs to an earlier run and is not counted."""
     # A student the grader failed on (a broken hidden test) has no final score: not in the statistics,
     # as in the gradebook, whose total stays blank (they are listed under grader_errors).
-    graded = [r for r in records if r.get("outcome") == "graded" and r.get("results")
-              and not grader_failures(r["results"])]
+    # A student the grader failed on (some test of some exercise) has no final total, but the
+    # exercises it did grade still count in their own statistics (an author's review: one broken
+    # hidden test erased every other exercise's numbers for the whole class).
+    ran = [r for r in records if r.get("outcome") == "graded" and r.get("results")]
+    graded = [r for r in ran if not grader_failures(r["results"])]
     scores = [float(r["results"]["score"]) for r in graded]
     max_score = max((float(r["results"]["max_score"]) for r in graded), default=0.0)
     exercises: dict[str, ExerciseStats] = {}
@@ -193,7 +196,7 @@ def summarize(records: list[dict[str, Any]], skipped: list[tuple[str, str]] = ()
     kinds: dict[tuple[str, str], str] = {}
     totals: dict[str, float] = {}
     crashed, misplaced = [], []
-    for record in graded:
+    for record in ran:
         for ex in record["results"]["exercises"]:
             if ex.get("found"):  # a 0 the student can fix by renaming or moving a file: the instructor should hear
                 misplaced.append((record["student"], ex["id"], misnamed_of(ex)))
@@ -234,5 +237,5 @@ def summarize(records: list[dict[str, Any]], skipped: list[tuple[str, str]] = ()
         skipped=list(skipped), duration=round(duration, 2),
         per_student=round(duration / graded_in_run, 3) if graded_in_run else 0.0,
         graded_in_run=graded_in_run, reused=reused,
-        sandbox=sorted(Counter(str(r["results"].get("sandbox", "process")) for r in graded).items(),
+        sandbox=sorted(Counter(str(r["results"].get("sandbox", "process")) for r in ran).items(),
                        key=lambda item: item[0] != "namespaces"))
