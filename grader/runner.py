@@ -92,7 +92,7 @@ def _run_once(case: TestCase, solution: Solution, proxy: StudentProxy, seed: int
                                 f"{wanted}: check the bad arguments the instructions say to refuse."),)
         return Outcome(Status.FAILED, message, context, findings=findings)
     except Exception as exc:  # the hidden test itself broke: on what the student returned, or on its own
-        problem = f"{type(exc).__name__}: {exc}"
+        problem = f"{type(exc).__name__}: {exc}{_where_in_tests(exc, solution)}"
     finally:
         close_context(token)
     if not judge or not _passes_with_the_reference(case, solution, seed, size):
@@ -106,6 +106,19 @@ def _run_once(case: TestCase, solution: Solution, proxy: StudentProxy, seed: int
         return Outcome(Status.FAILED, f"{unusable}; the test could not use it ({problem}).", context)
     return Outcome(Status.FAILED, (f"The test could not use what your code returned ({problem}); with the "
                                    "reference solution's answers it passes."), context)
+
+
+def _where_in_tests(exc: BaseException, solution: Solution) -> str:
+    """ ` at test_words.py:17`: the last line of the exercise's hidden test files that EXC passed
+    through, for the author who fixes it (validate and the instructor's reports show it)."""
+    folder = str(solution.exercise.solution_dir) + "/"
+    line, tb = "", exc.__traceback__
+    while tb is not None:
+        file = tb.tb_frame.f_code.co_filename
+        if file.startswith(folder):
+            line = f" at {file[len(folder):]}:{tb.tb_lineno}"
+        tb = tb.tb_next
+    return line
 
 
 GRADER_ERROR_NOTE = ("the test scores nothing until it is fixed and your work is graded again; "

@@ -86,7 +86,7 @@ def _summary(test: TestResult) -> str:
 
 def _failures(tests: list[TestResult], limit: int = 3) -> str:
     failed = [t for t in tests if t.status is not Status.PASSED]
-    lines = [f"{t.name}: {t.status.value}: {_summary(t)[:160]}" for t in failed[:limit]]
+    lines = [f"{t.name}: {t.status.value}: {_summary(t)[:320 if t.grader_error else 160]}" for t in failed[:limit]]
     return "; ".join(lines) + (f" (and {len(failed) - limit} more)" if len(failed) > limit else "")
 
 

@@ -523,7 +523,8 @@ def test_a_broken_hidden_test_is_the_graders_error_in_every_format(learn, worksp
     run = learn(*args, "--format", "json")
     assert run.code == 3, run.stderr
     assert "the grader could not check 1 test(s) (reverse-words: test_runs_of_whitespace)" in run.stderr
-    assert "This is a bug in the grader, not in your code" in run.stderr
+    assert "This is a bug in the exercise, not in your code: tell your instructor" in run.stderr
+    assert "--debug" not in run.stderr  # it would show nothing more: the test is broken, not the grader
     exercise = exercise_of(run.json)
     assert exercise["status"] == "grader_error" and exercise["score"] == 7  # the other tests' points, not final
     broken_test = next(t for t in exercise["tests"] if t["name"] == "test_runs_of_whitespace")

@@ -252,3 +252,14 @@ def test_known_value(student):
     assert "the reference fails a test with seed 1: test_known_value: grader_error: The grader could not check" in said
     assert "mutation analysis not run: the hidden tests must pass the reference first" in said
     assert "survives" not in said and "is not equivalent" not in said
+
+
+def test_a_test_that_raises_by_itself_is_shown_to_the_author_with_its_line(course):
+    """An author's review: validate cut a broken test's message at 160 characters, before its cause's
+    place, and never said where in the test file it broke."""
+    edit(course / "solutions/reverse-words/test_words.py", '    assert_close(student.reverse_words("  to be',
+         '    import torch\n    assert_close(student.reverse_words("  to be')
+    said = block(validate(course, "reverse-words").output, "reverse-words")
+    assert ("the reference scores 7/10 with seed 1: test_runs_of_whitespace: grader_error: The grader could not check "
+            "this test (ModuleNotFoundError: No module named 'torch' at test_words.py:18): it fails with the reference "
+            "solution too. This is a bug in the exercise") in said, said

@@ -256,9 +256,12 @@ def grade(exercises: tuple[str, ...], workspace: Path | None, course: Path | Non
         from grader.cli.classroom import github_report
         github_report(result, ws.root, to_stdout=output is not None or fmt == "terminal")
     if result.grader_errors:  # the grader's own failure: exit status 3, never blamed on the student
-        click.echo(GraderBug(f"the grader could not check {len(result.grader_errors)} test(s) ("
-                             f"{'; '.join(result.grader_errors)}): they fail with the reference solution too, "
-                             "so the score above is incomplete").show(), err=True)
+        # The exercise's bug, not the grader's code (GraderBug.show would ask for --debug output,
+        # which holds nothing more): the student tells whoever wrote the tests.
+        click.echo(f"Error: the grader could not check {len(result.grader_errors)} test(s) ("
+                   f"{'; '.join(result.grader_errors)}): they fail with the reference solution too, so the score "
+                   "above is incomplete. This is a bug in the exercise, not in your code: tell your instructor "
+                   "(the test's name is enough).", err=True)
         raise click.exceptions.Exit(GraderBug.exit_code)
     raise click.exceptions.Exit(exit_status(result))
 
