@@ -11,14 +11,18 @@ import importlib
 import importlib.util
 import inspect
 import sys
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 from typing import Any, Callable
 
+import pytest
+
 from grader.course import Exercise, shown_in_course
 from grader.errors import CourseError
 from grader.parametrize import Mark, expand
+from grader.spelling import misspelt
 
 FIXTURES = ("student", "reference", "rng", "size")
 VISIBILITIES = ("visible", "hidden", "after_due_date")
@@ -60,7 +64,9 @@ def _load_module(path: Path, name: str, shown: str) -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
     try:
-        spec.loader.exec_module(module)
+        with warnings.catch_warnings():  # an unknown mark is refused by name below, did-you-mean and all
+            warnings.simplefilter("ignore", pytest.PytestUnknownMarkWarning)
+            spec.loader.exec_module(module)
     except Exception as exc:
         sys.modules.pop(name, None)
         raise CourseError(f"failed to import: {type(exc).__name__}: {exc}", path=shown,
@@ -87,7 +93,8 @@ def _traceback(tb: Any) -> list[Any]:
 MARKS = ("points", "visibility", "shrink", "statistical")  # honoured on a test and on a pytest.param
 
 
-def _settings(marks: list[Mark], who: str, where: str, inherited: dict[str, Any]) -> dict[str, Any]:
+def _settings(marks: list[Mark], who: str, where: str, inherited: dict[str, Any],
+              line: int | None = None) -> dict[str, Any]:
     """points, visibility, shrink and statistical from MARKS (the first of each name wins, as
     pytest's get_closest_marker would), over INHERITED; any other mark is refused, loudly."""
     settings = dict(inherited)
@@ -99,23 +106,27 @@ def _settings(marks: list[Mark], who: str, where: str, inherited: dict[str, Any]
         value = mark.args[0] if mark.args else None
         if mark.name == "points":
             if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
-                raise CourseError(f"{who}: points must be a non-negative number, got {value!r}", path=where)
+                raise CourseError(f"{who}: points must be a non-negative number, got {value!r}", path=where, line=line)
             settings["points"] = value
         elif mark.name == "visibility":
             if value not in VISIBILITIES:
                 raise CourseError(f"{who}: visibility must be one of {', '.join(VISIBILITIES)}, got {value!r}",
-                                  path=where)
+                                  path=where, line=line)
             settings["visibility"] = value
         elif mark.name == "shrink":
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-                raise CourseError(f"{who}: shrink needs a starting size >= 1", path=where)
+                raise CourseError(f"{who}: shrink needs a starting size >= 1", path=where, line=line)
             settings["shrink"] = value
         elif mark.name == "statistical":
             settings["statistical"] = True
         else:
+            meant = misspelt(mark.name, (*MARKS, "parametrize"))
+            if meant:  # a typo, not a pytest mark to refuse
+                raise CourseError(f"{who}: unknown mark pytest.mark.{mark.name}: did you mean pytest.mark.{meant}?",
+                                  path=where, line=line)
             raise CourseError(f"{who}: pytest.mark.{mark.name} is not supported on a hidden test (learn "
                               f"honours {', '.join(MARKS)} and parametrize); a test that pytest would skip or "
-                              "expect to fail would still be graded here, so remove it", path=where)
+                              "expect to fail would still be graded here, so remove it", path=where, line=line)
     return settings
 
 
@@ -126,26 +137,34 @@ def _collect(module: ModuleType, where: str) -> list[dict]:
             continue
         if function.__module__ != module.__name__:
             continue
+        line = _def_line(function)
         own = _settings(list(getattr(function, "pytestmark", [])), f"{name}()", where,
-                        {"points": None, "visibility": "visible", "shrink": None, "statistical": False})
+                        {"points": None, "visibility": "visible", "shrink": None, "statistical": False}, line)
         cases = []
         for case in expand(function, where):
-            settings = _settings(list(case.marks), f"{name}[{case.suffix}]", where, {**own, "points": None})
+            settings = _settings(list(case.marks), f"{name}[{case.suffix}]", where, {**own, "points": None}, line)
             cases.append({"suffix": case.suffix, "params": case.params, **settings})
         param_names = {n for case in cases for n, _ in case["params"]}
+        arguments = inspect.signature(function).parameters
+        unused = sorted(param_names - set(arguments))
+        if unused:  # pytest: "function uses no argument 'y'" (it was called an unknown fixture 'x')
+            raise CourseError(f"{name}(): parametrize names {', '.join(map(repr, unused))}, which {name}() does not "
+                              f"take (its arguments: {', '.join(arguments) or 'none'})", path=where, line=line)
         fixtures = []
-        for parameter in inspect.signature(function).parameters:
+        for parameter in arguments:
             if parameter in param_names:
                 continue
             if parameter not in FIXTURES:
-                raise CourseError(f"{name}() asks for an unknown fixture {parameter!r} "
-                                  f"(available: {', '.join(FIXTURES)})", path=where, line=_def_line(function))
+                meant = misspelt(parameter, FIXTURES)
+                raise CourseError(f"{name}() asks for an unknown fixture {parameter!r}"
+                                  + (f", did you mean {meant!r}?" if meant else "")
+                                  + f" (available: {', '.join(FIXTURES)})", path=where, line=line)
             fixtures.append(parameter)
         for case in cases:
             if case["shrink"] is not None and "size" not in fixtures:
-                raise CourseError(f"{name}(): a shrink test must take the `size` fixture", path=where)
+                raise CourseError(f"{name}(): a shrink test must take the `size` fixture", path=where, line=line)
             if case["shrink"] is None and "size" in fixtures:
-                raise CourseError(f"{name}(): the `size` fixture needs @pytest.mark.shrink(N)", path=where)
+                raise CourseError(f"{name}(): the `size` fixture needs @pytest.mark.shrink(N)", path=where, line=line)
         collected.append({"name": name, "function": function, "cases": cases,
                           "points": _test_points(name, own["points"], cases, where), "fixtures": tuple(fixtures),
                           "description": inspect.getdoc(function) or name.replace("_", " ")})

@@ -162,11 +162,19 @@ def test_marks_given_with_pytest_param_are_honoured(tmp_path):
      "test_unique: parametrize(..., indirect=...) is not supported"),
     (TESTS.replace("@pytest.mark.points(4)\n", ""),
      "test_params(): some cases have their own points: give the test @pytest.mark.points(N) too"),
+    # An author's review: a typo was refused as a pytest mark to remove, and a parametrize name the
+    # function does not take was "an unknown fixture" (the function's argument): pytest says it right.
+    (TESTS.replace("@pytest.mark.points(4)\n", "@pytest.mark.point(4)\n"),
+     "test_params(): unknown mark pytest.mark.point: did you mean pytest.mark.points?"),
+    (TESTS.replace('@pytest.mark.parametrize("s", ["x", "x", "x1", "x1"])', '@pytest.mark.parametrize("t", ["x"])'),
+     "test_unique(): parametrize names 't', which test_unique() does not take (its arguments: student, rng, s)"),
+    (TESTS.replace("def test_unique(student, rng, s):", "def test_unique(studnet, rng, s):"),
+     "test_unique() asks for an unknown fixture 'studnet', did you mean 'student'? (available: "),
 ])
 def test_marks_the_grader_cannot_honour_are_refused_loudly(tmp_path, tests, says):
     course = make_course(tmp_path / "course", tests)
     write_student(tmp_path / "ws", "cases", "cases.py", REFERENCE)
     run = learn("grade", "cases", "--workspace", tmp_path / "ws", "--course", course)
     assert run.exit_code == 2, run.output
-    assert "solutions/cases/test_cases.py: " + says in run.output, run.output
+    assert re.search(r"solutions/cases/test_cases\.py:(\d+:)? " + re.escape(says), run.output), run.output
     assert "Traceback" not in run.output
