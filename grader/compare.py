@@ -213,18 +213,45 @@ def _compare_arrays(actual: np.ndarray, expected: np.ndarray, rtol: float | None
     lines = [f"{name} differs from the expected value at {len(bad)} of {e.size} entries "
              f"(tolerance rtol={rtol:g}, atol={atol:g})."]
     if e.ndim:
-        lines.append(f"Largest difference at index {_index(worst)}: got {_num(a[worst])}, "
-                     f"expected {_num(e[worst])} (off by {_num(diff[worst])}).")
+        got, wanted = _nums(a[worst], e[worst])
+        lines.append(f"Largest difference at index {_index(worst)}: got {got}, expected {wanted} "
+                     f"(off by {_num(diff[worst])}).")
     else:
-        lines.append(f"Got {_num(a[()])}, expected {_num(e[()])}.")
+        lines.append("Got {}, expected {}.".format(*_nums(a[()], e[()])))
     if e.ndim and e.size <= SHOW_ENTRIES:
         lines.append(f"got:\n{fmt(actual)}\nexpected:\n{fmt(expected)}")
-    with np.errstate(all="ignore"):  # the patterns try arithmetic on the student's infinities and NaNs
-        finding = pattern(a, e, rtol, atol)
+    eps = max([float(np.finfo(d).eps) for d in (actual.dtype, expected.dtype) if d.kind == "f"] or [EPS64])
+    ulps = _rounding_ulps(a, e, ~close, eps)
+    if ulps is not None:  # no pattern to find in rounding noise ("shifted by 4e-16", "another order")
+        lines.append(f"These differences are at the level of floating-point rounding (at most {ulps} "
+                     f"unit{'s' if ulps > 1 else ''} in the last place of the values' scale): an equally correct "
+                     "order of operations gives them, so the "
+                     f"test's tolerance (rtol={rtol:g}, atol={atol:g}) is tighter than floating point allows. This "
+                     "is a bug in the exercise, not in your code: tell your instructor.")
+        finding = None
+    else:
+        with np.errstate(all="ignore"):  # the patterns try arithmetic on the student's infinities and NaNs
+            finding = pattern(a, e, rtol, atol)
     difference = Difference(name=name, shape=list(e.shape), mismatched=len(bad), size=int(e.size),
                             index=[int(i) for i in worst], got=_plain(a[worst]), expected=_plain(e[worst]),
                             rtol=rtol, atol=atol)
     return Comparison("\n".join(lines), (finding,) if finding else (), difference)
+
+
+ROUNDING_ULPS = 64  # a float64 sum of a few hundred terms, reordered, stays within this
+EPS64 = float(np.finfo(np.float64).eps)
+
+
+def _rounding_ulps(a: np.ndarray, e: np.ndarray, bad: np.ndarray, eps: float) -> int | None:
+    """How many units in the last place (EPS, of the arrays' largest magnitude) the BAD entries are
+    off by, if that is at most ROUNDING_ULPS: what rounding gives, not a mistake; else None."""
+    if a.dtype.kind == "c" or not np.isfinite(a[bad]).all() or not np.isfinite(e[bad]).all():
+        return None
+    scale = max(float(np.max(np.abs(e))), float(np.max(np.abs(a))))
+    if scale == 0.0:
+        return None
+    ulps = float(np.max(np.abs(a[bad] - e[bad]))) / (eps * scale)
+    return max(1, int(np.ceil(ulps))) if ulps <= ROUNDING_ULPS else None
 
 
 def _nonfinite_problem(a: np.ndarray, e: np.ndarray, name: str) -> Comparison | None:
@@ -264,3 +291,12 @@ def _index(index: Any) -> str:
 def _num(x: Any) -> str:
     x = complex(x) if np.iscomplexobj(x) else float(x)
     return f"{x:.6g}" if isinstance(x, float) else f"{x:.6g}"
+
+
+def _nums(got: Any, expected: Any) -> tuple[str, str]:
+    """GOT and EXPECTED with the digits it takes to tell them apart ("1.48644" twice says nothing)."""
+    for digits in (6, 10, 17):
+        shown = tuple(f"{complex(v) if np.iscomplexobj(v) else float(v):.{digits}g}" for v in (got, expected))
+        if shown[0] != shown[1]:
+            return shown
+    return shown

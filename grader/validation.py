@@ -25,7 +25,7 @@ import time
 import warnings
 from dataclasses import dataclass, field
 from types import ModuleType
-from typing import Callable, Iterator
+from typing import Any, Callable, Iterator
 
 import numpy as np
 
@@ -163,6 +163,7 @@ def validate_exercise(exercise: Exercise, server: ForkServer) -> Report:
         report.problems.append(f"the untouched stub scores {_score(stub_tests):g}, not 0 (passes {', '.join(passing[:3])})")
     report.checks += 1
     _check_trivial(solution, report)
+    _check_rounding(solution, ref_functions, report)
 
     _check_examples(exercise, ref_functions, report)
     attempted, problems = instruction_examples.failures(exercise.instructions, reference, "the instructions' example")
@@ -212,6 +213,36 @@ def _check_trivial(solution: Solution, report: Report) -> None:
                 f"{', '.join(passing[:3])}{' and more' if len(passing) > 3 else ''}): a test of a side "
                 "property must also check the work (grader.testing.assert_does_the_work)")
         report.checks += 1
+
+
+NUDGE_ULPS = 4  # what reordering a sum or a product chain moves an answer by, and far less
+
+
+def _nudged(value: Any) -> Any:
+    """VALUE with every float moved by NUDGE_ULPS units in the last place: an equally correct answer."""
+    if isinstance(value, np.ndarray) and value.dtype.kind in "fc":
+        return value * (1 + NUDGE_ULPS * np.finfo(value.dtype).eps)
+    if isinstance(value, (float, np.floating)):
+        return type(value)(value * (1 + NUDGE_ULPS * np.finfo(type(value)).eps))
+    if isinstance(value, (tuple, list)):
+        return type(value)(_nudged(v) for v in value)
+    return value
+
+
+def _check_rounding(solution: Solution, ref_functions: dict[str, Callable], report: Report) -> None:
+    """The reference's answers, each float moved by NUDGE_ULPS ulps, score full marks: a correct
+    answer computed in another order differs that much, and a test stricter than that (rtol=0)
+    fails correct students with invented diagnoses (an author's review)."""
+    def nudging(function: Callable) -> Callable:
+        return lambda *args, **kwargs: _nudged(function(*args, **kwargs))
+    tests = run_in_process(solution, {n: nudging(f) for n, f in ref_functions.items()}, VALIDATION_SEEDS[0])
+    if _score(tests) != solution.exercise.points:
+        failing = [t.name for t in tests if t.status is not Status.PASSED]
+        report.problems.append(
+            f"the reference's answers moved by {NUDGE_ULPS} units in the last place (what another, equally correct "
+            f"order of operations gives) score {_score(tests):g}, not {solution.exercise.points}: the tolerance of "
+            f"{', '.join(failing[:3])}{' and more' if len(failing) > 3 else ''} is tighter than floating point allows")
+    report.checks += 1
 
 
 def _check_examples(exercise: Exercise, ref_functions: dict[str, Callable], report: Report) -> None:

@@ -2,10 +2,13 @@
 under the exercise it breaks, with the reason, and the exit status says what kind of failure."""
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
-from conftest import Outcome, learn_in_process as learn, run_learn
+import pytest
+
+from conftest import Outcome, learn_in_process as learn, one_exercise_course, run_learn, write_student
 
 
 def validate(course: Path, *args: str) -> Outcome:
@@ -263,3 +266,68 @@ def test_a_test_that_raises_by_itself_is_shown_to_the_author_with_its_line(cours
     assert ("the reference scores 7/10 with seed 1: test_runs_of_whitespace: grader_error: The grader could not check "
             "this test (ModuleNotFoundError: No module named 'torch' at test_words.py:18): it fails with the reference "
             "solution too. This is a bug in the exercise") in said, said
+
+
+TIGHT_YAML = """format_version: 1
+id: mean
+title: Mean
+module: 01-stats
+points: 10
+file: mean.py
+functions: [mean_of]
+instructions: |
+  Return the mean of the entries of x.
+hints:
+  - Sum, then divide.
+"""
+TIGHT_STUB = '''def mean_of(x):
+    """The mean of the entries of x, a float."""
+    raise NotImplementedError
+'''
+TIGHT_REFERENCE = '''import numpy as np
+
+
+def mean_of(x):
+    """The mean of the entries of x, a float."""
+    return float(np.mean(x))
+'''
+TIGHT_TESTS = '''import pytest
+
+from grader.testing import assert_close
+
+
+@pytest.mark.points(10)
+def test_mean(student, reference, rng):
+    """The mean of 1000 draws."""
+    x = rng.uniform(1.0, 2.0, 1000)
+    assert_close(student.mean_of(x), reference.mean_of(x){tolerance})
+'''
+LOOPED = '''def mean_of(x):
+    total = 0.0
+    for value in x:
+        total += value
+    return total / len(x)
+'''
+
+
+@pytest.mark.parametrize("tolerance", [", rtol=0, atol=0", ""])
+def test_a_tolerance_tighter_than_rounding_is_the_authors_to_fix(tmp_path, tolerance):
+    """An author's review: `rtol=0, atol=0` passed validate, then failed a correct answer computed
+    in another order (a loop instead of np.mean's pairwise sum) with invented diagnoses ("shifted by
+    a constant", "another order"). Validate now grades the reference's answers moved by 4 ulps, and
+    the report says the difference is rounding and the exercise's to fix. The default tolerance is fine."""
+    course = one_exercise_course(tmp_path / "course", "mean", "mean.py", yaml=TIGHT_YAML, stub=TIGHT_STUB,
+                                 reference=TIGHT_REFERENCE, tests=TIGHT_TESTS.format(tolerance=tolerance))
+    said = block(validate(course, "mean").output, "mean")
+    tight = bool(tolerance)
+    assert ("the reference's answers moved by 4 units in the last place (what another, equally correct order of "
+            "operations gives) score 0, not 10: the tolerance of test_mean is tighter than floating point allows"
+            in said) is tight, said
+    write_student(tmp_path / "ws", "mean", "mean.py", LOOPED)
+    run = learn("grade", "mean", "--workspace", tmp_path / "ws", "--course", course, "--seed", "2", "--format", "json")
+    test = json.loads(run.output)["exercises"][0]["tests"][0]
+    if not tight:
+        assert test["status"] == "passed", test
+        return
+    assert test["status"] == "failed" and "at the level of floating-point rounding" in test["message"], test
+    assert "tell your instructor" in test["message"] and json.loads(run.output)["exercises"][0]["diagnoses"] == []
