@@ -163,6 +163,7 @@ def validate_exercise(exercise: Exercise, server: ForkServer) -> Report:
         report.problems.append(f"the untouched stub scores {_score(stub_tests):g}, not 0 (passes {', '.join(passing[:3])})")
     report.checks += 1
     _check_trivial(solution, report)
+    _check_answer_shaped(solution, ref_functions, report)
     _check_rounding(solution, ref_functions, report)
 
     _check_examples(exercise, ref_functions, report)
@@ -227,6 +228,39 @@ def _nudged(value: Any) -> Any:
     if isinstance(value, (tuple, list)):
         return type(value)(_nudged(v) for v in value)
     return value
+
+
+def _zeros_like(value: Any) -> Any:
+    """VALUE's form with nothing in it: zeros of each array's shape and dtype, 0 (False) for each
+    number, "" for a text; anything else as it is (it has no empty form to tell apart)."""
+    if isinstance(value, np.ndarray) and value.dtype.kind in "biufc":
+        return np.zeros_like(value)
+    if isinstance(value, (int, float, np.integer, np.floating, np.bool_)):  # False for a bool
+        return type(value)(0)
+    if isinstance(value, str):
+        return ""
+    if isinstance(value, (tuple, list)):
+        return type(value)(_zeros_like(v) for v in value)
+    return value
+
+
+def _check_answer_shaped(solution: Solution, ref_functions: dict[str, Callable], report: Report) -> None:
+    """No points for the form of the answer alone: the trivial files are shaped like the INPUT, so
+    a test that checks only the shape of a function that reduces (row norms: (n, d) in, (n,) out)
+    paid them nothing and a zeros-of-the-output answer everything it was worth. The reference's
+    answers, emptied to zeros of their own shapes, must score 0 (an author's review). (Not noise of
+    their shapes: for an initializer, noise of the right shape can be the right answer.)"""
+    def emptied(function: Callable) -> Callable:
+        return lambda *args, **kwargs: _zeros_like(function(*args, **kwargs))
+    with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+        tests = run_in_process(solution, {n: emptied(f) for n, f in ref_functions.items()}, VALIDATION_SEEDS[0])
+    if _score(tests) != 0:
+        passing = [t.name for t in tests if t.status is Status.PASSED]
+        report.problems.append(
+            f"a trivial implementation that returns zeros shaped like the right answer scores {_score(tests):g}, "
+            f"not 0 (passes {', '.join(passing[:3])}{' and more' if len(passing) > 3 else ''}): a test of a side "
+            "property must also check the work (grader.testing.assert_does_the_work)")
+    report.checks += 1
 
 
 def _check_rounding(solution: Solution, ref_functions: dict[str, Callable], report: Report) -> None:

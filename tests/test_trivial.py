@@ -59,8 +59,11 @@ def test_validate_names_a_test_that_pays_for_a_side_property_alone(course: Path)
     result = learn_in_process("validate", "reverse-words", "--course", str(course), "--jobs", "1")
     assert result.exit_code == 1, result.output
     problems = [line for line in result.output.splitlines() if "a trivial implementation" in line]
-    # Every kind that returns something passes it (a ValueError for everything does not).
-    assert len(problems) == len(trivial.KINDS) - 1, result.output
+    # Every kind that returns something passes it (a ValueError for everything does not), and so do
+    # the reference's answers emptied to their own form (grader.validation._check_answer_shaped).
+    assert len(problems) == len(trivial.KINDS) - 1 + 1, result.output
+    assert any("returns zeros shaped like the right answer scores 1, not 0 (passes test_text_unchanged)" in p
+               for p in problems)
     assert any(re.search(r"that returns None scores 1, not 0 \(passes test_text_unchanged\)", p) for p in problems)
     assert all("assert_does_the_work" in p for p in problems)
 

@@ -331,3 +331,45 @@ def test_a_tolerance_tighter_than_rounding_is_the_authors_to_fix(tmp_path, toler
         return
     assert test["status"] == "failed" and "at the level of floating-point rounding" in test["message"], test
     assert "tell your instructor" in test["message"] and json.loads(run.output)["exercises"][0]["diagnoses"] == []
+
+
+ROWS_YAML = TIGHT_YAML.replace("id: mean", "id: rows").replace("title: Mean", "title: Row sums").replace(
+    "file: mean.py", "file: rows.py").replace("functions: [mean_of]", "functions: [row_sums]").replace(
+    "Return the mean of the entries of x.", "Return the sum of each row of X.")
+ROWS_STUB = '''def row_sums(X):
+    """The sum of each row of the 2-D array X, shape (n,)."""
+    raise NotImplementedError
+'''
+ROWS_REFERENCE = '''def row_sums(X):
+    """The sum of each row of the 2-D array X, shape (n,)."""
+    return X.sum(axis=1)
+'''
+ROWS_TESTS = '''import pytest
+
+from grader.testing import assert_close
+
+
+@pytest.mark.points(8)
+def test_row_sums(student, reference, rng):
+    """Random rows."""
+    X = rng.standard_normal((4, 3))
+    assert_close(student.row_sums(X), reference.row_sums(X))
+
+
+@pytest.mark.points(2)
+def test_shape(student, rng):
+    """One sum per row."""
+    assert student.row_sums(rng.standard_normal((5, 2))).shape == (5,)
+'''
+
+
+def test_a_test_of_the_answers_shape_alone_is_named(tmp_path):
+    """An author's review: the trivial files are shaped like the input, so a test that checks only
+    the shape of a reducing function's answer ((5, 2) in, (5,) out) passed validate while zeros of
+    the answer's shape earned its points. The reference's answers emptied to zeros must score 0."""
+    course = one_exercise_course(tmp_path / "course", "rows", "rows.py", yaml=ROWS_YAML, stub=ROWS_STUB,
+                                 reference=ROWS_REFERENCE, tests=ROWS_TESTS)
+    said = block(validate(course, "rows").output, "rows")
+    assert ("a trivial implementation that returns zeros shaped like the right answer scores 2, not 0 (passes "
+            "test_shape)") in said, said
+    assert "returns zeros shaped like its input scores" not in said  # the input-shaped file never saw it

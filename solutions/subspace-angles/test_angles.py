@@ -74,10 +74,11 @@ def test_known_angles_from_non_orthonormal_bases(student, rng):
 
 
 @pytest.mark.points(1.5)
-def test_identical_subspaces_give_zero_never_nan(student, rng):
+def test_identical_subspaces_give_zero_never_nan(student, reference, rng):
     """Sixteen pairs of different bases of the same subspace (some with short columns): every
     angle is 0 up to rounding. Rounding can push a computed cosine just above 1, where
-    `arccos` gives NaN, so the cosines must be clipped to [0, 1] first."""
+    `arccos` gives NaN, so the cosines must be clipped to [0, 1] first. (And two random
+    subspaces get their right angles: zeros alone score nothing.)"""
     for i in range(16):
         p = 1 + i % 4
         d = p + 2 + i % 3
@@ -86,6 +87,9 @@ def test_identical_subspaces_give_zero_never_nan(student, rng):
         # An angle of 0 comes out as arccos(1 − δ) ≈ √(2δ): about 1e-8 for rounding δ ≈ 1e-16.
         _check_angles(student.principal_angles(A, B), np.zeros(p),
                       f"principal_angles(A, B) for two bases of one subspace (pair {i + 1})", atol=1e-6)
+    # Zeros are what a function that does nothing returns: the points need real angles too.
+    assert_does_the_work(student, reference, "principal_angles", rng.standard_normal((6, 2)),
+                         rng.standard_normal((6, 3)), atol=ANGLE_ATOL)
 
 
 @pytest.mark.points(0.5)
@@ -153,6 +157,9 @@ def test_bad_shapes_raise(student, reference, rng):
         student.subspace_overlap(A, B)
     with pytest.raises(ValueError):
         student.principal_angles(rng.standard_normal((3, 4)), rng.standard_normal((3, 1)))
+    # The work check above has angle 0 (what zeros give): one with real angles as well.
+    assert_does_the_work(student, reference, "principal_angles", rng.standard_normal((6, 2)),
+                         rng.standard_normal((6, 3)), atol=ANGLE_ATOL)
 
 
 @pytest.mark.points(0.5)
@@ -167,10 +174,10 @@ def test_inputs_are_not_modified(student, reference, rng):
 
 @pytest.mark.points(0.5)
 @pytest.mark.parametrize("function", ["principal_angles", "subspace_overlap"])
-def test_whole_space_and_too_many_columns_either_side(student, rng, function):
+def test_whole_space_and_too_many_columns_either_side(student, reference, rng, function):
     """Either basis may span the whole space (d columns): every direction of the other one then
     lies in it (angles 0, overlap 1). A basis with more columns than d raises ValueError,
-    whether it is A or B."""
+    whether it is A or B. (And two random subspaces get the right answer: a constant scores nothing.)"""
     A, whole = rng.standard_normal((4, 2)), rng.standard_normal((4, 4))
     # An angle of 0 comes out as arccos(1 − δ) ≈ √(2δ), about 1e-8 (see above); cos² does not.
     expected, atol = (np.zeros(2), 1e-6) if function == "principal_angles" else (1.0, ANGLE_ATOL)
@@ -182,3 +189,6 @@ def test_whole_space_and_too_many_columns_either_side(student, rng, function):
                  (rng.standard_normal((3, 1)), rng.standard_normal((3, 4)))):
         with pytest.raises(ValueError):
             getattr(student, function)(A, B)
+    # Angles 0 and overlap 1 are what constants give: the points need the work on other subspaces too.
+    assert_does_the_work(student, reference, function, rng.standard_normal((6, 2)), rng.standard_normal((6, 3)),
+                         atol=ANGLE_ATOL if function == "principal_angles" else None)
