@@ -120,6 +120,11 @@ class Exercise:
     def reference_path(self) -> Path:
         return self.solution_dir / self.file
 
+    def student_texts(self) -> list[tuple[str, str]]:
+        """(label, text) of everything of the YAML a student reads."""
+        texts = [("instructions", self.instructions)] + [(f"hints[{i}]", h) for i, h in enumerate(self.hints)]
+        return texts + [(f"mistake {m.id!r} message", m.message) for m in self.mistakes] + [("title", self.title)]
+
     def mistake(self, mistake_id: str) -> Mistake | None:
         return next((m for m in self.mistakes if m.id == mistake_id), None)
 

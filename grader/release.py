@@ -26,6 +26,7 @@ from pathlib import Path
 from grader.course import Course
 from grader.errors import LearnError
 from grader.notebook.layout import SUFFIX
+from grader.scaffold import PLACEHOLDER
 
 MIN_FRAGMENT = 24            # characters (whitespace collapsed): shorter code is not evidence
 SKIPPED = ("__pycache__", ".pyc", ".pyo", ".DS_Store")
@@ -85,6 +86,26 @@ def write_bundle(course: Course, out: Path) -> Bundle:
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return Bundle(out, tuple(out / r for r in written), len(instructor), leaks)
+
+
+def unfinished_texts(course: Course) -> list[str]:
+    """Where `learn new`'s TODO placeholders are still in what students read: the YAML's texts and
+    the stubs' docstrings (a `# TODO` comment in a stub is for the student, and stays)."""
+    found = []
+    for exercise in course.exercises:
+        places = [label for label, text in exercise.student_texts() if PLACEHOLDER.search(text)]
+        try:
+            tree = ast.parse(exercise.stub_path.read_text(encoding="utf-8"))
+        except (OSError, SyntaxError, ValueError):
+            tree = None  # the course loader already read it; validate says what is wrong
+        for node in ast.walk(tree) if tree else ():
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Module)):
+                if PLACEHOLDER.search(ast.get_docstring(node) or ""):
+                    places.append(f"the docstring of {getattr(node, 'name', 'the module')}() in {exercise.file}"
+                                  if not isinstance(node, ast.Module) else f"the docstring of {exercise.file}")
+        if places:
+            found.append(f"{exercise.id}: TODO placeholders in {', '.join(places)}")
+    return found
 
 
 def instructor_files(course: Course) -> list[Path]:

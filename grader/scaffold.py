@@ -20,6 +20,9 @@ from grader.errors import CourseError
 from grader.exercise_format import FILE_NAME
 from grader.storage import write_atomic
 
+# What a scaffold leaves for the author to replace; never shown to a student (validate and release check).
+PLACEHOLDER = re.compile(r"\bTODO\b")
+
 TEMPLATES = Path(__file__).parent / "templates" / "new"
 DEFAULT_MODULE = "01-new"
 

@@ -41,10 +41,9 @@ from grader.results import Status, TestResult
 from grader.runner import run_tests
 from grader.solutions import Solution
 from grader import instruction_examples, trivial
+from grader.scaffold import PLACEHOLDER
 
 VALIDATION_SEEDS = (1, 2)
-# what a scaffold from `learn new` leaves for the author to replace; never shown to a student
-PLACEHOLDER = re.compile(r"\bTODO\b")
 BLAS_THREADS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
@@ -314,9 +313,7 @@ def check_texts(exercise: Exercise, render: Callable[[Exercise], list[tuple[str,
     RENDER turns the exercise into (label, text) pairs the way `learn show` and `learn hint`
     print them; without it the raw texts are checked.
     """
-    texts = [("instructions", exercise.instructions)] + [(f"hints[{i}]", h) for i, h in enumerate(exercise.hints)]
-    texts += [(f"mistake {m.id!r} message", m.message) for m in exercise.mistakes] + [("title", exercise.title)]
-    for label, text in texts:
+    for label, text in exercise.student_texts():
         if PLACEHOLDER.search(text):
             report.problems.append(f"{label} still holds a TODO placeholder: write it for the student")
         if not _fences_balanced(text):

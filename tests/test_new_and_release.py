@@ -188,6 +188,26 @@ def test_release_fails_loudly_on_a_leak(course, tmp_path, plant, expected):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["course"]
 
 
+def test_release_refuses_a_course_whose_texts_still_hold_learn_news_placeholders(course, tmp_path):
+    """An author's review: an untouched `learn new` scaffold was released with exit 0, its TODOs
+    in every student's instructions and stub. What students read must be finished first; a
+    `# TODO` comment in a stub is for the student and does not count."""
+    assert learn("new", "col-norms", "--course", course).exit_code == 0
+    run = learn("release", "--out", tmp_path / "dist", "--course", course)
+    assert run.exit_code == 1, run.output
+    assert ("col-norms: TODO placeholders in instructions, hints[0], hints[1], hints[2], mistake "
+            "'todo-first-mistake' message, title, the docstring of col_norms() in col_norms.py") in run.output
+    assert "count-vowels" not in run.output and not (tmp_path / "dist").exists()
+    stub = course / "exercises/01-strings/count-vowels/vowels.py"
+    stub.write_text(stub.read_text() + "    # TODO: your code here\n")  # for the student: fine
+    shutil.rmtree(course / "exercises" / "01-strings" / "col-norms")
+    shutil.rmtree(course / "solutions" / "col-norms")
+    index = course / "exercises" / "course.yaml"
+    index.write_text(index.read_text().replace(", col-norms]", "]"))
+    released = learn("release", "--out", tmp_path / "dist", "--course", course)
+    assert released.exit_code == 0, released.output
+
+
 def test_a_failed_release_keeps_the_empty_folder_it_was_given(course, tmp_path):
     out = tmp_path / "bundle"
     out.mkdir()

@@ -158,8 +158,15 @@ def release(out: Path, course: Path | None) -> None:
     Example:
       learn release --out dist/student-course
     """
-    from grader.release import write_bundle
+    from grader.release import unfinished_texts, write_bundle
     the_course = resolve_course(course)
+    unfinished = unfinished_texts(the_course)
+    if unfinished:  # learn new's placeholders would reach every student
+        click.echo("Not released: what students read is not finished:", err=True)
+        for problem in unfinished:
+            click.echo(f"  - {problem}", err=True)
+        click.echo("Finish these exercises (learn validate checks them all), then release again.", err=True)
+        raise click.exceptions.Exit(1)
     bundle = write_bundle(the_course, out)
     if bundle.leaks:
         click.echo(click.style("LEAK: the bundle would contain instructor material:", fg="red", bold=True), err=True)
