@@ -18,7 +18,7 @@ from typing import Any
 from grader.errors import CourseError
 from grader.exercise_format import DEFAULT_TIME_LIMIT, EXERCISE, FORMAT_VERSION, IDENTIFIER
 from grader.fields import Const
-from grader.spelling import unknown_field
+from grader.spelling import misspelt, unknown_field
 from grader.storage import read_regular_file
 from grader.yamldoc import YamlDoc, expect, text
 
@@ -162,7 +162,11 @@ class Course:
             if exercise.id == exercise_id:
                 return exercise
         close = [e.id for e in self.exercises if exercise_id in e.id or e.id in exercise_id]
-        hint = f" Did you mean {close[0]}?" if close else " Run `learn list` to see them."
+        close = close or [m for m in [misspelt(exercise_id, [e.id for e in self.exercises])] if m]
+        # Named, not "run learn list": with --course, a plain `learn list` shows another course.
+        ids = [e.id for e in self.exercises]
+        listed = ", ".join(ids) if len(ids) <= 24 else ", ".join(ids[:24]) + f" and {len(ids) - 24} more"
+        hint = f" Did you mean {close[0]}?" if close else f" Its exercises: {listed}."
         raise CourseError(f"no exercise named {exercise_id!r} in this course.{hint}")
 
 

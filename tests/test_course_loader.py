@@ -185,3 +185,20 @@ def test_a_broken_hidden_file_is_named_like_a_broken_yaml(learn, course, tmp_pat
     graded = learn("grade", "count-vowels", "--course", str(course), "--workspace", str(tmp_path / "ws"), cwd=elsewhere)
     assert graded.code == 2 and graded.stderr.startswith(f"Error: {expected}"), graded.stderr
     assert "Traceback" not in validated.stderr + graded.stderr
+    # grade-all finds it once the hidden tests load, after making --out: it leaves no empty folder behind.
+    (tmp_path / "subs" / "ann" / "count-vowels").mkdir(parents=True)
+    (tmp_path / "subs" / "ann" / "count-vowels" / "vowels.py").write_text("def count_vowels(text):\n    return 0\n")
+    classed = learn("grade-all", str(tmp_path / "subs"), "--out", str(tmp_path / "results"), "--course", str(course),
+                    cwd=elsewhere)
+    assert classed.code == 2 and f"Error: {expected}" in classed.stderr, classed.stderr
+    assert not (tmp_path / "results").exists()
+
+
+def test_an_unknown_exercise_is_answered_with_the_courses_own_ids(learn, course):
+    """`learn validate no-such --course C` said "Run `learn list` to see them", and a plain
+    `learn list` shows another course (an author's review): the message names them itself."""
+    run = learn("validate", "no-such", "--course", str(course))
+    assert run.code == 2
+    assert "no exercise named 'no-such' in this course. Its exercises: reverse-words, count-vowels." in run.stderr
+    typo = learn("validate", "count-vowel", "--course", str(course))
+    assert "Did you mean count-vowels?" in typo.stderr

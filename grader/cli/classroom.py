@@ -1,6 +1,7 @@
 """The instructor's class-scale commands: grade-all, gradebook merge, export gradescope."""
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -77,6 +78,7 @@ def grade_all(submissions: Path, out: Path, jobs: int | None, course: Path | Non
     """
     from grader.sandbox import client as forkserver
     server = forkserver.early_or_new()  # first: it imports numpy on another CPU while this process loads the course
+    made_out = False  # OUT was created by this run: removed again if it fails before writing anything
     try:
         _check_out_is_outside(out, submissions)
         if require_isolation:  # refused before anything is read or written (the query waits for the server)
@@ -121,6 +123,7 @@ def grade_all(submissions: Path, out: Path, jobs: int | None, course: Path | Non
         if the_course.late_policy is not None and submitted_at is None:
             click.echo("The course has a late_policy but no --submitted-at was given: nobody's score is adjusted.",
                        err=True)
+        made_out = not out.exists()
         out.mkdir(parents=True, exist_ok=True)  # so that it can be masked if it lies under a bound path
         # Before any worker, standby ones too. The working folder as well: in a container it is
         # often /usr/src/app, under a bound /usr, with other classes' folders in it.
@@ -133,6 +136,9 @@ def grade_all(submissions: Path, out: Path, jobs: int | None, course: Path | Non
                            require_isolation)
     except BaseException:
         server.close()
+        if made_out:  # a course error found once the hidden tests load: no empty results folder
+            with contextlib.suppress(OSError):
+                out.rmdir()  # only if still empty
         raise
     server.hang_up()  # it exits (~10 ms: its workers' mounts, its memory) while the class files are written
     try:
