@@ -373,3 +373,12 @@ def test_a_test_of_the_answers_shape_alone_is_named(tmp_path):
     assert ("a trivial implementation that returns zeros shaped like the right answer scores 2, not 0 (passes "
             "test_shape)") in said, said
     assert "returns zeros shaped like its input scores" not in said  # the input-shaped file never saw it
+
+
+def test_a_problem_of_several_lines_stays_under_its_exercise(course):
+    """An author's review: a problem's second line (an example's exception) began at column 0,
+    where it read as output of its own."""
+    edit(course / "exercises/01-strings/count-vowels/exercise.yaml", 'args: ["Queue"]', 'args: ["Queue", 2]')
+    lines = validate(course, "count-vowels").output.splitlines()
+    first = next(i for i, line in enumerate(lines) if line.startswith("     - example 1 of count-vowels:"))
+    assert lines[first + 1] == "       TypeError: count_vowels() takes 1 positional argument but 2 were given", lines

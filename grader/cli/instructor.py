@@ -91,7 +91,7 @@ def validate(exercises: tuple[str, ...], course: Path | None, jobs: int | None, 
         mark = click.style("ok  ", fg="green") if report.ok else click.style("FAIL", fg="red")
         click.echo(f"{mark} {report.exercise.id} ({report.checks} checks, {report.duration:.1f} s)")
         for problem in report.problems:
-            click.echo(f"     - {problem}")
+            click.echo("     - " + problem.replace("\n", "\n       "))  # a traceback's lines stay under it
 
     reports = run_validation(chosen, on_report=show, jobs=jobs, render=render_for_student)
     failed = [r for r in reports if not r.ok]
