@@ -133,8 +133,14 @@ def test_new_lands_beside_its_module_names_a_new_module_and_suggests_a_command_t
     assert suggested == "Replace every TODO, then run: learn validate shout --course ."
     run = learn(*suggested.split("run: learn ")[1].split())
     assert "FAIL shout" in run.output and "no exercise named" not in run.output
-    typo = learn("new", "double-it", "--module", "09-nmbers")
-    assert typo.exit_code == 0 and "New module 09-nmbers: the course had 01-strings, 02-numbers" in typo.output
+    # A typo of an existing module is refused before anything is written (an author's review: it
+    # made a module of its own, and said so only in passing); a new name is a new module.
+    typo = learn("new", "double-it", "--module", "02-nmbers")
+    assert typo.exit_code == 2 and "--module 02-nmbers: the course has no such module; did you mean 02-numbers?" \
+        in typo.output
+    assert not (course / "exercises" / "02-nmbers").exists() and "double-it" not in index.read_text()
+    other = learn("new", "double-it", "--module", "03-vectors")
+    assert other.exit_code == 0 and "New module 03-vectors: the course had 01-strings, 02-numbers" in other.output
 
 
 # -- learn release --------------------------------------------------------------------------

@@ -130,6 +130,11 @@ def new(exercise: str, module: str | None, course: Path | None) -> None:
                               "pass --course DIR")
         course = Path.cwd()
     modules = sorted(p.name for p in (course / "exercises").glob("*/") if p.is_dir())
+    from grader.spelling import misspelt
+    meant = misspelt(module, modules) if module and module not in modules else ""
+    if meant:  # refused before anything is written: a typo would start a module of its own
+        raise CourseError(f"--module {module}: the course has no such module; did you mean {meant}? (A new module "
+                          f"needs a name that is not a near-copy of an existing one: {', '.join(modules)})")
     scaffold = create(course.resolve(), exercise, module)
     if scaffold.new_module:  # a typo in --module would otherwise go unnoticed
         click.echo(f"New module {scaffold.exercise_dir.parent.name}: the course had "
