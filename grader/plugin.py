@@ -53,10 +53,21 @@ def _learn_fork_server() -> Iterator[list]:
             server.close()
 
 
+def _solution(exercise: Any) -> Any:
+    """The exercise's loaded solution; a course error is one line per test, as learn prints it,
+    not a traceback through the grader's own frames (an author's review: 260 lines for one typo)."""
+    from grader.errors import LearnError
+    from grader.grading import solution_for
+    try:
+        return solution_for(exercise)
+    except LearnError as exc:
+        problem = str(exc)
+    pytest.fail(f"learn: {problem}", pytrace=False)  # outside the except: no chained traceback
+
+
 @pytest.fixture
 def reference(request: pytest.FixtureRequest) -> Any:
-    from grader.grading import solution_for
-    return solution_for(_exercise(request)).reference
+    return _solution(_exercise(request)).reference
 
 
 @pytest.fixture
@@ -76,8 +87,7 @@ def student(request: pytest.FixtureRequest, _learn_fork_server: list) -> Iterato
         if not isinstance(hello, replies.Hello):
             pytest.fail(f"the student's file could not be imported: {hello}")
     else:
-        from grader.grading import solution_for
-        module = solution_for(exercise).reference
+        module = _solution(exercise).reference
         backend = InProcessBackend({n: getattr(module, n) for n in exercise.functions}, exercise.file)
     try:
         yield StudentProxy(backend, exercise.functions, exercise.file)

@@ -178,3 +178,18 @@ def test_marks_the_grader_cannot_honour_are_refused_loudly(tmp_path, tests, says
     assert run.exit_code == 2, run.output
     assert re.search(r"solutions/cases/test_cases\.py:(\d+:)? " + re.escape(says), run.output), run.output
     assert "Traceback" not in run.output
+
+
+def test_plain_pytest_on_a_broken_hidden_test_says_what_learn_says(tmp_path):
+    """An author's review: `pytest solutions/<id>` on a test asking for a fixture the grader does
+    not have (pytest's own tmp_path) printed 260 lines of the grader's frames; each test now
+    errors with the one line `learn` prints."""
+    course = make_course(tmp_path / "course", TESTS.replace("def test_unique(student, rng, s):",
+                                                              "def test_unique(student, rng, s, tmp_path):"))
+    run = pytest_run(course, "-q")
+    assert run.returncode == 1
+    says = ("learn: solutions/cases/test_cases.py:46: test_unique() asks for an unknown fixture 'tmp_path' "
+            "(available: student, reference, rng, size)")
+    assert says in run.stdout, run.stdout[-2000:]
+    assert "grader/solutions.py" not in run.stdout and "Traceback" not in run.stdout
+    assert "another exception occurred" not in run.stdout
