@@ -46,6 +46,7 @@ from grader.scaffold import PLACEHOLDER
 VALIDATION_SEEDS = (1, 2)
 BLAS_THREADS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_MERGED_ITEM = re.compile(r"[.!?:)`] - [A-Z`]\w*")  # "first. - Second": a list item folded into the one above
 
 
 @dataclass
@@ -320,6 +321,10 @@ def check_texts(exercise: Exercise, render: Callable[[Exercise], list[tuple[str,
             report.problems.append(f"{label} opens a ``` code block that it never closes")
         if _CONTROL.search(text):
             report.problems.append(f"{label} holds control characters (escape codes or NUL)")
+        merged = _MERGED_ITEM.search(text) if label.startswith("hints[") else None
+        if merged:  # YAML folds a list item indented one space more into the item above
+            report.problems.append(f"{label} reads as two hints run together ({merged.group(0).strip()!r}...): "
+                                   "the second one's `-` is indented deeper than the first's")
     if render is not None:
         try:
             shown = render(exercise)

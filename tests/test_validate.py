@@ -382,3 +382,13 @@ def test_a_problem_of_several_lines_stays_under_its_exercise(course):
     lines = validate(course, "count-vowels").output.splitlines()
     first = next(i for i, line in enumerate(lines) if line.startswith("     - example 1 of count-vowels:"))
     assert lines[first + 1] == "       TypeError: count_vowels() takes 1 positional argument but 2 were given", lines
+
+
+def test_two_hints_folded_into_one_by_indentation_are_named(course):
+    """An author's review: a second hint indented one space deeper than the first is, to YAML, a
+    continuation of the first: validate said ok, and students saw one hint reading
+    'Square every entry first. - Sum the squares'."""
+    yaml = course / "exercises/01-strings/count-vowels/exercise.yaml"
+    edit(yaml, '  - Lower-case the text first so that "A" counts.', '   - Lower-case the text first so that "A" counts.')
+    said = block(validate(course, "count-vowels").output, "count-vowels")
+    assert "hints[0] reads as two hints run together ('. - Lower'...)" in said, said
