@@ -6,6 +6,7 @@ import json
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from conftest import Outcome, learn_in_process as learn, one_exercise_course, run_learn, write_student
@@ -392,3 +393,19 @@ def test_two_hints_folded_into_one_by_indentation_are_named(course):
     edit(yaml, '  - Lower-case the text first so that "A" counts.', '   - Lower-case the text first so that "A" counts.')
     said = block(validate(course, "count-vowels").output, "count-vowels")
     assert "hints[0] reads as two hints run together ('. - Lower'...)" in said, said
+
+
+@pytest.mark.parametrize("got, expected, tolerance", [
+    ([float("inf"), 1000.0], [float("inf"), 1.0], {"rtol": 1e-9}),          # a matching inf elsewhere
+    ([1e16, 2.0], [1e16, 1.0], {"rtol": 1e-12, "atol": 0}),                  # a large value elsewhere
+    (np.array([2 ** 60, 105]), [2.0 ** 60, 5.0], {"rtol": 1e-12, "atol": 0}),  # large integers
+    (np.array([1.0, 2.0], dtype=np.float16) * np.float16(1.05), np.array([1.0, 2.0], dtype=np.float32),
+     {"rtol": 1e-4}),                                                        # a float16 answer, 5% off
+])
+def test_a_wrong_answer_is_never_called_rounding(got, expected, tolerance):
+    """An attacker's review of the rounding note: measured against the array's largest value, and in
+    the student's own precision, these wrong answers were told "a bug in the exercise" and lost
+    their diagnoses. Each entry is measured against itself, in the expected answer's precision."""
+    from grader.compare import compare
+    found = compare(np.asarray(got), np.asarray(expected), **tolerance)
+    assert found is not None and "floating-point rounding" not in found.message, found.message
