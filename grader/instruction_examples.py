@@ -9,14 +9,30 @@ what `print` shows either way. `# doctest: +SKIP` leaves out an example whose ou
 """
 from __future__ import annotations
 
+import contextlib
 import doctest
 import re
+import signal
+import threading
+import warnings
+from collections.abc import Iterator
 from types import ModuleType
 
 import numpy as np
 
+from grader import test_clock
+
+EXAMPLES_SECONDS = 10.0  # for all of an exercise's examples: the built-in course's take milliseconds
+SHOWN = 200              # characters of an example's output in a message
+
 _FENCE = re.compile(r"```(?:python|pycon|py)?\n(.*?)```", re.S)
 _OUTPUT_COMMENT = re.compile(r"\s+#\s.*$")
+
+
+def _cut(text: str) -> str:
+    """An output in a message: at most SHOWN characters (an example may print megabytes)."""
+    text = text.strip()
+    return text if len(text) <= SHOWN else text[:SHOWN] + f"... ({len(text)} characters)"
 
 
 def doctest_source(instructions: str) -> str:
@@ -57,14 +73,50 @@ def failures(instructions: str, reference: ModuleType, where: str) -> tuple[int,
 
     class Collector(doctest.DocTestRunner):
         def report_failure(self, out, test, example, got):  # type: ignore[no-untyped-def]
-            problems.append(f"{where}: {shown(example)} shows {example.want.strip()!r}, "
-                            f"the reference gives {got.strip()!r}")
+            problems.append(f"{where}: {shown(example)} shows {_cut(example.want)!r}, "
+                            f"the reference gives {_cut(got)!r}")
 
         def report_unexpected_exception(self, out, test, example, exc_info):  # type: ignore[no-untyped-def]
-            problems.append(f"{where}: {shown(example)} raises {exc_info[0].__name__}: {exc_info[1]} "
+            problems.append(f"{where}: {shown(example)} raises {exc_info[0].__name__}: {_cut(str(exc_info[1]))} "
                             "with the reference")
 
     runner = Collector(optionflags=doctest.NORMALIZE_WHITESPACE | doctest.ELLIPSIS)
-    with np.printoptions(legacy="1.25"):
-        result = runner.run(test, out=lambda text: None, clear_globs=True)
+    random_state = np.random.get_state()
+    # The examples' own numpy settings, warnings and global draws stay theirs: the checks that run
+    # after them in this process must not inherit an `np.seterr(all="raise")`.
+    seconds = min(EXAMPLES_SECONDS, test_clock.limit())  # LEARN_TEST_CODE_SECONDS shortens it too
+    with np.printoptions(legacy="1.25"), np.errstate(), warnings.catch_warnings(), _time_limit(seconds):
+        try:
+            result = runner.run(test, out=lambda text: None, clear_globs=True)
+        except ExamplesTimedOut:
+            return len(test.examples), problems + [f"{where}s ran for more than {seconds:g} s with the "
+                                                   "reference and were stopped (an example that never ends?)"]
+        finally:
+            np.random.set_state(random_state)
     return result.attempted, problems
+
+
+class ExamplesTimedOut(KeyboardInterrupt):
+    """The examples ran past EXAMPLES_SECONDS. A KeyboardInterrupt, the one exception doctest does
+    not catch as an example's own (it would go on to the next example)."""
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: float) -> Iterator[None]:
+    """Raise ExamplesTimedOut after SECONDS, where a SIGALRM timer is ours to use (the main thread,
+    no other handler); elsewhere the examples run unlimited."""
+    usable = (threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer")
+              and signal.getsignal(signal.SIGALRM) in (signal.SIG_DFL, signal.SIG_IGN, None))
+    if not usable:
+        yield
+        return
+
+    def expire(signum: int, frame: object) -> None:
+        raise ExamplesTimedOut()
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)

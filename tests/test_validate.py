@@ -409,3 +409,36 @@ def test_a_wrong_answer_is_never_called_rounding(got, expected, tolerance):
     from grader.compare import compare
     found = compare(np.asarray(got), np.asarray(expected), **tolerance)
     assert found is not None and "floating-point rounding" not in found.message, found.message
+
+
+def test_instruction_examples_that_never_end_or_flood_are_stopped_and_leave_nothing_behind(course):
+    """An attacker's review: an example that never ends hung validate with no word, one that printed
+    10 MB put it all in the message, and one that set `np.seterr(all="raise")` left it set for the
+    checks after it. The examples get the test-code time limit (at most 10 s), their output is cut,
+    and numpy's settings are restored."""
+    yaml = course / "exercises/01-strings/count-vowels/exercise.yaml"
+    marker = '`count_vowels("Queue")` is 4.\n'
+    text = yaml.read_text()
+    yaml.write_text(text.replace(marker, marker + "\n  ```python\n  >>> _ = np.seterr(all='raise')\n"
+                                 "  >>> print('word ' * 200000)\n  x\n  >>> while True: pass\n  ```\n"))
+    run = run_learn("validate", "count-vowels", "--course", str(course), "--jobs", "1",
+                    env={"LEARN_TEST_CODE_SECONDS": "1"}, timeout=120)
+    said = block(run.stdout, "count-vowels")
+    assert run.code == 1, run.stdout + run.stderr
+    assert "the reference gives 'word word" in said and "... (999999 characters)" in said and len(said) < 2000, said
+    assert "the instructions' examples ran for more than 1 s with the reference and were stopped" in said, said
+    # The checks after them ran under the default numpy settings: nothing else failed.
+    assert said.count("\n     - ") == 2, said
+
+
+def test_instruction_examples_leave_numpys_settings_and_draws_as_they_were():
+    """The examples run in validate's own process, before the mistakes and mutants of the same
+    exercise: what they set must not outlive them (an attacker's review: `np.seterr(all="raise")` did)."""
+    import types
+
+    from grader.instruction_examples import failures
+    before_err, before_draw = np.geterr(), np.random.get_state()[1][:4].copy()
+    ran, problems = failures("```python\n>>> _ = np.seterr(all='raise')\n>>> np.random.seed(3)\n```",
+                             types.ModuleType("reference"), "the instructions' example")
+    assert ran == 2 and problems == []
+    assert np.geterr() == before_err and (np.random.get_state()[1][:4] == before_draw).all()
