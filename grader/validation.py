@@ -231,17 +231,20 @@ def _nudged(value: Any) -> Any:
 
 
 def _zeros_like(value: Any) -> Any:
-    """VALUE's form with nothing in it: zeros of each array's shape and dtype, 0 (False) for each
-    number, "" for a text; anything else as it is (it has no empty form to tell apart)."""
+    """VALUE's form with nothing in it: zeros of each array's shape and dtype, 0 (False, 0j) for each
+    number, "" for a text, each value of a tuple, list or dict emptied; None for anything else
+    (an attacker's review: left as it was, it was the right answer, and validate blamed the tests)."""
     if isinstance(value, np.ndarray) and value.dtype.kind in "biufc":
         return np.zeros_like(value)
-    if isinstance(value, (int, float, np.integer, np.floating, np.bool_)):  # False for a bool
+    if isinstance(value, (int, float, complex, np.number, np.bool_)):
         return type(value)(0)
     if isinstance(value, str):
         return ""
     if isinstance(value, (tuple, list)):
         return type(value)(_zeros_like(v) for v in value)
-    return value
+    if isinstance(value, dict):
+        return {k: _zeros_like(v) for k, v in value.items()}
+    return None
 
 
 def _check_answer_shaped(solution: Solution, ref_functions: dict[str, Callable], report: Report) -> None:

@@ -141,6 +141,9 @@ def test_new_lands_beside_its_module_names_a_new_module_and_suggests_a_command_t
     assert not (course / "exercises" / "02-nmbers").exists() and "double-it" not in index.read_text()
     other = learn("new", "double-it", "--module", "03-vectors")
     assert other.exit_code == 0 and "New module 03-vectors: the course had 01-strings, 02-numbers" in other.output
+    # The next of a numbered series is not a typo (an attacker's review: week-02 beside week-01 was refused).
+    series = learn("new", "triple-it", "--module", "03-numbers")
+    assert series.exit_code == 0 and "New module 03-numbers" in series.output, series.output
 
 
 # -- learn release --------------------------------------------------------------------------

@@ -442,3 +442,20 @@ def test_instruction_examples_leave_numpys_settings_and_draws_as_they_were():
                              types.ModuleType("reference"), "the instructions' example")
     assert ran == 2 and problems == []
     assert np.geterr() == before_err and (np.random.get_state()[1][:4] == before_draw).all()
+
+
+@pytest.mark.parametrize("returns, test", [
+    ("complex(float(sum(X)), len(X))", "assert_close(student.row_sums(X), reference.row_sums(X))"),
+    ("{'total': float(X.sum())}", "assert student.row_sums(X) == reference.row_sums(X)"),
+])
+def test_answers_validate_cannot_empty_do_not_fail_a_sound_course(tmp_path, returns, test):
+    """An attacker's review: a complex number or a dict was left as it was by the emptying check,
+    so the "trivial" answer was the right one and validate blamed a sound test."""
+    reference = f"def row_sums(X):\n    \"\"\"The sum of each row of the 2-D array X, shape (n,).\"\"\"\n    return {returns}\n"
+    tests = ("import pytest\n\nfrom grader.testing import assert_close\n\n\n@pytest.mark.points(10)\n"
+             "def test_row_sums(student, reference, rng):\n    \"\"\"Random rows.\"\"\"\n"
+             f"    X = rng.standard_normal((4, 3))\n    {test}\n")
+    course = one_exercise_course(tmp_path / "course", "rows", "rows.py", yaml=ROWS_YAML, stub=ROWS_STUB,
+                                 reference=reference, tests=tests)
+    said = block(validate(course, "rows").output, "rows")
+    assert "zeros shaped like the right answer" not in said, said

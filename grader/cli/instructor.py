@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import re
 import tempfile
 import time
 from pathlib import Path
@@ -131,7 +132,11 @@ def new(exercise: str, module: str | None, course: Path | None) -> None:
         course = Path.cwd()
     modules = sorted(p.name for p in (course / "exercises").glob("*/") if p.is_dir())
     from grader.spelling import misspelt
+    # A typo, not the next of a numbered series (week-01, week-02): names that differ only in
+    # their digits are new modules (an attacker's review).
     meant = misspelt(module, modules) if module and module not in modules else ""
+    if meant and re.sub(r"\d+", "#", meant) == re.sub(r"\d+", "#", module):
+        meant = ""
     if meant:  # refused before anything is written: a typo would start a module of its own
         raise CourseError(f"--module {module}: the course has no such module; did you mean {meant}? (A new module "
                           f"needs a name that is not a near-copy of an existing one: {', '.join(modules)})")
