@@ -826,3 +826,14 @@ def test_a_long_line_of_the_students_code_continues_under_itself(learn, workspac
     assert tail.startswith(" " * (indent + 2)) and not tail.startswith(" " * (indent + 3)), lines[code:code + 3]
     assert "undefined_name_here)" in lines[code] + tail
     assert lines[code + 2].lstrip().startswith("NameError: name 'undefined_name_here' is not defined")
+
+
+def test_a_message_padded_with_spaces_is_not_spread_one_word_a_line(learn, workspace):
+    """An attacker's review: a student's exception message with a line indented 74 spaces was
+    wrapped under that indent, one word a line: 935 lines for 2,000 characters."""
+    write_student(workspace, "reverse-words", "words.py",
+                  "def reverse_words(text):\n    raise ValueError('x\\n' + ' ' * 74 + 'a ' * 960)\n")
+    run = learn("grade", "reverse-words", "--workspace", str(workspace), *COURSE, env={"COLUMNS": "80"})
+    assert run.code == 1
+    assert len(run.stdout.splitlines()) < 250, len(run.stdout.splitlines())
+    assert max(map(len, run.stdout.splitlines())) <= 78

@@ -39,6 +39,8 @@ def wrap_lines(text: Any, width: int) -> str:
             out.append(line)
             continue
         indent = line[:len(line) - len(line.lstrip(" "))]
+        if len(indent) > width // 2:  # a student's text padded with spaces: no hanging indent to keep
+            line, indent = line.lstrip(" "), ""
         out += textwrap.wrap(line, width, subsequent_indent=indent + "  " if indent else "",
                              break_long_words=False, break_on_hyphens=False) or [line]
     return "\n".join(out)
