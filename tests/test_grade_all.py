@@ -690,3 +690,17 @@ def test_a_student_who_handed_in_nothing_gets_a_row_that_says_so(tmp_path):
     assert "skipped '__MACOSX': macOS archive metadata" in proc.stderr
     assert "skipped '__pycache__': Python's bytecode cache" in proc.stderr
     assert "note: 'ann'" not in proc.stderr
+
+
+def test_a_folder_too_big_to_search_is_never_called_empty(tmp_path):
+    """An attacker's review: discovery stops after 10,000 entries, and a student with 10,001 files
+    beside a correct <id>/<file> was told "holds no Python file: graded as nothing handed in", then
+    scored full marks (and alone in the class, grade-all stopped: "no student folder")."""
+    course = make_course(tmp_path / "course")
+    subs = tmp_path / "subs"
+    put(subs, "carol", "dot-product", (course / "solutions" / "dot-product" / "similarity.py").read_text())
+    for i in range(planning.SEARCH_ENTRIES + 1):
+        (subs / "carol" / f"note{i:05d}.txt").touch()
+    proc = learn("grade-all", str(subs), "--out", str(tmp_path / "out"), "--course", str(course), check=False)
+    assert proc.returncode in (0, 1), proc.stderr
+    assert "holds no Python file" not in proc.stderr and rows(tmp_path / "out")["carol"]["dot-product"] == "10"

@@ -122,7 +122,8 @@ def discover(root: Path) -> tuple[list[Submission], list[Skipped]]:
 
 
 def _has_python_file(folder: Path) -> bool:
-    """Is there a regular *.py file (or notebook) within SEARCH_DEPTH folders under FOLDER? Breadth first (a
+    """Is there a regular *.py file (or notebook) within SEARCH_DEPTH folders under FOLDER (or more entries
+    than SEARCH_ENTRIES, which may hide one: an attacker's review)? Breadth first (a
     workspace's files are two levels down: one or two directory reads each, on the start-up path of
     grade-all), iterative and bounded: a submission may hold a chain of folders thousands deep
     (recursion here once ended grade-all with a RecursionError) or millions of entries."""
@@ -137,8 +138,8 @@ def _has_python_file(folder: Path) -> bool:
         looked_at += len(entries)
         if any(e.name.endswith((".py", ".ipynb")) and e.is_file() for e in entries):
             return True
-        if looked_at > SEARCH_ENTRIES:
-            return False
+        if looked_at > SEARCH_ENTRIES:  # too big to search: never called empty (grading looks at <id>/<file>)
+            return True
         if depth < SEARCH_DEPTH:
             queue.extend((Path(e.path), depth + 1) for e in entries if e.is_dir(follow_symlinks=False))
     return False
