@@ -8,6 +8,7 @@ raises by itself is the grader's only if it raises with the reference's answers 
 """
 from __future__ import annotations
 
+import copy
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -50,6 +51,7 @@ class Outcome:
     difference: Difference | None = None
     exception: StudentError | None = None
     missing: bool = False         # it called a function the student's file does not define
+    judged: bool = False          # already run with the reference's answers, which passed
 
 
 def _run_once(case: TestCase, solution: Solution, proxy: StudentProxy, seed: int, size: int | None,
@@ -61,7 +63,9 @@ def _run_once(case: TestCase, solution: Solution, proxy: StudentProxy, seed: int
         "student": proxy, "reference": solution.reference, "rng": np.random.default_rng(test_seed), "size": size,
     }
     kwargs = {name: fixtures[name] for name in case.fixtures}
-    kwargs.update(dict(case.params))
+    # Each run its own copy: a test that changed a parameter in place (or kept a student's value
+    # in it) would hand the change to the next run, the reference's judging run included.
+    kwargs.update({name: copy.deepcopy(value) for name, value in case.params})
     context, token = open_context(solution.reference)
     key, hung = (str(solution.exercise.solution_dir), case.id, size, test_seed), False
     if judge and key in _HUNG_WITH_REFERENCE:
@@ -103,9 +107,9 @@ def _run_once(case: TestCase, solution: Solution, proxy: StudentProxy, seed: int
         return Outcome(Status.GRADER_ERROR, message, context, grader_error=True)
     unusable = _unusable_return(context)
     if unusable:
-        return Outcome(Status.FAILED, f"{unusable}; the test could not use it ({problem}).", context)
+        return Outcome(Status.FAILED, f"{unusable}; the test could not use it ({problem}).", context, judged=True)
     return Outcome(Status.FAILED, (f"The test could not use what your code returned ({problem}); with the "
-                                   "reference solution's answers it passes."), context)
+                                   "reference solution's answers it passes."), context, judged=True)
 
 
 def _where_in_tests(exc: BaseException, solution: Solution) -> str:
@@ -212,7 +216,8 @@ def run_test(case: TestCase, solution: Solution, proxy: StudentProxy, seed: int,
              reveal_hidden: bool = False, after_due: bool = False) -> TestResult:
     started = time.monotonic()
     outcome = _run_once(case, solution, proxy, seed, case.shrink)
-    if outcome.status is Status.FAILED and not _passes_with_the_reference(case, solution, seed, case.shrink):
+    if outcome.status is Status.FAILED and not outcome.judged \
+            and not _passes_with_the_reference(case, solution, seed, case.shrink):
         # The check itself is wrong (an expected value typed by hand, a tolerance no one meets):
         # it fails with the reference's answers too, so it judges nothing of the student's.
         check = (outcome.message.splitlines() or [""])[0]

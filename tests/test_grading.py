@@ -837,3 +837,25 @@ def test_a_message_padded_with_spaces_is_not_spread_one_word_a_line(learn, works
     assert run.code == 1
     assert len(run.stdout.splitlines()) < 250, len(run.stdout.splitlines())
     assert max(map(len, run.stdout.splitlines())) <= 78
+
+
+def test_a_parameter_the_test_changes_in_place_is_fresh_for_the_reference(learn, workspace, course):
+    """An attacker's review: parameters were shared between runs of a test, so one that changed its
+    parameter in place handed the change to the judging run with the reference's answers, which
+    then failed: a wrong answer became a grader error."""
+    tests_file = course / "solutions" / "reverse-words" / "test_words.py"
+    tests_file.write_text(tests_file.read_text().replace("@pytest.mark.points(4)\n", "@pytest.mark.points(3)\n", 1) + '''
+
+@pytest.mark.points(1)
+@pytest.mark.parametrize("words", [["ab", "cd", "ef"]])
+def test_words_from_a_list(student, words):
+    """Words from a list, one added."""
+    words.append("gh")
+    assert len(words) == 4
+    assert_close(student.reverse_words(" ".join(words)), "gh ef cd ab")
+''')
+    write_student(workspace, "reverse-words", "words.py", "def reverse_words(text):\n    return text[::-1]\n")
+    run = learn("grade", "reverse-words", "--workspace", str(workspace), "--course", str(course), "--format", "json")
+    assert run.code == 1, run.stderr
+    test = next(t for t in exercise_of(run.json)["tests"] if t["name"] == "test_words_from_a_list[words0]")
+    assert test["status"] == "failed" and not test["grader_error"], test
