@@ -9,13 +9,9 @@ what `print` shows either way. `# doctest: +SKIP` leaves out an example whose ou
 """
 from __future__ import annotations
 
-import contextlib
 import doctest
 import re
-import signal
-import threading
 import warnings
-from collections.abc import Iterator
 from types import ModuleType
 
 import numpy as np
@@ -85,7 +81,7 @@ def failures(instructions: str, reference: ModuleType, where: str) -> tuple[int,
     # The examples' own numpy settings, warnings and global draws stay theirs: the checks that run
     # after them in this process must not inherit an `np.seterr(all="raise")`.
     seconds = min(EXAMPLES_SECONDS, test_clock.limit())  # LEARN_TEST_CODE_SECONDS shortens it too
-    with np.printoptions(legacy="1.25"), np.errstate(), warnings.catch_warnings(), _time_limit(seconds):
+    with np.printoptions(legacy="1.25"), np.errstate(), warnings.catch_warnings(), test_clock.alarm(_expire, seconds):
         try:
             result = runner.run(test, out=lambda text: None, clear_globs=True)
         except ExamplesTimedOut:
@@ -101,22 +97,7 @@ class ExamplesTimedOut(KeyboardInterrupt):
     not catch as an example's own (it would go on to the next example)."""
 
 
-@contextlib.contextmanager
-def _time_limit(seconds: float) -> Iterator[None]:
-    """Raise ExamplesTimedOut after SECONDS, where a SIGALRM timer is ours to use (the main thread,
-    no other handler); elsewhere the examples run unlimited."""
-    usable = (threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer")
-              and signal.getsignal(signal.SIGALRM) in (signal.SIG_DFL, signal.SIG_IGN, None))
-    if not usable:
-        yield
-        return
+def _expire(signum: int, frame: object) -> None:
+    raise ExamplesTimedOut()
 
-    def expire(signum: int, frame: object) -> None:
-        raise ExamplesTimedOut()
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+

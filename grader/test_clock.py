@@ -18,7 +18,7 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from grader.testing import TestContext
@@ -43,14 +43,27 @@ class TestCodeHung(BaseException):
 
 
 @contextmanager
-def own_time_limit(context: TestContext, seconds: float | None = None) -> Iterator[None]:
-    """The block (a test's own code) may run SECONDS (limit() by default), its student's calls not counted."""
-    seconds = limit() if seconds is None else seconds
+def alarm(handler: Callable[[int, object], None], seconds: float) -> Iterator[None]:
+    """HANDLER on SIGALRM after SECONDS, for the block, where such a timer is ours to use (the main
+    thread, no other handler: mutation analysis sets its own); elsewhere the block runs unlimited."""
     usable = (threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer")
               and signal.getsignal(signal.SIGALRM) in (signal.SIG_DFL, signal.SIG_IGN, None))
     if not usable:
         yield
         return
+    previous = signal.signal(signal.SIGALRM, handler)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+@contextmanager
+def own_time_limit(context: TestContext, seconds: float | None = None) -> Iterator[None]:
+    """The block (a test's own code) may run SECONDS (limit() by default), its student's calls not counted."""
+    seconds = limit() if seconds is None else seconds
     started = time.monotonic()
 
     def check(signum: int, frame: object) -> None:
@@ -60,10 +73,5 @@ def own_time_limit(context: TestContext, seconds: float | None = None) -> Iterat
             return
         raise TestCodeHung(f"the test's own code ran for more than {seconds:g} s (outside your code's calls)")
 
-    previous = signal.signal(signal.SIGALRM, check)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
+    with alarm(check, seconds):
         yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)

@@ -204,16 +204,21 @@ def _check_mutants(solution: Solution, report: Report) -> None:
 def _check_trivial(solution: Solution, report: Report) -> None:
     """No points without the work: files that ignore the question (see grader.trivial) score 0."""
     for kind, what in trivial.KINDS.items():
-        # Comparing noise with expected infinities warns in numpy; the verdict is what counts here.
-        with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
-            tests = run_in_process(solution, trivial.functions(kind, solution.exercise), VALIDATION_SEEDS[0])
-        if _score(tests) != 0:
-            passing = [t.name for t in tests if t.status is Status.PASSED]
-            report.problems.append(
-                f"a trivial implementation that {what} scores {_score(tests):g}, not 0 (passes "
-                f"{', '.join(passing[:3])}{' and more' if len(passing) > 3 else ''}): a test of a side "
-                "property must also check the work (grader.testing.assert_does_the_work)")
-        report.checks += 1
+        _require_nothing(solution, trivial.functions(kind, solution.exercise), what, report)
+
+
+def _require_nothing(solution: Solution, functions: dict[str, Callable], what: str, report: Report) -> None:
+    """FUNCTIONS, a trivial implementation that WHAT, must score 0: else the tests it passes are named."""
+    # Comparing noise with expected infinities warns in numpy; the verdict is what counts here.
+    with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+        tests = run_in_process(solution, functions, VALIDATION_SEEDS[0])
+    if _score(tests) != 0:
+        passing = [t.name for t in tests if t.status is Status.PASSED]
+        report.problems.append(
+            f"a trivial implementation that {what} scores {_score(tests):g}, not 0 (passes "
+            f"{', '.join(passing[:3])}{' and more' if len(passing) > 3 else ''}): a test of a side "
+            "property must also check the work (grader.testing.assert_does_the_work)")
+    report.checks += 1
 
 
 NUDGE_ULPS = 4  # what reordering a sum or a product chain moves an answer by, and far less
@@ -255,15 +260,8 @@ def _check_answer_shaped(solution: Solution, ref_functions: dict[str, Callable],
     their shapes: for an initializer, noise of the right shape can be the right answer.)"""
     def emptied(function: Callable) -> Callable:
         return lambda *args, **kwargs: _zeros_like(function(*args, **kwargs))
-    with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
-        tests = run_in_process(solution, {n: emptied(f) for n, f in ref_functions.items()}, VALIDATION_SEEDS[0])
-    if _score(tests) != 0:
-        passing = [t.name for t in tests if t.status is Status.PASSED]
-        report.problems.append(
-            f"a trivial implementation that returns zeros shaped like the right answer scores {_score(tests):g}, "
-            f"not 0 (passes {', '.join(passing[:3])}{' and more' if len(passing) > 3 else ''}): a test of a side "
-            "property must also check the work (grader.testing.assert_does_the_work)")
-    report.checks += 1
+    _require_nothing(solution, {n: emptied(f) for n, f in ref_functions.items()},
+                     "returns zeros shaped like the right answer", report)
 
 
 def _check_rounding(solution: Solution, ref_functions: dict[str, Callable], report: Report) -> None:
