@@ -19,7 +19,7 @@ from grader.proxy import ENDED, FORGED, ImportForged, ImportTimedOut, Start, Stu
 from grader.spelling import misspelt
 from grader.sandbox import replies
 from grader.results import CourseResult, Diagnosis, ExerciseResult, Status, TestResult
-from grader.runner import run_tests
+from grader.runner import forget_judgments, run_tests
 from grader.sources import Source, read_source
 from grader.solutions import Solution, load_solution
 
@@ -37,6 +37,7 @@ def solution_for(exercise: Exercise) -> Solution:
 def forget_solutions() -> None:
     """Drop the instructor material loaded so far: the next grading reads the files as they are now."""
     _solutions.clear()
+    forget_judgments()  # what the old tests did with the reference's answers says nothing of the new
 
 
 def _blank_tests(solution: Solution, status: Status, message: str) -> list[TestResult]:

@@ -37,6 +37,9 @@ SHRINK_BUDGET = 3.0       # seconds spent looking for a smaller failing input
 # instead of another TEST_CODE_SECONDS twice over. Only those inputs: with others the test may
 # not hang, and a student whose inputs never reach the loop must not lose the test for it.
 _HUNG_WITH_REFERENCE: dict[tuple[str, str, int | None, int], str] = {}
+# The same inputs -> whether the test passes with the reference's answers (see _passes_with_the_reference).
+_JUDGED: dict[tuple[str, str, int | None, int], bool] = {}
+JUDGED_KEPT = 10_000
 
 
 @dataclass
@@ -133,7 +136,26 @@ def _passes_with_the_reference(case: TestCase, solution: Solution, seed: int, si
     """Does CASE pass when the reference answers in the student's place, on the same inputs (same
     seed)? Then what broke the test came from the student's answers (a test that errors on a
     student's value is the student's failure: a submission must never be able to cause a grader
-    error); if the test breaks with the reference too, the test itself is broken."""
+    error); if the test breaks with the reference too, the test itself is broken.
+
+    The answer depends on the inputs alone, so it is kept for them (JUDGED): `learn watch` grades
+    every save with one seed, and a class without --seed-secret shares one, so a failing test
+    is judged once, not at each grade (about 1 ms each: 12 ms of a watch re-grade)."""
+    key = (str(solution.exercise.solution_dir), case.id, size, seeds.test_seed(seed, solution.exercise.id, case.id, size))
+    if key not in _JUDGED:
+        if len(_JUDGED) >= JUDGED_KEPT:  # a class graded with a secret: a seed per student
+            _JUDGED.clear()
+        _JUDGED[key] = _judge(case, solution, seed, size)
+    return _JUDGED[key]
+
+
+def forget_judgments() -> None:
+    """Drop the verdicts kept for the reference's runs (the hidden tests were loaded again)."""
+    _JUDGED.clear()
+    _HUNG_WITH_REFERENCE.clear()
+
+
+def _judge(case: TestCase, solution: Solution, seed: int, size: int | None) -> bool:
     exercise = solution.exercise
     functions = {n: getattr(solution.reference, n) for n in exercise.functions if hasattr(solution.reference, n)}
     reference = StudentProxy(InProcessBackend(functions, exercise.file), exercise.functions, exercise.file)
