@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import time
+import traceback
 from dataclasses import dataclass
 from typing import Any
 
@@ -70,7 +71,7 @@ def _run_once(case: TestCase, solution: Solution, proxy: StudentProxy, seed: int
     # in it) would hand the change to the next run, the reference's judging run included.
     kwargs.update({name: copy.deepcopy(value) for name, value in case.params})
     context, token = open_context(solution.reference)
-    key, hung = (str(solution.exercise.solution_dir), case.id, size, test_seed), False
+    key, hung = _inputs(case, solution, size, test_seed), False
     if judge and key in _HUNG_WITH_REFERENCE:
         close_context(token)
         return Outcome(Status.GRADER_ERROR, _HUNG_WITH_REFERENCE[key], context, grader_error=True)
@@ -103,8 +104,7 @@ def _run_once(case: TestCase, solution: Solution, proxy: StudentProxy, seed: int
     finally:
         close_context(token)
     if not judge or not _passes_with_the_reference(case, solution, seed, size):
-        message = (f"The grader could not check this test ({problem}): it fails with the reference solution "
-                   f"too. This is a bug in the exercise, not in your code: {GRADER_ERROR_NOTE}")
+        message = broken_test(problem)
         if hung and judge:
             _HUNG_WITH_REFERENCE[key] = message
         return Outcome(Status.GRADER_ERROR, message, context, grader_error=True)
@@ -119,13 +119,17 @@ def _where_in_tests(exc: BaseException, solution: Solution) -> str:
     """ ` at test_words.py:17`: the last line of the exercise's hidden test files that EXC passed
     through, for the author who fixes it (validate and the instructor's reports show it)."""
     folder = str(solution.exercise.solution_dir) + "/"
-    line, tb = "", exc.__traceback__
-    while tb is not None:
-        file = tb.tb_frame.f_code.co_filename
-        if file.startswith(folder):
-            line = f" at {file[len(folder):]}:{tb.tb_lineno}"
-        tb = tb.tb_next
-    return line
+    places = [f" at {frame.f_code.co_filename[len(folder):]}:{line}"
+              for frame, line in traceback.walk_tb(exc.__traceback__) if frame.f_code.co_filename.startswith(folder)]
+    return places[-1] if places else ""
+
+
+def broken_test(cause: str, hidden: bool = False) -> str:
+    """The message of a test that fails with the reference's answers too; CAUSE (what it raised or
+    what its check said) is left out of a HIDDEN test's, which names nothing of its inputs."""
+    return (f"The grader could not check this {'hidden ' if hidden else ''}test{f' ({cause})' if cause else ''}: "
+            "it fails with the reference solution too. This is a bug in the exercise, not in your code: "
+            f"{GRADER_ERROR_NOTE}")
 
 
 GRADER_ERROR_NOTE = ("the test scores nothing until it is fixed and your work is graded again; "
@@ -141,12 +145,17 @@ def _passes_with_the_reference(case: TestCase, solution: Solution, seed: int, si
     The answer depends on the inputs alone, so it is kept for them (JUDGED): `learn watch` grades
     every save with one seed, and a class without --seed-secret shares one, so a failing test
     is judged once, not at each grade (about 1 ms each: 12 ms of a watch re-grade)."""
-    key = (str(solution.exercise.solution_dir), case.id, size, seeds.test_seed(seed, solution.exercise.id, case.id, size))
+    key = _inputs(case, solution, size, seeds.test_seed(seed, solution.exercise.id, case.id, size))
     if key not in _JUDGED:
         if len(_JUDGED) >= JUDGED_KEPT:  # a class graded with a secret: a seed per student
             _JUDGED.clear()
         _JUDGED[key] = _judge(case, solution, seed, size)
     return _JUDGED[key]
+
+
+def _inputs(case: TestCase, solution: Solution, size: int | None, test_seed: int) -> tuple[str, str, int | None, int]:
+    """What a run of CASE is a function of, for the verdicts kept per inputs: course, test, size, test seed."""
+    return str(solution.exercise.solution_dir), case.id, size, test_seed
 
 
 def forget_judgments() -> None:
@@ -243,9 +252,7 @@ def run_test(case: TestCase, solution: Solution, proxy: StudentProxy, seed: int,
         # The check itself is wrong (an expected value typed by hand, a tolerance no one meets):
         # it fails with the reference's answers too, so it judges nothing of the student's.
         check = (outcome.message.splitlines() or [""])[0]
-        outcome = Outcome(Status.GRADER_ERROR, f"The grader could not check this test: it fails with the reference "
-                          f"solution too ({check[:200]}). This is a bug in the exercise, not in your code: "
-                          f"{GRADER_ERROR_NOTE}", outcome.context, grader_error=True)
+        outcome = Outcome(Status.GRADER_ERROR, broken_test(check[:200]), outcome.context, grader_error=True)
     status, context = outcome.status, outcome.context
     visibility = shown_as(case, reveal_hidden, after_due)
     result = TestResult(name=case.id, description=case.description, status=status,
@@ -266,8 +273,7 @@ def run_test(case: TestCase, solution: Solution, proxy: StudentProxy, seed: int,
         if status is Status.FAILED:
             result.message = "This test is hidden: its inputs and expected values are not shown."
         elif outcome.grader_error:
-            result.message = ("The grader could not check this hidden test: it fails with the reference solution "
-                              f"too. This is a bug in the exercise, not in your code: {GRADER_ERROR_NOTE}")
+            result.message = broken_test("", hidden=True)
         if case.visibility == "after_due_date" and status is not Status.PASSED:
             result.message += " Its details are shown after the due date."
     result.duration = time.monotonic() - started

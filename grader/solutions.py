@@ -11,6 +11,7 @@ import importlib
 import importlib.util
 import inspect
 import sys
+import traceback
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -78,16 +79,8 @@ def _failed_line(exc: BaseException, path: Path) -> int | None:
     """The line of PATH an import failed on: a syntax error's, else the last of its traceback in PATH."""
     if isinstance(exc, SyntaxError) and exc.filename == str(path):
         return exc.lineno
-    frames = [tb for tb in _traceback(exc.__traceback__) if tb.tb_frame.f_code.co_filename == str(path)]
-    return frames[-1].tb_lineno if frames else None
-
-
-def _traceback(tb: Any) -> list[Any]:
-    found = []
-    while tb is not None:
-        found.append(tb)
-        tb = tb.tb_next
-    return found
+    lines = [line for frame, line in traceback.walk_tb(exc.__traceback__) if frame.f_code.co_filename == str(path)]
+    return lines[-1] if lines else None
 
 
 MARKS = ("points", "visibility", "shrink", "statistical")  # honoured on a test and on a pytest.param
