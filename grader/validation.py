@@ -235,6 +235,13 @@ def _nudged(value: Any) -> Any:
     return value
 
 
+def _answers(functions: dict[str, Callable], changed: Callable[[Any], Any]) -> dict[str, Callable]:
+    """FUNCTIONS, each of whose answers goes through CHANGED (the reference's, emptied or nudged)."""
+    def through(function: Callable) -> Callable:
+        return lambda *args, **kwargs: changed(function(*args, **kwargs))
+    return {name: through(function) for name, function in functions.items()}
+
+
 def _zeros_like(value: Any) -> Any:
     """VALUE's form with nothing in it: zeros of each array's shape and dtype, 0 (False, 0j) for each
     number, "" for a text, each value of a tuple, list or dict emptied; None for anything else
@@ -258,19 +265,15 @@ def _check_answer_shaped(solution: Solution, ref_functions: dict[str, Callable],
     paid them nothing and a zeros-of-the-output answer everything it was worth. The reference's
     answers, emptied to zeros of their own shapes, must score 0 (an author's review). (Not noise of
     their shapes: for an initializer, noise of the right shape can be the right answer.)"""
-    def emptied(function: Callable) -> Callable:
-        return lambda *args, **kwargs: _zeros_like(function(*args, **kwargs))
-    _require_nothing(solution, {n: emptied(f) for n, f in ref_functions.items()},
-                     "returns zeros shaped like the right answer", report)
+    _require_nothing(solution, _answers(ref_functions, _zeros_like), "returns zeros shaped like the right answer",
+                     report)
 
 
 def _check_rounding(solution: Solution, ref_functions: dict[str, Callable], report: Report) -> None:
     """The reference's answers, each float moved by NUDGE_ULPS ulps, score full marks: a correct
     answer computed in another order differs that much, and a test stricter than that (rtol=0)
     fails correct students with invented diagnoses (an author's review)."""
-    def nudging(function: Callable) -> Callable:
-        return lambda *args, **kwargs: _nudged(function(*args, **kwargs))
-    tests = run_in_process(solution, {n: nudging(f) for n, f in ref_functions.items()}, VALIDATION_SEEDS[0])
+    tests = run_in_process(solution, _answers(ref_functions, _nudged), VALIDATION_SEEDS[0])
     if _score(tests) != solution.exercise.points:
         failing = [t.name for t in tests if t.status is not Status.PASSED]
         report.problems.append(
