@@ -704,3 +704,18 @@ def test_a_folder_too_big_to_search_is_never_called_empty(tmp_path):
     proc = learn("grade-all", str(subs), "--out", str(tmp_path / "out"), "--course", str(course), check=False)
     assert proc.returncode in (0, 1), proc.stderr
     assert "holds no Python file" not in proc.stderr and rows(tmp_path / "out")["carol"]["dot-product"] == "10"
+
+
+@pytest.mark.parametrize("seconds", [0.0549, 0.0551, 0.125, 1.2349])
+def test_one_students_time_is_the_runs_time_however_it_rounds(seconds):
+    """CI met 'grading took 0.05 s for 1 student (0.06 s per student)': the raw time was rounded once
+    for the run and again, from three digits, for the student."""
+    import re
+    from grader.classroom.analytics import summarize
+    from grader.reports import render_summary
+    summary = summarize([{"student": "ada", "outcome": "graded", "results": {
+        "score": 1.0, "max_score": 1.0, "exercises": []}}], duration=seconds)
+    for fmt in ("markdown", "html"):
+        line = re.search(r"grading took ([\d.]+) s for 1 student \(([\d.]+) s per student\)",
+                         render_summary(summary, fmt))
+        assert line and line[1] == line[2], (fmt, line and line[0])
