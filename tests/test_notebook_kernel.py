@@ -135,7 +135,7 @@ def test_cell_grades_count_the_cells_lines_reproduce_truthfully_and_outside_an_e
     notes = tmp_path / "notes"
     notes.mkdir()
     sources = ["%load_ext grader", "%learn grade", "%learn hint", "%%learn grade\nx = 1", NO_COLON, UNKNOWN_NAME,
-               f"import os\nos.chdir({str(notes)!r})", "%learn grade"]
+               f"import os\nos.chdir({str(notes)!r})", "%learn grade", "%learn list"]
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s in sources])
     cells = _run(notebook, workspace).cells  # a kernel in the workspace itself, then in an unrelated folder
 
@@ -147,6 +147,10 @@ def test_cell_grades_count_the_cells_lines_reproduce_truthfully_and_outside_an_e
     said, _ = _outputs(cells[7])
     assert said == ("This kernel runs in notes/, not an exercise's folder: name the exercise, "
                     "%learn grade EXERCISE (%learn list shows the exercises).\n")
+    # %learn list there says it is no workspace, as learn list does, rather than list the folder above.
+    said, _ = _outputs(cells[8])
+    assert f"(No workspace here: neither {notes} nor a folder above it has a .learn folder." in said
+    assert "0/18 exercises passed" in said  # and what the default course holds
 
     # Line numbers are the cell's as displayed, the %%learn line being line 1.
     said, shown = _outputs(cells[4])

@@ -122,9 +122,11 @@ def _course_of(workspace: Path) -> Path | None:
     return Path(recorded) if recorded else None
 
 
-def _run(*args: str, workspace: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "grader", *args, "--workspace", str(workspace)],
-                          capture_output=True, text=True, stdin=subprocess.DEVNULL, cwd=str(workspace),
+def _run(*args: str, workspace: Path | None) -> subprocess.CompletedProcess:
+    """`learn ARGS` for WORKSPACE; None: where the kernel runs, and learn finds (or misses) it."""
+    where = ["--workspace", str(workspace)] if workspace else []
+    return subprocess.run([sys.executable, "-m", "grader", *args, *where],
+                          capture_output=True, text=True, stdin=subprocess.DEVNULL, cwd=str(workspace or Path.cwd()),
                           env={**os.environ, "NO_COLOR": "1"}, timeout=120)
 
 
@@ -151,7 +153,10 @@ class LearnMagics(Magics):
         command, named = words[0], (words[1] if len(words) > 1 else None)
         workspace, exercise = locate(named)
         if command == "list":
-            done = _run("list", workspace=workspace)
+            # Outside any workspace learn itself says so (and lists the default course): LOCATE's
+            # guess, the folder above, would list a stranger's folder as if it were one.
+            recorded = (find_workspace(Path.cwd()) / STATE_DIR).is_dir()
+            done = _run("list", workspace=workspace if recorded else None)
             print(done.stdout + done.stderr, end="")
             return
         # A folder's name is only a guess at the exercise: outside one, say which exist, rather than
