@@ -143,20 +143,37 @@ class Workspace:
             state.setdefault("started", {})[exercise.id] = state.get("started", {}).get(exercise.id, time.time())
         return copied
 
-    def reset(self, exercise: Exercise) -> Path | None:
-        """Restore the stub; return where the student's file was backed up (None if there was none)."""
+    def to_reset(self, exercise: Exercise) -> list[Path]:
+        """The files `learn reset` restores: the one graded, and the other format's file when it holds
+        work too (layout's rule 4). Resetting only the notebook would leave the .py's old work to be
+        graded (rule 3), which is not the fresh start the student asked for."""
         target = self.student_file(exercise)
-        backup = None
-        if target.is_file() and not target.is_symlink():
-            stamp = time.strftime("%Y%m%d-%H%M%S")
-            backup = self.root / STATE_DIR / "backups" / f"{exercise.id}-{stamp}-{target.name}"
-            n = 1
-            while backup.exists():  # two resets within a second keep both backups
-                n += 1
-                backup = backup.with_name(f"{exercise.id}-{stamp}-{n}-{target.name}")
-            write_atomic(backup, target.read_bytes())  # durable (folder included) before the file is replaced
-            sync_folder(backup.parent.parent)
-        self._write_stub(exercise, target)  # atomic, and never through a link
+        folder = self.root / exercise.id
+        python, notebook = folder / exercise.file, folder / layout.notebook_name(exercise)
+        other = python if target == notebook else notebook
+        if not other.is_file() or other.is_symlink():
+            return [target]
+        untouched = exercise.is_untouched(other) if other == python else layout.notebook_is_untouched(other, exercise)
+        return [target] if untouched else [target, other]
+
+    def reset(self, exercise: Exercise) -> list[Path]:
+        """Restore the stub in each of TO_RESET's files; return where they were backed up."""
+        backups = []
+        for target in self.to_reset(exercise):
+            if target.is_file() and not target.is_symlink():
+                backups.append(self._back_up(exercise, target))
+            self._write_stub(exercise, target)  # atomic, and never through a link
+        return backups
+
+    def _back_up(self, exercise: Exercise, target: Path) -> Path:
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        backup = self.root / STATE_DIR / "backups" / f"{exercise.id}-{stamp}-{target.name}"
+        n = 1
+        while backup.exists():  # two resets within a second keep both backups
+            n += 1
+            backup = backup.with_name(f"{exercise.id}-{stamp}-{n}-{target.name}")
+        write_atomic(backup, target.read_bytes())  # durable (folder included) before the file is replaced
+        sync_folder(backup.parent.parent)
         return backup
 
     @staticmethod

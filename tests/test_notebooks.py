@@ -279,6 +279,27 @@ def test_reset_backs_up_the_notebook_and_writes_a_fresh_one(learn, workspace, co
     assert again.code == 0 and len(list((workspace / ".learn" / "backups").glob("*words.ipynb"))) == 2
 
 
+def test_reset_with_work_in_both_files_backs_up_and_restores_both(learn, workspace, course):
+    """Both hold work: resetting only the notebook would hand grading the .py's old work."""
+    path = start_notebook(learn, workspace, course)
+    write_answer(path, WRONG)
+    python = workspace / "reverse-words" / "words.py"
+    python.write_text(REFERENCE)
+    mine = {path.name: path.read_bytes(), python.name: python.read_bytes()}
+    asked = learn("reset", "reverse-words", "--workspace", str(workspace), "--course", str(course), input="n\n")
+    assert f"Replace {path} and {python} with the original stub?" in asked.stdout
+    assert path.read_bytes() == mine[path.name] and python.read_text() == REFERENCE  # "n" changes nothing
+    run = learn("reset", "reverse-words", "--yes", "--workspace", str(workspace), "--course", str(course))
+    assert run.code == 0 and "Restored the stub of reverse-words in words.ipynb and words.py." in run.stdout
+    backups = sorted((workspace / ".learn" / "backups").iterdir())
+    assert "Your files were saved to" in run.stdout and all(str(b) in run.stdout for b in backups)
+    assert {b.name.rsplit("-", 1)[1]: b.read_bytes() for b in backups} == mine
+    stub = course / "exercises" / "01-strings" / "reverse-words" / "words.py"
+    assert python.read_bytes() == stub.read_bytes()
+    code, exercise = grade_json(learn, workspace, course)  # a fresh start: nothing of the old work is graded
+    assert exercise["status"] == "not_started" and exercise["score"] == 0
+
+
 def test_grade_all_grades_notebooks_and_resume_notices_a_new_save(learn, tmp_path, course):
     submissions = tmp_path / "submissions"
     for student, source in (("ada", REFERENCE), ("bob", WRONG)):

@@ -165,9 +165,13 @@ def reset(exercise: str, yes: bool, workspace: Path | None, course: Path | None)
     ws = resolve_workspace(workspace)
     chosen = resolve_course(course, ws).get(exercise)
     if not yes:
-        click.confirm(f"Replace {ws.student_file(chosen)} with the original stub?", abort=True)
-    backup = ws.reset(chosen)
-    click.echo(f"Restored the stub of {chosen.id}." + (f" Your file was saved to {backup}" if backup else ""))
+        files = " and ".join(str(f) for f in ws.to_reset(chosen))
+        click.confirm(f"Replace {files} with the original stub?", abort=True)
+    reset_files = ws.to_reset(chosen)  # before the reset: after it, neither holds work
+    backups = ws.reset(chosen)
+    both = f" in {' and '.join(f.name for f in reset_files)}" if len(reset_files) > 1 else ""
+    saved = {0: "", 1: " Your file was saved to {}"}.get(len(backups), " Your files were saved to {}")
+    click.echo(f"Restored the stub of {chosen.id}{both}." + saved.format(" and ".join(map(str, backups))))
 
 
 def exit_status(result: CourseResult) -> int:
