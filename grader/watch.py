@@ -109,7 +109,9 @@ class Session:
         self.service_started = False
         self._server: ForkServer | None = None
         self.current: Exercise = course.exercises[0]
-        self.saves = Saves(workspace.root, [workspace.student_file(e) for e in course.exercises])
+        # Both of an exercise's files: the one graded can change while watching (a notebook
+        # made beside the .py, the .py edited beside the notebook), and a save to either is news.
+        self.saves = Saves(workspace.root, [f for e in course.exercises for f in workspace.candidates(e)])
         self.interactive_keys = False
 
     # -- what is on screen ---------------------------------------------------------------------
@@ -236,9 +238,9 @@ class Session:
         """Grade the saved exercise; advance when it passes. False when the whole course is done."""
         self.saves.settle(paths)
         self.saves.snapshot()
-        mine = self.workspace.student_file(self.current)
-        if mine not in paths:  # the student moved to another exercise's file: follow them
-            saved = [e for e in self.course.exercises if self.workspace.student_file(e) in paths]
+        if not set(self.workspace.candidates(self.current)) & set(paths):
+            # the student moved to another exercise's file: follow them
+            saved = [e for e in self.course.exercises if set(self.workspace.candidates(e)) & set(paths)]
             self.current = saved[0]
             self.workspace.update_state(current=self.current.id)
         if self.clear:

@@ -57,6 +57,10 @@ class Workspace:
     def state_path(self) -> Path:
         return self.root / STATE_DIR / STATE_FILE
 
+    def candidates(self, exercise: Exercise) -> tuple[Path, Path]:
+        """(the .py, the notebook): the files that may hold the student's work on EXERCISE."""
+        return layout.candidates(self.root / exercise.id, exercise)
+
     def student_file(self, exercise: Exercise) -> Path:
         """The exercise's file: its .py or its notebook (grader.notebook.layout), else the one to create."""
         return layout.submission_file(self.root / exercise.id, exercise, self.load_state().get("format", "python"))
@@ -119,7 +123,7 @@ class Workspace:
         also makes it the workspace's format for the exercises started after this one."""
         wanted = fmt or self.load_state().get("format", "python")
         folder = self.root / exercise.id
-        python, notebook = folder / exercise.file, folder / layout.notebook_name(exercise)
+        python, notebook = layout.candidates(folder, exercise)
         target, other = (notebook, python) if wanted == "notebook" else (python, notebook)
         if not os.path.lexists(target) and os.path.lexists(other):
             if fmt is None:
@@ -148,8 +152,7 @@ class Workspace:
         work too (layout's rule 4). Resetting only the notebook would leave the .py's old work to be
         graded (rule 3), which is not the fresh start the student asked for."""
         target = self.student_file(exercise)
-        folder = self.root / exercise.id
-        python, notebook = folder / exercise.file, folder / layout.notebook_name(exercise)
+        python, notebook = self.candidates(exercise)
         other = python if target == notebook else notebook
         if not other.is_file() or other.is_symlink():
             return [target]

@@ -444,6 +444,21 @@ def test_watch_regrades_a_notebook_on_save_and_opens_the_next_one_as_a_notebook(
         assert watch.close() == 0
 
 
+def test_watch_hears_a_save_to_the_other_file_of_the_exercise(learn, workspace, course):
+    """Watching the notebook, a save to the .py beside it changes what is graded: both now hold
+    work, and the student is told to keep one (it was never heard: only the notebook was watched)."""
+    from test_watch import Watch
+    path = start_notebook(learn, workspace, course)
+    write_answer(path, WRONG)
+    watch = Watch("reverse-words", "--workspace", str(workspace), "--course", str(course), cwd=workspace)
+    try:
+        at = watch.wait_for("Watching reverse-words/words.ipynb")
+        (workspace / "reverse-words" / "words.py").write_text(REFERENCE)
+        watch.wait_for("both words.py and words.ipynb in reverse-words/ hold your work", after=at)
+    finally:
+        assert watch.close() == 0
+
+
 def test_notebook_submissions_are_compared_for_copying_by_their_answer(learn, tmp_path, course):
     """A copy handed in as a notebook was never compared: similarity read only <id>/words.py, and
     did not even list the notebook as not compared (found by an attacker's review). The answer's

@@ -55,10 +55,15 @@ def _exists(path: Path) -> bool:
     return os.path.lexists(path)  # a planted link counts as there: grading refuses it with a reason
 
 
+def candidates(folder: Path, exercise: Exercise) -> tuple[Path, Path]:
+    """(the ``.py``, the notebook) in FOLDER (``DIR/<exercise-id>``): either may be the submission."""
+    return folder / exercise.file, folder / notebook_name(exercise)
+
+
 def submission_file(folder: Path, exercise: Exercise, prefer: str = "python") -> Path:
     """The file to grade in FOLDER (``DIR/<exercise-id>``); PREFER names the one to create when
     neither exists (``python`` or ``notebook``)."""
-    python, notebook = folder / exercise.file, folder / notebook_name(exercise)
+    python, notebook = candidates(folder, exercise)
     has_python, has_notebook = _exists(python), _exists(notebook)
     if has_python and not has_notebook:
         return python
