@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from grader.errors import CourseError
+from grader.errors import CourseError, CourseErrors
 from grader.exercise_format import DEFAULT_TIME_LIMIT, EXERCISE, FORMAT_VERSION, IDENTIFIER
 from grader.fields import Const
 from grader.spelling import misspelt, unknown_field
@@ -173,24 +173,29 @@ class Course:
 def load_exercise(yaml_path: Path, course_root: Path) -> Exercise:
     """Check the file against :data:`grader.exercise_format.EXERCISE`, then what JSON Schema cannot say."""
     doc = YamlDoc(yaml_path, shown_in_course(yaml_path, course_root))
-    data = EXERCISE.check(doc, "", doc.data)
-    if data["id"] != yaml_path.parent.name:
-        doc.fail("id", f"{data['id']!r} does not match its folder {yaml_path.parent.name!r}")
-    if data["module"] != yaml_path.parent.parent.name:
-        doc.fail("module", f"{data['module']!r} does not match its folder {yaml_path.parent.parent.name!r}")
+    with doc.gathered():
+        data = EXERCISE.check(doc, "", doc.data)
+    doc.raise_problems()  # what the declarations found; then what they cannot say, all of it too
+    for field, folder in (("id", yaml_path.parent), ("module", yaml_path.parent.parent)):
+        if data[field] != folder.name:
+            with doc.gathered():
+                doc.fail(field, f"{data[field]!r} does not match its folder {folder.name!r}")
     if not (yaml_path.parent / data["file"]).is_file():
-        doc.fail("file", f"the stub {data['file']} named in field 'file' does not exist")
+        with doc.gathered():
+            doc.fail("file", f"the stub {data['file']} named in field 'file' does not exist")
     functions = tuple(data["functions"])
     mistakes: list[Mistake] = []
     for i, entry in enumerate(data.get("mistakes", [])):
         if any(m.id == entry["id"] for m in mistakes):
-            doc.fail(f"mistakes[{i}].id", f"mistake {entry['id']!r} is listed twice")
+            with doc.gathered():
+                doc.fail(f"mistakes[{i}].id", f"mistake {entry['id']!r} is listed twice")
         mistakes.append(Mistake(entry["id"], entry["message"].strip()))
     examples = []
     for i, entry in enumerate(data.get("examples", [])):
         if entry["call"] not in functions:
-            doc.fail(f"examples[{i}].call", f"{entry['call']!r} is not one of the exercise's functions "
-                     f"({', '.join(functions)})")
+            with doc.gathered():
+                doc.fail(f"examples[{i}].call", f"{entry['call']!r} is not one of the exercise's functions "
+                         f"({', '.join(functions)})")
         tolerance = entry.get("tolerance", {})
         examples.append(Example(entry["call"], tuple(entry.get("args", [])), tuple(entry.get("kwargs", {}).items()),
                                 entry["expected"], tolerance.get("rtol"), tolerance.get("atol")))
@@ -198,9 +203,11 @@ def load_exercise(yaml_path: Path, course_root: Path) -> Exercise:
     for i, entry in enumerate(data.get("equivalent_mutants", [])):
         key = entry.get("id") or entry.get("pattern")
         if any((e.id or e.pattern) == key for e in equivalent):
-            doc.fail(f"equivalent_mutants[{i}]", f"{key!r} is listed twice")
+            with doc.gathered():
+                doc.fail(f"equivalent_mutants[{i}]", f"{key!r} is listed twice")
         equivalent.append(EquivalentMutant(entry.get("id", ""), entry.get("pattern", ""), entry["reason"].strip(),
                                            doc.lines.get(f"equivalent_mutants[{i}]", 0)))
+    doc.raise_problems()
     return Exercise(
         id=data["id"], title=data["title"].strip(), module=data["module"], points=data["points"],
         file=data["file"], functions=functions, instructions=data["instructions"],
@@ -235,9 +242,20 @@ def load_course(root: Path) -> Course:
     title, order = "learn", sorted(found, key=lambda i: (found[i].parent.parent.name, i))
     due_date, student_format, late = None, "python", {}
     index_path = exercises_dir / "course.yaml"
+    problems: list[CourseError] = []  # every broken file's, so that one run names them all
     if index_path.exists():
-        title, order, due_date, student_format, late = _load_index(index_path, root, found)
-    exercises = tuple(load_exercise(found[i], root) for i in order)
+        try:
+            title, order, due_date, student_format, late = _load_index(index_path, root, found)
+        except CourseError as exc:
+            problems.append(exc)
+    loaded = []
+    for exercise_id in order:
+        try:
+            loaded.append(load_exercise(found[exercise_id], root))
+        except CourseError as exc:
+            problems.append(exc)
+    CourseErrors.raise_any(problems)
+    exercises = tuple(loaded)
     exercises = tuple(dataclasses.replace(e, namesakes=tuple(o.id for o in exercises if o.file == e.file and o is not e))
                       if any(o.file == e.file and o is not e for o in exercises) else e for e in exercises)
     return Course(root=root, title=title, exercises=exercises, due_date=due_date, student_format=student_format,
@@ -265,24 +283,32 @@ def _load_index(index_path: Path, root: Path,
         doc.fail("", "expected a mapping with title and exercises")
     for key in data:
         if key not in INDEX_FIELDS:
-            doc.fail(key, unknown_field(key, INDEX_FIELDS))
+            with doc.gathered():
+                doc.fail(key, unknown_field(key, INDEX_FIELDS))
     if "format_version" in data:  # optional, but a newer format is refused as in exercise.yaml
         Const(FORMAT_VERSION).check(doc, "format_version", data["format_version"])
     title = text(doc, "title", data.get("title", "learn"))
     order = expect(doc, "exercises", data.get("exercises"), list, "a list of exercise ids")
     for i, exercise_id in enumerate(order):
-        if exercise_id not in found:
-            doc.fail(f"exercises[{i}]", f"no exercise folder exercises/*/{exercise_id}/exercise.yaml")
-        if order.index(exercise_id) != i:
-            doc.fail(f"exercises[{i}]", f"{exercise_id!r} is listed twice")
+        with doc.gathered():
+            if exercise_id not in found:
+                doc.fail(f"exercises[{i}]", f"no exercise folder exercises/*/{exercise_id}/exercise.yaml")
+            if order.index(exercise_id) != i:
+                doc.fail(f"exercises[{i}]", f"{exercise_id!r} is listed twice")
     missing = sorted(set(found) - set(order))
     if missing:
-        doc.fail("exercises", f"does not list {', '.join(missing)}")
+        with doc.gathered():
+            doc.fail("exercises", f"does not list {', '.join(missing)}")
     student_format = data.get("student_format", "python")
     if student_format not in STUDENT_FORMATS:
-        doc.fail("student_format", f"expected one of: {', '.join(STUDENT_FORMATS)}, got {student_format!r}")
-    return (title.strip(), list(order), _due_date(doc, data.get("due_date"), "due_date"), student_format,
-            _late_work(doc, data, found))
+        with doc.gathered():
+            doc.fail("student_format", f"expected one of: {', '.join(STUDENT_FORMATS)}, got {student_format!r}")
+    with doc.gathered():
+        due_date = _due_date(doc, data.get("due_date"), "due_date")
+    with doc.gathered():
+        late = _late_work(doc, data, found)
+    doc.raise_problems()
+    return title.strip(), list(order), due_date, student_format, late
 
 
 def _late_work(doc: YamlDoc, data: dict[str, Any], found: dict[str, Path]) -> dict[str, Any]:

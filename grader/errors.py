@@ -29,6 +29,28 @@ class CourseError(LearnError):
         self.path, self.line, self.field = path, line, field
 
 
+class CourseErrors(CourseError):
+    """Every problem found in a course's YAML, not only the first: an author fixes them in one go.
+    Shown a line each, each line the one a single CourseError shows (``file:line: field: what``)."""
+
+    def __init__(self, errors: list[CourseError]) -> None:
+        Exception.__init__(self, "\n".join(map(str, errors)))
+        self.errors = errors
+        self.path, self.line, self.field = errors[0].path, errors[0].line, errors[0].field
+
+    @staticmethod
+    def raise_any(errors: list[CourseError]) -> None:
+        """Raise ERRORS: the only one as itself, several together; nothing when there are none."""
+        flat = [e for error in errors for e in (error.errors if isinstance(error, CourseErrors) else [error])]
+        if len(flat) == 1:
+            raise flat[0]
+        if flat:
+            raise CourseErrors(flat)
+
+    def show(self) -> str:
+        return "\n".join(f"Error: {error}" for error in self.errors)
+
+
 class WorkspaceError(LearnError):
     """The student's workspace cannot be used as asked."""
 

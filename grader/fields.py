@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from grader.spelling import unknown_field
+from grader.spelling import misspelt, unknown_field
 from grader.yamldoc import YamlDoc, expect, text, type_name
 
 _NON_BLANK = r"\S"
@@ -135,9 +135,13 @@ class ListOf(Field):
         if value is None and self.nullable:
             return []
         items = expect(doc, path, value, list, self.what)
-        if len(items) < self.min_items:
-            doc.fail(path, self.too_few)
-        checked = [self.item.check(doc, f"{path}[{i}]", item) for i, item in enumerate(items)]
+        with doc.gathered():
+            if len(items) < self.min_items:
+                doc.fail(path, self.too_few)
+        checked = []
+        for i, item in enumerate(items):
+            with doc.gathered():
+                checked.append(self.item.check(doc, f"{path}[{i}]", item))
         if self.unique and len(set(map(repr, checked))) != len(checked):
             doc.fail(path, self.unique)
         return checked
@@ -168,20 +172,30 @@ class Record(Field):
         if value is None and self.nullable:
             return {}
         mapping = expect(doc, path, value, dict, self.what)
-        known = list(self.fields)
+        known, misspelt_as = list(self.fields), {}
         for key in mapping:
             if key not in self.fields:
-                doc.fail(f"{path}.{key}" if path else key, unknown_field(key, known))
+                misspelt_as[misspelt(key, known)] = key
+                with doc.gathered():
+                    doc.fail(f"{path}.{key}" if path else key, unknown_field(key, known))
         for key in self.required:
-            if key not in mapping:
-                doc.fail(path, f"missing required field {key!r}")
+            if key not in mapping and key not in misspelt_as:  # `titel`'s message already says title
+                with doc.gathered():
+                    doc.fail(path, f"missing required field {key!r}")
         for group in self.one_of:
             present = [k for k in group if k in mapping]
             if len(present) != 1:
-                doc.fail(path, f"expected exactly one of {' or '.join(map(repr, group))}"
-                         + (f", got {len(present)}" if present else ""))
-        return {key: declared.check(doc, f"{path}.{key}" if path else key, mapping[key])
-                for key, declared in self.fields.items() if key in mapping}
+                with doc.gathered():
+                    doc.fail(path, f"expected exactly one of {' or '.join(map(repr, group))}"
+                             + (f", got {len(present)}" if present else ""))
+        checked = {}
+        unreadable = {problem.field for problem in doc.problems}  # a value YAML could not read: said once
+        for key, declared in self.fields.items():
+            where = f"{path}.{key}" if path else key
+            if key in mapping and where not in unreadable:
+                with doc.gathered():
+                    checked[key] = declared.check(doc, where, mapping[key])
+        return checked
 
     def schema(self, definitions: dict[str, Any]) -> dict[str, Any]:
         schema: dict[str, Any] = {"type": "object", "additionalProperties": False}
@@ -209,9 +223,10 @@ class MapOf(Field):
         mapping = expect(doc, path, value, dict, self.what)
         checked = {}
         for key, item in mapping.items():
-            if not re.search(self.key_pattern, key):
-                doc.fail(f"{path}.{key}", self.key_mismatch)
-            checked[key] = self.values.check(doc, f"{path}.{key}", item)
+            with doc.gathered():
+                if not re.search(self.key_pattern, key):
+                    doc.fail(f"{path}.{key}", self.key_mismatch)
+                checked[key] = self.values.check(doc, f"{path}.{key}", item)
         return checked
 
     def schema(self, definitions: dict[str, Any]) -> dict[str, Any]:

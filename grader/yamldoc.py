@@ -7,12 +7,14 @@ A :class:`YamlDoc` holds the document as plain data and the line of every field 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NoReturn
 
 import yaml
 
-from grader.errors import CourseError
+from grader.errors import CourseError, CourseErrors
 
 # libyaml's parser when PyYAML was built with it (20x faster, same marks); pure Python otherwise.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -25,6 +27,7 @@ class YamlDoc:
     def __init__(self, path: Path, display: str) -> None:
         self.display = display
         self.lines: dict[str, int] = {}
+        self.problems: list[CourseError] = []  # what gathered() caught, for raise_problems()
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
@@ -53,22 +56,40 @@ class YamlDoc:
                 if key in result:  # named at its second line: the first may be the one to keep
                     first = self.lines.get(child)
                     self.lines[child] = key_node.start_mark.line + 1
-                    self.fail(child, f"appears twice (first on line {first})" if first else "appears twice")
+                    with self.gathered():
+                        self.fail(child, f"appears twice (first on line {first})" if first else "appears twice")
                 self.lines[child] = key_node.start_mark.line + 1
                 result[key] = self._convert(value_node, child)
             return result
         if isinstance(node, yaml.SequenceNode):
             return [self._convert(v, f"{path}[{i}]") for i, v in enumerate(node.value)]
+        with self.gathered():  # the value is then None, and the document is refused when checked
+            try:
+                return _scalar(node)
+            except yaml.YAMLError as exc:  # a tag the safe loader does not know, like !!python/name
+                self.fail(path, f"cannot read {node.value!r}: {getattr(exc, 'problem', None) or exc}")
+            except (ValueError, AttributeError) as exc:
+                # a value shaped like its type but impossible (2025-02-30, T25:00, !!int abc):
+                # the constructor raises on it instead of a YAML error
+                what = "date" if node.tag.endswith(":timestamp") else node.tag.rsplit(":", 1)[-1]
+                detail = f": {exc}" if isinstance(exc, ValueError) else ""
+                self.fail(path, f"{node.value!r} is not a valid {what}{detail}")
+        return None
+
+    @contextmanager
+    def gathered(self) -> Iterator[None]:
+        """Keep a check's failure for raise_problems() and go on with the next check, so that one
+        run names every problem of the file."""
         try:
-            return _scalar(node)
-        except yaml.YAMLError as exc:  # a tag the safe loader does not know, like !!python/name
-            self.fail(path, f"cannot read {node.value!r}: {getattr(exc, 'problem', None) or exc}")
-        except (ValueError, AttributeError) as exc:
-            # a value shaped like its type but impossible (2025-02-30, T25:00, !!int abc):
-            # the constructor raises on it instead of a YAML error
-            what = "date" if node.tag.endswith(":timestamp") else node.tag.rsplit(":", 1)[-1]
-            detail = f": {exc}" if isinstance(exc, ValueError) else ""
-            self.fail(path, f"{node.value!r} is not a valid {what}{detail}")
+            yield
+        except CourseErrors as exc:
+            self.problems.extend(exc.errors)
+        except CourseError as exc:
+            self.problems.append(exc)
+
+    def raise_problems(self) -> None:
+        """Raise what gathered() kept (in the file's order), if anything."""
+        CourseErrors.raise_any(sorted(self.problems, key=lambda e: e.line or 0))
 
     def fail(self, field: str, message: str) -> NoReturn:
         line = self.lines.get(field)

@@ -45,6 +45,34 @@ def test_yaml_errors_name_file_line_and_field(learn, course, old, new, expected)
         assert "',' or ']'" in run.stderr and "(while parsing a flow sequence that starts at line 3)" in run.stderr
 
 
+def test_every_yaml_problem_of_the_course_is_named_in_one_run(learn, course):
+    """An author who made four mistakes in two files hears of all four at once, each on a line of
+    its own, in file order; a misspelt required field is named once, as a typo."""
+    break_yaml(course, "points: 10", "points: ten")
+    break_yaml(course, "title: Count the vowels", "titel: Count the vowels")
+    break_yaml(course, "functions: [count_vowels]", "functions: [count_vowels]\nhints: [A, B]")
+    other = "exercises/01-strings/reverse-words/exercise.yaml"
+    text = (course / other).read_text()
+    (course / other).write_text(text.replace("id: split-on-single-space", "id: reversed-characters")
+                                .replace("module: 01-strings", "module: 01-string"))
+    for command in (("list",), ("validate",)):
+        run = learn(*command, "--course", str(course))
+        assert run.code == 2 and "Traceback" not in run.stderr
+        lines = run.stderr.splitlines()
+        assert [line.split(" (expected")[0] for line in lines] == [
+            f"Error: {other}:4: module: '01-string' does not match its folder '01-strings'",
+            f"Error: {other}:{_line_of(course / other, '  - id: reversed-characters', 2)}: mistakes[1].id: "
+            "mistake 'reversed-characters' is listed twice",
+            f"Error: {YAML}:3: titel: unknown field, did you mean 'title'?",
+            f"Error: {YAML}:5: points: expected a whole number of points, got a string",
+            f"Error: {YAML}:12: hints: appears twice (first on line 8)",
+        ], run.stderr
+
+
+def _line_of(path: Path, text: str, nth: int = 1) -> int:
+    return [i for i, line in enumerate(path.read_text().splitlines(), 1) if line == text][nth - 1]
+
+
 INDEX = "exercises/course.yaml"
 
 
