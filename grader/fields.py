@@ -141,7 +141,8 @@ class ListOf(Field):
         checked = []
         for i, item in enumerate(items):
             with doc.gathered():
-                checked.append(self.item.check(doc, f"{path}[{i}]", item))
+                if not doc.failed(f"{path}[{i}]"):
+                    checked.append(self.item.check(doc, f"{path}[{i}]", item))
         if self.unique and len(set(map(repr, checked))) != len(checked):
             doc.fail(path, self.unique)
         return checked
@@ -189,10 +190,9 @@ class Record(Field):
                     doc.fail(path, f"expected exactly one of {' or '.join(map(repr, group))}"
                              + (f", got {len(present)}" if present else ""))
         checked = {}
-        unreadable = {problem.field for problem in doc.problems}  # a value YAML could not read: said once
         for key, declared in self.fields.items():
             where = f"{path}.{key}" if path else key
-            if key in mapping and where not in unreadable:
+            if key in mapping and not doc.failed(where):
                 with doc.gathered():
                     checked[key] = declared.check(doc, where, mapping[key])
         return checked
@@ -226,7 +226,8 @@ class MapOf(Field):
             with doc.gathered():
                 if not re.search(self.key_pattern, key):
                     doc.fail(f"{path}.{key}", self.key_mismatch)
-                checked[key] = self.values.check(doc, f"{path}.{key}", item)
+                if not doc.failed(f"{path}.{key}"):
+                    checked[key] = self.values.check(doc, f"{path}.{key}", item)
         return checked
 
     def schema(self, definitions: dict[str, Any]) -> dict[str, Any]:

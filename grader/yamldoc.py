@@ -87,6 +87,10 @@ class YamlDoc:
         except CourseError as exc:
             self.problems.append(exc)
 
+    def failed(self, field: str) -> bool:
+        """FIELD has a problem already (a value YAML could not read): it is named once, not again."""
+        return any(problem.field == field for problem in self.problems)
+
     def raise_problems(self) -> None:
         """Raise what gathered() kept (in the file's order), if anything."""
         CourseErrors.raise_any(sorted(self.problems, key=lambda e: e.line or 0))

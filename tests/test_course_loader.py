@@ -69,6 +69,14 @@ def test_every_yaml_problem_of_the_course_is_named_in_one_run(learn, course):
         ], run.stderr
 
 
+def test_a_value_yaml_cannot_read_is_named_once(learn, course):
+    """Not again as the wrong type: the None it leaves behind is not the author's value."""
+    break_yaml(course, "points: 10", "points: !!int abc")
+    break_yaml(course, '  - Lower-case the text first so that "A" counts.', "  - !!python/name:os.system")
+    run = learn("list", "--course", str(course))
+    assert run.code == 2 and [line.split(": ")[2] for line in run.stderr.splitlines()] == ["points", "hints[1]"]
+
+
 def _line_of(path: Path, text: str, nth: int = 1) -> int:
     return [i for i, line in enumerate(path.read_text().splitlines(), 1) if line == text][nth - 1]
 
