@@ -719,3 +719,26 @@ def test_one_students_time_is_the_runs_time_however_it_rounds(seconds):
         line = re.search(r"grading took ([\d.]+) s for 1 student \(([\d.]+) s per student\)",
                          render_summary(summary, fmt))
         assert line and line[1] == line[2], (fmt, line and line[0])
+
+
+def test_a_class_of_another_course_is_refused_not_graded_zero(tmp_path):
+    """A new instructor's review: grade-all without --course graded a class of their own course
+    against the built-in one, 0 for everyone, and exited 0. The class holds no file of the course
+    it was given: refused before anything is written. From inside their course folder, that course."""
+    from conftest import EXAMPLE_COURSE, run_learn
+    submissions, out = tmp_path / "submissions", tmp_path / "results"
+    for student in ("ada", "bob"):
+        (submissions / student / "reverse-words").mkdir(parents=True)
+        (submissions / student / "reverse-words" / "words.py").write_text("def reverse_words(text):\n    return text\n")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    run = run_learn("grade-all", str(submissions), "--out", str(out), "--jobs", "1", cwd=elsewhere)
+    assert run.code == 2, run.stdout + run.stderr
+    assert "Using the built-in course (" in run.stderr
+    assert (f"none of the 2 student folders in {submissions} holds a file of the course" in run.stderr
+            and "did the class work on another course? Pass it with --course" in run.stderr)
+    assert not out.exists()
+    here = run_learn("grade-all", str(submissions), "--out", str(out), "--jobs", "1", cwd=EXAMPLE_COURSE / "exercises")
+    assert here.code == 0, here.stderr
+    assert f"Using the course in {EXAMPLE_COURSE} (" in here.stderr
+    assert rows(out)["ada"]["reverse-words"] != ""

@@ -130,7 +130,7 @@ def test_new_lands_beside_its_module_names_a_new_module_and_suggests_a_command_t
     assert index.read_text() == ("format_version: 1\ntitle: Strings\nexercises:\n  # strings\n  - reverse-words\n"
                                  "  - count-vowels\n  - shout\n  # numbers\n  - negate\n")
     suggested = made.output.strip().splitlines()[-1]
-    assert suggested == "Replace every TODO, then run: learn validate shout --course ."
+    assert suggested == "Replace every TODO, then run: learn validate shout"  # validate finds the course it runs in
     run = learn(*suggested.split("run: learn ")[1].split())
     assert "FAIL shout" in run.output and "no exercise named" not in run.output
     # A typo of an existing module is refused before anything is written (an author's review: it
@@ -351,3 +351,27 @@ def test_an_output_path_that_cannot_be_written_is_the_users_error_not_the_grader
     run = learn("grade", "reverse-words", "--workspace", subs / "ann", "--course", course, "--format", "json",
                 "--output", blocker / "report.json")
     assert run.exit_code == 2 and f"cannot use {blocker}" in run.output and ".tmp" not in run.output, run.output
+
+
+def test_instructor_commands_use_the_course_they_run_in_and_say_which(course, tmp_path):
+    """validate and release in the author's own course used the built-in one and said nothing (a new
+    instructor's review): they take the course they run in, or above it, and name it."""
+    from conftest import run_learn
+    inside = course / "exercises" / "01-strings"
+    run = run_learn("validate", "count-vowels", "--jobs", "1", cwd=inside)
+    assert run.code == 0, run.stdout + run.stderr
+    assert f"Using the course in {course} (Strings (an example course outside linear algebra)); --course chooses " \
+        "another." in run.stderr
+    assert "ok   count-vowels" in run.stdout
+    released = run_learn("release", "--out", str(tmp_path / "bundle"), cwd=course)
+    assert released.code == 0, released.stderr
+    assert sorted(p.name for p in (tmp_path / "bundle" / "exercises" / "01-strings").iterdir()) == \
+        ["count-vowels", "reverse-words"]
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    builtin = run_learn("validate", "count-vowels", cwd=elsewhere)
+    assert builtin.code == 2 and "no exercise named 'count-vowels'" in builtin.stderr
+    assert "Using the built-in course (" in builtin.stderr
+    assert "): no course in this folder or above it; --course chooses another." in builtin.stderr
+    given = run_learn("validate", "count-vowels", "--jobs", "1", "--course", str(course), cwd=elsewhere)
+    assert given.code == 0 and "Using" not in given.stderr  # named by the author: nothing to say

@@ -13,7 +13,7 @@ import unicodedata
 from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from grader import __version__, seeds
 from grader.classroom.analytics import grader_failures
@@ -122,7 +122,18 @@ def discover(root: Path) -> tuple[list[Submission], list[Skipped]]:
 
 
 def _has_python_file(folder: Path) -> bool:
-    """Is there a regular *.py file (or notebook) within SEARCH_DEPTH folders under FOLDER (or more entries
+    return holds_file(folder, lambda name: name.endswith((".py", ".ipynb")))
+
+
+def holds_course_file(folder: Path, course: Course) -> bool:
+    """Does FOLDER hold a file named as one of COURSE's, in its place or not (a class collected by
+    hand)? False for every student: the class worked on another course than the one given."""
+    names = {name for e in course.exercises for name in (e.file, notebook_name(e))}
+    return holds_file(folder, names.__contains__)
+
+
+def holds_file(folder: Path, wanted: Callable[[str], bool]) -> bool:
+    """Is there a regular file whose name is WANTED within SEARCH_DEPTH folders under FOLDER (or more entries
     than SEARCH_ENTRIES, which may hide one: an attacker's review)? Breadth first (a
     workspace's files are two levels down: one or two directory reads each, on the start-up path of
     grade-all), iterative and bounded: a submission may hold a chain of folders thousands deep
@@ -136,7 +147,7 @@ def _has_python_file(folder: Path) -> bool:
         except OSError:
             continue
         looked_at += len(entries)
-        if any(e.name.endswith((".py", ".ipynb")) and e.is_file() for e in entries):
+        if any(wanted(e.name) and e.is_file() for e in entries):
             return True
         if looked_at > SEARCH_ENTRIES:  # too big to search: never called empty (grading looks at <id>/<file>)
             return True

@@ -10,7 +10,7 @@ import click
 
 from grader.classroom import gradebook
 from grader.cli import cli
-from grader.cli.options import WholeNumber, check_isolation, course_option, isolation_option, resolve_course
+from grader.cli.options import WholeNumber, check_isolation, course_option, instructor_course, isolation_option
 from grader.errors import GraderBug, LearnError
 from grader.storage import write_atomic
 
@@ -100,7 +100,7 @@ def grade_all(submissions: Path, out: Path, jobs: int | None, course: Path | Non
         shard_range, engine = engines.resolve(shard, os.environ) if shard else (None, "")
         if engine:
             click.echo(engine, err=True)
-        the_course = resolve_course(course)
+        the_course = instructor_course(course)
         if not the_course.has_solutions:
             raise LearnError(f"{the_course.root} has no solutions/ folder: class grading needs the hidden tests")
         for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
@@ -114,6 +114,12 @@ def grade_all(submissions: Path, out: Path, jobs: int | None, course: Path | Non
             skipped = "; ".join((empty + [f"{s.name!r}: {s.reason}" for s in plan.skipped])[:5])
             raise LearnError(f"no student folder in {submissions}: each student's workspace is a subfolder holding "
                              "their exercises' files" + (f" (skipped {skipped})" if skipped else ""))
+        if shard_range is None and plan.found and not any(planning.holds_course_file(s.path, the_course)
+                                                          for s in plan.found if s.holds_files):
+            # a class of another course: a gradebook of zeros would look like a finished run
+            raise LearnError(f"none of the {len(plan.found)} student folders in {submissions} holds a file of the "
+                             f"course {the_course.title!r} ({the_course.root}), in its place or elsewhere: did "
+                             "the class work on another course? Pass it with --course")
         for student in plan.found:
             if not student.holds_files:  # graded all the same: their row says they handed in nothing
                 click.echo(f"note: {student.name!r} holds no Python file or notebook (looked {planning.SEARCH_DEPTH} "
@@ -334,7 +340,7 @@ def _similarity(course: Any, submissions: Path, out: Path) -> dict[str, Any] | N
     loaded course, or the folder of one."""
     from grader.classroom.similarity import write_report
     try:
-        return write_report(resolve_course(course) if isinstance(course, Path) else course, submissions, out)
+        return write_report(instructor_course(course) if isinstance(course, Path) else course, submissions, out)
     except Exception as exc:  # noqa: BLE001  (a bug here must not cost the gradebook)
         click.echo(f"Similarity not computed: {type(exc).__name__}: {exc}", err=True)
         return None
@@ -357,7 +363,7 @@ def export_gradescope(out: Path, course: Path | None) -> None:
       learn export gradescope --out autograder.zip
     """
     from grader.classroom import gradescope_bundle
-    the_course = resolve_course(course)
+    the_course = instructor_course(course)
     write_atomic(out, gradescope_bundle.bundle(the_course))
     click.echo(f"Wrote {out}: upload it as the autograder of a Gradescope programming assignment")
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import click
 
 from grader.cli import cli
-from grader.cli.options import WholeNumber, complete_exercise, course_option, resolve_course
+from grader.cli.options import WholeNumber, complete_exercise, course_option, find_course, instructor_course
 from grader.course import Exercise
 from grader.workspace import Workspace
 
@@ -84,7 +84,7 @@ def validate(exercises: tuple[str, ...], course: Path | None, jobs: int | None, 
     from grader.validation import Report, default_jobs
     from grader.validation import validate as run_validation
     started = time.monotonic()
-    the_course = resolve_course(course)
+    the_course = instructor_course(course)
     chosen = [the_course.get(i) for i in exercises] if exercises else list(the_course.exercises)
     jobs = jobs or default_jobs(len(chosen))
 
@@ -126,10 +126,10 @@ def new(exercise: str, module: str | None, course: Path | None) -> None:
     from grader.errors import CourseError
     from grader.scaffold import create
     if course is None:
-        if not (Path.cwd() / "exercises").is_dir():
-            raise CourseError("the current folder is not a course (it has no exercises/ folder): "
-                              "pass --course DIR")
-        course = Path.cwd()
+        course = find_course(Path.cwd()) or (Path.cwd() if (Path.cwd() / "exercises").is_dir() else None)
+        if course is None:
+            raise CourseError("the current folder is not a course (it has no exercises/ folder): pass --course DIR, "
+                              "or start a new course here with `mkdir exercises`")
     modules = sorted(p.name for p in (course / "exercises").glob("*/") if p.is_dir())
     from grader.spelling import misspelt
     # A typo, not the next of a numbered series (week-01, week-02): names that differ only in
@@ -148,8 +148,8 @@ def new(exercise: str, module: str | None, course: Path | None) -> None:
         click.echo(f"Created {path}")
     if scaffold.course_index:
         click.echo(f"Added {exercise} to {scaffold.course_index}")
-    # validate's own default is the workspace's course or the built-in one, never this folder
-    flag = " --course ." if course.resolve() == Path.cwd() else f" --course {course}"
+    # validate's own default is the course it runs in, else the built-in one
+    flag = "" if find_course(Path.cwd()) == course.resolve() else f" --course {course}"
     click.echo(f"\nReplace every TODO, then run: learn validate {exercise}{flag}")
 
 
@@ -169,7 +169,7 @@ def release(out: Path, course: Path | None) -> None:
       learn release --out dist/student-course
     """
     from grader.release import unfinished_texts, write_bundle
-    the_course = resolve_course(course)
+    the_course = instructor_course(course)
     unfinished = unfinished_texts(the_course)
     if unfinished:  # learn new's placeholders would reach every student
         click.echo("Not released: what students read is not finished:", err=True)

@@ -73,6 +73,37 @@ def say_if_no_workspace(ws: Workspace, given: Path | None) -> None:
                    "or pass --workspace.)", err=True)
 
 
+def is_course(folder: Path) -> bool:
+    """FOLDER holds a course: an exercises/ folder with a course.yaml or an exercise in it."""
+    exercises = folder / "exercises"
+    try:
+        return exercises.is_dir() and ((exercises / "course.yaml").is_file()
+                                       or next(exercises.glob("*/*/exercise.yaml"), None) is not None)
+    except OSError:
+        return False
+
+
+def find_course(start: Path) -> Path | None:
+    """The nearest course at or above START (an author works inside theirs), else None."""
+    start = start.resolve()
+    return next((folder for folder in (start, *start.parents) if is_course(folder)), None)
+
+
+def instructor_course(course: Path | None) -> Course:
+    """--course, else the course the command runs in (or above), else the built-in one. Which, on
+    stderr when not given: validate and release used the built-in course from inside the
+    author's own, and said nothing (a new instructor's review)."""
+    from grader.course import load_course
+    if course is not None:
+        return load_course(course)
+    here = find_course(Path.cwd())
+    loaded = load_course(here or builtin_course_root())
+    where = f"the course in {here}" if here else "the built-in course"
+    why = "" if here else ": no course in this folder or above it"
+    click.echo(f"Using {where} ({loaded.title}){why}; --course chooses another.", err=True)
+    return loaded
+
+
 def resolve_course(course: Path | None, workspace: Workspace | None = None) -> Course:
     from grader.course import load_course
     if course is not None:

@@ -6,7 +6,7 @@ from pathlib import Path
 import click
 
 from grader.cli import cli
-from grader.cli.options import course_option, resolve_course
+from grader.cli.options import course_option, instructor_course
 from grader.errors import LearnError
 
 
@@ -34,7 +34,7 @@ def similarity(path: Path, out: Path | None, course: Path | None) -> None:
         if submissions == path:
             raise LearnError(f"{path} is a submissions folder: pass --out DIR for the similarity report")
         out = path / "similarity"
-    data = write_report(resolve_course(course), submissions, out)
+    data = write_report(instructor_course(course), submissions, out)
     flagged = [p for p in data["pairs"] if p["flagged"]]
     for pair in flagged[:10]:
         click.echo(f"{pair['score']:.2f}  {pair['exercise']}: {pair['a']!r} and {pair['b']!r}  ({out / pair['page']})")
