@@ -60,14 +60,37 @@ def check_isolation(server: Any, wanted: str | None) -> tuple[str, str]:
     return layer, why
 
 
-def resolve_workspace(path: Path | None) -> Workspace:
-    return Workspace(path.resolve() if path else find_workspace(Path.cwd()))
+def resolve_workspace(path: Path | None, in_a_course: bool = False) -> Workspace:
+    """--workspace, else the nearest folder with .learn/, else the folder the command runs in,
+    unless that is a course (IN_A_COURSE: the command only reads the course). A student who
+    forgot to cd was told to move the course's solutions/<id>/ files into place, and
+    `learn start` there would write their files into the course."""
+    if path is not None:
+        return Workspace(path.resolve())
+    found = find_workspace(Path.cwd())
+    course = None if in_a_course or (found / STATE_DIR).is_dir() else find_course(found)
+    if course is not None:
+        from grader.errors import WorkspaceError
+        raise WorkspaceError(f"{course} is a course (the exercises and solutions learn grades with), not a "
+                             "workspace: cd into your workspace (the folder `learn start --workspace` made), or "
+                             "pass --workspace")
+    return Workspace(found)
 
 
-def say_if_no_workspace(ws: Workspace, given: Path | None) -> None:
-    """On stderr, when WS is only the folder the command runs in: a student who ran `learn` from
-    the wrong folder was told "0/18 ... run: learn start" and made a second workspace."""
-    if given is None and not (ws.root / STATE_DIR).is_dir():
+def is_a_workspace(ws: Workspace, given: Path | None, course: Course) -> bool:
+    """WS was named, or has .learn/, or holds an exercise's folder (a repository cloned in CI, files
+    collected by hand: DESIGN.md's workspace without .learn/)."""
+    if given is not None or (ws.root / STATE_DIR).is_dir():
+        return True
+    return any((ws.root / exercise.id).is_dir() for exercise in course.exercises)
+
+
+def say_if_no_workspace(ws: Workspace, given: Path | None, course: Course | None = None) -> None:
+    """On stderr, when WS is only the folder the command runs in (with COURSE: one that holds no
+    exercise's folder either): a student who ran `learn` from the wrong folder was told "0/18 ...
+    run: learn start" and made a second workspace."""
+    quiet = is_a_workspace(ws, given, course) if course is not None else given is not None
+    if not quiet and not (ws.root / STATE_DIR).is_dir():
         click.echo(f"(No workspace here: neither {ws.root} nor a folder above it has a {STATE_DIR} folder. "
                    "`learn start` makes this folder one; if you already have a workspace, cd into it "
                    "or pass --workspace.)", err=True)

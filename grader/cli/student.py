@@ -10,12 +10,13 @@ import click
 from grader import reports, seeds
 from grader.cli import cli
 from grader.cli.options import (SEED, check_isolation, complete_exercise, course_option, isolation_option,
-                                resolve_course, resolve_workspace, say_if_no_workspace, workspace_option)
+                                find_course, is_a_workspace, resolve_course, resolve_workspace, say_if_no_workspace,
+                                workspace_option)
 from grader.course import Course, Exercise, show_value
-from grader.errors import GraderBug
+from grader.errors import GraderBug, WorkspaceError
 from grader.results import CourseResult, Status
 from grader.storage import write_atomic
-from grader.workspace import Workspace
+from grader.workspace import STATE_DIR, Workspace
 
 GRADE_FORMATS = tuple(reports.FORMATS)
 OUTPUT_FORMATS = {".json": "json", ".md": "markdown", ".html": "html", ".htm": "html", ".xml": "junit"}
@@ -125,8 +126,10 @@ def show(exercise: str, workspace: Path | None, course: Path | None) -> None:
     Example:
       learn show softmax
     """
-    ws = resolve_workspace(workspace)
-    show_exercise(resolve_course(course, ws).get(exercise), ws)
+    ws = resolve_workspace(workspace, in_a_course=True)
+    here = None if course or (ws.root / STATE_DIR).is_dir() else find_course(Path.cwd())
+    # an author reads their instructions in their course, as validate checks them
+    show_exercise(resolve_course(course or here, ws).get(exercise), ws)
 
 
 @cli.command()
@@ -141,7 +144,12 @@ def hint(exercise: str, workspace: Path | None, course: Path | None) -> None:
       learn hint softmax
     """
     ws = resolve_workspace(workspace)
-    chosen = resolve_course(course, ws).get(exercise)
+    the_course = resolve_course(course, ws)
+    chosen = the_course.get(exercise)
+    if not is_a_workspace(ws, workspace, the_course):  # the count of hints seen would make a stray .learn/ here
+        raise WorkspaceError(f"No workspace here: neither {ws.root} nor a folder above it is one. learn hint counts "
+                             "the hints you have seen in your workspace: cd into it, or pass --workspace "
+                             "(`learn start` makes one).")
     number, text = ws.next_hint(chosen)
     click.echo(style(f"Hint {number}/{len(chosen.hints)} for {chosen.id}:", bold=True))
     from grader import instructions
@@ -225,6 +233,7 @@ def grade(exercises: tuple[str, ...], workspace: Path | None, course: Path | Non
     the_course = resolve_course(course, ws)
     for exercise_id in exercises:
         the_course.get(exercise_id)
+    say_if_no_workspace(ws, workspace, the_course)
     seed = seeds.fresh_seed() if seed is None else seed
     server = None
     if require_isolation:  # checked before anything is graded
