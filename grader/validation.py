@@ -163,8 +163,10 @@ def validate_exercise(exercise: Exercise, server: ForkServer) -> Report:
         report.problems.append(f"the untouched stub scores {_score(stub_tests):g}, not 0 (passes {', '.join(passing[:3])})")
     report.checks += 1
     _check_trivial(solution, report)
-    _check_answer_shaped(solution, ref_functions, report)
-    _check_rounding(solution, ref_functions, report)
+    reference_passes = all(t.status is Status.PASSED for tests in runs.values() for t in tests)
+    if reference_passes:  # both grade changed reference answers: a raising reference (learn new's
+        _check_answer_shaped(solution, ref_functions, report)  # scaffold) read as too tight a tolerance
+        _check_rounding(solution, ref_functions, report)
 
     _check_examples(exercise, ref_functions, report)
     attempted, problems = instruction_examples.failures(exercise.instructions, reference, "the instructions' example")
@@ -184,10 +186,11 @@ def validate_exercise(exercise: Exercise, server: ForkServer) -> Report:
                 others = f" (diagnosed as {', '.join(sorted(named))})" if named else ""
                 report.problems.append(f"mistake {mistake.id!r} loses points but is not diagnosed as itself with seed {seed}{others}")
         report.checks += 2
-    if all(t.status is Status.PASSED for tests in runs.values() for t in tests):
+    if reference_passes:
         _check_mutants(solution, report)
     else:  # a test that fails the reference "kills" every mutant, and would call true equivalents false
-        report.problems.append("mutation analysis not run: the hidden tests must pass the reference first")
+        report.problems.append("mutation analysis, the rounding and the answer-shape checks not run: the hidden "
+                               "tests must pass the reference first")
     return report
 
 

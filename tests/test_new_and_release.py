@@ -133,6 +133,8 @@ def test_new_lands_beside_its_module_names_a_new_module_and_suggests_a_command_t
     assert suggested == "Replace every TODO, then run: learn validate shout"  # validate finds the course it runs in
     run = learn(*suggested.split("run: learn ")[1].split())
     assert "FAIL shout" in run.output and "no exercise named" not in run.output
+    # the scaffold's reference raises NotImplementedError: that is what is wrong, not a tolerance
+    assert "NotImplementedError" in run.output and "units in the last place" not in run.output
     # A typo of an existing module is refused before anything is written (an author's review: it
     # made a module of its own, and said so only in passing); a new name is a new module.
     typo = learn("new", "double-it", "--module", "02-nmbers")

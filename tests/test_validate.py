@@ -254,7 +254,7 @@ def test_known_value(student):
     assert result.exit_code == 1, result.output
     said = block(result.output, "reverse-words")
     assert "the reference fails a test with seed 1: test_known_value: grader_error: The grader could not check" in said
-    assert "mutation analysis not run: the hidden tests must pass the reference first" in said
+    assert "mutation analysis, the rounding and the answer-shape checks not run: the hidden tests must pass the reference first" in said
     assert "survives" not in said and "is not equivalent" not in said
 
 
