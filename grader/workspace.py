@@ -48,6 +48,11 @@ def _to_stderr(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
+def _holds_the_stub(file: Path, exercise: Exercise) -> bool:
+    """FILE, a .py or a notebook, still holds EXERCISE's stub: not started, as grading says."""
+    return layout.notebook_is_untouched(file, exercise) if layout.is_notebook(file) else exercise.is_untouched(file)
+
+
 @dataclass
 class Workspace:
     root: Path
@@ -156,8 +161,7 @@ class Workspace:
         other = python if target == notebook else notebook
         if not other.is_file() or other.is_symlink():
             return [target]
-        untouched = exercise.is_untouched(other) if other == python else layout.notebook_is_untouched(other, exercise)
-        return [target] if untouched else [target, other]
+        return [target] if _holds_the_stub(other, exercise) else [target, other]
 
     def reset(self, exercise: Exercise) -> list[Path]:
         """Restore the stub in each of TO_RESET's files; return where they were backed up."""
@@ -218,12 +222,14 @@ class Workspace:
         note = ""
         if state.get("passed", {}).get(exercise.id):
             status = "passed"
-        elif file.is_file():
-            status = "in progress"
-        else:
+        elif not file.is_file():
             status = "not started"
             found = layout.in_its_place(file.parent, exercise)
             note = layout.misnamed(exercise.file, found, exercise.id) if found else ""
+        elif exercise.id in state.get("best", {}) or not _holds_the_stub(file, exercise):
+            status = "in progress"  # a stub graded before was reset: its best score stays on the line
+        else:
+            status = "not started"  # as `learn grade` calls an untouched stub
         best = state.get("best", {}).get(exercise.id)
         return {"exercise": exercise, "status": status, "note": note,
                 "best": best["score"] if best else None, "max": exercise.points}

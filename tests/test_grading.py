@@ -859,3 +859,21 @@ def test_words_from_a_list(student, words):
     assert run.code == 1, run.stderr
     test = next(t for t in exercise_of(run.json)["tests"] if t["name"] == "test_words_from_a_list[words0]")
     assert test["status"] == "failed" and not test["grader_error"], test
+
+
+def test_reproduce_line_names_the_exercises_of_a_subset_and_none_for_the_whole_course(learn, workspace):
+    """`learn grade dot-product attention-scores --seed 42` said `Reproduce this run: learn grade
+    --seed 42`, which grades all 18 exercises (a new user's review): every report names the
+    exercises graded, and running the line grades those again."""
+    asked = ["dot-product", "attention-scores"]
+    terminal = learn("grade", *asked, "--seed", "42", "--workspace", str(workspace))
+    assert "Reproduce this run: learn grade dot-product attention-scores --seed 42\n" in terminal.stdout, terminal.stdout
+    markdown = learn("grade", *asked, "--seed", "42", "--workspace", str(workspace), "--format", "markdown")
+    assert "reproduce with `learn grade dot-product attention-scores --seed 42`" in markdown.stdout, markdown.stdout
+    html = learn("grade", *asked, "--seed", "42", "--workspace", str(workspace), "--format", "html")
+    assert "<code>learn grade dot-product attention-scores --seed 42</code>" in html.stdout
+    line = terminal.stdout.split("Reproduce this run: ", 1)[1].splitlines()[0]
+    again = learn(*line.split()[1:], "--workspace", str(workspace), "--format", "json")
+    assert [e["id"] for e in again.json["exercises"]] == asked
+    whole = learn("grade", "--seed", "42", "--workspace", str(workspace), *COURSE)
+    assert "Reproduce this run: learn grade --seed 42\n" in whole.stdout, whole.stdout

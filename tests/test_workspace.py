@@ -80,6 +80,8 @@ def test_list_shows_status_and_best_score(learn, workspace):
         "def reverse_words(text):\n    return ' '.join(text.split()[::-1])\n")
     assert learn("grade", "reverse-words", "--workspace", str(workspace)).code == 0
     learn("start", "count-vowels", "--workspace", str(workspace))
+    with (workspace / "count-vowels" / "vowels.py").open("a") as edit:  # the stub alone is not started
+        edit.write("# a first try\n")
     run = learn("list", "--workspace", str(workspace))
     lines = {line.split()[1]: line for line in run.stdout.splitlines() if line.startswith("  ")}
     assert "passed" in lines["reverse-words"] and "10/10" in lines["reverse-words"]
@@ -293,3 +295,33 @@ def test_learn_outside_any_workspace_says_so_and_inside_one_does_not(learn, tmp_
         for command in ([], ["list"]):
             run = learn(*command, cwd=where)
             assert run.code == 0 and "No workspace here" not in run.stderr, run.stderr
+
+
+def test_list_calls_an_untouched_stub_not_started_as_grade_does(learn, workspace):
+    """`learn list` said "in progress" for an exercise whose file was still the stub, which `learn
+    grade` calls not started (a new user's review). A stub, .py or notebook, is not started; an
+    edit, or a grade before the file was reset, makes the exercise in progress."""
+    learn("start", "reverse-words", "--workspace", str(workspace), *COURSE)
+    learn("start", "count-vowels", "--notebook", "--workspace", str(workspace))
+
+    def listed() -> dict[str, str]:
+        run = learn("list", "--workspace", str(workspace))
+        assert run.code == 0, run.stderr
+        return {e: " ".join(next(line for line in run.stdout.splitlines() if f" {e} " in line).split(e, 1)[1].split())
+                for e in ("reverse-words", "count-vowels")}
+
+    graded = learn("grade", "--workspace", str(workspace), "--format", "json").json
+    assert [e["status"] for e in graded["exercises"]] == ["not_started", "not_started"]
+    assert listed() == {"reverse-words": "not started", "count-vowels": "not started"}
+
+    notebook = workspace / "count-vowels" / "vowels.ipynb"
+    document = json.loads(notebook.read_text())
+    answer = next(c for c in document["cells"] if "answer" in c.get("metadata", {}).get("tags", []))
+    answer["source"] = "def count_vowels(text):\n    return 0\n"
+    notebook.write_text(json.dumps(document))
+    (workspace / "reverse-words" / "words.py").write_text("def reverse_words(text):\n    return text\n")
+    assert learn("grade", "reverse-words", "--workspace", str(workspace)).code == 1
+    assert listed() == {"reverse-words": "in progress 0/10", "count-vowels": "in progress"}
+
+    assert learn("reset", "reverse-words", "--yes", "--workspace", str(workspace)).code == 0
+    assert listed()["reverse-words"] == "in progress 0/10"  # graded before: its best score stays

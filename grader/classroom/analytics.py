@@ -4,7 +4,8 @@ Pure data in (the per-student records of :mod:`grader.classroom.records`), plain
 ``ClassSummary``) for the summary templates: the score distribution, pass rates per exercise
 and per test, the mistakes most often diagnosed, catalogued and generic together (what to
 re-teach), the students whose code
-crashed or hung, the students the grader failed on, and how long grading took.
+crashed or hung, those who broke an exercise's rule (a forbidden call), the students the grader
+failed on, and how long grading took.
 """
 from __future__ import annotations
 
@@ -47,7 +48,8 @@ class ClassSummary:
     median: float
     histogram: list[tuple[str, int]]                     # (score range label, students)
     exercises: list[ExerciseStats]
-    crashed: list[tuple[str, str, str]]                   # (student, exercise, what happened: trouble_of)
+    crashed: list[tuple[str, str, str]]                   # (student, exercise, what happened: crash_of)
+    broke_rules: list[tuple[str, str, str]]               # (student, exercise, which rule: rule_broken_of)
     misplaced: list[tuple[str, str, str]]                 # (student, exercise, what stands in its file's place)
     grader_errors: list[tuple[str, str]]                  # (student, reason)
     nothing_started: list[str]                            # graded students who started no exercise
@@ -92,7 +94,10 @@ def class_view(results: dict[str, Any]) -> dict[str, Any]:
                    for t in ex["tests"]],
          "diagnoses": [{"id": d["id"], "message": d["message"], "kind": d.get("kind", "catalogued")}
                        for d in ex.get("diagnoses", [])],
-         **({"trouble": trouble} if (trouble := trouble_of(ex)) else {}),
+         **({"rule_broken": broken} if (broken := rule_broken_of(ex)) else {}),
+         **({"crash": crash} if (crash := crash_of(ex)) else {}),
+         # both, for the gradebook's reason; the summary lists them apart
+         **({"trouble": trouble} if (trouble := "; ".join(filter(None, (broken, crash)))) else {}),
          **({"file": ex["file"], "found": ex["found"]} if ex.get("found") else {})}
         for ex in results["exercises"]]}
 
@@ -118,13 +123,30 @@ def grader_failure_reason(failures: list[str]) -> str:
 TROUBLE_CHARS = 100  # of a student's message in the gradebook's reason: the rest is in report.md
 
 
-def trouble_of(ex: dict[str, Any]) -> str:
+def rule_broken_of(ex: dict[str, Any]) -> str:
+    """The exercise's rule that the student's code in EXERCISE (one exercise of a results.json)
+    breaks, in a line of the gradebook: ``uses np.dot, which this exercise forbids (line 7)``,
+    then how many more uses. Empty when it keeps the rules."""
+    violations = ex.get("violations") or []
+    if not violations:
+        return ""
+    first = violations[0]
+    where = ", ".join(([f"cell {first['cell']}"] if first.get("cell") else [])
+                      + ([f"line {first['line']}"] if first.get("line") else []))
+    more = len(violations) - 1
+    return (one_line(first["message"], TROUBLE_CHARS) + (f" ({where})" if where else "")
+            + (f" and {more} more forbidden use{'s' * (more != 1)}" if more else ""))
+
+
+def crash_of(ex: dict[str, Any]) -> str:
     """What went wrong when the student's code hung or crashed in EXERCISE (one exercise of a
     results.json), in a line of the gradebook: ``error: ModuleNotFoundError: No module named
     'torch' (line 1)`` when the file could not be graded at all, ``timeout in 2 of 24 tests: dot()
     did not finish within 2 s; error in 1 of 24 tests: IndexError in angle (line 7)`` when some
     tests could not run. Empty when nothing hung or crashed."""
-    if ex["status"] in ("error", "timeout"):  # the whole file: no test ran
+    # With a rule broken, "error" and no exception is the rule's 0 (grading._score): the tests ran
+    rule_zero = ex["status"] == "error" and ex.get("violations") and not ex.get("exception")
+    if ex["status"] in ("error", "timeout") and not rule_zero:  # the whole file: no test ran
         exception = ex.get("exception")
         if exception:
             where = next((f" (line {f['line']})" for f in reversed(exception.get("frames", []))), "")
@@ -195,7 +217,7 @@ def summarize(records: list[dict[str, Any]], skipped: list[tuple[str, str]] = ()
     messages: dict[tuple[str, str], str] = {}
     kinds: dict[tuple[str, str], str] = {}
     totals: dict[str, float] = {}
-    crashed, misplaced = [], []
+    crashed, broke_rules, misplaced = [], [], []
     for record in ran:
         for ex in record["results"]["exercises"]:
             if ex.get("found"):  # a 0 the student can fix by renaming or moving a file: the instructor should hear
@@ -206,9 +228,10 @@ def summarize(records: list[dict[str, Any]], skipped: list[tuple[str, str]] = ()
             stats.attempted += 1
             stats.passed += ex["status"] == "passed"
             totals[ex["id"]] = totals.get(ex["id"], 0.0) + float(ex["score"])
-            trouble = ex.get("trouble", "")
-            if trouble:
-                crashed.append((record["student"], ex["id"], trouble))
+            if ex.get("crash"):
+                crashed.append((record["student"], ex["id"], ex["crash"]))
+            if ex.get("rule_broken"):
+                broke_rules.append((record["student"], ex["id"], ex["rule_broken"]))
             for test in (t for t in ex["tests"] if not t.get("grader_error")):
                 counts = test_counts.setdefault(ex["id"], {}).setdefault(test["name"], [0, 0])
                 counts[0] += test["status"] == "passed"
@@ -231,7 +254,7 @@ def summarize(records: list[dict[str, Any]], skipped: list[tuple[str, str]] = ()
         mean=round(statistics.fmean(scores), 2) if scores else 0.0,
         median=round(statistics.median(scores), 2) if scores else 0.0,
         histogram=_histogram(scores, max_score), exercises=list(exercises.values()),
-        crashed=sorted(crashed), misplaced=sorted(misplaced),
+        crashed=sorted(crashed), broke_rules=sorted(broke_rules), misplaced=sorted(misplaced),
         grader_errors=sorted(_grader_errors(records)),
         nothing_started=sorted(r["student"] for r in graded if started_nothing(r["results"])),
         skipped=list(skipped), duration=round(duration, 2),

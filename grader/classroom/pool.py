@@ -47,7 +47,8 @@ def grade_all(course: Course, submissions: Path, out: Path, jobs: int, secret: s
               shard: tuple[int, int] | None = None, resume: bool = False,
               on_record: Callable[[dict[str, Any], int, int], None] | None = None,
               server: ForkServer | None = None, plan: ClassPlan | None = None) -> BatchRun:
-    """Grade every (shard's) student of SUBMISSIONS into OUT. ON_RECORD(record, done, total) reports progress.
+    """Grade every (shard's) student of SUBMISSIONS into OUT. ON_RECORD(record, done, total) reports progress:
+    DONE of the TOTAL students this run grades (the ones --resume reuses are counted apart, in the BatchRun).
 
     SERVER is a fork server started early (it warms up while the course loads); without one,
     a server is started and closed here. PLAN is plan_class(...) for the same arguments, if
@@ -57,7 +58,6 @@ def grade_all(course: Course, submissions: Path, out: Path, jobs: int, secret: s
     plan = plan or plan_class(course, submissions, out, secret, shard, resume)
     run = BatchRun(skipped=plan.skipped, reused=len(plan.reused))
     records = dict(plan.reused)
-    done = run.reused
     from grader.reports import documents  # noqa: F401  (imported once, here, like the solutions below)
     from grader.sandbox import ForkServer
     from grader.grading import solution_for
@@ -68,10 +68,9 @@ def grade_all(course: Course, submissions: Path, out: Path, jobs: int, secret: s
     try:
         for record in _run_pool(course, plan.todo, max(1, jobs), server, secret):
             records[record["student"]] = record
-            done += 1
             run.graded += 1
             if on_record:
-                on_record(record, done, len(plan.found))
+                on_record(record, run.graded, len(plan.todo))
     finally:
         if own_server:
             server.close()
@@ -221,6 +220,7 @@ def _grade_one(course: Course, task: dict, server: Any) -> dict[str, Any]:
                                                  task["fingerprint"])
         result = grade_workspace(course, path, [], task["seed"], server=server, student=task["name"],
                                  after_due=course.past_due())  # after_due_date tests, once course.yaml's due_date passed
+    result.whole_course = True  # [] above: every exercise, so the reports' reproduce line names none
     out = prepare_dir(Path(task["out"]))
     # Student text as data, non-finite numbers as strings; one line, not indented: json's C
     # encoder is only used without indent (5x faster here).

@@ -223,7 +223,7 @@ def _grade_class(course: Any, submissions: Path, out: Path, jobs: int | None, se
         else:
             click.echo(_progress_line(record, done, total))
 
-    with click.progressbar(length=len(plan.found), label="Grading", file=click.get_text_stream("stderr")) if tty \
+    with click.progressbar(length=len(plan.todo), label="Grading", file=click.get_text_stream("stderr")) if tty \
             else _nothing() as bar:
         return pool.grade_all(course, submissions, out, jobs or len(os.sched_getaffinity(0)), secret,
                                shard_range, resume, progress, server, plan)

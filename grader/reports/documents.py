@@ -14,8 +14,9 @@ from grader.results import CourseResult, Figure
 
 
 def reproduce_command(result: CourseResult) -> str:
-    ids = " ".join(shlex.quote(e.id) for e in result.exercises) if len(result.exercises) == 1 else ""
-    return f"learn grade {ids + ' ' if ids else ''}--seed {result.seed}"
+    """The command that grades the same exercises with the same seed."""
+    names = [] if result.whole_course else [shlex.quote(e.id) for e in result.exercises]
+    return " ".join(["learn grade", *names, f"--seed {result.seed}"])
 
 
 def _context(result: CourseResult, cell_of: str = "", **extra: Any) -> dict[str, Any]:
