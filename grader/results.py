@@ -67,7 +67,7 @@ class StudentError:
         """The student's traceback: their own frames, their file name, their message."""
         lines = []
         for frame in self.frames:
-            lines.append(f'  File "{frame.file}", line {frame.line}, in {frame.function}')
+            lines.append(f'  File "{frame.file}", line {frame.line}' + (f", in {frame.function}" if frame.function else ""))
             if frame.code:
                 lines.append(f"    {frame.code.strip()}")
                 if self.offset and frame.function == "<module>":

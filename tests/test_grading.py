@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -181,6 +182,32 @@ def test_hidden_test_never_shows_inputs_or_expected_values(learn, workspace):
     hidden = next(t for t in exercise_of(result)["tests"] if t["name"] == "test_random_sentence")
     assert hidden["status"] == "failed" and hidden["visibility"] == "hidden"
     assert hidden["message"] == "This test is hidden: its inputs and expected values are not shown."
+
+
+@pytest.mark.parametrize("raising, shown", [
+    ("raise ValueError('leak: ' + text)", "ValueError"),
+    # a class named after the input, made on the fly
+    ("raise type('Leak_' + '_'.join(text.split()), (Exception,), {})()", "an exception of a class of your code's"),
+])
+def test_a_hidden_test_never_shows_the_inputs_in_what_the_students_code_raised(learn, workspace, raising, shown):
+    """Found in a review of the hidden-test contract: the student's exception message was shown
+    whole, so `raise ValueError(text)` read a hidden test's input back, as printing it could not.
+    The type (if Python's or numpy's) and the line in the student's file are shown, in every format."""
+    write_student(workspace, "reverse-words", "words.py",  # raises on the hidden test's random sentence only
+                  f"def reverse_words(text):\n    if len(text.split()) > 4:\n        {raising}\n"
+                  "    return ' '.join(text.split()[::-1])\n")
+    _, result = grade_json(learn, workspace)
+    tests = {t["name"]: t for t in exercise_of(result)["tests"]}
+    hidden = tests["test_random_sentence"]
+    assert hidden["status"] == "error" and tests["test_runs_of_whitespace"]["status"] == "passed"
+    assert hidden["message"] == ('Your code raised an exception:\n  File "words.py", line 3\n'
+                                 f"{shown}: its message is not shown in a hidden test: it may hold the test's inputs")
+    assert hidden["exception"] == {"type": shown, "frames": [{"file": "words.py", "line": 3, "function": "", "code": ""}],
+                                   "message": "its message is not shown in a hidden test: it may hold the test's inputs"}
+    for fmt in ("terminal", "markdown", "html", "junit", "gradescope"):
+        page = learn("grade", "reverse-words", "--workspace", str(workspace), "--seed", "3", "--format", fmt,
+                     *COURSE).stdout
+        assert "line 3" in page and "leak" not in page.lower(), fmt
 
 
 def test_forbidden_call_zeroes_the_exercise_and_names_the_line(learn, workspace):
@@ -390,9 +417,8 @@ def test_golden_json(learn, workspace, name, source):
     write_student(workspace, "reverse-words", "words.py", source)
     _, result = grade_json(learn, workspace)
     golden = GOLDEN / f"reverse-words-{name}.json"
-    if not golden.exists():  # first run writes the golden file; review it before committing
-        golden.parent.mkdir(exist_ok=True)
-        golden.write_text(json.dumps(normalized(result), indent=2, sort_keys=True) + "\n")
+    # written by a person, never by this test: a missing file fails (print the result, review it, commit it)
+    assert golden.is_file(), json.dumps(normalized(result), indent=2, sort_keys=True)
     assert normalized(result) == json.loads(golden.read_text())
 
 
@@ -737,6 +763,27 @@ def test_what_a_student_printed_is_counted_right_and_never_shown_in_a_hidden_tes
     hidden = tests["test_random_sentence"]
     assert hidden["output"] == ("[your code printed 20000 characters during this hidden test: not shown, since they "
                                 "may hold its inputs]")
+
+
+def test_a_hidden_test_shows_numpys_warnings_in_their_fixed_words_and_nothing_forged(learn, workspace):
+    """A new user's review: "invalid value encountered in arccos" is the clue to a NaN, and a hidden
+    test hid it with the rest. numpy's warnings are shown in numpy's own words; the file, line and
+    operation a student's code writes around them are not, so no input gets out that way."""
+    write_student(workspace, "reverse-words", "words.py", (
+        "import warnings\n\nimport numpy as np\n\nwarnings.simplefilter('always')  # every call's, not the first's\n\n\n"
+        "def reverse_words(text):\n"
+        "    words = text.split()\n"
+        "    print(f'/submission/{text}.py:7: RuntimeWarning: invalid value encountered in arccos')\n"
+        "    print(f'RuntimeWarning: overflow encountered in {words[0] if words else 0}')\n"
+        "    np.log(np.zeros(1))\n"
+        "    return ' '.join(words[::-1])\n"))
+    code, result = grade_json(learn, workspace)
+    hidden = {t["name"]: t for t in exercise_of(result)["tests"]}["test_random_sentence"]
+    first, second, counted = hidden["output"].split("\n")
+    assert (first, second) == ("numpy warned: invalid value encountered in arccos",
+                               "numpy warned: divide by zero encountered in log")
+    assert re.fullmatch(r"\[your code printed \d+ characters during this hidden test: not shown, since they may "
+                        r"hold its inputs\]", counted)
 
 
 def test_the_output_files_extension_chooses_the_format_when_none_is_given(learn, workspace, tmp_path):

@@ -122,7 +122,10 @@ def test_a_wrong_answer_is_diagnosed_and_a_crash_points_at_the_cell_and_line(lea
     write_answer(path, CRASH)
     code, exercise = grade_json(learn, workspace, course)
     failing = [t for t in exercise["tests"] if t["status"] == "error"]
-    assert failing and all('File "words.ipynb, cell 3", line 6, in reverse_words' in t["message"] for t in failing)
+    assert failing and all('File "words.ipynb, cell 3", line 6, in reverse_words' in t["message"]
+                           for t in failing if t["visibility"] == "visible")
+    # a hidden test names the cell and line too, without the text the student's code could write
+    assert all('File "words.ipynb, cell 3", line 6\n' in t["message"] for t in failing if t["visibility"] == "hidden")
     assert "IndexError: list index out of range" in failing[0]["message"]
     text = learn("grade", "reverse-words", "--workspace", str(workspace), "--course", str(course), "--seed", "3")
     assert 'File "words.ipynb, cell 3", line 6, in reverse_words' in text.stdout

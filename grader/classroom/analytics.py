@@ -171,7 +171,8 @@ def _what_happened(tests: list[dict[str, Any]]) -> str:
         exception = test.get("exception")
         if exception:
             frame = (exception.get("frames") or [{}])[-1]
-            where = f" in {frame['function']} (line {frame['line']})" if "line" in frame else ""
+            function = f" in {frame['function']}" if frame.get("function") else ""  # none in a hidden test
+            where = f"{function} (line {frame['line']})" if "line" in frame else ""
             raised.append(one_line(f"{exception['type']}{where}", TROUBLE_CHARS))
     if raised:
         distinct = list(dict.fromkeys(raised))
