@@ -1,11 +1,13 @@
 """Shared fixtures: the real CLI in a subprocess, throwaway workspaces, student files."""
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +19,10 @@ REPO = Path(__file__).resolve().parent.parent
 # test's `learn grade` must not answer another's, nor outlive the suite.
 os.environ["LEARN_SERVICE"] = "off"
 EXAMPLE_COURSE = REPO / "tests" / "example_course"
+# Where `learn` runs unless a test says: a folder that is neither a course nor a workspace, as a
+# user's would be (the checkout itself is a course, which the student's commands refuse to use).
+NEUTRAL = Path(tempfile.mkdtemp(prefix="learn-tests-cwd-"))
+atexit.register(shutil.rmtree, NEUTRAL, True)
 
 
 @dataclass
@@ -34,7 +40,7 @@ def run_learn(*args: str, cwd: Path | None = None, env: dict | None = None, time
               input: str | None = None) -> Run:
     environment = {**os.environ, "NO_COLOR": "1", **(env or {})}
     environment.pop("GITHUB_ACTIONS", None)
-    proc = subprocess.run([sys.executable, "-m", "grader", *args], cwd=cwd or REPO, env=environment,
+    proc = subprocess.run([sys.executable, "-m", "grader", *args], cwd=cwd or NEUTRAL, env=environment,
                           capture_output=True, text=True, timeout=timeout, input=input)
     return Run(proc.returncode, proc.stdout, proc.stderr)
 
