@@ -352,15 +352,19 @@ def _diagnoses(case: TestCase, solution: Solution, outcome: Outcome, visible: bo
 
 def run_tests(solution: Solution, proxy: StudentProxy, seed: int,
               reveal_hidden: bool = False, after_due: bool = False) -> list[TestResult]:
-    results: list[TestResult] = []
+    """Every test of SOLUTION, in the order declared. The hidden ones run last: the student's code
+    keeps its globals from call to call, so a hidden test's inputs kept there would come back in a
+    later visible test's output, message or returned value."""
+    results: dict[int, TestResult] = {}
     timeouts = 0
-    for case in solution.tests:
+    cases = list(enumerate(solution.tests))
+    for at, case in sorted(cases, key=lambda item: shown_as(item[1], reveal_hidden, after_due) != "visible"):
         if timeouts >= MAX_TIMEOUTS:
-            results.append(TestResult(case.id, case.description, Status.TIMEOUT, 0.0, case.points,
-                                      message=f"Not run: your code timed out {MAX_TIMEOUTS} times already.",
-                                      visibility=case.visibility))
+            results[at] = TestResult(case.id, case.description, Status.TIMEOUT, 0.0, case.points,
+                                     message=f"Not run: your code timed out {MAX_TIMEOUTS} times already.",
+                                     visibility=case.visibility)
             continue
         result = run_test(case, solution, proxy, seed, reveal_hidden, after_due)
         timeouts += result.status is Status.TIMEOUT
-        results.append(result)
-    return results
+        results[at] = result
+    return [results[at] for at, _ in cases]

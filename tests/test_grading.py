@@ -210,6 +210,29 @@ def test_a_hidden_test_never_shows_the_inputs_in_what_the_students_code_raised(l
         assert "line 3" in page and "leak" not in page.lower(), fmt
 
 
+def test_a_hidden_tests_inputs_kept_by_the_students_code_never_come_back_in_a_visible_test(learn, course, tmp_path):
+    """Found by the same review: the worker keeps the student's globals from test to test, and most
+    of the built-in course's exercises have a hidden test before visible ones. Kept, a hidden input
+    came back in a later visible test's output and message ("got 'SEEN ...'"). Hidden tests run last;
+    the report keeps the order the tests are declared in."""
+    tests = course / "solutions" / "reverse-words" / "test_words.py"
+    source = tests.read_text()
+    hidden = source[source.index("@pytest.mark.points(3)\n@pytest.mark.visibility"):]
+    tests.write_text(source.replace(hidden, "").replace("@pytest.mark.points(4)", hidden + "\n\n@pytest.mark.points(4)"))
+    workspace = tmp_path / "ws"
+    write_student(workspace, "reverse-words", "words.py", (
+        "seen = []\n\n\ndef reverse_words(text):\n"
+        "    if len(text.split()) > 4:\n        seen.append(text)\n"
+        "    if seen and len(text.split()) <= 4:\n        print('SEEN', seen[0])\n        return 'SEEN ' + seen[0]\n"
+        "    return ' '.join(text.split()[::-1])\n"))
+    run = learn("grade", "reverse-words", "--workspace", str(workspace), "--course", str(course), "--seed", "3",
+                "--format", "json")
+    result = json.loads(run.stdout)
+    names = [t["name"] for t in exercise_of(result)["tests"]]
+    assert names[0] == "test_random_sentence" and names[1].startswith("test_examples")  # as declared
+    assert run.code == 0 and "SEEN" not in run.stdout, run.stdout
+
+
 def test_forbidden_call_zeroes_the_exercise_and_names_the_line(learn, workspace):
     write_student(workspace, "reverse-words", "words.py",
                   "def reverse_words(text):\n    return ' '.join(reversed(text.split()))\n")
