@@ -48,3 +48,18 @@ def test_hint_outside_any_workspace_is_refused_and_leaves_no_learn_folder(course
     (elsewhere / "reverse-words").mkdir()  # a workspace made by hand: hints are counted there
     run = learn("hint", "reverse-words", "--course", str(course), cwd=elsewhere)
     assert run.code == 0 and "Hint 1/3 for reverse-words" in run.stdout
+
+
+def test_hint_without_an_exercise_takes_the_folder_you_are_in_else_the_one_started_last(course, tmp_path):
+    """A new user's review: `learn hint` failed inside the exercise's folder, where `%learn hint`
+    knows which exercise is meant."""
+    workspace = tmp_path / "ws"
+    assert learn("start", "count-vowels", "--workspace", str(workspace), "--course", str(course)).code == 0
+    assert learn("start", "reverse-words", "--workspace", str(workspace), "--course", str(course)).code == 0
+    inside = learn("hint", cwd=workspace / "count-vowels")
+    assert inside.code == 0 and "Hint 1/3 for count-vowels" in inside.stdout, inside.stderr
+    at_the_top = learn("hint", cwd=workspace)
+    assert at_the_top.code == 0 and "Hint 1/3 for reverse-words" in at_the_top.stdout
+    (tmp_path / "hand-made" / "count-vowels").mkdir(parents=True)  # no .learn/: nothing started last
+    nowhere = learn("hint", "--course", str(course), cwd=tmp_path / "hand-made")
+    assert nowhere.code == 2 and "name the exercise: learn hint EXERCISE (learn list shows them)" in nowhere.stderr

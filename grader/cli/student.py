@@ -133,11 +133,13 @@ def show(exercise: str, workspace: Path | None, course: Path | None) -> None:
 
 
 @cli.command()
-@click.argument("exercise", shell_complete=complete_exercise)
+@click.argument("exercise", required=False, shell_complete=complete_exercise)
 @workspace_option
 @course_option
-def hint(exercise: str, workspace: Path | None, course: Path | None) -> None:
+def hint(exercise: str | None, workspace: Path | None, course: Path | None) -> None:
     """Reveal the next hint for an exercise (gentle first, explicit last).
+
+    Without EXERCISE: the one whose folder you are in, else the one you started last.
 
     \b
     Example:
@@ -145,6 +147,7 @@ def hint(exercise: str, workspace: Path | None, course: Path | None) -> None:
     """
     ws = resolve_workspace(workspace)
     the_course = resolve_course(course, ws)
+    exercise = exercise or _exercise_here(ws, the_course)
     chosen = the_course.get(exercise)
     if not is_a_workspace(ws, workspace, the_course):  # the count of hints seen would make a stray .learn/ here
         raise WorkspaceError(f"No workspace here: neither {ws.root} nor a folder above it is one. learn hint counts "
@@ -156,6 +159,22 @@ def hint(exercise: str, workspace: Path | None, course: Path | None) -> None:
     click.echo(instructions.render(text, sys.stdout), nl=False)
     if number == len(chosen.hints):
         click.echo("\nThat was the last hint.")
+
+
+def _exercise_here(ws: Workspace, course: Course) -> str:
+    """The exercise whose folder the command runs in, else the workspace's current one (as
+    `%learn hint` and `learn watch` choose); a usage error when there is neither."""
+    ids = {e.id for e in course.exercises}
+    try:
+        inside = Path.cwd().resolve().relative_to(ws.root).parts
+    except ValueError:
+        inside = ()
+    current = ws.load_state().get("current")
+    if inside and inside[0] in ids:
+        return inside[0]
+    if current in ids:
+        return str(current)
+    raise click.UsageError("name the exercise: learn hint EXERCISE (learn list shows them)")
 
 
 @cli.command()
