@@ -179,10 +179,12 @@ class Session:
     def open(self, exercise: Exercise) -> None:
         """Make EXERCISE current, copying its stub if the student has no file yet."""
         self.current = exercise
-        self.workspace.start(exercise, self.course_root)
+        copied = self.workspace.start(exercise, self.course_root)
         self.saves.watch_folder(self.workspace.student_file(exercise).parent)
         if self.clear:
             self.write(CLEAR)
+        if copied:  # as `learn start` says it: a file appeared in the student's workspace
+            self.say(self.paint(f"Created {self.workspace.student_file(exercise)}", "dim"))
         self.show_exercise()
 
     def grade(self) -> Status:

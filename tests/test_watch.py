@@ -116,8 +116,10 @@ def test_watch_regrades_on_save_explains_and_moves_on(watched, workspace):
     assert 'File "words.py", line 2, in reverse_words' in w.output
     save(file, CORRECT + "\n")
     at = w.wait_for("reverse-words passed. Next: count-vowels", after=at)
+    at = w.wait_for(f"Created {workspace / 'count-vowels' / 'vowels.py'}", after=at)  # as learn start says it
     at = w.wait_for("Watching count-vowels/vowels.py", after=at)  # said once the next exercise is open
     assert (workspace / "count-vowels" / "vowels.py").is_file()  # the next stub is in place
+    assert "Created" not in w.output.split("Reverse the words")[0]  # the first file was the student's
     w.key("l")
     at = w.wait_for("exercises passed", after=at)
     assert "1/2 exercises passed" in w.output
