@@ -168,6 +168,18 @@ def test_release_writes_a_bundle_without_instructor_material(course, tmp_path):
                 assert code not in bundle_text, (secret, code)
     refused = learn("release", "--out", out, "--course", course)
     assert refused.exit_code == 2 and "not empty" in refused.output
+    assert "no `examples:`" not in run.output  # both exercises have examples
+
+
+def test_release_notes_an_exercise_whose_bundle_cannot_check_answers(course, tmp_path):
+    """A new user's review: without `examples:` a bundle marks any answer ✓ 0/0 with exit 0."""
+    yaml_file = course / "exercises/01-strings/count-vowels/exercise.yaml"
+    text = yaml_file.read_text()
+    yaml_file.write_text(text[:text.index("examples:")] + text[text.index("mistakes:"):])
+    run = learn("release", "--out", tmp_path / "bundle", "--course", course)
+    assert run.exit_code == 0, run.output
+    assert ("Note: count-vowels has no `examples:`, so the bundle checks only the signatures and rules of a "
+            "student's answer there, never its values") in run.output
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bundle", "course"]  # no staging folder left
 
 

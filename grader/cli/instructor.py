@@ -188,3 +188,8 @@ def release(out: Path, course: Path | None) -> None:
     click.echo(f"Wrote {len(bundle.files)} files for {exercises} exercise{'s' * (exercises != 1)} to {out}")
     click.echo(f"Checked for leaks against {bundle.instructor_files} instructor files: none found.")
     click.echo(f"Students run: learn start --course {out}")
+    unchecked = [e.id for e in the_course.exercises if not e.examples]
+    if unchecked:  # the bundle then grades only signatures and rules: a wrong answer reads as ✓ 0/0
+        click.echo(f"Note: {', '.join(unchecked)} {'has' if len(unchecked) == 1 else 'have'} no `examples:`, so "
+                   "the bundle checks only the signatures and rules of a student's answer there, never its "
+                   "values; add examples to exercise.yaml (docs/instructors.md, student bundles).", err=True)
