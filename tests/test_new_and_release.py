@@ -389,3 +389,18 @@ def test_instructor_commands_use_the_course_they_run_in_and_say_which(course, tm
     assert "): no course in this folder or above it; --course chooses another." in builtin.stderr
     given = run_learn("validate", "count-vowels", "--jobs", "1", "--course", str(course), cwd=elsewhere)
     assert given.code == 0 and "Using" not in given.stderr  # named by the author: nothing to say
+
+
+def test_a_course_starts_from_an_empty_exercises_folder_and_learn_new_says_so(tmp_path):
+    """A new instructor's review: `learn new` in an empty folder said "not a course" and no doc
+    said how to start one."""
+    from conftest import run_learn
+    empty = tmp_path / "my-course"
+    empty.mkdir()
+    refused = run_learn("new", "matrix-trace", "--module", "01-matrices", cwd=empty)
+    assert refused.code == 2 and "or start a new course here with `mkdir exercises`" in refused.stderr
+    (empty / "exercises").mkdir()
+    made = run_learn("new", "matrix-trace", "--module", "01-matrices", cwd=empty)
+    assert made.code == 0 and made.stdout.strip().endswith("Replace every TODO, then run: learn validate matrix-trace")
+    checked = run_learn("validate", "matrix-trace", "--jobs", "1", cwd=empty / "exercises")
+    assert checked.code == 1 and "FAIL matrix-trace" in checked.stdout and "TODO placeholder" in checked.stdout
