@@ -32,7 +32,9 @@ if ! command -v python3 >/dev/null || ! python3 -m pip --version >/dev/null 2>&1
     apt-get update
     DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends python3 python3-pip
 fi
-python3 -m pip install --no-cache-dir -r /autograder/source/requirements.txt
+# The image is the autograder's alone: on a base image whose Python is "externally managed"
+# (PEP 668, Ubuntu 24.04) pip would refuse to install into it; older pips ignore the variable.
+PIP_BREAK_SYSTEM_PACKAGES=1 python3 -m pip install --no-cache-dir -r /autograder/source/requirements.txt
 """
 
 RUN_AUTOGRADER = """#!/usr/bin/env bash
