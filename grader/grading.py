@@ -109,7 +109,7 @@ def grade_exercise(exercise: Exercise, student_file: Path, seed: int, server: Fo
                                       tests=_blank_tests(solution, Status.ERROR, why))
         else:
             proxy = StudentProxy(backend, exercise.functions, exercise.file)
-            tests = run_tests(solution, proxy, seed, reveal_hidden, after_due)
+            tests = run_tests(solution, proxy, seed, reveal_hidden, after_due, source_lines=source.text.count("\n") + 1)
             _drop_refuted(tests, solution)
             result = _exercise_result(exercise, Status.FAILED, tests=tests, output=output, violations=violations)
             _score(result)

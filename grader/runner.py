@@ -8,33 +8,25 @@ raises by itself is the grader's only if it raises with the reference's answers 
 """
 from __future__ import annotations
 
-import builtins
 import copy
-import re
 import time
 import traceback
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pytest
 
-from grader import seeds
+from grader import hidden as hidden_test, seeds
 from grader.compare import fmt
 from grader.diagnosis import diagnose
 from grader.findings import Finding
-from grader.notebook.layout import notebook_name
 from grader.proxy import (GradingInterrupt, InProcessBackend, StudentException, StudentMissing,
                           StudentProxy, format_student_exception)
-from grader.reports.origins import in_file
-from grader.results import Diagnosis, Difference, Frame, Status, StudentError, TestResult
-from grader.sandbox import guard
+from grader.results import Diagnosis, Difference, Status, StudentError, TestResult
 from grader.solutions import Solution, TestCase
 from grader.test_clock import TestCodeHung, own_time_limit
 from grader.testing import Mismatch, TestContext, close_context, modified_input, open_context
-
-if TYPE_CHECKING:
-    from grader.course import Exercise
 
 OUTPUT_CAP = 4000
 MAX_TIMEOUTS = 3          # after this many, the remaining tests are not run (bounded grading time)
@@ -231,64 +223,16 @@ def _shrink(case: TestCase, solution: Solution, proxy: StudentProxy, seed: int) 
     return None
 
 
-# numpy's floating-point warnings, as Python's warnings module prints them. In a hidden test they
-# are all a student may see of the output: "invalid value encountered in arccos" is the clue to a
-# NaN. Only their fixed words are shown (no file, line or source line, which the student's code
-# could forge to carry the test's inputs), from numpy's own vocabulary, at most NUMPY_WARNINGS_SHOWN.
-_NUMPY_WARNING = re.compile(r"RuntimeWarning: (invalid value|divide by zero|overflow|underflow) encountered in "
-                            r"(scalar )?(\w{1,32})$", re.MULTILINE)
-_NUMPY_OPERATIONS = frozenset(name for name in dir(np) if isinstance(getattr(np, name), np.ufunc)) | {
-    "cast", "reduce", "accumulate"}
-NUMPY_WARNINGS_SHOWN = 3
-
-
-def numpy_warnings(text: str) -> list[str]:
-    """The distinct numpy floating-point warnings in TEXT, in their fixed words."""
-    found: list[str] = []
-    for match in _NUMPY_WARNING.finditer(text):
-        warning = f"numpy warned: {match[1]} encountered in {match[2] or ''}{match[3]}"
-        if match[3] in _NUMPY_OPERATIONS and warning not in found:
-            found.append(warning)
-            if len(found) == NUMPY_WARNINGS_SHOWN:
-                break
-    return found
-
-
 def _output(context: TestContext, hidden: bool = False) -> str:
     """What the student's calls printed during the test, cut at OUTPUT_CAP; the count of what was
     cut adds up what each worker cut and what this cut (it once counted only the latter). In a
-    hidden test it is not shown, it may be the test's inputs, printed; numpy's warnings are."""
+    hidden test, only what grader.hidden shows of it."""
     text = "".join(o.text for o in context.output)
     printed = len(text) + sum(o.dropped for o in context.output)  # the workers' cuts included
-    if hidden and printed:
-        return "".join(f"{w}\n" for w in numpy_warnings(text)) + (
-            f"[your code printed {printed} characters during this hidden test: not shown, "
-            "since they may hold its inputs]")
+    if hidden:
+        return hidden_test.printed(text, printed)
     dropped = printed - min(len(text), OUTPUT_CAP)
     return text[:OUTPUT_CAP] + (f"\n[... {dropped} more characters of output were cut]" if dropped else "")
-
-
-# Exceptions a hidden test names by their type: Python's own and numpy's, a fixed vocabulary. A
-# class the student's code made could be named after the test's inputs.
-_KNOWN_EXCEPTIONS = frozenset(
-    [name for name, value in vars(builtins).items() if isinstance(value, type) and issubclass(value, BaseException)]
-    + [name for name in dir(np.exceptions) if name[0].isupper()] + ["LinAlgError"])
-HIDDEN_EXCEPTION = "its message is not shown in a hidden test: it may hold the test's inputs"
-# The sandbox's own refusals ("sys.settrace is not allowed while grading": a breakpoint() left in),
-# fixed words: shown, since the report says what to do about them.
-_REFUSALS = frozenset(f"{event} is not allowed while grading" for event in guard.REFUSED)
-
-
-def hidden_exception(error: StudentError, exercise: Exercise) -> StudentError:
-    """ERROR as a hidden test shows it. Its message, its frames' code and function names are text the
-    student's code writes (or a hostile worker forges) and may carry the test's inputs, as printed
-    output may: only the type, if Python's or numpy's, and the line of the student's file it was
-    raised at, which the student can read there."""
-    files = (exercise.file, notebook_name(exercise))
-    frames = [Frame(f.file, f.line, "") for f in error.frames if any(in_file(f.file, name) for name in files)]
-    kind = error.type if error.type in _KNOWN_EXCEPTIONS else "an exception of a class of your code's"
-    message = error.message if error.message in _REFUSALS else HIDDEN_EXCEPTION
-    return StudentError(kind, message, tuple(frames[-1:]))
 
 
 def shown_as(case: TestCase, reveal_hidden: bool = False, after_due: bool = False) -> str:
@@ -299,7 +243,9 @@ def shown_as(case: TestCase, reveal_hidden: bool = False, after_due: bool = Fals
 
 
 def run_test(case: TestCase, solution: Solution, proxy: StudentProxy, seed: int,
-             reveal_hidden: bool = False, after_due: bool = False) -> TestResult:
+             reveal_hidden: bool = False, after_due: bool = False, source_lines: int = 0) -> TestResult:
+    """CASE's result; SOURCE_LINES, how many lines the graded file has (where a hidden test may say
+    an exception was raised)."""
     started = time.monotonic()
     outcome = _run_once(case, solution, proxy, seed, case.shrink)
     if outcome.status is Status.FAILED and not outcome.judged \
@@ -328,13 +274,14 @@ def run_test(case: TestCase, solution: Solution, proxy: StudentProxy, seed: int,
         if status is Status.FAILED:
             result.message = "This test is hidden: its inputs and expected values are not shown."
         elif result.exception is not None:
-            result.exception = hidden_exception(result.exception, solution.exercise)
+            result.exception = hidden_test.raised(result.exception, solution.exercise, source_lines)
             result.message = "Your code raised an exception:\n" + format_student_exception(result.exception)
         elif outcome.grader_error:
             result.message = broken_test("", hidden=True)
         if case.visibility == "after_due_date" and status is not Status.PASSED:
             result.message += " Its details are shown after the due date."
-    result.duration = time.monotonic() - started
+    # not a hidden test's own time: the student's code could take as long as it takes to say an input
+    result.duration = time.monotonic() - started if visibility == "visible" else 0.0
     return result
 
 
@@ -351,7 +298,7 @@ def _diagnoses(case: TestCase, solution: Solution, outcome: Outcome, visible: bo
 
 
 def run_tests(solution: Solution, proxy: StudentProxy, seed: int,
-              reveal_hidden: bool = False, after_due: bool = False) -> list[TestResult]:
+              reveal_hidden: bool = False, after_due: bool = False, source_lines: int = 0) -> list[TestResult]:
     """Every test of SOLUTION, in the order declared. The hidden ones run last: the student's code
     keeps its globals from call to call, so a hidden test's inputs kept there would come back in a
     later visible test's output, message or returned value."""
@@ -364,7 +311,7 @@ def run_tests(solution: Solution, proxy: StudentProxy, seed: int,
                                      message=f"Not run: your code timed out {MAX_TIMEOUTS} times already.",
                                      visibility=case.visibility)
             continue
-        result = run_test(case, solution, proxy, seed, reveal_hidden, after_due)
+        result = run_test(case, solution, proxy, seed, reveal_hidden, after_due, source_lines)
         timeouts += result.status is Status.TIMEOUT
         results[at] = result
     return [results[at] for at, _ in cases]

@@ -187,7 +187,10 @@ def test_hidden_test_never_shows_inputs_or_expected_values(learn, workspace):
 @pytest.mark.parametrize("raising, shown", [
     ("raise ValueError('leak: ' + text)", "ValueError"),
     # a class named after the input, made on the fly
-    ("raise type('Leak_' + '_'.join(text.split()), (Exception,), {})()", "an exception of a class of your code's"),
+    ("raise type('Leak_' + '_'.join(text.split()), (Exception,), {})()",
+     "an exception of your code's own class, derived from Exception"),
+    # a class of the student's that borrows a builtin's name is not that builtin
+    ("raise type('KeyError', (LookupError,), {})()", "an exception of your code's own class, derived from LookupError"),
 ])
 def test_a_hidden_test_never_shows_the_inputs_in_what_the_students_code_raised(learn, workspace, raising, shown):
     """Found in a review of the hidden-test contract: the student's exception message was shown
@@ -208,6 +211,30 @@ def test_a_hidden_test_never_shows_the_inputs_in_what_the_students_code_raised(l
         page = learn("grade", "reverse-words", "--workspace", str(workspace), "--seed", "3", "--format", fmt,
                      *COURSE).stdout
         assert "line 3" in page and "leak" not in page.lower(), fmt
+
+
+def test_a_forged_exception_or_output_count_carries_no_hidden_input(learn, workspace):
+    """An attacker's review of this session: the student's code replaced the worker's exception
+    describer, and a frame named 'LEAK[<the hidden sentence>]/words.py' at line 2**62 came through
+    in every format, as did a forged count of cut output. A hidden test names the frame as the
+    grader names the file, at a line the file has, and counts nothing."""
+    write_student(workspace, "reverse-words", "words.py", (
+        "import sys\n\nKNOWN = {'hello world', 'a', '', 'one two three', '  to be \\t or  not '}\n\n\n"
+        "def _forge(exc, student_file):\n"
+        "    return {'type': 'ValueError', 'mro': ['builtins.ValueError'], 'message': 'x',\n"
+        "            'frames': [['LEAK[' + str(exc.args[0]) + ']/words.py', 2 ** 62 + 12345, 'f', ''],\n"
+        "                       ['words.py', 12345, 'LEAK' + str(exc.args[0]), 'LEAK']]}\n\n\n"
+        "worker = sys.modules.get('grader.sandbox.worker')\n"
+        "if worker is not None:\n    worker.describe_exception = _forge\n\n\n"
+        "def reverse_words(text):\n"
+        "    if text not in KNOWN:\n        raise ValueError(text)\n"
+        "    return ' '.join(text.split()[::-1])\n"))
+    code, result = grade_json(learn, workspace)
+    hidden = {t["name"]: t for t in exercise_of(result)["tests"]}["test_random_sentence"]
+    assert hidden["status"] == "error" and hidden["duration"] == 0.0
+    assert hidden["exception"] == {"type": "ValueError", "frames": [], "message": (
+        "its message is not shown in a hidden test: it may hold the test's inputs")}
+    assert "LEAK" not in json.dumps(result) and "12345" not in json.dumps(result)
 
 
 def test_a_hidden_tests_inputs_kept_by_the_students_code_never_come_back_in_a_visible_test(learn, course, tmp_path):
@@ -784,8 +811,9 @@ def test_what_a_student_printed_is_counted_right_and_never_shown_in_a_hidden_tes
     assert visible["output"].endswith("\n[... 16000 more characters of output were cut]"), visible["output"][-80:]
     assert visible["output"].startswith("x" * 4000)
     hidden = tests["test_random_sentence"]
-    assert hidden["output"] == ("[your code printed 20000 characters during this hidden test: not shown, since they "
-                                "may hold its inputs]")
+    # not even the count: the student's code chooses it (a review of this session: 480 printed lines of
+    # 100,000 characters read back as 48000000, an input of 480)
+    assert hidden["output"] == "[your code printed during this hidden test: not shown, since it may hold its inputs]"
 
 
 def test_a_hidden_test_shows_numpys_warnings_in_their_fixed_words_and_nothing_forged(learn, workspace):
@@ -802,11 +830,9 @@ def test_a_hidden_test_shows_numpys_warnings_in_their_fixed_words_and_nothing_fo
         "    return ' '.join(words[::-1])\n"))
     code, result = grade_json(learn, workspace)
     hidden = {t["name"]: t for t in exercise_of(result)["tests"]}["test_random_sentence"]
-    first, second, counted = hidden["output"].split("\n")
-    assert (first, second) == ("numpy warned: invalid value encountered in arccos",
-                               "numpy warned: divide by zero encountered in log")
-    assert re.fullmatch(r"\[your code printed \d+ characters during this hidden test: not shown, since they may "
-                        r"hold its inputs\]", counted)
+    # the first warning only: a choice among a few hundred fixed phrases (three, in order, carried 28 bits)
+    assert hidden["output"] == ("numpy warned: invalid value encountered in arccos\n"
+                                "[your code printed during this hidden test: not shown, since it may hold its inputs]")
 
 
 def test_the_output_files_extension_chooses_the_format_when_none_is_given(learn, workspace, tmp_path):

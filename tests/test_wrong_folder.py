@@ -24,6 +24,19 @@ def test_a_course_is_not_a_workspace(course):
     assert shown.code == 0 and "Reverse the words" in shown.stdout
 
 
+def test_a_workspace_made_inside_a_courses_checkout_is_a_workspace(course):
+    """An attacker's review: the README's Jupyter steps (`mkdir linalg && cd linalg && learn start`,
+    in the clone) were refused, since the folder lay under a course. Only the course itself, its
+    exercises/ and its solutions/ are refused."""
+    linalg = course / "linalg"
+    linalg.mkdir()
+    started = learn("start", "reverse-words", "--course", str(course), cwd=linalg)
+    assert started.code == 0, started.stderr
+    assert (linalg / "reverse-words" / "words.py").is_file()
+    refused = learn("grade", "--course", str(course), cwd=course / "solutions" / "reverse-words")
+    assert refused.code == 2 and "is a course" in refused.stderr
+
+
 def test_grade_outside_any_workspace_says_so_and_a_hand_made_one_grades_quietly(course, tmp_path):
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()

@@ -69,6 +69,11 @@ def resolve_workspace(path: Path | None, in_a_course: bool = False) -> Workspace
         return Workspace(path.resolve())
     found = find_workspace(Path.cwd())
     course = None if in_a_course or (found / STATE_DIR).is_dir() else find_course(found)
+    # the course itself, or its exercises/ or solutions/: a folder elsewhere under a course's
+    # checkout (a student's `mkdir linalg` in the clone) is a workspace like any other
+    if course is not None and found != course and not any(found == place or place in found.parents
+                                                          for place in (course / "exercises", course / "solutions")):
+        course = None
     if course is not None:
         from grader.errors import WorkspaceError
         raise WorkspaceError(f"{course} is a course (the exercises and solutions learn grades with), not a "

@@ -25,7 +25,7 @@ class Origin:
         return f"{self.file}, line {self.line}" + (f", in {self.function}" if self.function else "")
 
 
-def in_file(shown: str, file: str) -> bool:
+def _in_file(shown: str, file: str) -> bool:
     """SHOWN (a frame's file) is FILE, or one of its cells: ``softmax.ipynb, cell 4`` (grader.notebook.cells)."""
     name = shown.rsplit("/", 1)[-1]
     return name == file or re.fullmatch(re.escape(file) + r", cell \d+", name) is not None
@@ -35,7 +35,7 @@ def origin(exception: StudentError | None, file: str | None = None) -> Origin | 
     """The innermost frame of EXCEPTION (in FILE when given), or None when there is none."""
     if exception is None:
         return None
-    frames = [f for f in exception.frames if f.line > 0 and (file is None or in_file(f.file, file))]
+    frames = [f for f in exception.frames if f.line > 0 and (file is None or _in_file(f.file, file))]
     if not frames:
         return None
     last = frames[-1]
