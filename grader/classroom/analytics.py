@@ -166,16 +166,18 @@ def crash_of(ex: dict[str, Any]) -> str:
 
 def _what_happened(tests: list[dict[str, Any]]) -> str:
     """The distinct exceptions of TESTS (where the student's code raised them), or the first message."""
-    raised = []
+    raised: dict[tuple[str, Any], str] = {}  # (type, line) -> as said: a hidden test's names no function
     for test in tests:
         exception = test.get("exception")
         if exception:
             frame = (exception.get("frames") or [{}])[-1]
-            function = f" in {frame['function']}" if frame.get("function") else ""  # none in a hidden test
+            function = f" in {frame['function']}" if frame.get("function") else ""
             where = f"{function} (line {frame['line']})" if "line" in frame else ""
-            raised.append(one_line(f"{exception['type']}{where}", TROUBLE_CHARS))
+            key = (exception["type"], frame.get("line"))
+            if function or key not in raised:
+                raised[key] = one_line(f"{exception['type']}{where}", TROUBLE_CHARS)
     if raised:
-        distinct = list(dict.fromkeys(raised))
+        distinct = list(raised.values())
         return ", ".join(distinct[:2]) + (f" and {len(distinct) - 2} more" if len(distinct) > 2 else "")
     return one_line(tests[0].get("message", "").strip().split("\n")[0], TROUBLE_CHARS)
 
