@@ -19,7 +19,14 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, run_learn, write_student
+from conftest import REPO, run_learn as run_learn_anywhere, write_student
+
+
+def run_learn(*args: str, cwd: Path | None = None, **options) -> object:
+    """`learn` from the checkout unless told: a service serves one installation of learn, and this
+    process (the notebook magic's client) imports the checkout's. From another folder, `python -m
+    grader` would be the installed copy, with a service of its own (CI installs the package too)."""
+    return run_learn_anywhere(*args, cwd=cwd or REPO, **options)
 
 CORRECT = "def reverse_words(text):\n    return ' '.join(text.split()[::-1])\n"
 WRONG = "def reverse_words(text):\n    return text\n"
