@@ -29,7 +29,8 @@ if TYPE_CHECKING:
 
 _NUMPY_WARNING = re.compile(r"RuntimeWarning: (invalid value|divide by zero|overflow|underflow) encountered in "
                             r"(scalar )?(\w{1,32})$", re.MULTILINE)
-_NUMPY_OPERATIONS = frozenset(name for name in dir(np) if isinstance(getattr(np, name), np.ufunc)) | {
+# vars(), not dir() and getattr(): numpy's module __getattr__ imports its lazy submodules (90 ms)
+_NUMPY_OPERATIONS = frozenset(name for name, value in vars(np).items() if isinstance(value, np.ufunc)) | {
     "cast", "reduce", "accumulate"}
 
 # numpy.exceptions exists from numpy 1.25; before it, these lived in numpy itself
@@ -37,7 +38,8 @@ _NUMPY_EXCEPTIONS = {"AxisError", "ComplexWarning", "DTypePromotionError", "Modu
                      "RankWarning", "TooHardError", "VisibleDeprecationWarning", "LinAlgError"}
 KNOWN_EXCEPTIONS = frozenset(
     [name for name, value in vars(builtins).items() if isinstance(value, type) and issubclass(value, BaseException)]
-    + [name for name in dir(getattr(np, "exceptions", None)) if name[:1].isupper()] + sorted(_NUMPY_EXCEPTIONS))
+    + [name for name in vars(np).get("exceptions", builtins).__dict__ if name[:1].isupper()]
+    + sorted(_NUMPY_EXCEPTIONS))
 _OWN_MODULES = ("builtins.", "numpy.")
 MESSAGE = "its message is not shown in a hidden test: it may hold the test's inputs"
 # The sandbox's own refusals ("sys.settrace is not allowed while grading"): the report says what to do.
