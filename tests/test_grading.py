@@ -32,6 +32,13 @@ def exercise_of(result: dict) -> dict:
     return exercise
 
 
+def hidden_test_of(learn, workspace: Path, source: str) -> dict:
+    """The example course's hidden test, as graded with SOURCE as the student's words.py."""
+    write_student(workspace, "reverse-words", "words.py", source)
+    _, result = grade_json(learn, workspace)
+    return {t["name"]: t for t in exercise_of(result)["tests"]}["test_random_sentence"]
+
+
 def test_correct_file_scores_full_marks_and_exits_0(learn, workspace):
     write_student(workspace, "reverse-words", "words.py", CORRECT)
     code, result = grade_json(learn, workspace)
@@ -218,7 +225,7 @@ def test_a_forged_exception_or_output_count_carries_no_hidden_input(learn, works
     describer, and a frame named 'LEAK[<the hidden sentence>]/words.py' at line 2**62 came through
     in every format, as did a forged count of cut output. A hidden test names the frame as the
     grader names the file, at a line the file has, and counts nothing."""
-    write_student(workspace, "reverse-words", "words.py", (
+    hidden = hidden_test_of(learn, workspace, (
         "import sys\n\nKNOWN = {'hello world', 'a', '', 'one two three', '  to be \\t or  not '}\n\n\n"
         "def _forge(exc, student_file):\n"
         "    return {'type': 'ValueError', 'mro': ['builtins.ValueError'], 'message': 'x',\n"
@@ -229,12 +236,10 @@ def test_a_forged_exception_or_output_count_carries_no_hidden_input(learn, works
         "def reverse_words(text):\n"
         "    if text not in KNOWN:\n        raise ValueError(text)\n"
         "    return ' '.join(text.split()[::-1])\n"))
-    code, result = grade_json(learn, workspace)
-    hidden = {t["name"]: t for t in exercise_of(result)["tests"]}["test_random_sentence"]
     assert hidden["status"] == "error" and hidden["duration"] == 0.0
     assert hidden["exception"] == {"type": "ValueError", "frames": [], "message": (
         "its message is not shown in a hidden test: it may hold the test's inputs")}
-    assert "LEAK" not in json.dumps(result) and "12345" not in json.dumps(result)
+    assert "LEAK" not in json.dumps(hidden) and "12345" not in json.dumps(hidden)
 
 
 def test_a_hidden_tests_inputs_kept_by_the_students_code_never_come_back_in_a_visible_test(learn, course, tmp_path):
@@ -820,7 +825,7 @@ def test_a_hidden_test_shows_numpys_warnings_in_their_fixed_words_and_nothing_fo
     """A new user's review: "invalid value encountered in arccos" is the clue to a NaN, and a hidden
     test hid it with the rest. numpy's warnings are shown in numpy's own words; the file, line and
     operation a student's code writes around them are not, so no input gets out that way."""
-    write_student(workspace, "reverse-words", "words.py", (
+    hidden = hidden_test_of(learn, workspace, (
         "import warnings\n\nimport numpy as np\n\nwarnings.simplefilter('always')  # every call's, not the first's\n\n\n"
         "def reverse_words(text):\n"
         "    words = text.split()\n"
@@ -828,8 +833,6 @@ def test_a_hidden_test_shows_numpys_warnings_in_their_fixed_words_and_nothing_fo
         "    print(f'RuntimeWarning: overflow encountered in {words[0] if words else 0}')\n"
         "    np.log(np.zeros(1))\n"
         "    return ' '.join(words[::-1])\n"))
-    code, result = grade_json(learn, workspace)
-    hidden = {t["name"]: t for t in exercise_of(result)["tests"]}["test_random_sentence"]
     # the first warning only: a choice among a few hundred fixed phrases (three, in order, carried 28 bits)
     assert hidden["output"] == ("numpy warned: invalid value encountered in arccos\n"
                                 "[your code printed during this hidden test: not shown, since it may hold its inputs]")
