@@ -215,4 +215,4 @@ def grade_workspace(course: Course, workspace: Path, exercise_ids: list[str], se
             server.close()
     return CourseResult(seed=seed, exercises=results, sandbox=server.isolation, student=student,
                         course=course.title, grader_version=__version__,
-                        duration=time.monotonic() - started)
+                        duration=time.monotonic() - started, whole_course=not exercise_ids)

@@ -164,4 +164,4 @@ def grade_static(course: Course, workspace: Path, exercise_ids: list[str], seed:
     sandbox = given.isolation if given else servers[0].isolation if servers else "process"
     return CourseResult(seed=seed, exercises=results, sandbox=sandbox, student=student,
                         course=course.title, grader_version=__version__,
-                        duration=time.monotonic() - started, partial=True)
+                        duration=time.monotonic() - started, partial=True, whole_course=not exercise_ids)

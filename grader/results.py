@@ -210,8 +210,9 @@ class CourseResult:
     grader_version: str = ""
     duration: float = 0.0
     partial: bool = False      # a student-only install: the full grade comes from CI
-    # Every exercise of the course was graded, so reproducing it needs no names. Not in the
-    # JSON: a result that does not know names its exercises, which reproduces it either way.
+    # Every exercise of the course was graded (none named: grade_workspace, grade_static), so
+    # reproducing it needs no names. Not in the JSON: a result that does not know names its
+    # exercises, which reproduces it either way.
     whole_course: bool = False
 
     @property

@@ -220,7 +220,6 @@ def _grade_one(course: Course, task: dict, server: Any) -> dict[str, Any]:
                                                  task["fingerprint"])
         result = grade_workspace(course, path, [], task["seed"], server=server, student=task["name"],
                                  after_due=course.past_due())  # after_due_date tests, once course.yaml's due_date passed
-    result.whole_course = True  # [] above: every exercise, so the reports' reproduce line names none
     out = prepare_dir(Path(task["out"]))
     # Student text as data, non-finite numbers as strings; one line, not indented: json's C
     # encoder is only used without indent (5x faster here).

@@ -271,7 +271,6 @@ def grade(exercises: tuple[str, ...], workspace: Path | None, course: Path | Non
     finally:
         if server is not None:
             server.close()
-    result.whole_course = not exercises  # its "Reproduce this run" line then names none
     if ws.has_state and not result.partial:
         for ex in result.exercises:
             if ex.status not in (Status.NOT_STARTED, Status.GRADER_ERROR):  # a grader error is not a grade
