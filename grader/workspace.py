@@ -127,16 +127,15 @@ class Workspace:
         the student already has a file for the exercise. True when it was created. Naming FMT
         also makes it the workspace's format for the exercises started after this one."""
         wanted = fmt or self.load_state().get("format", "python")
-        folder = self.root / exercise.id
-        python, notebook = layout.candidates(folder, exercise)
+        python, notebook = self.candidates(exercise)
         target, other = (notebook, python) if wanted == "notebook" else (python, notebook)
         if not os.path.lexists(target) and os.path.lexists(other):
             if fmt is None:
                 target = other  # keep working in the file the student has
-            elif not (exercise.is_untouched(other) if other == python else layout.notebook_is_untouched(other, exercise)):
+            elif not _holds_the_stub(other, exercise):
                 raise WorkspaceError(f"{other} already holds your work, so learn start will not put a "
                                      f"{target.suffix} file beside it. Keep working in it, or move it out of "
-                                     f"{folder} and run learn start again.")
+                                     f"{other.parent} and run learn start again.")
         copied = False
         if target.is_symlink() or (target.exists() and not target.is_file()):
             raise WorkspaceError(f"{target} exists and is not a regular file; move it away first")
@@ -163,10 +162,11 @@ class Workspace:
             return [target]
         return [target] if _holds_the_stub(other, exercise) else [target, other]
 
-    def reset(self, exercise: Exercise) -> list[Path]:
-        """Restore the stub in each of TO_RESET's files; return where they were backed up."""
+    def reset(self, exercise: Exercise, files: list[Path]) -> list[Path]:
+        """Restore the stub in each of FILES (to_reset's, as the student confirmed them); return
+        where they were backed up."""
         backups = []
-        for target in self.to_reset(exercise):
+        for target in files:
             if target.is_file() and not target.is_symlink():
                 backups.append(self._back_up(exercise, target))
             self._write_stub(exercise, target)  # atomic, and never through a link

@@ -191,11 +191,10 @@ def reset(exercise: str, yes: bool, workspace: Path | None, course: Path | None)
     """
     ws = resolve_workspace(workspace)
     chosen = resolve_course(course, ws).get(exercise)
-    if not yes:
-        files = " and ".join(str(f) for f in ws.to_reset(chosen))
-        click.confirm(f"Replace {files} with the original stub?", abort=True)
     reset_files = ws.to_reset(chosen)  # before the reset: after it, neither holds work
-    backups = ws.reset(chosen)
+    if not yes:
+        click.confirm(f"Replace {' and '.join(map(str, reset_files))} with the original stub?", abort=True)
+    backups = ws.reset(chosen, reset_files)
     both = f" in {' and '.join(f.name for f in reset_files)}" if len(reset_files) > 1 else ""
     saved = {0: "", 1: " Your file was saved to {}"}.get(len(backups), " Your files were saved to {}")
     click.echo(f"Restored the stub of {chosen.id}{both}." + saved.format(" and ".join(map(str, backups))))
