@@ -82,20 +82,19 @@ def resolve_workspace(path: Path | None, in_a_course: bool = False) -> Workspace
     return Workspace(found)
 
 
-def is_a_workspace(ws: Workspace, given: Path | None, course: Course) -> bool:
-    """WS was named, or has .learn/, or holds an exercise's folder (a repository cloned in CI, files
-    collected by hand: DESIGN.md's workspace without .learn/)."""
+def is_a_workspace(ws: Workspace, given: Path | None, course: Course | None = None) -> bool:
+    """WS was named, or has .learn/, or (with COURSE) holds an exercise's folder (a repository
+    cloned in CI, files collected by hand: DESIGN.md's workspace without .learn/)."""
     if given is not None or (ws.root / STATE_DIR).is_dir():
         return True
-    return any((ws.root / exercise.id).is_dir() for exercise in course.exercises)
+    return course is not None and any((ws.root / exercise.id).is_dir() for exercise in course.exercises)
 
 
 def say_if_no_workspace(ws: Workspace, given: Path | None, course: Course | None = None) -> None:
     """On stderr, when WS is only the folder the command runs in (with COURSE: one that holds no
     exercise's folder either): a student who ran `learn` from the wrong folder was told "0/18 ...
     run: learn start" and made a second workspace."""
-    quiet = is_a_workspace(ws, given, course) if course is not None else given is not None
-    if not quiet and not (ws.root / STATE_DIR).is_dir():
+    if not is_a_workspace(ws, given, course):
         click.echo(f"(No workspace here: neither {ws.root} nor a folder above it has a {STATE_DIR} folder. "
                    "`learn start` makes this folder one; if you already have a workspace, cd into it "
                    "or pass --workspace.)", err=True)
