@@ -178,24 +178,20 @@ def load_exercise(yaml_path: Path, course_root: Path) -> Exercise:
     doc.raise_problems()  # what the declarations found; then what they cannot say, all of it too
     for field, folder in (("id", yaml_path.parent), ("module", yaml_path.parent.parent)):
         if data[field] != folder.name:
-            with doc.gathered():
-                doc.fail(field, f"{data[field]!r} does not match its folder {folder.name!r}")
+            doc.note(field, f"{data[field]!r} does not match its folder {folder.name!r}")
     if not (yaml_path.parent / data["file"]).is_file():
-        with doc.gathered():
-            doc.fail("file", f"the stub {data['file']} named in field 'file' does not exist")
+        doc.note("file", f"the stub {data['file']} named in field 'file' does not exist")
     functions = tuple(data["functions"])
     mistakes: list[Mistake] = []
     for i, entry in enumerate(data.get("mistakes", [])):
         if any(m.id == entry["id"] for m in mistakes):
-            with doc.gathered():
-                doc.fail(f"mistakes[{i}].id", f"mistake {entry['id']!r} is listed twice")
+            doc.note(f"mistakes[{i}].id", f"mistake {entry['id']!r} is listed twice")
         mistakes.append(Mistake(entry["id"], entry["message"].strip()))
     examples = []
     for i, entry in enumerate(data.get("examples", [])):
         if entry["call"] not in functions:
-            with doc.gathered():
-                doc.fail(f"examples[{i}].call", f"{entry['call']!r} is not one of the exercise's functions "
-                         f"({', '.join(functions)})")
+            doc.note(f"examples[{i}].call", f"{entry['call']!r} is not one of the exercise's functions "
+                     f"({', '.join(functions)})")
         tolerance = entry.get("tolerance", {})
         examples.append(Example(entry["call"], tuple(entry.get("args", [])), tuple(entry.get("kwargs", {}).items()),
                                 entry["expected"], tolerance.get("rtol"), tolerance.get("atol")))
@@ -203,8 +199,7 @@ def load_exercise(yaml_path: Path, course_root: Path) -> Exercise:
     for i, entry in enumerate(data.get("equivalent_mutants", [])):
         key = entry.get("id") or entry.get("pattern")
         if any((e.id or e.pattern) == key for e in equivalent):
-            with doc.gathered():
-                doc.fail(f"equivalent_mutants[{i}]", f"{key!r} is listed twice")
+            doc.note(f"equivalent_mutants[{i}]", f"{key!r} is listed twice")
         equivalent.append(EquivalentMutant(entry.get("id", ""), entry.get("pattern", ""), entry["reason"].strip(),
                                            doc.lines.get(f"equivalent_mutants[{i}]", 0)))
     doc.raise_problems()
@@ -283,26 +278,22 @@ def _load_index(index_path: Path, root: Path,
         doc.fail("", "expected a mapping with title and exercises")
     for key in data:
         if key not in INDEX_FIELDS:
-            with doc.gathered():
-                doc.fail(key, unknown_field(key, INDEX_FIELDS))
+            doc.note(key, unknown_field(key, INDEX_FIELDS))
     if "format_version" in data:  # optional, but a newer format is refused as in exercise.yaml
         Const(FORMAT_VERSION).check(doc, "format_version", data["format_version"])
     title = text(doc, "title", data.get("title", "learn"))
     order = expect(doc, "exercises", data.get("exercises"), list, "a list of exercise ids")
     for i, exercise_id in enumerate(order):
-        with doc.gathered():
-            if exercise_id not in found:
-                doc.fail(f"exercises[{i}]", f"no exercise folder exercises/*/{exercise_id}/exercise.yaml")
-            if order.index(exercise_id) != i:
-                doc.fail(f"exercises[{i}]", f"{exercise_id!r} is listed twice")
+        if exercise_id not in found:
+            doc.note(f"exercises[{i}]", f"no exercise folder exercises/*/{exercise_id}/exercise.yaml")
+        elif order.index(exercise_id) != i:
+            doc.note(f"exercises[{i}]", f"{exercise_id!r} is listed twice")
     missing = sorted(set(found) - set(order))
     if missing:
-        with doc.gathered():
-            doc.fail("exercises", f"does not list {', '.join(missing)}")
+        doc.note("exercises", f"does not list {', '.join(missing)}")
     student_format = data.get("student_format", "python")
     if student_format not in STUDENT_FORMATS:
-        with doc.gathered():
-            doc.fail("student_format", f"expected one of: {', '.join(STUDENT_FORMATS)}, got {student_format!r}")
+        doc.note("student_format", f"expected one of: {', '.join(STUDENT_FORMATS)}, got {student_format!r}")
     with doc.gathered():
         due_date = _due_date(doc, data.get("due_date"), "due_date")
     with doc.gathered():

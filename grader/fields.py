@@ -135,9 +135,8 @@ class ListOf(Field):
         if value is None and self.nullable:
             return []
         items = expect(doc, path, value, list, self.what)
-        with doc.gathered():
-            if len(items) < self.min_items:
-                doc.fail(path, self.too_few)
+        if len(items) < self.min_items:
+            doc.note(path, self.too_few)
         checked = []
         for i, item in enumerate(items):
             with doc.gathered():
@@ -177,18 +176,15 @@ class Record(Field):
         for key in mapping:
             if key not in self.fields:
                 misspelt_as[misspelt(key, known)] = key
-                with doc.gathered():
-                    doc.fail(f"{path}.{key}" if path else key, unknown_field(key, known))
+                doc.note(f"{path}.{key}" if path else key, unknown_field(key, known))
         for key in self.required:
             if key not in mapping and key not in misspelt_as:  # `titel`'s message already says title
-                with doc.gathered():
-                    doc.fail(path, f"missing required field {key!r}")
+                doc.note(path, f"missing required field {key!r}")
         for group in self.one_of:
             present = [k for k in group if k in mapping]
             if len(present) != 1:
-                with doc.gathered():
-                    doc.fail(path, f"expected exactly one of {' or '.join(map(repr, group))}"
-                             + (f", got {len(present)}" if present else ""))
+                doc.note(path, f"expected exactly one of {' or '.join(map(repr, group))}"
+                         + (f", got {len(present)}" if present else ""))
         checked = {}
         for key, declared in self.fields.items():
             where = f"{path}.{key}" if path else key
@@ -223,10 +219,10 @@ class MapOf(Field):
         mapping = expect(doc, path, value, dict, self.what)
         checked = {}
         for key, item in mapping.items():
-            with doc.gathered():
-                if not re.search(self.key_pattern, key):
-                    doc.fail(f"{path}.{key}", self.key_mismatch)
-                if not doc.failed(f"{path}.{key}"):
+            if not re.search(self.key_pattern, key):
+                doc.note(f"{path}.{key}", self.key_mismatch)
+            elif not doc.failed(f"{path}.{key}"):
+                with doc.gathered():
                     checked[key] = self.values.check(doc, f"{path}.{key}", item)
         return checked
 

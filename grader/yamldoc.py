@@ -56,8 +56,7 @@ class YamlDoc:
                 if key in result:  # named at its second line: the first may be the one to keep
                     first = self.lines.get(child)
                     self.lines[child] = key_node.start_mark.line + 1
-                    with self.gathered():
-                        self.fail(child, f"appears twice (first on line {first})" if first else "appears twice")
+                    self.note(child, f"appears twice (first on line {first})" if first else "appears twice")
                 self.lines[child] = key_node.start_mark.line + 1
                 result[key] = self._convert(value_node, child)
             return result
@@ -96,12 +95,19 @@ class YamlDoc:
         CourseErrors.raise_any(sorted(self.problems, key=lambda e: e.line or 0))
 
     def fail(self, field: str, message: str) -> NoReturn:
+        raise self._error(field, message)
+
+    def note(self, field: str, message: str) -> None:
+        """FIELD's problem, kept for raise_problems(): the checks go on, to name them all in one run."""
+        self.problems.append(self._error(field, message))
+
+    def _error(self, field: str, message: str) -> CourseError:
         line = self.lines.get(field)
         parent = field
         while line is None and parent:
             parent = re.sub(r"(\.[^.\[]*|\[\d+\])$", "", parent)
             line = self.lines.get(parent)
-        raise CourseError(message, path=self.display, line=line, field=field or None)
+        return CourseError(message, path=self.display, line=line, field=field or None)
 
 
 def _scalar(node: yaml.ScalarNode) -> Any:
