@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, Callable
 import click
 
 from grader import locations
-from grader.errors import CourseError, LearnError
+from grader.errors import CourseError, LearnError, WorkspaceError
 from grader.workspace import STATE_DIR, Workspace, find_workspace
 
 if TYPE_CHECKING:  # loaded when a course is (YAML is ~25 ms): `learn grade-all` starts its fork server first
@@ -75,7 +75,6 @@ def resolve_workspace(path: Path | None, in_a_course: bool = False) -> Workspace
                                                           for place in (course / "exercises", course / "solutions")):
         course = None
     if course is not None:
-        from grader.errors import WorkspaceError
         raise WorkspaceError(f"{course} is a course (the exercises and solutions learn grades with), not a "
                              "workspace: cd into your workspace (the folder `learn start --workspace` made), or "
                              "pass --workspace")
